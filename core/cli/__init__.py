@@ -1,0 +1,67 @@
+"""``brigade-cli``: the engine without a window.
+
+Each sub-command lives in its own module with a ``register(subparsers)``
+function; this module only assembles them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.cli import jobs, run
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+COMMANDS = (run, jobs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="brigade-cli",
+        description="Run Brigade's batch file jobs from a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"brigade {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="run every job on generated files and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``brigade-cli``; returns the exit code."""
+    # First, so a frozen executable started as a worker becomes that worker.
+    multiprocessing.freeze_support()
+    for stream in (sys.stdout, sys.stderr):
+        # Undecodable file names must print, not crash the run.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(errors="backslashreplace")
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list == ["--self-test"]:
+        from core.selftest import run_self_test
+
+        return run_self_test()
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        parser.exit(EXIT_USAGE, f"brigade-cli: error: {exc}\n")
+    except BrokenPipeError:
+        # The reader (``| head``) went away; say nothing more.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+class UsageError(Exception):
+    """A mistake in the command line: printed, exit code 2."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

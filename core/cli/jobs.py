@@ -1,0 +1,70 @@
+"""``brigade-cli jobs``: list the jobs and their parameters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from core.params import Param
+from core.registry import all_jobs, load_ref
+
+
+def register(sub: Any) -> None:
+    """Add the ``jobs`` sub-command."""
+    p = sub.add_parser("jobs", help="list jobs and their parameters")
+    p.add_argument("--describe", metavar="NAME", help="show one job's parameters in full")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=run_jobs)
+
+
+def describe_param(p: Param) -> dict[str, Any]:
+    """Plain-data description of a parameter."""
+    return {
+        "name": p.name,
+        "type": p.type.value,
+        "default": p.default,
+        "label": p.label,
+        "help": p.help,
+        "allowed": p.allowed(),
+        "choices": list(p.choices),
+        "minimum": p.minimum,
+        "maximum": p.maximum,
+    }
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """List jobs (or describe one); exit 2 for an unknown name."""
+    from core.cli import UsageError
+
+    rows = []
+    for info in all_jobs():
+        if args.describe and info.name != args.describe:
+            continue
+        row: dict[str, Any] = {"name": info.name, "origin": info.origin, "error": info.error}
+        if not info.error:
+            cls = load_ref(info.ref)
+            row.update(title=cls.title, description=cls.description)
+            row["params"] = [describe_param(p) for p in cls.params]
+        rows.append(row)
+    if args.describe and not rows:
+        raise UsageError(f"unknown job '{args.describe}'")
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        _print_job(row, full=bool(args.describe))
+    return 0
+
+
+def _print_job(row: dict[str, Any], full: bool) -> None:
+    if row["error"]:
+        print(f"{row['name']}  ({row['origin']}) FAILED TO LOAD: {row['error']}")
+        return
+    print(f"{row['name']}  {row['title']} ({row['origin']})")
+    if full and row["description"]:
+        print(f"    {row['description']}")
+    for p in row["params"]:
+        print(f"    -p {p['name']}=…  default {p['default']!r}; {p['allowed']}")
+        if full and p["help"]:
+            print(f"        {p['help']}")

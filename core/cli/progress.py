@@ -1,0 +1,151 @@
+"""What ``brigade-cli run`` prints while a batch runs.
+
+The listener runs on the engine thread and only counts and queues; the main
+thread prints, so a slow terminal never holds up the engine.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import IO, Any
+
+from core.discovery import display_path
+from core.events import BatchAccepted, Event, TaskFinished, TaskStarted
+from core.model import TaskId, TaskState, task_index
+
+BAR_WIDTH = 24
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
+
+
+class Printer:
+    """Counts events (engine thread) and renders progress (main thread)."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        sizes: Sequence[int] | None,
+        *,
+        json_lines: bool,
+        out: IO[str] | None = None,
+        err: IO[str] | None = None,
+    ) -> None:
+        self.paths = paths
+        self.sizes = sizes
+        self.json_lines = json_lines
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.tty = self.err.isatty()
+        self.ids: Sequence[TaskId] = ()
+        self.total = len(paths)
+        self.counts: collections.Counter[TaskState] = collections.Counter()
+        self.bytes_done = 0
+        self.running: set[TaskId] = set()
+        self.finished: collections.deque[TaskFinished] = collections.deque()
+        self.started = time.monotonic()
+        self.last_line = 0.0
+
+    # Engine thread -------------------------------------------------------
+    def __call__(self, events: list[Event]) -> None:
+        """Listener: count and queue finished tasks. Called on the engine thread."""
+        for ev in events:
+            if isinstance(ev, TaskFinished):
+                self.running.discard(ev.task_id)
+                self.counts[ev.state] += 1
+                if self.sizes is not None:
+                    self.bytes_done += self.sizes[self.index(ev.task_id)]
+                if self.json_lines or ev.state == TaskState.FAILED:
+                    self.finished.append(ev)
+            elif isinstance(ev, TaskStarted):
+                self.running.add(ev.task_id)
+            elif isinstance(ev, BatchAccepted):
+                self.ids = ev.task_ids
+
+    def index(self, task_id: TaskId) -> int:
+        return task_index(self.ids, task_id)
+
+    # Main thread ---------------------------------------------------------
+    def drain(self) -> None:
+        """Print the queued per-task lines (JSON, or failures)."""
+        while self.finished:
+            ev = self.finished.popleft()
+            if self.json_lines:
+                print(json.dumps(self.task_record(ev), ensure_ascii=True), file=self.out)
+            else:
+                self.clear_line()
+                path = display_path(self.paths[self.index(ev.task_id)])
+                reason = ev.failure.describe() if ev.failure else "failed"
+                print(f"FAILED {path}: {reason}", file=self.err)
+
+    def task_record(self, ev: TaskFinished) -> dict[str, Any]:
+        """One task as a JSON-able record."""
+        return {
+            "task": ev.task_id,
+            "path": self.paths[self.index(ev.task_id)],
+            "state": ev.state.label,
+            "result": ev.result,
+            "reason": ev.failure.describe() if ev.failure else None,
+            "attempts": ev.attempt,
+            "duration": round(ev.duration, 6),
+            "outputs": list(ev.outputs),
+            "log_dropped": ev.log_dropped,
+        }
+
+    def status(self) -> str:
+        done = sum(self.counts.values())
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        rate = done / elapsed
+        eta = (self.total - done) / rate if rate > 0 else 0.0
+        frac = done / self.total if self.total else 1.0
+        fill = int(frac * BAR_WIDTH)
+        parts = [
+            f"[{'#' * fill}{'.' * (BAR_WIDTH - fill)}] {done}/{self.total}",
+            f"failed {self.counts[TaskState.FAILED]}",
+            f"{rate:.0f} files/s",
+        ]
+        if self.sizes is not None:
+            parts.append(f"{_size(self.bytes_done / elapsed)}/s")
+        parts.append(f"ETA {_duration(eta)}")
+        return "  ".join(parts)
+
+    def tick(self) -> None:
+        """Redraw the progress line (terminal) or print one every 5 s (pipe)."""
+        self.drain()
+        now = time.monotonic()
+        if self.tty:
+            self.err.write("\r" + self.status() + "\033[K")
+            self.err.flush()
+        elif now - self.last_line >= 5.0:
+            self.last_line = now
+            print(self.status(), file=self.err)
+
+    def clear_line(self) -> None:
+        if self.tty:
+            self.err.write("\r\033[K")
+
+    def summary(self, elapsed: float, stopped: bool) -> str:
+        parts = [f"{self.counts[s]} {s.label}" for s in TaskState if self.counts[s]]
+        left = self.total - sum(self.counts.values())
+        if left:
+            parts.append(f"{left} not started")
+        rate = sum(self.counts.values()) / elapsed if elapsed > 0 else 0.0
+        head = "stopped" if stopped else "finished"
+        what = ", ".join(parts) or "nothing to do"
+        return f"{head}: {self.total} tasks: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"

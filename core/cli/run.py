@@ -1,0 +1,137 @@
+"""``brigade-cli run``: run one job over files and folders."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from typing import Any
+
+from core.cli.progress import Printer
+from core.discovery import Discovery, Filters, discover, display_path
+from core.engine import Engine, EngineConfig
+from core.model import BatchOptions, BatchSpec, TaskState
+from core.params import ParamError, parse_assignments
+from core.registry import UnknownJobError, processor_class
+
+
+def register(sub: Any) -> None:
+    """Add the ``run`` sub-command."""
+    p = sub.add_parser("run", help="run a job on files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
+    p.add_argument("--job", "-j", required=True, help="job name (see 'brigade-cli jobs')")
+    p.add_argument(
+        "-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="job parameter"
+    )
+    p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds a task may run")
+    p.add_argument("--retries", type=int, default=0, help="runs again after a retryable failure")
+    p.add_argument("--json", action="store_true", help="print one JSON line per task on stdout")
+    p.add_argument("--dry-run", action="store_true", help="list the tasks without running them")
+    p.add_argument("--include", action="append", default=[], metavar="GLOB", help="keep only matching files")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out matching paths")
+    p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
+    p.add_argument("--no-recursive", action="store_true", help="do not walk into sub-folders")
+    p.add_argument("--start-method", choices=("spawn", "forkserver"), default=None, help=argparse.SUPPRESS)
+    p.set_defaults(handler=run_command)
+
+
+def _check_args(args: argparse.Namespace) -> dict[str, Any]:
+    from core.cli import UsageError
+
+    if args.workers < 0:
+        raise UsageError("--workers must be 0 (one per core) or more")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.retries < 0:
+        raise UsageError("--retries must be 0 or more")
+    try:
+        cls = processor_class(args.job)
+        return parse_assignments(cls.params, args.params)
+    except (ParamError, UnknownJobError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _discover(args: argparse.Namespace) -> Discovery:
+    filters = Filters(
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        hidden=args.hidden,
+        recursive=not args.no_recursive,
+    )
+    found = discover(args.paths, filters)
+    for skipped in found.skipped:
+        print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
+    return found
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Discover, run, report; return 0 if every task succeeded, else 1."""
+    params = _check_args(args)
+    found = _discover(args)
+    if args.dry_run:
+        for path in found.paths:
+            print(f"would run {args.job} on {display_path(path)}")
+        print(f"{found.count} tasks, {found.total_bytes} bytes; nothing was run", file=sys.stderr)
+        return 0
+    options = BatchOptions(timeout=args.timeout, retries=args.retries)
+    spec = BatchSpec(args.job, params, found.paths, options, sizes=found.sizes)
+    config = EngineConfig(workers=args.workers, start_method=args.start_method)
+    printer = Printer(found.paths, found.sizes, json_lines=args.json)
+    return _run(spec, config, printer, bad_inputs=len(found.skipped))
+
+
+def _run(spec: BatchSpec, config: EngineConfig, printer: Printer, bad_inputs: int) -> int:
+    engine = Engine(config)
+    engine.add_listener(printer)
+    interrupts = _Interrupts(engine, printer)
+    started = time.monotonic()
+    with interrupts.installed():
+        engine.start()
+        try:
+            handle = engine.submit(spec)
+            while handle.wait(0.1 if printer.tty else 0.5) is None:
+                printer.tick()
+        finally:
+            engine.shutdown(interrupt=True, timeout=0)
+    printer.drain()
+    printer.clear_line()
+    stopped = bool(handle.result and handle.result.stopped)
+    print(printer.summary(time.monotonic() - started, stopped), file=sys.stderr)
+    if interrupts.count:
+        return 130
+    bad = printer.counts[TaskState.FAILED] + printer.counts[TaskState.CANCELLED]
+    return 1 if bad or bad_inputs else 0
+
+
+class _Interrupts:
+    """Ctrl-C once: start nothing new, let running tasks finish. Twice: cancel them."""
+
+    def __init__(self, engine: Engine, printer: Printer) -> None:
+        self.engine = engine
+        self.printer = printer
+        self.count = 0
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        self.printer.clear_line()
+        if self.count == 1:
+            print("\nstopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
+            self.engine.stop()
+        else:
+            print("\ncancelling running tasks", file=sys.stderr)
+            self.engine.cancel(list(self.printer.running))
+
+    def installed(self) -> Any:
+        import contextlib
+
+        @contextlib.contextmanager
+        def scope() -> Any:
+            previous = signal.signal(signal.SIGINT, self)
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGINT, previous)
+
+        return scope()

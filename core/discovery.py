@@ -1,0 +1,223 @@
+"""Expand dropped paths into the list of files a batch will process.
+
+Folders are walked depth first in name order, so the same drop always gives
+the same order. Special files (FIFOs, sockets, devices) are reported as
+skipped and never opened; symlink loops are detected by the identity of the
+folders already entered; names that are not valid UTF-8 travel as ``str`` with
+surrogate escapes (``os.fsdecode``), which every ``os`` call accepts back.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import stat
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+_HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedPath:
+    """A dropped or found path that will not become a task, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which files a walk keeps.
+
+    Attributes
+    ----------
+    include
+        Glob patterns; when given, a file must match one (by name or by path
+        relative to the dropped folder).
+    exclude
+        Glob patterns; a matching file or folder is left out.
+    hidden
+        Whether names starting with a dot (or marked hidden) are walked.
+    recursive
+        Whether sub-folders are walked.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    hidden: bool = False
+    recursive: bool = True
+
+
+@dataclass(slots=True)
+class Discovery:
+    """The result of a walk: files in order with their sizes, and what was skipped."""
+
+    paths: list[str] = field(default_factory=list)
+    sizes: array = field(default_factory=lambda: array("q"))
+    mtimes: array = field(default_factory=lambda: array("d"))
+    skipped: list[SkippedPath] = field(default_factory=list)
+    hidden: int = 0
+
+    @property
+    def count(self) -> int:
+        """Number of files found."""
+        return len(self.paths)
+
+    @property
+    def total_bytes(self) -> int:
+        """Sum of the sizes of the files found."""
+        return sum(self.sizes)
+
+
+def _special_kind(mode: int) -> str | None:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "not a regular file"
+    return None
+
+
+def _is_hidden(name: str, st: os.stat_result) -> bool:
+    if name.startswith("."):
+        return True
+    return bool(_HIDDEN_ATTR and getattr(st, "st_file_attributes", 0) & _HIDDEN_ATTR)
+
+
+class _Walker:
+    """One walk over many roots, with the bookkeeping that spans them."""
+
+    def __init__(self, filters: Filters, on_progress: Callable[[int], None] | None) -> None:
+        self.filters = filters
+        self.result = Discovery()
+        self.seen_files: set[str] = set()
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.on_progress = on_progress
+
+    def skip(self, path: str, reason: str) -> None:
+        self.result.skipped.append(SkippedPath(path, reason))
+
+    def stat_or_skip(self, path: str) -> os.stat_result | None:
+        """Stat following links; report why a path cannot be used."""
+        try:
+            return os.stat(path)
+        except OSError as exc:
+            self.skip(path, _stat_error_reason(path, exc))
+            return None
+
+    def add_root(self, root: str) -> None:
+        st = self.stat_or_skip(root)
+        if st is None:
+            return
+        if stat.S_ISDIR(st.st_mode):
+            self.walk_dir(root, root, st, ())
+        else:
+            self.add_file(root, st)
+
+    def add_file(self, path: str, st: os.stat_result) -> None:
+        kind = _special_kind(st.st_mode)
+        if kind:
+            self.skip(path, f"{kind}: never opened")
+            return
+        key = os.path.abspath(path)
+        if key in self.seen_files:
+            return
+        self.seen_files.add(key)
+        r = self.result
+        r.paths.append(path)
+        r.sizes.append(st.st_size)
+        r.mtimes.append(st.st_mtime)
+        if self.on_progress and len(r.paths) % 1000 == 0:
+            self.on_progress(len(r.paths))
+
+    def walk_dir(
+        self, root: str, folder: str, st: os.stat_result, ancestors: tuple[tuple[int, int], ...]
+    ) -> None:
+        ident = (st.st_dev, st.st_ino)
+        if ident in ancestors:
+            self.skip(folder, "a symlink loop: this folder contains itself")
+            return
+        if ident in self.seen_dirs:
+            self.skip(folder, "already listed through another path")
+            return
+        self.seen_dirs.add(ident)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.skip(folder, f"unreadable folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            self.visit(root, entry, (*ancestors, ident))
+
+    def visit(self, root: str, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...]) -> None:
+        st = self.stat_or_skip(entry.path)
+        if st is None:
+            return
+        f = self.filters
+        if not f.hidden and _is_hidden(entry.name, st):
+            self.result.hidden += 1
+            return
+        rel = os.path.relpath(entry.path, root)
+        if _matches(entry.name, rel, f.exclude):
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if f.recursive:
+                self.walk_dir(root, entry.path, st, ancestors)
+            return
+        if f.include and not _matches(entry.name, rel, f.include):
+            return
+        self.add_file(entry.path, st)
+
+
+def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
+    rel = rel.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+
+def _stat_error_reason(path: str, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop"
+    if exc.errno == errno.ENOENT:
+        return "a broken symlink" if os.path.islink(path) else "vanished: no such file"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "unreadable: permission denied"
+    return f"unreadable: {exc.strerror or exc}"
+
+
+def discover(
+    roots: Iterable[str | bytes | os.PathLike[str] | os.PathLike[bytes]],
+    filters: Filters | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Discovery:
+    """Expand files and folders into the files a batch will process.
+
+    Parameters
+    ----------
+    roots
+        Dropped paths, files or folders, in the order given.
+    filters
+        Include/exclude globs, hidden files, recursion.
+    on_progress
+        Called with the running count every thousand files (long walks).
+
+    Returns
+    -------
+    Discovery
+        Files in a stable order with sizes and mtimes; skipped paths with reasons.
+    """
+    walker = _Walker(filters or Filters(), on_progress)
+    for root in roots:
+        walker.add_root(os.fsdecode(root))
+    return walker.result
+
+
+def display_path(path: str) -> str:
+    r"""Return ``path`` printable anywhere: undecodable bytes shown as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

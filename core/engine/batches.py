@@ -1,0 +1,92 @@
+"""The engine's bookkeeping of one batch, compact enough for millions of tasks.
+
+A queued task costs one byte of state, one of attempts and one of worker
+deaths, plus the path the caller already holds: no object per task until it
+is in flight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Sequence
+
+from core.engine.chunking import ChunkSizer
+from core.model import BatchId, BatchSpec, TaskId, TaskState, task_index
+
+
+class BatchRun:
+    """Tasks of one batch: their states and the order they are handed out in."""
+
+    def __init__(self, batch_id: BatchId, spec: BatchSpec, ref: str, task_ids: Sequence[TaskId]) -> None:
+        n = len(spec.paths)
+        if len(task_ids) != n:
+            raise ValueError("task_ids and paths differ in length")
+        self.batch_id = batch_id
+        self.spec = spec
+        self.ref = ref
+        self.params = dict(spec.params)
+        self.ids = task_ids
+        self.states = bytearray(n)
+        self.attempts = bytearray(n)
+        self.kills = bytearray(n)
+        self.cursor = 0
+        self.again: deque[int] = deque()
+        self.counts = [0] * len(TaskState)
+        self.counts[TaskState.QUEUED] = n
+        self.sizer = ChunkSizer()
+        self.started = time.monotonic()
+        self.reported = False  # BatchFinished was sent for the current round
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def index_of(self, task_id: TaskId) -> int:
+        """Return the index of ``task_id`` in this batch, or -1."""
+        return task_index(self.ids, task_id)
+
+    def set_state(self, i: int, state: TaskState) -> None:
+        """Move task ``i`` to ``state``, keeping the counts right."""
+        old = self.states[i]
+        if old == state:
+            return
+        self.counts[old] -= 1
+        self.counts[state] += 1
+        self.states[i] = state
+
+    @property
+    def unfinished(self) -> int:
+        """Tasks that are queued or running."""
+        return self.counts[TaskState.QUEUED] + self.counts[TaskState.RUNNING]
+
+    def has_queued(self) -> bool:
+        """Whether a task waits to be handed out (skipping cancelled ones lazily)."""
+        return bool(self.again) or self.cursor < len(self.states)
+
+    def take(self, in_flight: set[TaskId], sizes: Sequence[int] | None, remaining_share: int) -> list[int]:
+        """Return indexes of the next chunk, sized by the batch's chunk sizer."""
+        out: list[int] = []
+        budget = self.sizer.budget(remaining_share)
+        states, ids = self.states, self.ids
+        while budget.open() and (self.again or self.cursor < len(states)):
+            if self.again:
+                i = self.again.popleft()
+            else:
+                i = self.cursor
+                self.cursor += 1
+            if states[i] != TaskState.QUEUED or ids[i] in in_flight:
+                continue
+            out.append(i)
+            budget.add(sizes[i] if sizes is not None else 0)
+        return out
+
+    def requeue(self, indexes: Sequence[int]) -> None:
+        """Put tasks back at the front of the queue (returned or to retry)."""
+        self.again.extendleft(reversed(indexes))
+
+    def queued_indexes(self) -> list[int]:
+        """Indexes of every task still waiting to be handed out."""
+        states = self.states
+        rest = [i for i in self.again if states[i] == TaskState.QUEUED]
+        rest.extend(i for i in range(self.cursor, len(states)) if states[i] == TaskState.QUEUED)
+        return rest

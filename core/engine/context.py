@@ -1,0 +1,241 @@
+"""The worker side of a task: its context, its event buffer and its logging.
+
+Runs only inside worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import logging.handlers
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import IO, Any
+
+from core import atomic
+from core.engine import wire
+from core.processor import Cancelled
+
+FLUSH_SECONDS = 0.02
+FLUSH_EVENTS = 2000
+PROGRESS_SECONDS = 0.1
+
+
+class Emitter:
+    """Buffers outgoing events and sends them in batches.
+
+    One ``send`` per batch instead of one per event: a tiny task's start and
+    end cost a list append each, and the pipe sees one write per 20 ms.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.events: list[tuple[Any, ...]] = []
+        self.last_flush = time.monotonic()
+
+    def emit(self, event: tuple[Any, ...]) -> None:
+        self.events.append(event)
+        if len(self.events) >= FLUSH_EVENTS:
+            self.flush()
+
+    def maybe_flush(self) -> None:
+        if self.events and time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not self.events:
+            return
+        events, self.events = self.events, []
+        self.conn.send(events)
+
+
+class LogSink:
+    """The queue of the worker's ``QueueHandler``: records become LOG events.
+
+    A filter in front of it counts the lines past the per-task bound, so a task
+    that logs a million lines costs a counter increment per extra line, not
+    a formatted message and a pipe write.
+    """
+
+    def __init__(self, emitter: Emitter) -> None:
+        self.emitter = emitter
+        self.task: TaskRun | None = None
+        self.fallback = logging.getLogger("brigade.worker")
+
+    def put_nowait(self, record: logging.LogRecord) -> None:
+        task = self.task
+        if task is None:
+            return
+        self.emitter.emit(
+            (
+                wire.LOG,
+                task.task_id,
+                task.next_seq(),
+                record.levelno,
+                record.created,
+                record.getMessage(),
+                task.attempt,
+            )
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        task = self.task
+        if task is None:
+            return False
+        if task.lines >= task.log_limit:
+            task.dropped += 1
+            return False
+        task.lines += 1
+        return True
+
+
+def install_logging(sink: LogSink) -> None:
+    """Route every logger of the worker to ``sink`` and capture ``print``."""
+    handler = logging.handlers.QueueHandler(sink)  # type: ignore[arg-type]
+    handler.addFilter(sink)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG)
+    logging.getLogger("brigade.worker").propagate = False
+
+
+class LineWriter(io.TextIOBase):
+    """A text stream that logs each complete line (stands in for stdout/stderr)."""
+
+    def __init__(self, logger: logging.Logger, level: int) -> None:
+        super().__init__()
+        self.logger = logger
+        self.level = level
+        self.pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        if "\n" in self.pending:
+            *lines, self.pending = self.pending.split("\n")
+            for line in lines:
+                self.logger.log(self.level, line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            line, self.pending = self.pending, ""
+            self.logger.log(self.level, line)
+
+
+class TaskRun:
+    """The running task as seen by its processor: implements ``TaskContext``."""
+
+    def __init__(
+        self,
+        task_id: int,
+        attempt: int,
+        log_limit: int,
+        emitter: Emitter,
+        slots: Any,
+        base: int,
+        logger: logging.Logger,
+    ) -> None:
+        self.task_id = task_id
+        self.attempt = attempt
+        self.log_limit = log_limit
+        self.emitter = emitter
+        self.slots = slots
+        self.base = base
+        self.logger = logger
+        self.seq = 0
+        self.lines = 0
+        self.dropped = 0
+        self.outputs: list[str] = []
+        self.temps: set[str] = set()
+        self.groups: set[int] = set()
+        self.last_progress = 0.0
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # TaskContext ---------------------------------------------------------
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress, at most every 100 ms (and always at the end)."""
+        now = time.monotonic()
+        if now - self.last_progress < PROGRESS_SECONDS and fraction < 1.0:
+            return
+        self.last_progress = now
+        frac = min(1.0, max(0.0, float(fraction)))
+        self.emitter.emit((wire.PROGRESS, self.task_id, self.next_seq(), frac, str(message)))
+        self.emitter.maybe_flush()
+
+    def cancelled(self) -> bool:
+        """Return whether the engine asked this task to stop."""
+        return bool(self.slots[self.base + wire.CANCEL] == self.task_id)
+
+    def check_cancelled(self) -> None:
+        """Raise ``Cancelled`` if the engine asked this task to stop."""
+        if self.cancelled():
+            raise Cancelled("cancelled")
+
+    @contextmanager
+    def atomic_output(self, target: str, mode: str = "wb", *, replace: bool = True) -> Iterator[IO[Any]]:
+        """Write ``target`` through a temporary file (see ``core.atomic``)."""
+        with atomic.atomic_output(target, mode, replace=replace, on_temp=self._temp_changed) as handle:
+            yield handle
+        self.outputs.append(target)
+
+    def track_child_group(self, pgid: int) -> None:
+        """Tell the engine to kill process group ``pgid`` if this worker dies."""
+        self._resource(wire.RES_PGID, pgid, True)
+        self.groups.add(pgid)
+
+    def untrack_child_group(self, pgid: int) -> None:
+        """The child process group ended; nothing to clean any more."""
+        self.groups.discard(pgid)
+        self._resource(wire.RES_PGID, pgid, False)
+
+    def add_output(self, path: str) -> None:
+        """Record a file the task wrote without ``atomic_output``."""
+        self.outputs.append(path)
+
+    # ---------------------------------------------------------------------
+    def _temp_changed(self, path: str, held: bool) -> None:
+        if held:
+            self.temps.add(path)
+        else:
+            self.temps.discard(path)
+        self._resource(wire.RES_TEMP, path, held)
+
+    def _resource(self, kind: str, value: Any, held: bool) -> None:
+        self.emitter.emit((wire.RESOURCE, self.task_id, kind, value, held))
+        if held:
+            # The engine must know before the resource can outlive a crash.
+            self.emitter.flush()
+
+
+def plain(value: Any, where: str = "result") -> Any:
+    """Return ``value`` as plain data, or raise ``TypeError`` naming the culprit.
+
+    Results cross a process boundary and go into the store; restricting them to
+    plain data means the engine can always rebuild them.
+    """
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool, bytes):
+        return value
+    for base in (bool, int, float, str, bytes):  # subclasses: keep the value only
+        if isinstance(value, base):
+            return base(value)  # type: ignore[arg-type]
+    if isinstance(value, dict):
+        return {str(k): plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(
+        f"{where} is a {kind.__module__}.{kind.__qualname__}, which cannot be sent back; "
+        "return plain data (str, int, float, bool, bytes, None, lists and dicts)"
+    )
+
+
+Cleanup = Callable[[], None]

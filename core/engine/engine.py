@@ -1,0 +1,790 @@
+"""The engine: one thread that owns a supervised pool of worker processes.
+
+Data flow::
+
+    caller threads                engine thread                       worker processes
+    --------------                -------------                       ----------------
+    submit(spec) ──┐
+    pause/cancel ──┼─► commands ─► BatchRun (compact states)
+    retry/...    ──┘   + wake pipe      │  chunks sized to ~25 ms
+                                        ▼
+                                  dispatch: <= 2 chunks ──(own duplex pipe)──► Worker.run_chunk
+                                  per worker                                  processor.run(path, params, ctx)
+                                        ▲                                       │ started/progress/log/done
+                                  events, coalesced ◄──(same pipe, batched)────┘
+                                        │
+                                  sentinels: a dead worker fails only the task it ran
+                                  (read from shared memory), its other tasks are requeued,
+                                  and a new worker takes its slot
+                                        │
+                                        ▼
+                                  Recorder.record(events) ─► listeners(events)   (engine thread)
+
+Memory grows with the tasks in flight (at most two chunks per worker), not with
+the tasks queued: a queued task is three bytes in its ``BatchRun``.
+
+Every public method is thread-safe: it posts a command and wakes the engine
+thread, which alone touches the pool, the batches and the recorder.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any
+
+from core.engine import wire
+from core.engine.api import BatchHandle, EngineConfig, Recorder
+from core.engine.batches import BatchRun
+from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, make_context, start_worker
+from core.events import (
+    BatchAccepted,
+    BatchFinished,
+    Event,
+    Listener,
+    TaskFinished,
+    TaskLog,
+    TaskProgress,
+    TaskRequeued,
+    TaskStarted,
+    WorkerEvent,
+)
+from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
+from core.params import resolve_params
+from core.registry import job_ref, load_ref
+
+log = logging.getLogger("brigade.engine")
+
+CHUNKS_PER_WORKER = 2  # one running, one waiting in the pipe: no idle gap
+STARTUP_FAILURE_LIMIT = 3
+
+
+class Engine:
+    """Runs batches of file tasks on a supervised pool of worker processes.
+
+    Use ``start()`` to run the engine on its own thread, or host ``run()`` on
+    a thread of your own (the desktop app runs it on a QThread).
+    """
+
+    def __init__(self, config: EngineConfig | None = None, recorder: Recorder | None = None) -> None:
+        self.config = config or EngineConfig()
+        self._recorder = recorder
+        self._ctx = make_context(self.config.start_method)
+        self._slots = self._ctx.RawArray("q", wire.MAX_SLOTS * wire.SLOT_FIELDS)  # type: ignore[attr-defined]
+        self._cmds: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._wake_r, self._wake_w = Pipe(duplex=False)
+        self._wake_lock = threading.Lock()
+        self._woken = False
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._running = threading.Event()
+        self._ended = threading.Event()
+        # Engine-thread state below.
+        self._target = self.config.worker_count()
+        self._workers: dict[int, WorkerHandle] = {}
+        self._by_conn: dict[Connection, WorkerHandle] = {}
+        self._by_sentinel: dict[int, WorkerHandle] = {}
+        self._batches: dict[BatchId, BatchRun] = {}
+        self._handles: dict[BatchId, BatchHandle] = {}
+        self._in_flight: dict[TaskId, Chunk] = {}
+        self._cancel_asked: set[TaskId] = set()
+        self._out: list[Event] = []
+        self._out_done: list[tuple[BatchHandle, BatchFinished]] = []
+        self._paused = False
+        self._stopping: tuple[bool, float] | None = None
+        self._next_chunk = 0
+        self._next_batch = 1
+        self._next_task = 1
+        self._startup_failures = 0
+        self._broken: str | None = None
+        self.worker_pids: tuple[int, ...] = ()
+        """Pids of the live workers; safe to read from any thread."""
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> Engine:
+        """Run the engine on a new daemon thread; return self."""
+        self._thread = threading.Thread(target=self.run, name="brigade-engine", daemon=True)
+        self._thread.start()
+        self._running.wait()
+        return self
+
+    def run(self) -> None:
+        """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+        try:
+            if self._recorder:
+                self._recorder.start()
+            self._ensure_workers()
+            self._running.set()
+            self._loop()
+        finally:
+            self._teardown()
+            self._running.set()
+            self._ended.set()
+
+    def stop(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
+        """Ask the engine to stop, without waiting: see ``shutdown``."""
+        self._post("stop", interrupt, timeout)
+
+    def shutdown(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
+        """Stop: running tasks finish (or, with ``interrupt``, are stopped now).
+
+        Queued tasks stay queued: their batches end with ``stopped=True`` and a
+        store can resume them later. ``timeout`` bounds the wait for running
+        tasks, after which they are interrupted. Blocks until the engine
+        thread ended, when the engine was started with ``start()``.
+        """
+        self.stop(interrupt=interrupt, timeout=timeout)
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Block until the engine loop has ended."""
+        return self._ended.wait(timeout)
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # ------------------------------------------------------------ commands
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(events)`` on the engine thread for every batch of events."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def submit(self, spec: BatchSpec) -> BatchHandle:
+        """Queue a batch; parameters are checked here, in the caller's thread.
+
+        Raises
+        ------
+        core.params.ParamError, core.registry.UnknownJobError
+            For a bad parameter or an unknown job, before anything is queued.
+        """
+        ref = job_ref(spec.job)
+        params = resolve_params(load_ref(ref).params, spec.params)
+        handle = BatchHandle()
+        self._post("submit", spec, ref, params, handle)
+        return handle
+
+    def pause(self) -> None:
+        """Start no new task; running tasks finish."""
+        self._post("pause")
+
+    def resume(self) -> None:
+        """Start tasks again after ``pause``."""
+        self._post("resume")
+
+    def cancel(self, task_ids: Iterable[TaskId]) -> None:
+        """Cancel tasks: queued ones at once, running ones cooperatively, then killed."""
+        self._post("cancel", list(task_ids))
+
+    def cancel_batch(self, batch_id: BatchId | None = None) -> None:
+        """Cancel every unfinished task of a batch (``None``: of every batch)."""
+        self._post("cancel_batch", batch_id)
+
+    def retry(self, task_ids: Iterable[TaskId]) -> None:
+        """Queue failed or cancelled tasks again."""
+        self._post("retry", list(task_ids))
+
+    def retry_failed(self, batch_id: BatchId | None = None) -> None:
+        """Queue again every failed task of a batch (``None``: of every batch)."""
+        self._post("retry_failed", batch_id)
+
+    def set_workers(self, count: int) -> None:
+        """Change the number of worker processes while running."""
+        self._post("workers", max(1, min(int(count), wire.MAX_SLOTS)))
+
+    def forget(self, batch_id: BatchId) -> None:
+        """Drop the bookkeeping of a finished batch (its tasks can no longer be retried here)."""
+        self._post("forget", batch_id)
+
+    def call(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the engine thread (for queries that need its state)."""
+        self._post("call", fn)
+
+    def _post(self, *cmd: Any) -> None:
+        self._cmds.put(cmd)
+        with self._wake_lock:
+            if self._woken:
+                return
+            self._woken = True
+        self._wake_w.send_bytes(b"!")
+
+    # ------------------------------------------------------------ the loop
+    def _loop(self) -> None:
+        while True:
+            self._run_commands()
+            if self._stopping is not None and self._ready_to_stop():
+                return
+            self._dispatch()
+            self._deliver()
+            ready = wait(self._waitables(), self._tick())
+            for obj in ready:
+                self._on_ready(obj)
+            self._supervise(time.monotonic())
+            if not ready and self._recorder:
+                self._recorder.flush()
+
+    def _waitables(self) -> list[Any]:
+        objs: list[Any] = [self._wake_r]
+        for w in self._workers.values():
+            objs.append(w.conn)
+            objs.append(w.process.sentinel)
+        return objs
+
+    def _tick(self) -> float:
+        watching = any(w.kill or w.cancel_deadline for w in self._workers.values())
+        timed = any(b.spec.options.timeout for b in self._batches.values() if b.unfinished)
+        if watching or self._stopping is not None:
+            return 0.05
+        return 0.1 if timed else 0.5
+
+    def _on_ready(self, obj: Any) -> None:
+        if obj is self._wake_r:
+            with self._wake_lock:
+                self._woken = False
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+            return
+        w = self._by_conn.get(obj)
+        if w is not None:
+            self._drain(w)
+            return
+        w = self._by_sentinel.get(obj)
+        if w is not None:
+            self._on_worker_exit(w)
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                cmd = self._cmds.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
+            except Exception:
+                log.exception("engine command %s failed", cmd[0])
+
+    def _deliver(self) -> None:
+        if not self._out:
+            return
+        events, self._out = self._out, []
+        if self._recorder:
+            try:
+                self._recorder.record(events)
+            except Exception:
+                log.exception("recorder failed")
+        for listener in list(self._listeners):
+            try:
+                listener(events)
+            except Exception:
+                log.exception("listener %r failed", listener)
+        self._resolve_handles()
+
+    # ------------------------------------------------------------ commands (engine thread)
+    def _cmd_submit(self, spec: BatchSpec, ref: str, params: dict[str, Any], handle: BatchHandle) -> None:
+        try:
+            batch_id, ids = self._allocate(spec)
+        except Exception as exc:  # noqa: BLE001 - reported to the submitter
+            handle._fail(exc)
+            return
+        run = BatchRun(batch_id, spec, ref, ids)
+        run.params = params
+        self._batches[batch_id] = run
+        self._handles[batch_id] = handle
+        self._out.append(BatchAccepted(batch_id, spec, ids))
+        handle._accept(batch_id, ids)
+        if self._broken:
+            self._fail_queued(run, Failure(FailureKind.WORKER_LOST, self._broken))
+        self._check_finished(run)
+
+    def _allocate(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
+        if self._recorder:
+            return self._recorder.open_batch(spec)
+        n = len(spec.paths)
+        if spec.task_ids is not None:
+            ids: Sequence[TaskId] = spec.task_ids
+            if list(ids) != sorted(ids):
+                raise ValueError("task ids of a batch must be sorted")
+        else:
+            ids = range(self._next_task, self._next_task + n)
+        self._next_task = max(self._next_task, (max(ids) + 1) if n else 0)
+        batch_id = spec.batch_id if spec.batch_id is not None else self._next_batch
+        self._next_batch = max(self._next_batch, batch_id + 1)
+        return batch_id, ids
+
+    def _cmd_pause(self) -> None:
+        self._paused = True
+        for w in self._workers.values():
+            self._set_yield(w, True)
+
+    def _cmd_resume(self) -> None:
+        self._paused = False
+        for w in self._workers.values():
+            if not w.retiring:
+                self._set_yield(w, False)
+
+    def _cmd_cancel(self, task_ids: list[TaskId]) -> None:
+        for tid in task_ids:
+            chunk = self._in_flight.get(tid)
+            if chunk is not None:
+                self._cancel_in_flight(tid, chunk)
+                continue
+            found = self._find(tid)
+            if found and found[0].states[found[1]] == TaskState.QUEUED:
+                self._finish(found[0], found[1], TaskState.CANCELLED, None, None)
+                self._check_finished(found[0])
+
+    def _cmd_cancel_batch(self, batch_id: BatchId | None) -> None:
+        for run in self._select(batch_id):
+            for tid, chunk in list(self._in_flight.items()):
+                if chunk.batch is run:
+                    self._cancel_in_flight(tid, chunk)
+            for i in run.queued_indexes():
+                if run.ids[i] not in self._in_flight:
+                    self._finish(run, i, TaskState.CANCELLED, None, None)
+            self._check_finished(run)
+
+    def _cmd_retry(self, task_ids: list[TaskId]) -> None:
+        for tid in task_ids:
+            found = self._find(tid)
+            if found and found[0].states[found[1]] in (TaskState.FAILED, TaskState.CANCELLED):
+                self._requeue(found[0], found[1], None)
+
+    def _cmd_retry_failed(self, batch_id: BatchId | None) -> None:
+        for run in self._select(batch_id):
+            for i, state in enumerate(run.states):
+                if state == TaskState.FAILED:
+                    self._requeue(run, i, None)
+
+    def _cmd_workers(self, count: int) -> None:
+        self._target = count
+        live = [w for w in self._workers.values() if not w.retiring]
+        # Retire idle workers first, so fewer tasks are handed back.
+        for w in sorted(live, key=lambda w: len(w.chunks))[count:]:
+            self._retire(w)
+        self._ensure_workers()
+
+    def _cmd_forget(self, batch_id: BatchId) -> None:
+        run = self._batches.get(batch_id)
+        if run is not None and not run.unfinished:
+            del self._batches[batch_id]
+            self._handles.pop(batch_id, None)
+
+    def _cmd_call(self, fn: Callable[[], Any]) -> None:
+        fn()
+
+    def _cmd_stop(self, interrupt: bool, timeout: float | None) -> None:
+        deadline = time.monotonic() + timeout if timeout is not None else float("inf")
+        self._stopping = (interrupt, deadline)
+        for w in self._workers.values():
+            self._set_yield(w, True)
+            if interrupt:
+                self._interrupt(w)
+
+    # ------------------------------------------------------------ dispatch
+    def _dispatch(self) -> None:
+        if self._paused or self._stopping is not None or self._broken:
+            return
+        for w in list(self._workers.values()):
+            while len(w.chunks) < CHUNKS_PER_WORKER and not w.retiring:
+                if not self._send_chunk(w):
+                    return
+
+    def _send_chunk(self, w: WorkerHandle) -> bool:
+        for run in self._batches.values():
+            if not run.has_queued():
+                continue
+            share = max(1, run.counts[TaskState.QUEUED] // (CHUNKS_PER_WORKER * max(1, len(self._workers))))
+            indexes = run.take(self._in_flight.keys(), run.spec.sizes, share)  # type: ignore[arg-type]
+            if not indexes:
+                continue
+            self._next_chunk += 1
+            pending = {run.ids[i]: i for i in indexes}
+            chunk = Chunk(self._next_chunk, run, pending)
+            tasks = [(run.ids[i], run.spec.paths[i], run.attempts[i] + 1) for i in indexes]
+            msg = (wire.RUN, chunk.chunk_id, run.ref, run.params, run.spec.options.log_limit, tasks)
+            if not w.send(msg):
+                run.requeue(indexes)
+                return False
+            w.chunks.append(chunk)
+            for tid in pending:
+                self._in_flight[tid] = chunk
+            return True
+        return False
+
+    # ------------------------------------------------------------ worker events
+    def _drain(self, w: WorkerHandle, limit: int = 64) -> None:
+        # Bounded, so one chatty worker cannot starve the others or the commands.
+        try:
+            for _ in range(limit):
+                if not w.conn.poll():
+                    return
+                self._handle(w, w.conn.recv())
+        except (EOFError, OSError):
+            pass  # the sentinel reports the exit
+
+    def _handle(self, w: WorkerHandle, events: list[tuple[Any, ...]]) -> None:
+        w.ran_any = True
+        for ev in events:
+            code = ev[0]
+            if code == wire.DONE:
+                self._on_done(w, ev)
+            elif code == wire.START:
+                self._on_start(w, ev)
+            elif code == wire.LOG:
+                self._out.append(TaskLog(ev[1], ev[2], ev[3], ev[4], ev[5], ev[6]))
+            elif code == wire.PROGRESS:
+                self._out.append(TaskProgress(ev[1], ev[2], ev[3], ev[4]))
+            elif code == wire.CHUNK_END:
+                self._on_chunk_end(w, ev)
+            elif code == wire.RESOURCE:
+                bucket: set[Any] = w.temps if ev[2] == wire.RES_TEMP else w.groups
+                (bucket.add if ev[4] else bucket.discard)(ev[3])
+
+    def _on_start(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
+        _, tid, seq, started, attempt = ev
+        chunk = self._in_flight.get(tid)
+        if chunk is None:
+            return
+        run, i = chunk.batch, chunk.pending[tid]
+        run.set_state(i, TaskState.RUNNING)
+        run.attempts[i] = min(attempt, 255)
+        self._out.append(TaskStarted(tid, seq, w.pid, started, attempt))
+        if tid in self._cancel_asked:
+            self._ask_cancel(w, tid)
+
+    def _on_done(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
+        _, tid, seq, state, result, failure, started, ended, dropped, outputs = ev
+        chunk = self._in_flight.pop(tid, None)
+        if chunk is None:
+            return
+        run, i = chunk.batch, chunk.pending.pop(tid)
+        w.tasks_done += 1
+        run.sizer.observe(ended - started)
+        self._clear_cancel(w, tid)
+        state = TaskState(state)
+        if state == TaskState.FAILED and self._may_retry(run, i, failure):
+            self._requeue(run, i, failure)
+            return
+        event = TaskFinished(
+            tid, seq, state, result, failure, started, ended, run.attempts[i], w.pid, dropped, outputs
+        )
+        self._finish(run, i, state, failure, event)
+        self._check_finished(run)
+
+    def _on_chunk_end(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
+        _, chunk_id, _returned, rss = ev
+        w.rss = rss
+        if not w.chunks or w.chunks[0].chunk_id != chunk_id:
+            log.error("worker %s ended an unknown chunk %s", w.pid, chunk_id)
+            return
+        chunk = w.chunks.popleft()
+        self._give_back(chunk)
+        self._check_finished(chunk.batch)
+        cfg = self.config
+        if (cfg.recycle_after and w.tasks_done >= cfg.recycle_after) or (
+            cfg.memory_cap and rss > cfg.memory_cap
+        ):
+            self._retire(w)
+            self._ensure_workers()
+        if not w.chunks:
+            if w.retiring and not w.stop_sent:
+                w.stop_sent = w.send(None)
+            elif not self._paused and self._stopping is None:
+                self._set_yield(w, False)
+
+    def _give_back(self, chunk: Chunk) -> None:
+        """Requeue the tasks of a chunk that never started (or cancel them, if asked)."""
+        run = chunk.batch
+        back = []
+        for tid, i in chunk.pending.items():
+            self._in_flight.pop(tid, None)
+            if tid in self._cancel_asked:
+                self._cancel_asked.discard(tid)
+                self._finish(run, i, TaskState.CANCELLED, None, None)
+            else:
+                run.set_state(i, TaskState.QUEUED)
+                back.append(i)
+        chunk.pending.clear()
+        run.requeue(back)
+
+    # ------------------------------------------------------------ task endings
+    def _may_retry(self, run: BatchRun, i: int, failure: Failure | None) -> bool:
+        if failure is None or not failure.retryable or failure.poison:
+            return False
+        return run.attempts[i] <= run.spec.options.retries
+
+    def _requeue(self, run: BatchRun, i: int, failure: Failure | None) -> None:
+        tid = run.ids[i]
+        run.set_state(i, TaskState.QUEUED)
+        run.requeue([i])
+        run.reported = False
+        self._out.append(TaskRequeued(tid, run.attempts[i] + 1, failure))
+
+    def _finish(
+        self,
+        run: BatchRun,
+        i: int,
+        state: TaskState,
+        failure: Failure | None,
+        event: TaskFinished | None,
+    ) -> None:
+        tid = run.ids[i]
+        self._cancel_asked.discard(tid)
+        run.set_state(i, state)
+        if event is None:
+            now = time.time()
+            event = TaskFinished(tid, 0, state, None, failure, 0.0, now, run.attempts[i], 0)
+        self._out.append(event)
+
+    def _check_finished(self, run: BatchRun, stopped: bool = False) -> None:
+        if (run.unfinished and not stopped) or run.reported:
+            return
+        run.reported = True
+        counts = {s: run.counts[s] for s in TaskState}
+        result = BatchFinished(run.batch_id, counts, stopped, time.monotonic() - run.started)
+        self._out.append(result)
+        handle = self._handles.get(run.batch_id)
+        if handle is not None and not handle.done:
+            # Resolve after the event is delivered, so a waiter sees every event.
+            self._out_done.append((handle, result))
+
+    def _fail_queued(self, run: BatchRun, failure: Failure) -> None:
+        for i in run.queued_indexes():
+            if run.ids[i] not in self._in_flight:
+                self._finish(run, i, TaskState.FAILED, failure, None)
+
+    # ------------------------------------------------------------ cancellation
+    def _cancel_in_flight(self, tid: TaskId, chunk: Chunk) -> None:
+        self._cancel_asked.add(tid)
+        w = self._owner(chunk)
+        if w is None:
+            return
+        if self._slot(w, wire.CURRENT) == tid:
+            self._ask_cancel(w, tid)
+        else:
+            # Not started yet: the worker hands back the rest of its chunks.
+            self._set_yield(w, True)
+
+    def _ask_cancel(self, w: WorkerHandle, tid: TaskId) -> None:
+        self._set_slot(w, wire.CANCEL, tid)
+        w.cancel_deadline = (tid, time.monotonic() + self.config.kill_grace)
+
+    def _clear_cancel(self, w: WorkerHandle, tid: TaskId) -> None:
+        if w.cancel_deadline and w.cancel_deadline[0] == tid:
+            w.cancel_deadline = None
+        if self._slot(w, wire.CANCEL) == tid:
+            self._set_slot(w, wire.CANCEL, -1)
+
+    def _owner(self, chunk: Chunk) -> WorkerHandle | None:
+        for w in self._workers.values():
+            if chunk in w.chunks:
+                return w
+        return None
+
+    # ------------------------------------------------------------ supervision
+    def _supervise(self, now: float) -> None:
+        grace = self.config.kill_grace
+        for w in list(self._workers.values()):
+            if w.kill is not None:
+                if not w.kill.killed and now >= w.kill.deadline:
+                    w.kill.killed = True
+                    w.process.kill()
+                continue
+            if w.cancel_deadline and now >= w.cancel_deadline[1]:
+                tid = w.cancel_deadline[0]
+                if self._slot(w, wire.CURRENT) == tid:
+                    self._terminate(w, tid, None, now + grace)
+                continue
+            self._check_timeout(w, now, grace)
+        if self._stopping is not None and now >= self._stopping[1]:
+            for w in self._workers.values():
+                if w.kill is None and w.chunks:
+                    self._interrupt(w)
+
+    def _check_timeout(self, w: WorkerHandle, now: float, grace: float) -> None:
+        serial = self._slot(w, wire.SERIAL)
+        if serial != w.seen_serial:
+            w.seen_serial, w.serial_since = serial, now
+        tid = self._slot(w, wire.CURRENT)
+        chunk = self._in_flight.get(tid) if tid >= 0 else None
+        timeout = chunk.batch.spec.options.timeout if chunk else None
+        if timeout and now - w.serial_since > timeout:
+            failure = Failure(FailureKind.TIMEOUT, f"ran longer than {timeout:g} s", retryable=False)
+            self._terminate(w, tid, failure, now + grace)
+
+    def _terminate(self, w: WorkerHandle, tid: TaskId, failure: Failure | None, deadline: float) -> None:
+        """Stop a worker because of task ``tid``: TERM now, KILL at ``deadline``."""
+        w.kill = Kill(tid, failure, deadline)
+        w.process.terminate()
+
+    def _interrupt(self, w: WorkerHandle) -> None:
+        tid = self._slot(w, wire.CURRENT)
+        if tid >= 0 and w.kill is None:
+            failure = Failure(FailureKind.INTERRUPTED, "stopped when the engine shut down", retryable=True)
+            self._terminate(w, tid, failure, time.monotonic() + self.config.kill_grace)
+
+    # ------------------------------------------------------------ worker lifecycle
+    def _ensure_workers(self) -> None:
+        if self._stopping is not None or self._broken:
+            return
+        live = sum(1 for w in self._workers.values() if not w.retiring)
+        slot = 0
+        while live < self._target:
+            while slot in self._workers:
+                slot += 1
+            self._add_worker(slot)
+            live += 1
+
+    def _add_worker(self, slot: int) -> None:
+        w = start_worker(self._ctx, self._slots, slot)
+        w.ran_any = False
+        self._workers[slot] = w
+        self._by_conn[w.conn] = w
+        self._by_sentinel[w.process.sentinel] = w
+        self._update_pids()
+        self._out.append(WorkerEvent(slot, w.pid, None, "started"))
+
+    def _retire(self, w: WorkerHandle) -> None:
+        w.retiring = True
+        self._set_yield(w, True)
+        if not w.chunks and not w.stop_sent:
+            w.stop_sent = w.send(None)
+
+    def _on_worker_exit(self, w: WorkerHandle) -> None:
+        self._drain(w, limit=1_000_000)
+        w.process.join(1.0)
+        code = w.process.exitcode
+        culprit = self._slot(w, wire.CURRENT)
+        planned = w.stop_sent and not w.chunks
+        self._remove_worker(w)
+        self._out.append(WorkerEvent(w.slot, w.pid, code, "stopped" if planned else exit_description(code)))
+        if not planned:
+            self._fail_culprit(w, culprit, code)
+            w.cleanup_resources()
+            self._note_startup(w, code, culprit)
+        self._ensure_workers()
+
+    def _fail_culprit(self, w: WorkerHandle, culprit: TaskId, code: int | None) -> None:
+        """A worker died: fail the task it ran, requeue the rest of its chunks."""
+        touched = set()
+        for chunk in w.chunks:
+            run = chunk.batch
+            touched.add(run)
+            if culprit in chunk.pending:
+                i = chunk.pending.pop(culprit)
+                self._in_flight.pop(culprit, None)
+                self._fail_dead(w, run, i, code)
+            self._give_back(chunk)
+        w.chunks.clear()
+        for run in touched:
+            self._check_finished(run)
+
+    def _fail_dead(self, w: WorkerHandle, run: BatchRun, i: int, code: int | None) -> None:
+        kill = w.kill if w.kill is not None and w.kill.task_id == run.ids[i] else None
+        if kill is not None and kill.failure is None:
+            self._finish(run, i, TaskState.CANCELLED, None, None)
+            return
+        if kill is not None:
+            failure = kill.failure
+        else:
+            run.kills[i] = min(255, run.kills[i] + 1)
+            kind = FailureKind.EXIT if code is not None else FailureKind.WORKER_LOST
+            poison = run.kills[i] >= run.spec.options.poison_after
+            msg = f"worker {exit_description(code)}"
+            failure = Failure(kind, msg, exit_code=code, retryable=True, poison=poison)
+        if self._may_retry(run, i, failure):
+            self._requeue(run, i, failure)
+        else:
+            self._finish(run, i, TaskState.FAILED, failure, None)
+
+    def _note_startup(self, w: WorkerHandle, code: int | None, culprit: TaskId) -> None:
+        """Stop respawning when workers die before running anything (a broken install)."""
+        if w.ran_any or culprit >= 0:
+            self._startup_failures = 0
+            return
+        self._startup_failures += 1
+        if self._startup_failures >= STARTUP_FAILURE_LIMIT:
+            self._broken = f"worker processes cannot start ({exit_description(code)})"
+            log.error(self._broken)
+            failure = Failure(FailureKind.WORKER_LOST, self._broken)
+            for run in self._batches.values():
+                self._fail_queued(run, failure)
+                self._check_finished(run)
+
+    def _remove_worker(self, w: WorkerHandle) -> None:
+        self._workers.pop(w.slot, None)
+        self._by_conn.pop(w.conn, None)
+        self._by_sentinel.pop(w.process.sentinel, None)
+        w.conn.close()
+        self._update_pids()
+
+    def _update_pids(self) -> None:
+        self.worker_pids = tuple(w.pid for w in self._workers.values())
+
+    def _ready_to_stop(self) -> bool:
+        return not any(w.chunks for w in self._workers.values())
+
+    def _teardown(self) -> None:
+        for w in list(self._workers.values()):
+            if not w.stop_sent:
+                w.stop_sent = w.send(None)
+        deadline = time.monotonic() + self.config.kill_grace
+        for w in list(self._workers.values()):
+            w.process.join(max(0.0, deadline - time.monotonic()))
+            if w.process.exitcode is None:
+                w.process.kill()
+                w.process.join(1.0)
+            if w.chunks:
+                self._fail_culprit(w, self._slot(w, wire.CURRENT), w.process.exitcode)
+            self._remove_worker(w)
+        for run in self._batches.values():
+            if run.unfinished:
+                self._check_finished(run, stopped=True)
+        self._deliver()
+        self._resolve_handles()
+        if self._recorder:
+            try:
+                self._recorder.close()
+            except Exception:
+                log.exception("recorder failed to close")
+        for handle in self._handles.values():
+            if not handle.done:
+                handle._fail(RuntimeError("the engine stopped"))
+
+    # ------------------------------------------------------------ helpers
+    def _set_yield(self, w: WorkerHandle, on: bool) -> None:
+        self._set_slot(w, wire.YIELD, 1 if on else 0)
+
+    def _slot(self, w: WorkerHandle, field: int) -> int:
+        return int(self._slots[w.slot * wire.SLOT_FIELDS + field])
+
+    def _set_slot(self, w: WorkerHandle, field: int, value: int) -> None:
+        self._slots[w.slot * wire.SLOT_FIELDS + field] = value
+
+    def _find(self, tid: TaskId) -> tuple[BatchRun, int] | None:
+        for run in self._batches.values():
+            i = run.index_of(tid)
+            if i >= 0:
+                return run, i
+        return None
+
+    def _select(self, batch_id: BatchId | None) -> list[BatchRun]:
+        if batch_id is None:
+            return list(self._batches.values())
+        run = self._batches.get(batch_id)
+        return [run] if run is not None else []
+
+    def _resolve_handles(self) -> None:
+        done, self._out_done = self._out_done, []
+        for handle, result in done:
+            handle._finish(result)

@@ -1,0 +1,140 @@
+"""Worker processes as the engine thread sees them.
+
+Each worker has its own duplex connection. A shared queue would be one lock
+for all workers, and a worker killed while holding it (SIGKILL, OOM) would
+stall every other; with one connection each, a dying worker breaks only its
+own, and the engine knows exactly which chunks it held.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from core.engine import wire
+from core.engine.batches import BatchRun
+from core.engine.worker import worker_main
+from core.model import Failure, TaskId
+
+
+def default_start_method() -> str:
+    """Spawn everywhere: it never copies threads or locks of the engine process."""
+    return "spawn"
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Tasks handed to one worker in one message."""
+
+    chunk_id: int
+    batch: BatchRun
+    pending: dict[TaskId, int]  # task id -> index in batch, until DONE arrives
+
+
+@dataclass(slots=True)
+class Kill:
+    """Why the engine is stopping a worker, and when TERM becomes KILL."""
+
+    task_id: int
+    failure: Failure | None  # None: the task ends cancelled
+    deadline: float
+    killed: bool = False
+
+
+@dataclass(eq=False, slots=True)
+class WorkerHandle:
+    """One worker process and what the engine has handed it."""
+
+    slot: int
+    process: Any
+    conn: Connection
+    chunks: deque[Chunk] = field(default_factory=deque)
+    tasks_done: int = 0
+    retiring: bool = False
+    stop_sent: bool = False
+    kill: Kill | None = None
+    cancel_deadline: tuple[int, float] | None = None
+    seen_serial: int = -1
+    serial_since: float = 0.0
+    rss: int = 0
+    ran_any: bool = False
+    temps: set[str] = field(default_factory=set)
+    groups: set[int] = field(default_factory=set)
+
+    @property
+    def pid(self) -> int:
+        return int(self.process.pid or 0)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.chunks)
+
+    def send(self, msg: Any) -> bool:
+        """Send ``msg``; False if the worker is already gone."""
+        try:
+            self.conn.send(msg)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def cleanup_resources(self) -> None:
+        """Kill the child process groups and remove temp files of a dead worker."""
+        for pgid in self.groups:
+            with contextlib.suppress(OSError, AttributeError):
+                os.killpg(pgid, signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]
+        for temp in self.temps:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        self.groups.clear()
+        self.temps.clear()
+
+
+def start_worker(ctx: BaseContext, slots: Any, slot: int) -> WorkerHandle:
+    """Start a worker process in ``slot`` and return its handle."""
+    parent_end, child_end = ctx.Pipe(duplex=True)
+    slots[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
+    slots[slot * wire.SLOT_FIELDS + wire.CANCEL] = -1
+    slots[slot * wire.SLOT_FIELDS + wire.YIELD] = 0
+    proc = ctx.Process(  # type: ignore[attr-defined]
+        target=worker_main,
+        args=(child_end, slots, slot),
+        name=f"brigade-worker-{slot}",
+        daemon=True,
+    )
+    proc.start()
+    child_end.close()
+    return WorkerHandle(slot, proc, parent_end)
+
+
+def make_context(method: str | None) -> BaseContext:
+    """Return the multiprocessing context for ``method`` (default: spawn)."""
+    method = method or default_start_method()
+    if method == "fork":
+        raise ValueError("fork is refused: the engine process runs threads")
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["core.engine.worker"])  # type: ignore[attr-defined]
+    return ctx
+
+
+def exit_description(code: int | None) -> str:
+    """Describe a worker's exit status for people."""
+    if code is None:
+        return "vanished without an exit status"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}"
+    if sys.platform == "win32" and code > 0xFFFF:
+        return f"ended with status 0x{code:08X}"
+    return f"exited with code {code}"

@@ -1,0 +1,47 @@
+"""What travels between the engine thread and its worker processes.
+
+Messages are plain tuples rather than dataclasses: a tiny task costs two of
+them, and tuples pickle several times faster. Only this module and its two
+ends (``worker.py``, ``engine.py``) know their layout.
+
+Engine -> worker (one connection per worker)::
+
+    (RUN, chunk_id, ref, params, log_limit, [(task_id, path, attempt), ...])
+    None                                  # finish the current chunk, then exit
+
+Worker -> engine (a list of these per send, coalesced)::
+
+    (START, task_id, seq, time, attempt)
+    (PROGRESS, task_id, seq, fraction, message)
+    (LOG, task_id, seq, level, time, text, attempt)
+    (DONE, task_id, seq, state, result, failure, started, ended, dropped, outputs)
+    (CHUNK_END, chunk_id, returned_task_ids, rss_bytes)
+    (RESOURCE, task_id, kind, value, held)   # temp file or child process group
+
+Shared memory (one row of ``SLOT_FIELDS`` int64 per worker slot) carries what
+must be read without waiting for a message: the task a worker is running, and
+the requests to cancel it or to hand back the rest of its chunk.
+"""
+
+from __future__ import annotations
+
+RUN = 0
+
+START = 1
+PROGRESS = 2
+LOG = 3
+DONE = 4
+CHUNK_END = 5
+RESOURCE = 6
+
+RES_TEMP = "temp"
+RES_PGID = "pgid"
+
+# Shared slot fields.
+CURRENT = 0  # task id running now, or -1
+SERIAL = 1  # bumped each time the worker starts a task
+CANCEL = 2  # task id the engine asks to stop cooperatively, or -1
+YIELD = 3  # 1: hand back the unstarted rest of every chunk
+SLOT_FIELDS = 4
+
+MAX_SLOTS = 256

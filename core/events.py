@@ -1,0 +1,143 @@
+"""Events the engine hands to its listeners.
+
+Listeners are plain callables taking a list of events. The engine calls them on
+its own thread (the engine thread), in batches, in the order things happened
+for each task. A listener must return quickly: the next batch waits for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.model import BatchId, BatchSpec, Failure, TaskId, TaskState
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAccepted:
+    """A batch was registered; its tasks are queued.
+
+    ``task_ids[i]`` is the id of the task for ``spec.paths[i]``.
+    """
+
+    batch_id: BatchId
+    spec: BatchSpec
+    task_ids: Sequence[TaskId]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStarted:
+    """A worker process began a task."""
+
+    task_id: TaskId
+    seq: int
+    pid: int
+    time: float
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskProgress:
+    """A running task reported how far it is (``fraction`` in 0..1)."""
+
+    task_id: TaskId
+    seq: int
+    fraction: float
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLog:
+    """One log line of a task (also ``print`` output); ``seq`` counts per attempt."""
+
+    task_id: TaskId
+    seq: int
+    level: int
+    time: float
+    text: str
+    attempt: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFinished:
+    """A task reached a terminal state.
+
+    Attributes
+    ----------
+    state
+        ``DONE``, ``FAILED``, ``CANCELLED`` or ``SKIPPED``.
+    result
+        The processor's result fields (plain data), for ``DONE`` and ``SKIPPED``.
+    failure
+        The reason, for ``FAILED`` (and for ``CANCELLED``, what stopped it).
+    started, ended
+        Wall-clock times (``time.time()``); ``started`` is 0 if it never ran.
+    log_dropped
+        Log lines past the per-task bound: counted, not kept.
+    outputs
+        Files the task wrote.
+    """
+
+    task_id: TaskId
+    seq: int
+    state: TaskState
+    result: Mapping[str, Any] | None
+    failure: Failure | None
+    started: float
+    ended: float
+    attempt: int
+    pid: int
+    log_dropped: int = 0
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        """Seconds the task ran (0 if it never started)."""
+        return max(0.0, self.ended - self.started) if self.started else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequeued:
+    """A task goes back to the queue (retry after a failure, or resubmitted)."""
+
+    task_id: TaskId
+    attempt: int
+    failure: Failure | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFinished:
+    """Every task of the batch is terminal, or the engine stopped it.
+
+    ``stopped`` is true when the engine shut down with tasks still queued;
+    those tasks stay queued for a later resume.
+    """
+
+    batch_id: BatchId
+    counts: Mapping[TaskState, int]
+    stopped: bool
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEvent:
+    """A worker process started (``exitcode is None``) or ended."""
+
+    slot: int
+    pid: int
+    exitcode: int | None
+    reason: str
+
+
+Event = (
+    BatchAccepted
+    | TaskStarted
+    | TaskProgress
+    | TaskLog
+    | TaskFinished
+    | TaskRequeued
+    | BatchFinished
+    | WorkerEvent
+)
+Listener = Callable[[list[Event]], None]

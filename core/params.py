@@ -1,0 +1,167 @@
+"""Typed job parameters: one description drives CLI flags, GUI forms and checks."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A parameter value was refused; the message names it and what is allowed."""
+
+
+class ParamType(enum.StrEnum):
+    """The kinds of value a parameter holds."""
+
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    CHOICE = "choice"
+    PATH = "path"
+
+
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a job.
+
+    Attributes
+    ----------
+    name
+        Key in the params mapping and in ``-p name=value``.
+    type
+        Kind of value.
+    default
+        Value used when none is given.
+    label
+        Short text for forms.
+    help
+        One sentence for tooltips and ``--describe``.
+    choices
+        Allowed values, for ``CHOICE``.
+    minimum, maximum
+        Inclusive bounds, for ``INT`` and ``FLOAT``.
+    """
+
+    name: str
+    type: ParamType
+    default: Any
+    label: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def allowed(self) -> str:
+        """Describe the allowed values in a few words."""
+        if self.type is ParamType.CHOICE:
+            return "one of " + ", ".join(self.choices)
+        if self.type is ParamType.BOOL:
+            return "true or false"
+        if self.type in (ParamType.INT, ParamType.FLOAT):
+            kind = "a whole number" if self.type is ParamType.INT else "a number"
+            return kind + _bounds_text(self.minimum, self.maximum)
+        return "text" if self.type is ParamType.STR else "a path"
+
+    def parse(self, text: str) -> Any:
+        """Turn command-line text into a checked value."""
+        if self.type is ParamType.BOOL:
+            low = text.strip().lower()
+            if low in _TRUE or low in _FALSE:
+                return low in _TRUE
+            raise self._error(text)
+        if self.type is ParamType.INT:
+            try:
+                return self.validate(int(text, 0))
+            except ValueError:
+                raise self._error(text) from None
+        if self.type is ParamType.FLOAT:
+            try:
+                return self.validate(float(text))
+            except ValueError:
+                raise self._error(text) from None
+        return self.validate(text)
+
+    def validate(self, value: Any) -> Any:
+        """Check a value of the right Python type; return it normalised."""
+        if self.type is ParamType.BOOL:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str):
+                return self.parse(value)
+            raise self._error(value)
+        if self.type in (ParamType.INT, ParamType.FLOAT):
+            return self._validate_number(value)
+        if not isinstance(value, str):
+            raise self._error(value)
+        if self.type is ParamType.CHOICE and value not in self.choices:
+            raise self._error(value)
+        return value
+
+    def _validate_number(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, str):
+                return self.parse(value)
+            raise self._error(value)
+        if self.type is ParamType.INT:
+            if isinstance(value, float) and not value.is_integer():
+                raise self._error(value)
+            value = int(value)
+        else:
+            value = float(value)
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            raise self._error(value)
+        return value
+
+    def _error(self, value: Any) -> ParamError:
+        return ParamError(f"parameter '{self.name}': {value!r} is not allowed; expected {self.allowed()}")
+
+
+def _bounds_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    if low is not None:
+        return f" of at least {low:g}"
+    if high is not None:
+        return f" of at most {high:g}"
+    return ""
+
+
+def resolve_params(spec: Sequence[Param], given: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill defaults and check every given value against ``spec``.
+
+    Raises
+    ------
+    ParamError
+        For an unknown name or a value that is not allowed.
+    """
+    known = {p.name: p for p in spec}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        names = ", ".join(known) or "none"
+        raise ParamError(f"unknown parameter '{unknown[0]}'; this job takes: {names}")
+    return {p.name: p.validate(given[p.name]) if p.name in given else p.default for p in spec}
+
+
+def parse_assignments(spec: Sequence[Param], items: Iterable[str]) -> dict[str, Any]:
+    """Parse ``key=value`` strings (as given to ``-p``) into checked values."""
+    known = {p.name: p for p in spec}
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ParamError(f"parameter {item!r}: write it as name=value")
+        if key not in known:
+            names = ", ".join(known) or "none"
+            raise ParamError(f"unknown parameter '{key}'; this job takes: {names}")
+        values[key] = known[key].parse(text)
+    return resolve_params(spec, values)

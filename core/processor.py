@@ -1,0 +1,93 @@
+"""The processor contract: what a job is, and what a task may ask of the engine.
+
+A processor runs inside a worker process, once per file::
+
+    class Upper(Processor):
+        name = "upper"
+        title = "Upper-case text"
+        params = (Param("suffix", ParamType.STR, ".upper"),)
+
+        def run(self, path, params, ctx):
+            with open(path, "rb") as src, ctx.atomic_output(path + params["suffix"]) as dst:
+                dst.write(src.read().upper())
+            return {"bytes": os.path.getsize(path)}
+
+``run`` returns plain data (str, int, float, bool, None, bytes, and lists,
+tuples and dicts of them) or ``None``; anything else fails the task with a
+clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import IO, Any, ClassVar, Protocol
+
+from core.params import Param
+
+
+class Cancelled(Exception):  # noqa: N818 - a state, not an error
+    """Raised inside a task when someone cancelled it; the task ends cancelled."""
+
+
+class Skip(Exception):  # noqa: N818 - a state, not an error
+    """Raised by a processor to end the task as skipped, with the message as reason."""
+
+
+class RetryableError(Exception):
+    """A failure worth another attempt (a busy resource, a flaky mount)."""
+
+
+class TaskContext(Protocol):
+    """What a running task may use. Given to ``Processor.run`` as ``ctx``."""
+
+    task_id: int
+    logger: logging.Logger
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress; cheap to call often (the engine rate-limits it)."""
+
+    def cancelled(self) -> bool:
+        """Return whether someone asked this task to stop."""
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Cancelled` if someone asked this task to stop."""
+
+    def atomic_output(
+        self, target: str, mode: str = "wb", *, replace: bool = True
+    ) -> AbstractContextManager[IO[Any]]:
+        """Open a temporary file beside ``target``, moved into place on success.
+
+        On an exception (or cancellation) the temporary file is removed and
+        ``target`` is untouched. With ``replace=False`` an existing ``target``
+        is an error instead of being replaced.
+        """
+
+
+class Processor:
+    """Base class of every job.
+
+    Attributes
+    ----------
+    name
+        Stable identifier, used on the command line and in history.
+    title
+        Human name for menus.
+    description
+        One or two sentences for help texts.
+    params
+        Typed parameters with defaults.
+    result_columns
+        Keys of the result mapping worth showing as table columns.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+    result_columns: ClassVar[tuple[str, ...]] = ()
+
+    def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any] | None:
+        """Process one file and return its result fields."""
+        raise NotImplementedError

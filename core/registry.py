@@ -1,0 +1,90 @@
+"""Find jobs by name: the built-in ones and those of installed plugins.
+
+A job is named by a *reference* ``"module:Class"``; the engine sends the
+reference to worker processes, which import it themselves, so a plugin that
+fails to import fails its tasks and never the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+
+from core.processor import Processor
+
+ENTRY_POINT_GROUP = "brigade.processors"
+
+BUILTIN: dict[str, str] = {
+    "checksum": "core.processors.checksum:Checksum",
+}
+
+
+class UnknownJobError(LookupError):
+    """No job has the given name."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    """A job that can be run (or a plugin that failed to load, with its error)."""
+
+    name: str
+    ref: str
+    origin: str
+    error: str | None = None
+
+
+def load_ref(ref: str) -> type[Processor]:
+    """Import the processor class named by ``"module:Class"``."""
+    module_name, _, attr = ref.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    if not (isinstance(obj, type) and issubclass(obj, Processor)):
+        raise TypeError(f"{ref} is not a Processor subclass")
+    return obj
+
+
+@cache
+def plugin_jobs() -> tuple[JobInfo, ...]:
+    """Jobs declared by installed packages in the ``brigade.processors`` group."""
+    found = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        origin = f"plugin {ep.dist.name if ep.dist else ep.value}"
+        try:
+            cls = load_ref(ep.value)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is listed, not fatal
+            found.append(JobInfo(ep.name, ep.value, origin, f"{type(exc).__name__}: {exc}"))
+            continue
+        found.append(JobInfo(cls.name or ep.name, ep.value, origin))
+    return tuple(found)
+
+
+def all_jobs() -> list[JobInfo]:
+    """Every job, built-in first, then plugins (broken ones carry their error)."""
+    jobs = [JobInfo(name, ref, "built-in") for name, ref in BUILTIN.items()]
+    taken = set(BUILTIN)
+    for info in plugin_jobs():
+        if info.name not in taken:
+            jobs.append(info)
+            taken.add(info.name)
+    return jobs
+
+
+def job_ref(name: str) -> str:
+    """Return the reference of the job called ``name``."""
+    if name in BUILTIN:
+        return BUILTIN[name]
+    for info in all_jobs():
+        if info.name == name:
+            if info.error:
+                raise UnknownJobError(f"job '{name}' could not be loaded: {info.error}")
+            return info.ref
+    names = ", ".join(i.name for i in all_jobs() if not i.error)
+    raise UnknownJobError(f"unknown job '{name}'; available: {names}")
+
+
+def processor_class(name: str) -> type[Processor]:
+    """Return the processor class of the job called ``name``."""
+    return load_ref(job_ref(name))

@@ -1,0 +1,1 @@
+"""Brigade's desktop app (Qt). Subscribes to ``core``; ``core`` never imports this."""

@@ -1,0 +1,38 @@
+"""core/ must stay free of Qt so the CLI, tests and cluster workers run without a display."""
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "qtpy", "superqt", "pyqtgraph", "gui_app")
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_core_module_imports_qt():
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) & set(QT_MODULES))
+        for p in (ROOT / "core").rglob("*.py")
+        if _imports(p) & set(QT_MODULES)
+    }
+    assert offenders == {}
+
+
+def test_importing_the_engine_and_cli_loads_no_qt():
+    code = (
+        "import sys, core.cli, core.engine, core.discovery, core.registry;"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
