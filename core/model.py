@@ -172,8 +172,11 @@ class BatchSpec:
         Set when an existing batch is resumed: the ids its tasks already have.
     sizes
         Optional sizes in bytes, parallel to ``paths``, used to form chunks.
+    output
+        The output policy (plain data, see ``core.output``) for jobs that
+        write files; sent to the workers with each chunk.
     extra
-        Free-form data stored with the batch (output policy, where it ran).
+        Free-form data stored with the batch (where it ran, for instance).
     """
 
     job: str
@@ -183,4 +186,5 @@ class BatchSpec:
     batch_id: BatchId | None = None
     task_ids: Sequence[TaskId] | None = None
     sizes: Sequence[int] | None = None
+    output: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)

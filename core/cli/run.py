@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from core.cli import cluster_args, output_args, store_args
 from core.cli.progress import Printer
 from core.discovery import Discovery, Filters, discover, display_path
 from core.engine import Engine, EngineConfig
@@ -34,6 +35,9 @@ def register(sub: Any) -> None:
     p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
     p.add_argument("--no-recursive", action="store_true", help="do not walk into sub-folders")
     p.add_argument("--start-method", choices=("spawn", "forkserver"), default=None, help=argparse.SUPPRESS)
+    output_args.add_arguments(p)
+    store_args.add_arguments(p)
+    cluster_args.add_arguments(p)
     p.set_defaults(handler=run_command)
 
 
@@ -70,20 +74,19 @@ def run_command(args: argparse.Namespace) -> int:
     """Discover, run, report; return 0 if every task succeeded, else 1."""
     params = _check_args(args)
     found = _discover(args)
-    if args.dry_run:
-        for path in found.paths:
-            print(f"would run {args.job} on {display_path(path)}")
-        print(f"{found.count} tasks, {found.total_bytes} bytes; nothing was run", file=sys.stderr)
-        return 0
     options = BatchOptions(timeout=args.timeout, retries=args.retries)
-    spec = BatchSpec(args.job, params, found.paths, options, sizes=found.sizes)
+    output = output_args.output_from_args(args)
+    spec = BatchSpec(args.job, params, found.paths, options, sizes=found.sizes, output=output)
+    if args.dry_run:
+        return output_args.print_dry_run(spec)
     config = EngineConfig(workers=args.workers, start_method=args.start_method)
+    engine = cluster_args.make_engine(args, config, store_args.open_recorder(args))
     printer = Printer(found.paths, found.sizes, json_lines=args.json)
-    return _run(spec, config, printer, bad_inputs=len(found.skipped))
+    return run_batch(engine, spec, printer, bad_inputs=len(found.skipped))
 
 
-def _run(spec: BatchSpec, config: EngineConfig, printer: Printer, bad_inputs: int) -> int:
-    engine = Engine(config)
+def run_batch(engine: Engine, spec: BatchSpec, printer: Printer, bad_inputs: int = 0) -> int:
+    """Run ``spec`` on ``engine`` with live progress; return the exit code."""
     engine.add_listener(printer)
     interrupts = _Interrupts(engine, printer)
     started = time.monotonic()

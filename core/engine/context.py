@@ -148,6 +148,10 @@ class TaskRun:
         self.slots = slots
         self.base = base
         self.logger = logger
+        self.path = ""  # the input file
+        self.job = ""
+        self.output: Any = None  # the batch's output policy (plain data) or None
+        self.index = 0  # position of the task in its batch
         self.seq = 0
         self.lines = 0
         self.dropped = 0

@@ -410,8 +410,18 @@ class Engine:
             self._next_chunk += 1
             pending = {run.ids[i]: i for i in indexes}
             chunk = Chunk(self._next_chunk, run, pending)
-            tasks = [(run.ids[i], run.spec.paths[i], run.attempts[i] + 1) for i in indexes]
-            msg = (wire.RUN, chunk.chunk_id, run.ref, run.params, run.spec.options.log_limit, tasks)
+            spec = run.spec
+            tasks = [(run.ids[i], spec.paths[i], run.attempts[i] + 1, i) for i in indexes]
+            msg = (
+                wire.RUN,
+                chunk.chunk_id,
+                spec.job,
+                run.ref,
+                run.params,
+                spec.output,
+                spec.options.log_limit,
+                tasks,
+            )
             if not w.send(msg):
                 run.requeue(indexes)
                 return False

@@ -6,7 +6,7 @@ ends (``worker.py``, ``engine.py``) know their layout.
 
 Engine -> worker (one connection per worker)::
 
-    (RUN, chunk_id, ref, params, log_limit, [(task_id, path, attempt), ...])
+    (RUN, chunk_id, job, ref, params, output, log_limit, [(task_id, path, attempt, index), ...])
     None                                  # finish the current chunk, then exit
 
 Worker -> engine (a list of these per send, coalesced)::

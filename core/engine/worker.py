@@ -117,21 +117,32 @@ class Worker:
         while (msg := inbox.get()) is not None:
             self.run_chunk(*msg[1:])
 
-    def run_chunk(self, chunk_id: int, ref: str, params: Any, log_limit: int, tasks: list[Any]) -> None:
+    def run_chunk(
+        self,
+        chunk_id: int,
+        job: str,
+        ref: str,
+        params: Any,
+        output: Any,
+        log_limit: int,
+        tasks: list[Any],
+    ) -> None:
         returned: list[int] = []
-        for i, (task_id, path, attempt) in enumerate(tasks):
+        for i, (task_id, path, attempt, index) in enumerate(tasks):
             if self.slots[self.base + wire.YIELD]:
                 returned = [t[0] for t in tasks[i:]]
                 break
-            self.run_task(task_id, path, attempt, ref, params, log_limit)
+            task = TaskRun(task_id, attempt, log_limit, self.emitter, self.slots, self.base, self.logger)
+            task.path, task.job, task.output, task.index = path, job, output, index
+            self.run_task(task, ref, params)
             self.emitter.maybe_flush()
         self.emitter.emit((wire.CHUNK_END, chunk_id, returned, _rss()))
         self.emitter.flush()
 
-    def run_task(self, task_id: int, path: str, attempt: int, ref: str, params: Any, log_limit: int) -> None:
+    def run_task(self, task: TaskRun, ref: str, params: Any) -> None:
         global _current
         slots, base = self.slots, self.base
-        task = TaskRun(task_id, attempt, log_limit, self.emitter, slots, base, self.logger)
+        task_id, path, attempt = task.task_id, task.path, task.attempt
         _current = self.sink.task = task
         slots[base + wire.CURRENT] = task_id
         slots[base + wire.SERIAL] += 1
