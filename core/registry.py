@@ -73,9 +73,19 @@ def all_jobs() -> list[JobInfo]:
 
 
 def job_ref(name: str) -> str:
-    """Return the reference of the job called ``name``."""
+    """Return the reference of the job called ``name``.
+
+    A name of the form ``"package.module:Class"`` is taken as a reference
+    itself, so a job can be run without registering it first.
+    """
     if name in BUILTIN:
         return BUILTIN[name]
+    if ":" in name:
+        try:
+            load_ref(name)
+        except Exception as exc:  # noqa: BLE001 - reported as an unknown job, with the cause
+            raise UnknownJobError(f"job '{name}' could not be loaded: {type(exc).__name__}: {exc}") from exc
+        return name
     for info in all_jobs():
         if info.name == name:
             if info.error:
