@@ -177,6 +177,10 @@ class BatchSpec:
         write files; sent to the workers with each chunk.
     extra
         Free-form data stored with the batch (where it ran, for instance).
+    mtimes
+        Optional modification times (``st_mtime``), parallel to ``paths``: the
+        store keeps them to tell, on resume, an input that changed since it
+        was queued.
     """
 
     job: str
@@ -188,3 +192,4 @@ class BatchSpec:
     sizes: Sequence[int] | None = None
     output: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    mtimes: Sequence[float] | None = None
