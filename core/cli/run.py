@@ -11,7 +11,7 @@ from typing import Any
 from core.cli import cluster_args, output_args, store_args
 from core.cli.progress import Printer
 from core.discovery import Discovery, Filters, discover, display_path
-from core.engine import Engine, EngineConfig
+from core.engine import Engine, EngineConfig, Recorder
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError, parse_assignments
 from core.registry import UnknownJobError, processor_class
@@ -76,16 +76,21 @@ def run_command(args: argparse.Namespace) -> int:
     found = _discover(args)
     options = BatchOptions(timeout=args.timeout, retries=args.retries)
     output = output_args.output_from_args(args)
-    spec = BatchSpec(args.job, params, found.paths, options, sizes=found.sizes, output=output)
+    spec = BatchSpec(
+        args.job, params, found.paths, options, sizes=found.sizes, output=output, mtimes=found.mtimes
+    )
     if args.dry_run:
         return output_args.print_dry_run(spec)
     config = EngineConfig(workers=args.workers, start_method=args.start_method)
-    engine = cluster_args.make_engine(args, config, store_args.open_recorder(args))
+    recorder = store_args.open_recorder(args)
+    engine = cluster_args.make_engine(args, config, recorder)
     printer = Printer(found.paths, found.sizes, json_lines=args.json)
-    return run_batch(engine, spec, printer, bad_inputs=len(found.skipped))
+    return run_batch(engine, spec, printer, bad_inputs=len(found.skipped), recorder=recorder)
 
 
-def run_batch(engine: Engine, spec: BatchSpec, printer: Printer, bad_inputs: int = 0) -> int:
+def run_batch(
+    engine: Engine, spec: BatchSpec, printer: Printer, bad_inputs: int = 0, recorder: Recorder | None = None
+) -> int:
     """Run ``spec`` on ``engine`` with live progress; return the exit code."""
     engine.add_listener(printer)
     interrupts = _Interrupts(engine, printer)
@@ -101,7 +106,8 @@ def run_batch(engine: Engine, spec: BatchSpec, printer: Printer, bad_inputs: int
     printer.drain()
     printer.clear_line()
     stopped = bool(handle.result and handle.result.stopped)
-    print(printer.summary(time.monotonic() - started, stopped), file=sys.stderr)
+    summary = printer.summary(time.monotonic() - started, stopped)
+    print(summary + store_args.batch_note(recorder, handle.batch_id), file=sys.stderr)
     if interrupts.count:
         return 130
     bad = printer.counts[TaskState.FAILED] + printer.counts[TaskState.CANCELLED]

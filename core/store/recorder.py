@@ -1,0 +1,401 @@
+"""The engine's recorder: every state change, result and log line, in short transactions.
+
+All methods run on the engine thread, which owns the one writer connection.
+``record`` only turns events into rows; rows are written in one transaction
+every ``COMMIT_SECONDS`` (or ``COMMIT_ROWS`` rows, or at once when a batch
+ends), and in ``flush``/``close``. With ``synchronous=FULL`` a committed
+transaction survives a crash of the app and a power cut.
+
+Pending task updates are kept as the latest row per task, so a task that
+started and finished inside one window costs one ``UPDATE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
+from typing import Any
+
+from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
+from core.model import BatchId, BatchSpec, TaskId, TaskState
+from core.store import owner
+from core.store.codec import dumps, failure_in, options_in, text_in
+from core.store.errors import StoreError
+from core.store.recovery import count_states, interrupt_batch, recover_dead, store_counts
+from core.store.schema import connect
+
+log = logging.getLogger("brigade.store")
+
+COMMIT_SECONDS = 0.15
+COMMIT_ROWS = 5000
+MAX_PENDING_LOGS = 200_000  # if the disk refuses writes for long, keep counting instead of growing
+
+_TASK_SQL = (
+    "UPDATE tasks SET state = ?, failure = ?, failure_kind = ?, attempts = attempt_base + ?, started = ?, "
+    "ended = ?, pid = ?, result = ?, outputs = ?, log_dropped = log_dropped + ? WHERE id = ?"
+)
+# The attempt is offset by the runs before a resume, so a resumed task's lines never collide.
+_LOG_SQL = (
+    "INSERT OR IGNORE INTO log_lines (task_id, attempt, seq, level, time, text) "
+    "VALUES (?, coalesce((SELECT attempt_base FROM tasks WHERE id = ?), 0) + ?, ?, ?, ?, ?)"
+)
+_REOPEN_SQL = (
+    "UPDATE tasks SET state = 0, failure = NULL, failure_kind = NULL, attempt_base = attempts, "
+    "started = NULL, ended = NULL, pid = NULL, result = NULL, outputs = NULL, "
+    "changed = changed OR (?1 AND (size IS NOT ?2 OR mtime IS NOT ?3)), "
+    "size = CASE WHEN ?1 THEN ?2 ELSE size END, mtime = CASE WHEN ?1 THEN ?3 ELSE mtime END "
+    "WHERE id = ?4 AND batch_id = ?5 AND state != 2"
+)
+_REQUEUED = int(TaskState.QUEUED)
+
+
+class StoreRecorder:
+    """Persists what an engine does into the history database at ``path``.
+
+    Parameters
+    ----------
+    path
+        The database file (already created by ``JobStore.open``, or created here).
+    sync
+        ``PRAGMA synchronous`` of the writer connection; ``FULL`` by default.
+    """
+
+    def __init__(self, path: str, *, sync: str = "FULL") -> None:
+        self.path = path
+        self.sync = sync
+        self.error: str | None = None
+        """Why history is off for this run, if the database failed at start."""
+        self._conn: sqlite3.Connection | None = None
+        self._tasks: dict[TaskId, list[Any]] = {}
+        self._logs: list[tuple[Any, ...]] = []
+        self._dropped: dict[TaskId, int] = {}
+        self._finished: list[BatchFinished] = []
+        self._reopened: set[BatchId] = set()
+        self._since = 0.0
+        # Batches run here: sorted first ids, and (last id, batch id, log limit, fresh) for each.
+        self._firsts: list[int] = []
+        self._batches: list[tuple[int, BatchId, int, bool]] = []
+        self._base_elapsed: dict[BatchId, float] = {}
+        self._ended: set[BatchId] = set()
+        self._lines: dict[TaskId, int] = {}
+        self._next_task = self._next_batch = 1  # only used when the database failed
+
+    # ------------------------------------------------------------ Recorder protocol
+    def start(self) -> None:
+        """Open the writer connection and recover batches of dead processes."""
+        try:
+            self._conn = connect(self.path, sync=self.sync)
+            recover_dead(self._conn)
+        except (StoreError, sqlite3.Error) as exc:
+            self.error = str(exc)
+            self._conn = None
+            log.error("history disabled: %s", exc)
+
+    def open_batch(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
+        """Insert a new batch and its tasks, or reopen a resumed one; one transaction."""
+        conn = self._conn
+        if conn is None:
+            return self._open_unrecorded(spec)
+        self._commit()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            fresh = spec.batch_id is None
+            batch_id = self._insert(conn, spec) if fresh else spec.batch_id
+            ids = None if fresh else self._reopen(conn, spec)
+            first, total, elapsed = conn.execute(
+                "SELECT first_task, total, elapsed FROM batches WHERE id = ?", (batch_id,)
+            ).fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        assert batch_id is not None
+        self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
+        return batch_id, range(first, first + total) if ids is None else ids
+
+    def record(self, events: list[Event]) -> None:
+        """Turn events into pending rows; commit when the window is due or a batch ended."""
+        if self._conn is None:
+            return
+        if not self._pending():
+            self._since = time.monotonic()
+        urgent = False
+        for ev in events:
+            kind = type(ev)
+            if kind is TaskLog:
+                self._log(ev)  # type: ignore[arg-type]
+            elif kind is TaskFinished:
+                self._on_finished(ev)  # type: ignore[arg-type]
+            elif kind is TaskStarted:
+                self._on_started(ev)  # type: ignore[arg-type]
+            elif kind is TaskRequeued:
+                self._on_requeued(ev)  # type: ignore[arg-type]
+            elif kind is BatchFinished:
+                self._finished.append(ev)  # type: ignore[arg-type]
+                urgent = True
+        if (
+            urgent
+            or len(self._logs) + len(self._tasks) >= COMMIT_ROWS
+            or (self._pending() and time.monotonic() - self._since >= COMMIT_SECONDS)
+        ):
+            self._commit()
+
+    def flush(self) -> None:
+        """Commit what is pending (the engine is idle)."""
+        self._commit()
+
+    def close(self) -> None:
+        """Commit, end batches that never reported their end, and close the connection."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            self._commit()
+            self._end_unfinished(conn)
+        finally:
+            self._conn = None
+            conn.close()
+
+    # ------------------------------------------------------------ opening batches
+    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec) -> BatchId:
+        n = len(spec.paths)
+        first = int(conn.execute("SELECT value FROM meta WHERE key = 'next_task'").fetchone()[0])
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'next_task'", (first + n,))
+        host, pid, started = owner.current()
+        now = time.time()
+        cur = conn.execute(
+            "INSERT INTO batches (job, params, options, output, extra, created, status, total, first_task, "
+            "counts, run_started, owner_host, owner_pid, owner_started) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                spec.job,
+                dumps(dict(spec.params)),
+                options_in(spec.options),
+                dumps(dict(spec.output)) if spec.output is not None else None,
+                dumps(dict(spec.extra)),
+                now,
+                n,
+                first,
+                dumps({TaskState.QUEUED.label: n}),
+                now,
+                host,
+                pid,
+                started,
+            ),
+        )
+        batch_id = int(cur.lastrowid or 0)
+        conn.executemany(
+            "INSERT INTO tasks (id, batch_id, idx, path, size, mtime) VALUES (?, ?, ?, ?, ?, ?)",
+            _task_rows(spec, first, batch_id),
+        )
+        return batch_id
+
+    def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
+        batch_id = spec.batch_id
+        row = conn.execute(
+            "SELECT status, owner_host, owner_pid, owner_started FROM batches WHERE id = ?", (batch_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"batch {batch_id} is not in the history")
+        status, host, pid, started = row
+        if status == "running" and pid != os.getpid() and owner.alive(host, pid, started):
+            raise StoreError(f"batch {batch_id} is running in another process (pid {pid})")
+        ids = list(spec.task_ids or ())
+        if len(ids) != len(spec.paths) or ids != sorted(ids):
+            raise ValueError("a resumed batch needs sorted task ids, one per path")
+        cur = conn.executemany(_REOPEN_SQL, _reopen_rows(spec, ids))
+        if cur.rowcount != len(ids):
+            raise StoreError(
+                f"batch {batch_id}: some tasks are done or not in it (done tasks never run again)"
+            )
+        host, pid, started = owner.current()
+        conn.execute(
+            "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
+            "owner_pid = ?, owner_started = ? WHERE id = ?",
+            (time.time(), host, pid, started, batch_id),
+        )
+        return ids
+
+    def _remember(
+        self, batch_id: BatchId, first: int, total: int, limit: int, fresh: bool, elapsed: float
+    ) -> None:
+        i = bisect_right(self._firsts, first)
+        self._firsts.insert(i, first)
+        self._batches.insert(i, (first + total - 1, batch_id, limit, fresh))
+        self._base_elapsed[batch_id] = elapsed
+        self._ended.discard(batch_id)
+
+    def _open_unrecorded(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
+        """Ids for a run whose database failed: the engine still runs, without history."""
+        if spec.task_ids is not None and spec.batch_id is not None:
+            return spec.batch_id, spec.task_ids
+        ids = range(self._next_task, self._next_task + len(spec.paths))
+        self._next_task = ids.stop
+        self._next_batch += 1
+        return self._next_batch - 1, ids
+
+    # ------------------------------------------------------------ events to rows
+    def _batch_of(self, task_id: TaskId) -> tuple[int, BatchId, int, bool] | None:
+        i = bisect_right(self._firsts, task_id) - 1
+        if i >= 0 and task_id <= self._batches[i][0]:
+            return self._batches[i]
+        return None
+
+    def _log(self, ev: TaskLog) -> None:
+        tid = ev.task_id
+        kept = self._lines.get(tid)
+        batch = self._batch_of(tid)
+        if kept is None:
+            kept = 0 if batch is None or batch[3] else self._stored_lines(tid)
+        limit = batch[2] if batch is not None else 10_000
+        if kept >= limit or len(self._logs) >= MAX_PENDING_LOGS:
+            self._dropped[tid] = self._dropped.get(tid, 0) + 1
+        else:
+            self._logs.append((tid, tid, ev.attempt, ev.seq, ev.level, ev.time, text_in(ev.text)))
+            kept += 1
+        self._lines[tid] = kept
+
+    def _stored_lines(self, task_id: TaskId) -> int:
+        assert self._conn is not None
+        return int(
+            self._conn.execute("SELECT count(*) FROM log_lines WHERE task_id = ?", (task_id,)).fetchone()[0]
+        )
+
+    def _dropped_before(self, task_id: TaskId) -> int:
+        """Lines dropped by a pending row of the same task that the next row replaces."""
+        before = self._tasks.get(task_id)
+        return before[9] if before is not None else 0
+
+    def _on_started(self, ev: TaskStarted) -> None:
+        dropped = self._dropped_before(ev.task_id)
+        self._tasks[ev.task_id] = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped]
+
+    def _on_finished(self, ev: TaskFinished) -> None:
+        f = ev.failure
+        dropped = ev.log_dropped + self._dropped_before(ev.task_id)
+        self._tasks[ev.task_id] = [
+            int(ev.state),
+            failure_in(f),
+            f.kind.value if f else None,
+            ev.attempt,
+            ev.started or None,
+            ev.ended,
+            ev.pid or None,
+            dumps(dict(ev.result)) if ev.result is not None else None,
+            dumps(list(ev.outputs)) if ev.outputs else None,
+            dropped,
+        ]
+
+    def _on_requeued(self, ev: TaskRequeued) -> None:
+        f = ev.failure
+        dropped = self._dropped_before(ev.task_id)
+        row = [_REQUEUED, failure_in(f), f.kind.value if f else None, ev.attempt - 1, None, None, None, None]
+        self._tasks[ev.task_id] = [*row, None, dropped]
+        batch = self._batch_of(ev.task_id)
+        if batch is not None and batch[1] in self._ended:
+            self._reopened.add(batch[1])  # a retry after the batch had ended: it runs again
+
+    # ------------------------------------------------------------ writing
+    def _pending(self) -> bool:
+        return bool(self._tasks or self._logs or self._finished or self._dropped or self._reopened)
+
+    def _commit(self) -> None:
+        conn = self._conn
+        if conn is None or not self._pending():
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._write(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise  # rows stay pending: the next commit tries again
+        for tid, row in self._tasks.items():
+            if row[0] >= TaskState.DONE:
+                self._lines.pop(tid, None)
+        self._tasks.clear()
+        self._logs.clear()
+        self._dropped.clear()
+        self._finished.clear()
+        self._reopened.clear()
+        self._since = time.monotonic()
+
+    def _write(self, conn: sqlite3.Connection) -> None:
+        if self._logs:
+            conn.executemany(_LOG_SQL, self._logs)
+        if self._tasks:
+            conn.executemany(_TASK_SQL, ((*row, tid) for tid, row in self._tasks.items()))
+        if self._dropped:
+            conn.executemany(
+                "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?",
+                ((n, tid) for tid, n in self._dropped.items()),
+            )
+        host, pid, started = owner.current()
+        for batch_id in self._reopened:
+            conn.execute(
+                "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
+                "owner_pid = ?, owner_started = ? WHERE id = ?",
+                (time.time(), host, pid, started, batch_id),
+            )
+            self._ended.discard(batch_id)
+        for ev in self._finished:
+            self._end_batch(conn, ev)
+
+    def _end_batch(self, conn: sqlite3.Connection, ev: BatchFinished) -> None:
+        elapsed = self._base_elapsed.get(ev.batch_id, 0.0) + ev.elapsed
+        conn.execute(
+            "UPDATE batches SET status = ?, finished = ?, elapsed = ?, run_started = NULL, owner_pid = NULL "
+            "WHERE id = ?",
+            ("stopped" if ev.stopped else "finished", time.time(), elapsed, ev.batch_id),
+        )
+        store_counts(conn, ev.batch_id)
+        self._ended.add(ev.batch_id)
+
+    def _end_unfinished(self, conn: sqlite3.Connection) -> None:
+        """Batches of this run still marked running (no end was reported) end as stopped."""
+        mine = [b[1] for b in self._batches if b[1] not in self._ended]
+        if not mine:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for batch_id in mine:
+                counts = count_states(conn, batch_id)
+                if counts:  # still in the database (not pruned meanwhile)
+                    interrupt_batch(conn, batch_id, status="stopped")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _task_rows(spec: BatchSpec, first: int, batch_id: BatchId) -> Iterator[tuple[Any, ...]]:
+    """Rows of a new batch's tasks; inputs are stat-ed here only if the caller gave no mtimes."""
+    if spec.mtimes is None:
+        for i, path in enumerate(spec.paths):
+            yield (first + i, batch_id, i, text_in(path), *_stat(path))
+        return
+    sizes: Iterable[int | None] = spec.sizes if spec.sizes is not None else repeat(None)
+    for i, (path, size, mtime) in enumerate(zip(spec.paths, sizes, spec.mtimes, strict=False)):
+        yield first + i, batch_id, i, text_in(path), size, mtime
+
+
+def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]]:
+    sizes, mtimes = spec.sizes, spec.mtimes
+    check = sizes is not None and mtimes is not None
+    for i, tid in enumerate(ids):
+        size = sizes[i] if sizes is not None else None
+        mtime = mtimes[i] if mtimes is not None else None
+        yield check, size, mtime, tid, spec.batch_id
+
+
+def _stat(path: str) -> tuple[int | None, float | None]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    return st.st_size, st.st_mtime

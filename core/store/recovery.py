@@ -1,0 +1,80 @@
+"""Shared write steps: counting a batch's states, and recovering batches of dead processes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from core.model import Failure, FailureKind, TaskState
+from core.store import owner
+from core.store.codec import dumps, failure_in
+
+INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task ran", retryable=True)
+
+
+def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
+    """Tasks of a batch per state label (from the ``(batch_id, state)`` index)."""
+    rows = conn.execute("SELECT state, count(*) FROM tasks WHERE batch_id = ? GROUP BY state", (batch_id,))
+    return {TaskState(state).label: n for state, n in rows}
+
+
+def store_counts(conn: sqlite3.Connection, batch_id: int) -> None:
+    """Save a batch's counts on its row (inside the caller's transaction)."""
+    conn.execute(
+        "UPDATE batches SET counts = ? WHERE id = ?", (dumps(count_states(conn, batch_id)), batch_id)
+    )
+
+
+def recover_dead(conn: sqlite3.Connection) -> list[int]:
+    """Mark batches left ``running`` by a dead process as interrupted; return their ids.
+
+    Their running tasks become ``FAILED`` with an ``interrupted`` failure (a
+    resume runs them again); queued tasks stay queued.
+    """
+    rows = conn.execute(
+        "SELECT id, owner_host, owner_pid, owner_started FROM batches WHERE status = 'running'"
+    ).fetchall()
+    dead = [bid for bid, host, pid, started in rows if not owner.alive(host, pid, started)]
+    if not dead:
+        return []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for bid in dead:
+            interrupt_batch(conn, bid)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return dead
+
+
+def interrupt_batch(conn: sqlite3.Connection, batch_id: int, status: str = "interrupted") -> None:
+    """End a batch whose run stopped without saying so (inside the caller's transaction)."""
+    # Checked again under the write lock: another process may have recovered it.
+    row = conn.execute(
+        "SELECT status, run_started, first_task, total FROM batches WHERE id = ?", (batch_id,)
+    ).fetchone()
+    if row is None or row[0] != "running":
+        return
+    _, run_started, first, total = row
+    conn.execute(
+        "UPDATE tasks SET state = ?, failure = ?, failure_kind = ? WHERE batch_id = ? AND state = ?",
+        (
+            int(TaskState.FAILED),
+            failure_in(INTERRUPTED),
+            INTERRUPTED.kind.value,
+            batch_id,
+            int(TaskState.RUNNING),
+        ),
+    )
+    # The run lasted until the last thing it recorded.
+    last = conn.execute(
+        "SELECT max(max(coalesce(ended, 0)), max(coalesce(started, 0))) FROM tasks WHERE id BETWEEN ? AND ?",
+        (first, first + total - 1),
+    ).fetchone()[0]
+    ran = max(0.0, (last or 0.0) - run_started) if run_started else 0.0
+    conn.execute(
+        "UPDATE batches SET status = ?, elapsed = elapsed + ?, run_started = NULL, "
+        "finished = NULL, owner_pid = NULL WHERE id = ?",
+        (status, ran, batch_id),
+    )
+    store_counts(conn, batch_id)

@@ -1,0 +1,191 @@
+"""The history database: opening it safely, its schema, and the migrations between versions.
+
+The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[n]`` brings a
+database from version ``n`` to ``n + 1``. Opening runs the missing steps in one
+``BEGIN IMMEDIATE`` transaction, so two processes opening an old file at once
+migrate it once. A file from a newer Brigade is refused before anything is
+written to it (even the journal mode is left alone), so it is never damaged.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+
+from core.store.errors import StoreError
+
+# "Brig" in ASCII: marks a database as Brigade's, so a foreign SQLite file is refused.
+APPLICATION_ID = 0x42726967
+BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, even after a prune
+    job TEXT NOT NULL,
+    params TEXT NOT NULL,                  -- JSON
+    options TEXT NOT NULL,                 -- JSON: timeout, retries, poison_after, log_limit
+    output TEXT,                           -- JSON output policy, or NULL
+    extra TEXT NOT NULL,                   -- JSON
+    created REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL,                  -- running | finished | stopped | interrupted
+    total INTEGER NOT NULL,
+    first_task INTEGER NOT NULL,           -- task ids are first_task .. first_task + total - 1
+    counts TEXT,                           -- JSON {state label: n}, kept when the batch is not running
+    elapsed REAL NOT NULL DEFAULT 0,       -- seconds of running, over every run of the batch
+    run_started REAL                       -- wall time the current run began
+);
+CREATE INDEX batches_created ON batches (created);
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    batch_id INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    path NOT NULL,                         -- TEXT, or BLOB (os.fsencode) when not valid UTF-8
+    size INTEGER,
+    mtime REAL,
+    state INTEGER NOT NULL DEFAULT 0,      -- core.model.TaskState
+    failure TEXT,                          -- JSON core.model.Failure
+    attempts INTEGER NOT NULL DEFAULT 0,
+    started REAL,
+    ended REAL,
+    pid INTEGER,
+    result TEXT,                           -- JSON
+    outputs TEXT,                          -- JSON list of paths
+    log_dropped INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX tasks_batch_state ON tasks (batch_id, state);
+CREATE TABLE log_lines (
+    task_id INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    time REAL NOT NULL,
+    text NOT NULL,                         -- TEXT, or BLOB like tasks.path
+    PRIMARY KEY (task_id, attempt, seq)
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('next_task', 1);
+"""
+
+# Version 2: the owner of a running batch (to tell a dead process from a live
+# one), resume bookkeeping, and the failure kind as a column for filtering.
+_V2 = """
+ALTER TABLE batches ADD COLUMN owner_host TEXT;
+ALTER TABLE batches ADD COLUMN owner_pid INTEGER;
+ALTER TABLE batches ADD COLUMN owner_started REAL;
+ALTER TABLE tasks ADD COLUMN attempt_base INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN failure_kind TEXT;
+UPDATE tasks SET failure_kind = json_extract(failure, '$.kind') WHERE failure IS NOT NULL;
+"""
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def step(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return step
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(_V1), _script(_V2))
+LATEST = len(MIGRATIONS)
+
+
+def connect(path: str, *, sync: str = "FULL", upto: int = LATEST) -> sqlite3.Connection:
+    """Open (creating or migrating) the history database at ``path``.
+
+    Parameters
+    ----------
+    path
+        The database file; its folder is created if missing.
+    sync
+        ``PRAGMA synchronous`` of this connection (``FULL``: a committed
+        transaction survives a power cut).
+    upto
+        Migrate only up to this version (tests build old databases with it).
+
+    Raises
+    ------
+    StoreError
+        With a one-line reason: not a SQLite file, not Brigade's, from a newer
+        Brigade, read-only, or unreadable.
+    """
+    try:
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open the history database {path}: {exc}") from exc
+    try:
+        _check_and_migrate(conn, path, upto)
+        conn.execute(f"PRAGMA synchronous={sync}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_and_migrate(conn: sqlite3.Connection, path: str, upto: int) -> None:
+    try:
+        version = _check_version(conn, path)
+        _writable(conn, path)
+        if version < upto:
+            _migrate(conn, upto)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_describe(exc, path)) from exc
+
+
+def _check_version(conn: sqlite3.Connection, path: str) -> int:
+    """Read the version before writing anything; refuse newer or foreign files."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > LATEST:
+        raise StoreError(
+            f"the history database {path} is from a newer Brigade (schema {version}, this one knows "
+            f"up to {LATEST}); it was left untouched"
+        )
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    has_tables = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+    if app_id != APPLICATION_ID and (has_tables or version):
+        raise StoreError(f"{path} is an SQLite database of another program, not Brigade's history")
+    return version
+
+
+def _writable(conn: sqlite3.Connection, path: str) -> None:
+    """Switch to WAL, which also proves the file (and its folder) can be written."""
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise StoreError(f"the history database {path} is read-only")
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"the history database {path} cannot use write-ahead logging (journal: {mode})")
+    conn.execute("BEGIN IMMEDIATE")  # takes the write lock: fails now if the file is read-only
+    conn.execute("COMMIT")
+
+
+def _migrate(conn: sqlite3.Connection, upto: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the lock: another process may have migrated meanwhile.
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for step in MIGRATIONS[version:upto]:
+            step(conn)
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={max(version, upto)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _describe(exc: sqlite3.DatabaseError, path: str) -> str:
+    text = str(exc)
+    low = text.lower()
+    if "not a database" in low or "malformed" in low:
+        return f"{path} is not an SQLite database ({text})"
+    if "readonly" in low or "read-only" in low or "attempt to write" in low:
+        return f"the history database {path} is read-only"
+    if "unable to open" in low:
+        return f"cannot open the history database {path} ({text})"
+    return f"the history database {path} cannot be used: {text}"

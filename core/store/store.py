@@ -1,0 +1,280 @@
+"""``JobStore``: the history database as the CLI and the desktop app read it.
+
+Reads go through one connection guarded by a lock, so any thread may query.
+The engine writes through its own connection (``recorder()``), opened on the
+engine thread; WAL mode lets these reads run while it writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Collection, Iterator
+from typing import Any, TextIO
+
+import platformdirs
+
+from core.model import BatchSpec, TaskState
+from core.store import owner
+from core.store.codec import loads, options_out, text_out
+from core.store.errors import StoreError
+from core.store.recorder import StoreRecorder
+from core.store.recovery import count_states, recover_dead
+from core.store.rows import BATCH_COLUMNS, TASK_COLUMNS, BatchRow, LogRow, TaskRow, batch_row, task_row
+from core.store.schema import connect
+
+ENV_VAR = "BRIGADE_DB"
+PAGE = 5000  # rows per query when walking a whole batch
+
+
+def default_db_path() -> str:
+    """``$BRIGADE_DB`` if set, else ``history.sqlite3`` in the user data folder."""
+    return os.environ.get(ENV_VAR) or os.path.join(
+        platformdirs.user_data_dir("brigade", appauthor=False), "history.sqlite3"
+    )
+
+
+class JobStore:
+    """The job history: batches, tasks and log lines in one SQLite file."""
+
+    def __init__(self, path: str, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | None = None) -> JobStore:
+        """Open (create, migrate) the history at ``path`` (default: ``default_db_path()``).
+
+        Batches left running by a process that died are marked interrupted.
+
+        Raises
+        ------
+        StoreError
+            With one line saying why the file cannot be used.
+        """
+        path = path or default_db_path()
+        conn = connect(path)
+        try:
+            recover_dead(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"the history database {path} cannot be used: {exc}") from exc
+        return cls(path, conn)
+
+    def recorder(self, *, sync: str = "FULL") -> StoreRecorder:
+        """A recorder for an engine; it opens its own connection on the engine thread."""
+        return StoreRecorder(self.path, sync=sync)
+
+    def close(self) -> None:
+        """Close the read connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ queries
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def batches(self, limit: int = 200) -> list[BatchRow]:
+        """The newest batches first."""
+        rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._batch(row) for row in rows]
+
+    def batch(self, batch_id: int) -> BatchRow | None:
+        """One batch, or ``None``."""
+        rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
+        return self._batch(rows[0]) if rows else None
+
+    def _batch(self, row: Any) -> BatchRow:
+        live = None
+        if row[7] == "running":  # counts of a running batch are counted now, from the index
+            with self._lock:
+                counts = count_states(self._conn, row[0])
+            live = {s: counts.get(s.label, 0) for s in TaskState}
+        return batch_row(row, live)
+
+    def tasks(
+        self,
+        batch_id: int,
+        states: Collection[TaskState] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[TaskRow]:
+        """Tasks of a batch in queue order, optionally only those in ``states``."""
+        lim = -1 if limit is None else limit
+        if states is None:
+            span = self._span(batch_id)
+            if span is None:
+                return []
+            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ? OFFSET ?"
+            return [task_row(r) for r in self._query(sql, (*span, lim, offset))]
+        wanted = sorted({int(s) for s in states})
+        marks = ", ".join("?" * len(wanted))
+        sql = (
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE batch_id = ? AND state IN ({marks}) "
+            "ORDER BY id LIMIT ? OFFSET ?"
+        )
+        return [task_row(r) for r in self._query(sql, (batch_id, *wanted, lim, offset))]
+
+    def _span(self, batch_id: int) -> tuple[int, int] | None:
+        rows = self._query("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,))
+        if not rows:
+            return None
+        first, total = rows[0]
+        return first, first + total - 1
+
+    def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
+        """Every task of a batch, read a page at a time (memory stays small)."""
+        span = self._span(batch_id)
+        if span is None:
+            return
+        start, last = span
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?"
+        while start <= last:
+            rows = self._query(sql, (start, last, PAGE))
+            if not rows:
+                return
+            yield from (task_row(r) for r in rows)
+            start = rows[-1][0] + 1
+
+    def task(self, task_id: int) -> TaskRow | None:
+        """One task, or ``None``."""
+        rows = self._query(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        return task_row(rows[0]) if rows else None
+
+    def log_lines(self, task_id: int, limit: int | None = None) -> list[LogRow]:
+        """A task's log lines in order, over all its attempts."""
+        rows = self._query(
+            "SELECT task_id, attempt, seq, level, time, text FROM log_lines WHERE task_id = ? "
+            "ORDER BY attempt, seq LIMIT ?",
+            (task_id, -1 if limit is None else limit),
+        )
+        return [LogRow(t, a, s, lv, tm, text_out(tx)) for t, a, s, lv, tm, tx in rows]
+
+    # ------------------------------------------------------------ running again
+    def resume_spec(self, batch_id: int) -> BatchSpec | None:
+        """A spec that runs the queued and interrupted tasks of a batch again, with their ids.
+
+        Done tasks are never included. Each input is stat-ed now: the recorder
+        compares size and mtime with queue time and flags a changed input (it
+        is run again, never trusted). ``None`` if there is nothing to run.
+
+        Raises
+        ------
+        StoreError
+            If another live process is running the batch.
+        """
+        kind = "interrupted"
+        where = f"(state = {int(TaskState.QUEUED)} OR (state = {int(TaskState.FAILED)} AND failure_kind = ?))"
+        return self._spec(batch_id, where, (kind,))
+
+    def retry_spec(self, batch_id: int, *, failed: bool = True, cancelled: bool = False) -> BatchSpec | None:
+        """A spec that runs the failed (and/or cancelled) tasks of a batch again; ``None`` if none."""
+        states = [int(s) for s, on in ((TaskState.FAILED, failed), (TaskState.CANCELLED, cancelled)) if on]
+        if not states:
+            return None
+        return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", ())
+
+    def _spec(self, batch_id: int, where: str, params: tuple[Any, ...]) -> BatchSpec | None:
+        with self._lock:
+            recover_dead(self._conn)  # a process that died since we opened leaves running tasks
+        rows = self._query(
+            "SELECT job, params, options, output, extra, status, owner_host, owner_pid, owner_started "
+            "FROM batches WHERE id = ?",
+            (batch_id,),
+        )
+        if not rows:
+            return None
+        job, params_json, options, output, extra, status, host, pid, started = rows[0]
+        if status == "running" and owner.alive(host, pid, started):
+            raise StoreError(f"batch {batch_id} is still running (pid {pid})")
+        tasks = self._query(
+            f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id", (batch_id, *params)
+        )
+        if not tasks:
+            return None
+        ids = [tid for tid, _ in tasks]
+        paths = [text_out(p) for _, p in tasks]
+        sizes, mtimes = _stat_all(paths)
+        return BatchSpec(
+            job=job,
+            params=loads(params_json) or {},
+            paths=paths,
+            options=options_out(options),
+            batch_id=batch_id,
+            task_ids=ids,
+            sizes=sizes,
+            output=loads(output),
+            extra=loads(extra) or {},
+            mtimes=mtimes,
+        )
+
+    # ------------------------------------------------------------ export, prune
+    def export(self, batch_id: int, fmt: str, stream: TextIO) -> int:
+        """Write one row per task as ``"csv"`` or ``"json"``; return the rows written."""
+        from core.store.export import export_batch
+
+        batch = self.batch(batch_id)
+        if batch is None:
+            raise StoreError(f"batch {batch_id} is not in the history")
+        return export_batch(batch, self.iter_tasks(batch_id), fmt, stream)
+
+    def prune(self, *, older_than_days: float | None = None, keep: int | None = None) -> int:
+        """Delete batches created more than ``older_than_days`` ago, or past the newest ``keep``.
+
+        A batch that a live process is running is never deleted. Returns the
+        number of batches deleted.
+        """
+        cutoff = time.time() - older_than_days * 86400 if older_than_days is not None else None
+        rows = self._query(
+            "SELECT id, created, status, owner_host, owner_pid, owner_started, first_task, total "
+            "FROM batches ORDER BY id DESC"
+        )
+        doomed = [
+            (bid, first, total)
+            for n, (bid, created, status, host, pid, started, first, total) in enumerate(rows)
+            if ((keep is not None and n >= keep) or (cutoff is not None and created < cutoff))
+            and not (status == "running" and owner.alive(host, pid, started))
+        ]
+        if doomed:
+            with self._lock:
+                _delete_batches(self._conn, doomed)
+        return len(doomed)
+
+
+def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for bid, first, total in doomed:
+            last = first + total - 1
+            conn.execute("DELETE FROM log_lines WHERE task_id BETWEEN ? AND ?", (first, last))
+            conn.execute("DELETE FROM tasks WHERE id BETWEEN ? AND ?", (first, last))
+            conn.execute("DELETE FROM batches WHERE id = ?", (bid,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _stat_all(paths: list[str]) -> tuple[list[int], list[float]]:
+    """Sizes and mtimes now; a vanished input gets size 0 and mtime -1 (so it counts as changed)."""
+    sizes, mtimes = [], []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            sizes.append(0)
+            mtimes.append(-1.0)
+            continue
+        sizes.append(st.st_size)
+        mtimes.append(st.st_mtime)
+    return sizes, mtimes
