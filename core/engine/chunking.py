@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TARGET_SECONDS = 0.025
-MAX_TASKS = 512
+MAX_TASKS = 512  # also wire.MAX_TASKS_PER_CHUNK
 MAX_BYTES = 32 * 1024 * 1024
 _ALPHA = 0.2
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import logging
 import logging.handlers
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
-from core import atomic
+from core import atomic, output
 from core.engine import wire
 from core.processor import Cancelled
 
@@ -27,16 +28,20 @@ class Emitter:
     """Buffers outgoing events and sends them in batches.
 
     One ``send`` per batch instead of one per event: a tiny task's start and
-    end cost a list append each, and the pipe sees one write per 20 ms.
+    end cost a list append each, and the pipe sees one write per 20 ms. A
+    background thread flushes what a long task leaves in the buffer (its
+    start, its last log lines), so the engine hears of it within 20 ms too.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.events: list[tuple[Any, ...]] = []
         self.last_flush = time.monotonic()
+        # Held across swap and send, so two flushes never reorder events.
+        self.lock = threading.Lock()
 
     def emit(self, event: tuple[Any, ...]) -> None:
-        self.events.append(event)
+        self.events.append(event)  # atomic under the GIL; the flusher swaps the list
         if len(self.events) >= FLUSH_EVENTS:
             self.flush()
 
@@ -45,11 +50,25 @@ class Emitter:
             self.flush()
 
     def flush(self) -> None:
-        self.last_flush = time.monotonic()
-        if not self.events:
-            return
-        events, self.events = self.events, []
-        self.conn.send(events)
+        with self.lock:
+            self.last_flush = time.monotonic()
+            if not self.events:
+                return
+            events, self.events = self.events, []
+            self.conn.send(events)
+
+    def start_flusher(self) -> None:
+        """Flush every ``FLUSH_SECONDS`` from a daemon thread while the process lives."""
+
+        def loop() -> None:
+            while True:
+                time.sleep(FLUSH_SECONDS)
+                try:
+                    self.maybe_flush()
+                except (OSError, ValueError):
+                    return  # the engine is gone; the reader thread ends the process
+
+        threading.Thread(target=loop, name="brigade-flusher", daemon=True).start()
 
 
 class LogSink:
@@ -204,6 +223,30 @@ class TaskRun:
     def add_output(self, path: str) -> None:
         """Record a file the task wrote without ``atomic_output``."""
         self.outputs.append(path)
+
+    def output_target(self, name: str) -> output.Target:
+        """Resolve the output called ``name`` under the batch's policy (see ``core.output``)."""
+        return output.resolve(output.policy_of(self.output), self.path, self.job, self.index, name)
+
+    def output_path(self, name: str) -> str:
+        """Where the output ``name`` goes; raises ``Skip`` if the policy skips it."""
+        target = self.output_target(name)
+        output.check_target(target)
+        return target.path
+
+    @contextmanager
+    def write_output(self, name: str, mode: str = "wb") -> Iterator[output.Staged]:
+        """Stage the output ``name`` with ``file`` open; committed when the block succeeds."""
+        with output.staged(self.output_target(name), mode, self._temp_changed) as out:
+            yield out
+        self.outputs.append(out.path or "")
+
+    @contextmanager
+    def stage_output(self, name: str) -> Iterator[output.Staged]:
+        """Stage the output ``name`` for writing by path (``temp``); committed on success."""
+        with output.staged(self.output_target(name), None, self._temp_changed) as out:
+            yield out
+        self.outputs.append(out.path or "")
 
     # ---------------------------------------------------------------------
     def _temp_changed(self, path: str, held: bool) -> None:

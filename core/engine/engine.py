@@ -400,10 +400,17 @@ class Engine:
                     return
 
     def _send_chunk(self, w: WorkerHandle) -> bool:
+        cap = wire.MAX_TASKS_PER_CHUNK
+        if self.config.recycle_after:
+            # A worker due for recycling gets no more than its remaining quota.
+            cap = self.config.recycle_after - w.assigned
+            if cap <= 0:
+                return False
         for run in self._batches.values():
             if not run.has_queued():
                 continue
-            share = max(1, run.counts[TaskState.QUEUED] // (CHUNKS_PER_WORKER * max(1, len(self._workers))))
+            share = run.counts[TaskState.QUEUED] // (CHUNKS_PER_WORKER * max(1, len(self._workers)))
+            share = max(1, min(share, cap))
             indexes = run.take(self._in_flight.keys(), run.spec.sizes, share)  # type: ignore[arg-type]
             if not indexes:
                 continue
@@ -426,6 +433,7 @@ class Engine:
                 run.requeue(indexes)
                 return False
             w.chunks.append(chunk)
+            w.assigned += len(pending)
             for tid in pending:
                 self._in_flight[tid] = chunk
             return True
@@ -468,6 +476,7 @@ class Engine:
         run, i = chunk.batch, chunk.pending[tid]
         run.set_state(i, TaskState.RUNNING)
         run.attempts[i] = min(attempt, 255)
+        chunk.started[tid] = started
         self._out.append(TaskStarted(tid, seq, w.pid, started, attempt))
         if tid in self._cancel_asked:
             self._ask_cancel(w, tid)
@@ -497,8 +506,8 @@ class Engine:
         if not w.chunks or w.chunks[0].chunk_id != chunk_id:
             log.error("worker %s ended an unknown chunk %s", w.pid, chunk_id)
             return
+        self._give_back(w.chunks[0])
         chunk = w.chunks.popleft()
-        self._give_back(chunk)
         self._check_finished(chunk.batch)
         cfg = self.config
         if (cfg.recycle_after and w.tasks_done >= cfg.recycle_after) or (
@@ -516,6 +525,9 @@ class Engine:
         """Requeue the tasks of a chunk that never started (or cancel them, if asked)."""
         run = chunk.batch
         back = []
+        owner = self._owner(chunk)
+        if owner is not None:
+            owner.assigned -= len(chunk.pending)
         for tid, i in chunk.pending.items():
             self._in_flight.pop(tid, None)
             if tid in self._cancel_asked:
@@ -547,13 +559,16 @@ class Engine:
         state: TaskState,
         failure: Failure | None,
         event: TaskFinished | None,
+        *,
+        pid: int = 0,
+        started: float = 0.0,
     ) -> None:
         tid = run.ids[i]
         self._cancel_asked.discard(tid)
         run.set_state(i, state)
         if event is None:
             now = time.time()
-            event = TaskFinished(tid, 0, state, None, failure, 0.0, now, run.attempts[i], 0)
+            event = TaskFinished(tid, 0, state, None, failure, started, now, run.attempts[i], pid)
         self._out.append(event)
 
     def _check_finished(self, run: BatchRun, stopped: bool = False) -> None:
@@ -693,16 +708,18 @@ class Engine:
             if culprit in chunk.pending:
                 i = chunk.pending.pop(culprit)
                 self._in_flight.pop(culprit, None)
-                self._fail_dead(w, run, i, code)
+                if run.states[i] != TaskState.RUNNING:  # died before its START was sent
+                    run.attempts[i] = min(255, run.attempts[i] + 1)
+                self._fail_dead(w, run, i, code, chunk.started.get(culprit, 0.0))
             self._give_back(chunk)
         w.chunks.clear()
         for run in touched:
             self._check_finished(run)
 
-    def _fail_dead(self, w: WorkerHandle, run: BatchRun, i: int, code: int | None) -> None:
+    def _fail_dead(self, w: WorkerHandle, run: BatchRun, i: int, code: int | None, started: float) -> None:
         kill = w.kill if w.kill is not None and w.kill.task_id == run.ids[i] else None
         if kill is not None and kill.failure is None:
-            self._finish(run, i, TaskState.CANCELLED, None, None)
+            self._finish(run, i, TaskState.CANCELLED, None, None, pid=w.pid, started=started)
             return
         if kill is not None:
             failure = kill.failure
@@ -715,7 +732,7 @@ class Engine:
         if self._may_retry(run, i, failure):
             self._requeue(run, i, failure)
         else:
-            self._finish(run, i, TaskState.FAILED, failure, None)
+            self._finish(run, i, TaskState.FAILED, failure, None, pid=w.pid, started=started)
 
     def _note_startup(self, w: WorkerHandle, code: int | None, culprit: TaskId) -> None:
         """Stop respawning when workers die before running anything (a broken install)."""

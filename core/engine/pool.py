@@ -37,6 +37,7 @@ class Chunk:
     chunk_id: int
     batch: BatchRun
     pending: dict[TaskId, int]  # task id -> index in batch, until DONE arrives
+    started: dict[TaskId, float] = field(default_factory=dict)  # from START events
 
 
 @dataclass(slots=True)
@@ -58,6 +59,7 @@ class WorkerHandle:
     conn: Connection
     chunks: deque[Chunk] = field(default_factory=deque)
     tasks_done: int = 0
+    assigned: int = 0  # tasks handed to this worker and not given back
     retiring: bool = False
     stop_sent: bool = False
     kill: Kill | None = None

@@ -45,3 +45,4 @@ YIELD = 3  # 1: hand back the unstarted rest of every chunk
 SLOT_FIELDS = 4
 
 MAX_SLOTS = 256
+MAX_TASKS_PER_CHUNK = 512

@@ -114,6 +114,7 @@ class Worker:
             target=_read_commands, args=(self.conn, inbox), name="brigade-reader", daemon=True
         )
         reader.start()
+        self.emitter.start_flusher()
         while (msg := inbox.get()) is not None:
             self.run_chunk(*msg[1:])
 
