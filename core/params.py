@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,8 @@ class Param:
             raise self._error(text)
         if self.type is ParamType.INT:
             try:
-                return self.validate(int(text, 0))
+                # Plain decimal first: "08" is eight, not an octal error.
+                return self.validate(int(text) if text.strip().lstrip("+-").isdigit() else int(text, 0))
             except ValueError:
                 raise self._error(text) from None
         if self.type is ParamType.FLOAT:
@@ -135,20 +136,47 @@ def _bounds_text(low: float | None, high: float | None) -> str:
     return ""
 
 
+Check = Callable[[Mapping[str, Any]], None]
+
+
+class Params(tuple[Param, ...]):
+    """A job's parameters plus checks that look at several values together.
+
+    A plain tuple of :class:`Param` works everywhere a ``Params`` does; use
+    this class when a value's allowed range depends on another value (a
+    compression level depends on the format, for instance)::
+
+        params = Params((Param("format", ...), Param("level", ...)), checks=(check_level,))
+
+    Each check receives the resolved values and raises :class:`ParamError`.
+    """
+
+    checks: tuple[Check, ...]
+
+    def __new__(cls, params: Iterable[Param], checks: Iterable[Check] = ()) -> Params:
+        self = super().__new__(cls, params)
+        self.checks = tuple(checks)
+        return self
+
+
 def resolve_params(spec: Sequence[Param], given: Mapping[str, Any]) -> dict[str, Any]:
     """Fill defaults and check every given value against ``spec``.
 
     Raises
     ------
     ParamError
-        For an unknown name or a value that is not allowed.
+        For an unknown name, a value that is not allowed, or values that do
+        not go together (the checks of a :class:`Params`).
     """
     known = {p.name: p for p in spec}
     unknown = sorted(set(given) - set(known))
     if unknown:
         names = ", ".join(known) or "none"
         raise ParamError(f"unknown parameter '{unknown[0]}'; this job takes: {names}")
-    return {p.name: p.validate(given[p.name]) if p.name in given else p.default for p in spec}
+    values = {p.name: p.validate(given[p.name]) if p.name in given else p.default for p in spec}
+    for check in getattr(spec, "checks", ()):
+        check(values)
+    return values
 
 
 def parse_assignments(spec: Sequence[Param], items: Iterable[str]) -> dict[str, Any]:

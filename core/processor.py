@@ -54,6 +54,28 @@ class TaskContext(Protocol):
     def check_cancelled(self) -> None:
         """Raise :class:`Cancelled` if someone asked this task to stop."""
 
+    def output_path(self, name: str) -> str:
+        """Return where the output called ``name`` goes under the batch's output policy.
+
+        Raises :class:`Skip` when the policy skips existing outputs and this
+        one exists, so a job calls it (or ``write_output``) before its work.
+        """
+
+    def write_output(self, name: str, mode: str = "wb") -> AbstractContextManager[Any]:
+        """Stage the output called ``name`` and open it.
+
+        Yields an object with ``file`` (open in ``mode``), ``temp`` and, once
+        the block ends, ``path``. The file is moved into place by the policy's collision rule when the
+        block ends without an exception; otherwise nothing is left behind.
+        """
+
+    def stage_output(self, name: str) -> AbstractContextManager[Any]:
+        """Stage the output called ``name`` without opening it.
+
+        Write to ``temp`` by path (for a library or a program that takes a
+        file name); ``path`` is set once the block ends.
+        """
+
     def atomic_output(
         self, target: str, mode: str = "wb", *, replace: bool = True
     ) -> AbstractContextManager[IO[Any]]:
@@ -80,6 +102,9 @@ class Processor:
         Typed parameters with defaults.
     result_columns
         Keys of the result mapping worth showing as table columns.
+    writes_outputs
+        Whether the job writes files (through ``ctx.write_output`` or
+        ``ctx.stage_output``); the output-policy form is shown only then.
     """
 
     name: ClassVar[str] = ""
@@ -87,6 +112,17 @@ class Processor:
     description: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
     result_columns: ClassVar[tuple[str, ...]] = ()
+    writes_outputs: ClassVar[bool] = False
+
+    @classmethod
+    def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
+        """Return the name of the output made from an input called ``name``.
+
+        ``None`` means the task writes no file (with these parameters). The
+        output policy's name template gets ``{stem}`` and ``{ext}`` from it;
+        dry runs and collision checks use it before anything runs.
+        """
+        return name if cls.writes_outputs else None
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any] | None:
         """Process one file and return its result fields."""

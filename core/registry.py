@@ -18,6 +18,17 @@ ENTRY_POINT_GROUP = "brigade.processors"
 
 BUILTIN: dict[str, str] = {
     "checksum": "core.processors.checksum:Checksum",
+    "verify": "core.processors.verify:Verify",
+    "compress": "core.processors.compress:Compress",
+    "decompress": "core.processors.compress:Decompress",
+    "resize": "core.processors.images:Resize",
+    "thumbnail": "core.processors.images:Thumbnail",
+    "convert-image": "core.processors.images:ConvertImage",
+    "transcode": "core.processors.text:Transcode",
+    "line-endings": "core.processors.text:LineEndings",
+    "replace": "core.processors.text:Replace",
+    "text-stats": "core.processors.text:TextStats",
+    "command": "core.processors.command:Command",
 }
 
 
@@ -36,9 +47,21 @@ class JobInfo:
 
 
 def load_ref(ref: str) -> type[Processor]:
-    """Import the processor class named by ``"module:Class"``."""
+    """Import the processor class named by ``"module:Class"``.
+
+    A module not found on ``sys.path`` is looked for once more in the plugin
+    folder (a worker process learns of that folder only here).
+    """
     module_name, _, attr = ref.partition(":")
-    obj = importlib.import_module(module_name)
+    try:
+        obj = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name.split(".")[0]:
+            raise
+        from core.plugins import ensure_on_path
+
+        ensure_on_path()
+        obj = importlib.import_module(module_name)
     for part in attr.split("."):
         obj = getattr(obj, part)
     if not (isinstance(obj, type) and issubclass(obj, Processor)):
@@ -62,14 +85,30 @@ def plugin_jobs() -> tuple[JobInfo, ...]:
 
 
 def all_jobs() -> list[JobInfo]:
-    """Every job, built-in first, then plugins (broken ones carry their error)."""
+    """Every job: built-in, then installed plugins, then the plugin folder.
+
+    Broken plugins carry their error; a plugin job whose name is taken
+    already is listed with an error saying by whom, and never replaces it.
+    """
+    from core.plugins import folder_jobs
+
     jobs = [JobInfo(name, ref, "built-in") for name, ref in BUILTIN.items()]
-    taken = set(BUILTIN)
-    for info in plugin_jobs():
-        if info.name not in taken:
-            jobs.append(info)
-            taken.add(info.name)
+    owner = {name: "built-in" for name in BUILTIN}
+    for info in (*plugin_jobs(), *folder_jobs()):
+        if info.error is None and info.name in owner:
+            info = JobInfo(info.name, info.ref, info.origin, f"the name is taken by {owner[info.name]}")
+        jobs.append(info)
+        if info.error is None:
+            owner[info.name] = info.origin
     return jobs
+
+
+def refresh() -> None:
+    """Forget what was found, so newly installed or dropped plugins are seen."""
+    from core.plugins import folder_jobs
+
+    plugin_jobs.cache_clear()
+    folder_jobs.cache_clear()
 
 
 def job_ref(name: str) -> str:
@@ -83,14 +122,17 @@ def job_ref(name: str) -> str:
     if ":" in name:
         try:
             load_ref(name)
-        except Exception as exc:  # noqa: BLE001 - reported as an unknown job, with the cause
+        except Exception as exc:
             raise UnknownJobError(f"job '{name}' could not be loaded: {type(exc).__name__}: {exc}") from exc
         return name
+    broken = None
     for info in all_jobs():
         if info.name == name:
-            if info.error:
-                raise UnknownJobError(f"job '{name}' could not be loaded: {info.error}")
-            return info.ref
+            if not info.error:
+                return info.ref
+            broken = broken or info
+    if broken is not None:
+        raise UnknownJobError(f"job '{name}' could not be loaded: {broken.error}")
     names = ", ".join(i.name for i in all_jobs() if not i.error)
     raise UnknownJobError(f"unknown job '{name}'; available: {names}")
 

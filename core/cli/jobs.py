@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from core.params import Param
+from core.processor import Processor
 from core.registry import all_jobs, load_ref
 
 
@@ -33,6 +34,17 @@ def describe_param(p: Param) -> dict[str, Any]:
     }
 
 
+def describe_job(cls: type[Processor]) -> dict[str, Any]:
+    """Plain-data description of a job (the GUI builds its forms from the same)."""
+    return {
+        "title": cls.title,
+        "description": cls.description,
+        "writes_outputs": cls.writes_outputs,
+        "result_columns": list(cls.result_columns),
+        "params": [describe_param(p) for p in cls.params],
+    }
+
+
 def run_jobs(args: argparse.Namespace) -> int:
     """List jobs (or describe one); exit 2 for an unknown name."""
     from core.cli import UsageError
@@ -43,9 +55,12 @@ def run_jobs(args: argparse.Namespace) -> int:
             continue
         row: dict[str, Any] = {"name": info.name, "origin": info.origin, "error": info.error}
         if not info.error:
-            cls = load_ref(info.ref)
-            row.update(title=cls.title, description=cls.description)
-            row["params"] = [describe_param(p) for p in cls.params]
+            try:
+                cls = load_ref(info.ref)
+            except Exception as exc:  # noqa: BLE001 - listed with its error, like a broken plugin
+                row["error"] = f"{type(exc).__name__}: {exc}"
+            else:
+                row.update(describe_job(cls))
         rows.append(row)
     if args.describe and not rows:
         raise UsageError(f"unknown job '{args.describe}'")
@@ -64,6 +79,11 @@ def _print_job(row: dict[str, Any], full: bool) -> None:
     print(f"{row['name']}  {row['title']} ({row['origin']})")
     if full and row["description"]:
         print(f"    {row['description']}")
+    if full:
+        writes = (
+            "writes files (see the output options of 'run')" if row["writes_outputs"] else "writes no files"
+        )
+        print(f"    {writes}; result columns: {', '.join(row['result_columns']) or 'none'}")
     for p in row["params"]:
         print(f"    -p {p['name']}=…  default {p['default']!r}; {p['allowed']}")
         if full and p["help"]:

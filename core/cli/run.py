@@ -81,6 +81,7 @@ def run_command(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         return output_args.print_dry_run(spec)
+    output_args.check_outputs(spec)
     config = EngineConfig(workers=args.workers, start_method=args.start_method)
     recorder = store_args.open_recorder(args)
     engine = cluster_args.make_engine(args, config, recorder)
