@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli import jobs, run
+from core.cli import history, jobs, run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-COMMANDS = (run, jobs)
+COMMANDS = (run, jobs, history)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,250 @@
+"""History sub-commands: ``history``, ``show``, ``log``, ``export``, ``prune``, ``resume``, ``retry``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from core.cli import store_args
+from core.discovery import display_path
+from core.model import BatchSpec, TaskState
+
+STATE_NAMES = [s.label for s in TaskState] + ["interrupted"]
+
+
+def register(sub: Any) -> None:
+    """Add the history sub-commands."""
+    p = sub.add_parser("history", help="list past batches with counts and durations")
+    p.add_argument("--limit", type=int, default=50, help="batches to list (newest first)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    _common(p, history_command)
+
+    p = sub.add_parser("show", help="list the tasks of a batch")
+    p.add_argument("batch", type=int, metavar="BATCH")
+    p.add_argument(
+        "--state", action="append", choices=STATE_NAMES, help="only tasks in this state (repeatable)"
+    )
+    p.add_argument("--limit", type=int, default=None, help="at most this many tasks")
+    p.add_argument("--offset", type=int, default=0, help="skip this many tasks first")
+    _common(p, show_command)
+
+    p = sub.add_parser("log", help="print the stored log lines of a task")
+    p.add_argument("task", type=int, metavar="TASK")
+    p.add_argument("--limit", type=int, default=None, help="at most this many lines")
+    _common(p, log_command)
+
+    p = sub.add_parser("export", help="write a batch's tasks as CSV or JSON")
+    p.add_argument("batch", type=int, metavar="BATCH")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    _common(p, export_command)
+
+    p = sub.add_parser("prune", help="delete old batches from the history")
+    p.add_argument("--older-than", type=float, metavar="DAYS", help="batches created more than DAYS ago")
+    p.add_argument("--keep", type=int, metavar="N", help="keep only the newest N batches")
+    _common(p, prune_command)
+
+    p = sub.add_parser(
+        "resume", help="run the queued and interrupted tasks of a batch (done tasks never run)"
+    )
+    p.add_argument("batch", type=int, metavar="BATCH")
+    _run_options(p, resume_command)
+
+    p = sub.add_parser("retry", help="run the failed (or cancelled) tasks of a batch again")
+    p.add_argument("batch", type=int, metavar="BATCH")
+    p.add_argument("--failed", action="store_true", help="retry failed tasks (the default)")
+    p.add_argument("--cancelled", action="store_true", help="retry cancelled tasks")
+    _run_options(p, retry_command)
+
+
+def _common(p: Any, handler: Any) -> None:
+    store_args.add_db_argument(p)
+    p.set_defaults(handler=handler)
+
+
+def _run_options(p: Any, handler: Any) -> None:
+    p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--json", action="store_true", help="print one JSON line per task on stdout")
+    _common(p, handler)
+
+
+@contextlib.contextmanager
+def _store(args: argparse.Namespace) -> Iterator[Any]:
+    from core.cli import UsageError
+    from core.store import JobStore, StoreError
+
+    try:
+        store = JobStore.open(args.db)
+    except StoreError as exc:
+        raise UsageError(f"history unavailable: {exc}") from None
+    with store:
+        yield store
+
+
+# ------------------------------------------------------------------ reading
+def _when(t: float | None) -> str:
+    return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+
+
+def _secs(s: float | None) -> str:
+    return "-" if s is None else f"{s:.1f} s"
+
+
+def history_command(args: argparse.Namespace) -> int:
+    """List batches, newest first."""
+    with _store(args) as store:
+        rows = store.batches(args.limit)
+    if args.json:
+        out = [
+            {
+                "batch": b.id,
+                "job": b.job,
+                "status": b.status,
+                "created": b.created,
+                "finished": b.finished,
+                "total": b.total,
+                "counts": {s.label: n for s, n in b.counts.items() if n},
+                "duration": b.duration,
+                "params": b.params,
+                "extra": b.extra,
+            }
+            for b in rows
+        ]
+        print(json.dumps(out, indent=2))
+        return 0
+    if not rows:
+        print("no batches in the history", file=sys.stderr)
+        return 0
+    print(f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  counts")
+    for b in rows:
+        counts = ", ".join(f"{n} {s.label}" for s, n in b.counts.items() if n) or "-"
+        print(
+            f"{b.id:>6}  {_when(b.created):19}  {b.job[:12]:12}  {b.status:11}  {b.total:>7}  "
+            f"{_secs(b.duration):>10}  {counts}"
+        )
+    return 0
+
+
+def show_command(args: argparse.Namespace) -> int:
+    """List the tasks of a batch, optionally filtered by state."""
+    from core.cli import UsageError
+
+    wanted = set(args.state or ())
+    with _store(args) as store:
+        batch = store.batch(args.batch)
+        if batch is None:
+            raise UsageError(f"no batch {args.batch} in the history")
+        states = {s for s in TaskState if s.label in wanted}
+        if "interrupted" in wanted:
+            states.add(TaskState.FAILED)
+        rows = store.tasks(args.batch, states or None, args.limit, args.offset)
+    if wanted:
+        rows = [t for t in rows if t.label in wanted]
+    print(f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks", file=sys.stderr)
+    for t in rows:
+        reason = f"  {t.reason}" if t.reason else ""
+        flag = "  [input changed]" if t.changed else ""
+        print(
+            f"{t.id:>8}  {t.label:11}  {t.attempts:>2}  {_secs(t.duration):>9}  "
+            f"{display_path(t.path)}{reason}{flag}"
+        )
+    return 0
+
+
+def log_command(args: argparse.Namespace) -> int:
+    """Print a task's stored log lines."""
+    from core.cli import UsageError
+
+    with _store(args) as store:
+        task = store.task(args.task)
+        if task is None:
+            raise UsageError(f"no task {args.task} in the history")
+        lines = store.log_lines(args.task, args.limit)
+    for line in lines:
+        stamp = datetime.datetime.fromtimestamp(line.time).strftime("%H:%M:%S.%f")[:-3]
+        level = _level_name(line.level)
+        print(f"{stamp}  #{line.attempt}  {level:7}  {line.text}")
+    if task.log_dropped:
+        print(f"({task.log_dropped} more lines were over the limit and not kept)", file=sys.stderr)
+    return 0
+
+
+def _level_name(level: int) -> str:
+    import logging
+
+    return logging.getLevelName(level) if isinstance(level, int) else str(level)
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Write a batch as CSV or JSON to stdout or a file."""
+    from core.cli import UsageError
+    from core.store import StoreError
+
+    with _store(args) as store:
+        try:
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    n = store.export(args.batch, args.format, out)
+            else:
+                n = store.export(args.batch, args.format, sys.stdout)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+    print(f"{n} tasks exported", file=sys.stderr)
+    return 0
+
+
+def prune_command(args: argparse.Namespace) -> int:
+    """Delete old batches."""
+    from core.cli import UsageError
+
+    if args.older_than is None and args.keep is None:
+        raise UsageError("say what to prune: --older-than DAYS and/or --keep N")
+    with _store(args) as store:
+        n = store.prune(older_than_days=args.older_than, keep=args.keep)
+    print(f"{n} batches deleted", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------ running again
+def resume_command(args: argparse.Namespace) -> int:
+    """Run the queued and interrupted tasks of a batch."""
+    return _run_again(args, lambda store: store.resume_spec(args.batch), "to resume")
+
+
+def retry_command(args: argparse.Namespace) -> int:
+    """Run the failed and/or cancelled tasks of a batch again."""
+    failed = args.failed or not args.cancelled
+    return _run_again(
+        args, lambda store: store.retry_spec(args.batch, failed=failed, cancelled=args.cancelled), "to retry"
+    )
+
+
+def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
+    from core.cli import UsageError
+    from core.cli.progress import Printer
+    from core.cli.run import run_batch
+    from core.engine import Engine, EngineConfig
+    from core.store import StoreError
+
+    if args.workers < 0:
+        raise UsageError("--workers must be 0 (one per core) or more")
+    with _store(args) as store:
+        if store.batch(args.batch) is None:
+            raise UsageError(f"no batch {args.batch} in the history")
+        try:
+            spec: BatchSpec | None = make_spec(store)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        recorder = store.recorder()
+    if spec is None:
+        print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
+        return 0
+    print(f"batch {args.batch}: running {len(spec.paths)} tasks again", file=sys.stderr)
+    engine = Engine(EngineConfig(workers=args.workers), recorder)
+    printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
+    return run_batch(engine, spec, printer, recorder=recorder)

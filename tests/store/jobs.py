@@ -1,0 +1,62 @@
+"""A test-only job that counts its runs in a side file, importable by worker processes.
+
+Run it as ``-j tests.store.jobs:CountingJob``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from core.params import Param, ParamType
+from core.processor import Processor, TaskContext
+
+
+class CountingJob(Processor):
+    """Append the input's path to a side file, log some lines, wait, return a digest."""
+
+    name = "counting"
+    title = "Counting (tests)"
+    params = (
+        Param("counter", ParamType.PATH, ""),
+        Param("delay", ParamType.FLOAT, 0.0),
+        Param("lines", ParamType.INT, 2),
+        Param("fail_unless", ParamType.PATH, ""),
+    )
+    result_columns = ("digest",)
+
+    def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
+        if params["counter"]:
+            # One write() of a short line with O_APPEND: lines of concurrent workers never mix.
+            fd = os.open(params["counter"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, os.fsencode(path) + b"\n")
+            finally:
+                os.close(fd)
+        for i in range(params["lines"]):
+            ctx.logger.log(
+                logging.WARNING if i % 2 else logging.INFO, "line %d of %s", i, os.path.basename(path)
+            )
+        if params["fail_unless"] and not os.path.exists(params["fail_unless"]):
+            raise RuntimeError("the marker file is missing")
+        if params["delay"]:
+            time.sleep(params["delay"])
+        with open(path, "rb") as f:
+            data = f.read()
+        return {"digest": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def read_counts(counter: str) -> dict[str, int]:
+    """How many times each path ran, from the side file."""
+    counts: dict[str, int] = {}
+    if not os.path.exists(counter):
+        return counts
+    with open(counter, "rb") as f:
+        for line in f.read().splitlines():
+            key = os.fsdecode(line)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

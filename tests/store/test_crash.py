@@ -1,0 +1,115 @@
+"""SIGKILL the CLI mid-batch: history and progress survive, and resume never re-runs a done task."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from core.model import TaskState
+from core.store import JobStore
+from core.store.codec import loads
+from tests.store.conftest import JOB, ROOT, cli, make_files
+from tests.store.jobs import read_counts
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
+
+FILES = 80
+
+
+def _poll(db: str, sql: str, until, timeout: float = 60.0):
+    """Read the database (its own connection) until ``until(rows)``; bounded in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(db):
+            try:
+                with sqlite3.connect(db, timeout=5) as conn:
+                    rows = conn.execute(sql).fetchall()
+                if until(rows):
+                    return rows
+            except sqlite3.OperationalError:
+                pass  # schema not created yet
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting on: {sql}")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """The crash: SIGKILL the CLI, then its orphaned workers (same session)."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path):
+    db = str(tmp_path / "history.sqlite3")
+    counter = str(tmp_path / "runs.txt")
+    make_files(tmp_path / "in", FILES)
+    args = ["run", "-j", JOB, "-w", "2", "--db", db, str(tmp_path / "in")]
+    args += ["-p", f"counter={counter}", "-p", "delay=0.08", "-p", "lines=3"]
+    proc = subprocess.Popen(cli(*args), cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE)
+    try:
+        seen_done = _poll(
+            db,
+            "SELECT id, result FROM tasks WHERE state = 2",
+            lambda rows: len(rows) >= 12,
+        )
+        seen_logs = _poll(db, "SELECT task_id, attempt, seq, text FROM log_lines", lambda rows: True)
+        # A live process's batch is left alone by another process opening the history.
+        with JobStore.open(db) as store:
+            (live,) = store.batches()
+            assert live.status == "running" and proc.poll() is None
+    finally:
+        _kill_group(proc)
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with JobStore.open(db) as store:
+        (batch,) = store.batches()
+        assert batch.status == "interrupted" and batch.total == FILES
+        tasks = {t.id: t for t in store.tasks(batch.id)}
+        assert not any(t.state == TaskState.RUNNING for t in tasks.values())
+        done = {tid for tid, t in tasks.items() if t.state == TaskState.DONE}
+        assert len(done) < FILES, "the batch ended before the kill; nothing was tested"
+        # Every task seen done before the kill is still done, with its result.
+        for tid, result in seen_done:
+            assert tid in done and tasks[tid].result == loads(result)
+        # Every log line seen before the kill is still there.
+        with sqlite3.connect(db) as conn:
+            lines = set(conn.execute("SELECT task_id, attempt, seq, text FROM log_lines"))
+        assert set(seen_logs) <= lines and len(seen_logs) >= 36
+        runs_before = read_counts(counter)
+        for tid in done:
+            assert runs_before[tasks[tid].path] == 1
+        left = store.resume_spec(batch.id)
+        assert set(left.task_ids) == set(tasks) - done
+
+    out = subprocess.run(cli("resume", str(batch.id), "-w", "2", "--db", db), cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert f"batch {batch.id} in history" in out.stderr
+
+    runs = read_counts(counter)
+    with JobStore.open(db) as store:
+        final = store.batch(batch.id)
+        assert final.status == "finished" and final.counts[TaskState.DONE] == FILES
+        for t in store.tasks(batch.id):
+            assert t.state == TaskState.DONE
+            with open(t.path, "rb") as f:
+                assert t.result["digest"] == hashlib.sha256(f.read()).hexdigest()
+            if t.id in done:
+                assert runs[t.path] == 1, f"done task {t.id} ran again"
+                assert t.attempts == 1
+            else:
+                assert runs[t.path] >= 1
+        assert len(runs) == FILES
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
