@@ -1,0 +1,355 @@
+"""The Monitor panel: live graphs of CPU, memory and each worker process, and the throughput.
+
+A ``core.monitor.Monitor`` samples on its own thread; each sample crosses to
+the GUI thread through a queued signal, is appended to a rolling window, and
+the curves are redrawn (only while the panel is visible).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from core.monitor import Monitor, Sample
+from gui_app.theme import palette_is_dark
+
+GIB = 1024**3
+MIB = 1024**2
+LEGEND_LIMIT = 8  # more workers than this: no legend, it would hide the curves
+
+# Tableau 10: distinct hues that stay readable on light and dark backgrounds.
+SERIES_COLORS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
+TOTAL_COLOR = "#2f7de1"
+MEMORY_COLOR = "#59a14f"
+
+
+def format_rate(files_per_s: float, bytes_per_s: float) -> tuple[str, str]:
+    """Texts for a throughput: ("12.5 files/s", "3.40 MB/s")."""
+    files = f"{files_per_s:,.1f}" if files_per_s < 1000 else f"{files_per_s:,.0f}"
+    mb = bytes_per_s / 1e6
+    size = f"{mb:,.2f}" if mb < 100 else f"{mb:,.0f}"
+    return files, size
+
+
+class MonitorPanel(QWidget):
+    """Graphs of the machine and the worker processes, one sample per interval.
+
+    Parameters
+    ----------
+    pids
+        Returns the current worker pids; called on the monitor thread, so it
+        must be thread-safe (``engine.worker_pids`` is).
+    interval
+        Seconds between samples.
+    window
+        Samples kept and drawn (the x axis spans ``window * interval`` seconds).
+    """
+
+    sampled = Signal(object)  # a core.monitor.Sample; emitted on the monitor thread
+
+    def __init__(
+        self,
+        pids: Callable[[], Sequence[int]],
+        parent: QWidget | None = None,
+        *,
+        interval: float = 1.0,
+        window: int = 120,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("monitorPanel")
+        self.interval = interval
+        self.samples: deque[Sample] = deque(maxlen=window)
+        self._monitor = Monitor(interval=interval, pids=pids, on_sample=self.sampled.emit)
+        # The explicit queued connection is the thread hop: the slot runs on the GUI thread.
+        self.sampled.connect(self.add_sample, Qt.ConnectionType.QueuedConnection)
+        self._throughput = (0.0, 0.0)
+        self._worker_curves: dict[str, dict[int, pg.PlotDataItem]] = {"cpu": {}, "rss": {}}
+        self._worker_colors: dict[int, QColor] = {}
+        self._next_color = 0
+        self._build()
+        self._apply_palette()
+        self.retranslate()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.cpu_value, self.memory_value, self.workers_value = QLabel(), QLabel(), QLabel()
+        self.files_value, self.bytes_value = QLabel(), QLabel()
+        self._stat_titles: list[QLabel] = []
+        stats = QHBoxLayout()
+        for value in (
+            self.cpu_value,
+            self.memory_value,
+            self.workers_value,
+            self.files_value,
+            self.bytes_value,
+        ):
+            stats.addLayout(self._stat(value))
+        stats.addStretch(1)
+        self.cpu_plot = self._plot()
+        self.memory_plot = self._plot()
+        self.worker_cpu_plot = self._plot()
+        self.worker_rss_plot = self._plot()
+        self.cpu_plot.setYRange(0, 100, padding=0.02)
+        self.cpu_plot.getPlotItem().getViewBox().setLimits(yMin=0)
+        self.total_curve = self.cpu_plot.plot(pen=pg.mkPen(TOTAL_COLOR, width=2.5))
+        self.core_curves: list[pg.PlotDataItem] = []
+        self.memory_curve = self.memory_plot.plot(
+            pen=pg.mkPen(MEMORY_COLOR, width=2), fillLevel=0, brush=_alpha(MEMORY_COLOR, 60)
+        )
+        self.memory_total_line = pg.InfiniteLine(angle=0, movable=False)
+        self.memory_plot.addItem(self.memory_total_line)
+        for plot in (self.worker_cpu_plot, self.worker_rss_plot):
+            plot.addLegend(offset=(6, 6), labelTextSize="8pt")
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        grid.addWidget(self.cpu_plot, 0, 0)
+        grid.addWidget(self.memory_plot, 0, 1)
+        grid.addWidget(self.worker_cpu_plot, 1, 0)
+        grid.addWidget(self.worker_rss_plot, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(stats)
+        layout.addLayout(grid, 1)
+
+    def _stat(self, value: QLabel) -> QVBoxLayout:
+        title = QLabel()
+        small = title.font()
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        title.setFont(small)
+        big = value.font()
+        big.setPointSizeF(big.pointSizeF() * 1.25)
+        big.setBold(True)
+        value.setFont(big)
+        value.setText("\u2013")  # an en dash until the first sample
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._stat_titles.append(title)
+        box = QVBoxLayout()
+        box.setSpacing(0)
+        box.addWidget(title)
+        box.addWidget(value)
+        box.setContentsMargins(0, 0, 18, 0)
+        return box
+
+    def _plot(self) -> pg.PlotWidget:
+        plot = pg.PlotWidget()
+        plot.setMinimumSize(220, 140)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setXRange(-self.span, 0, padding=0)
+        return plot
+
+    @property
+    def span(self) -> float:
+        """Seconds the x axis covers."""
+        return (self.samples.maxlen or 1) * self.interval
+
+    # -- texts and colours ------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Set every visible text (again, after a language change)."""
+        titles = (
+            self.tr("CPU"),
+            self.tr("Memory"),
+            self.tr("Workers"),
+            self.tr("Files per second"),
+            self.tr("MB per second"),
+        )
+        for label, text in zip(self._stat_titles, titles, strict=True):
+            label.setText(text)
+        self.cpu_plot.setTitle(self.tr("CPU per core and total (%)"))
+        self.memory_plot.setTitle(self.tr("Memory in use (GiB)"))
+        self.worker_cpu_plot.setTitle(self.tr("CPU per worker (%)"))
+        self.worker_rss_plot.setTitle(self.tr("Memory per worker (MiB)"))
+        ago = self.tr("seconds ago")
+        for plot in self._plots():
+            plot.setLabel("bottom", ago)
+        self._update_labels()
+
+    def _plots(self) -> tuple[pg.PlotWidget, ...]:
+        return (self.cpu_plot, self.memory_plot, self.worker_cpu_plot, self.worker_rss_plot)
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        background = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        for plot in self._plots():
+            plot.setBackground(background)
+            item = plot.getPlotItem()
+            for name in ("left", "bottom"):
+                axis = item.getAxis(name)
+                axis.setPen(pg.mkPen(muted))
+                axis.setTextPen(pg.mkPen(text))
+            item.titleLabel.setAttr("color", text.name())
+            item.titleLabel.setText(item.titleLabel.text)
+            if item.legend is not None:
+                item.legend.setLabelTextColor(text)
+                item.legend.setBrush(_alpha(background.name(), 200))
+        core_color = QColor(muted)
+        core_color.setAlpha(150 if palette_is_dark(pal) else 120)
+        for curve in self.core_curves:
+            curve.setPen(pg.mkPen(core_color, width=1))
+        self._core_pen_color = core_color
+        self.memory_total_line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        kind = event.type()
+        if kind == QEvent.Type.LanguageChange:
+            self.retranslate()
+        elif kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    # -- sampling ---------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether the sampling thread runs."""
+        return self._monitor.running
+
+    def start(self) -> None:
+        """Start sampling (on the monitor's own thread)."""
+        self._monitor.start()
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop sampling and wait for the sampling thread to end."""
+        self._monitor.stop()
+
+    @property
+    def monitor(self) -> Monitor:
+        """The sampler (for its cost figures)."""
+        return self._monitor
+
+    def set_throughput(self, files_per_s: float, bytes_per_s: float) -> None:
+        """Show the current throughput (the caller computes it from finished tasks)."""
+        self._throughput = (max(0.0, files_per_s), max(0.0, bytes_per_s))
+        self._update_labels()
+
+    @Slot(object)
+    def add_sample(self, sample: Sample) -> None:
+        """Append a sample and redraw (GUI thread)."""
+        self.samples.append(sample)
+        self._update_labels()
+        if self.isVisible():
+            self.redraw()
+
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.redraw()  # samples kept arriving while hidden
+
+    # -- drawing ----------------------------------------------------------------------------------
+
+    def _update_labels(self) -> None:
+        files, size = format_rate(*self._throughput)
+        self.files_value.setText(files)
+        self.bytes_value.setText(size)
+        if not self.samples:
+            return
+        s = self.samples[-1]
+        self.cpu_value.setText(f"{s.cpu_total:.0f}%")
+        self.memory_value.setText(f"{s.memory_used / GIB:.1f} / {s.memory_total / GIB:.1f} GiB")
+        self.workers_value.setText(str(len(s.workers)))
+
+    def redraw(self) -> None:
+        """Draw the samples of the window (GUI thread)."""
+        if not self.samples:
+            return
+        last = self.samples[-1].time
+        x = np.fromiter((s.time - last for s in self.samples), float, len(self.samples))
+        self._draw_cpu(x)
+        self._draw_memory(x)
+        self._draw_workers(x)
+
+    def _draw_cpu(self, x: np.ndarray) -> None:
+        cores = len(self.samples[-1].cpu_per_core)
+        while len(self.core_curves) < cores:
+            self.core_curves.append(self.cpu_plot.plot(pen=pg.mkPen(self._core_pen_color, width=1)))
+        # Sampled in one pass; a sample taken with another core count (hot-plug) pads with NaN.
+        per_core = np.full((len(self.samples), cores), np.nan)
+        for i, s in enumerate(self.samples):
+            n = min(cores, len(s.cpu_per_core))
+            per_core[i, :n] = s.cpu_per_core[:n]
+        for c, curve in enumerate(self.core_curves):
+            curve.setData(x, per_core[:, c], connect="finite") if c < cores else curve.clear()
+        self.total_curve.setData(x, [s.cpu_total for s in self.samples])
+        self.total_curve.setZValue(10)  # the total stays on top of the cores
+
+    def _draw_memory(self, x: np.ndarray) -> None:
+        total = self.samples[-1].memory_total / GIB
+        self.memory_curve.setData(x, [s.memory_used / GIB for s in self.samples])
+        self.memory_total_line.setValue(total)
+        self.memory_plot.setYRange(0, total, padding=0.05)
+
+    def _draw_workers(self, x: np.ndarray) -> None:
+        pids: dict[int, None] = {}
+        for s in self.samples:
+            for w in s.workers:
+                pids.setdefault(w.pid)
+        row = {pid: i for i, pid in enumerate(pids)}
+        cpu = np.full((len(pids), len(self.samples)), np.nan)
+        rss = np.full_like(cpu, np.nan)
+        for j, s in enumerate(self.samples):
+            for w in s.workers:
+                cpu[row[w.pid], j] = w.cpu_percent
+                rss[row[w.pid], j] = w.rss / MIB
+        self._sync_worker_curves(list(pids))
+        for pid, i in row.items():
+            self._worker_curves["cpu"][pid].setData(x, cpu[i], connect="finite")
+            self._worker_curves["rss"][pid].setData(x, rss[i], connect="finite")
+        self.worker_cpu_plot.setYRange(0, max(100.0, float(np.nanmax(cpu, initial=0.0))), padding=0.05)
+        # From zero, so a worker's size reads against nothing rather than against its neighbour.
+        self.worker_rss_plot.setYRange(0, max(1.0, float(np.nanmax(rss, initial=0.0))), padding=0.05)
+
+    def _sync_worker_curves(self, pids: list[int]) -> None:
+        """Add curves for new pids, remove those of pids gone from the whole window."""
+        legend = len(pids) <= LEGEND_LIMIT
+        for key, plot in (("cpu", self.worker_cpu_plot), ("rss", self.worker_rss_plot)):
+            curves = self._worker_curves[key]
+            for pid in [p for p in curves if p not in pids]:
+                plot.removeItem(curves.pop(pid))
+            for pid in pids:
+                if pid not in curves:
+                    curves[pid] = plot.plot(pen=pg.mkPen(self._color_for(pid), width=1.8), name=f"pid {pid}")
+            plot.getPlotItem().legend.setVisible(legend)
+        for pid in [p for p in self._worker_colors if p not in pids]:
+            del self._worker_colors[pid]
+
+    def _color_for(self, pid: int) -> QColor:
+        if pid not in self._worker_colors:
+            self._worker_colors[pid] = QColor(SERIES_COLORS[self._next_color % len(SERIES_COLORS)])
+            self._next_color += 1
+        return self._worker_colors[pid]
+
+    def worker_pids_drawn(self) -> list[int]:
+        """Pids that have a curve now (for tests and tooltips)."""
+        return list(self._worker_curves["cpu"])
+
+
+def _alpha(color: str, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c

@@ -1,0 +1,229 @@
+"""The app's preferences: a typed wrapper over QSettings.
+
+Values are checked on the way in (a setter raises ``ValueError``) and on the
+way out (a hand-edited or stale file falls back to the default), so the rest
+of the app always sees valid, typed values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from core.engine.api import default_workers
+
+THEMES = ("system", "light", "dark")
+LANGUAGES = ("system", "en", "zh_CN")
+WHEN_DONE = ("nothing", "quit")
+TLS_KEYS = ("ca_file", "cert_file", "key_file")
+
+WORKERS_RANGE = (1, 256)
+RETRIES_RANGE = (0, 10)
+
+
+def check_workers(value: int) -> int:
+    """Return ``value`` if it is a valid worker count, else raise ``ValueError``."""
+    lo, hi = WORKERS_RANGE
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ValueError(f"workers must be a whole number from {lo} to {hi}")
+    return value
+
+
+def check_timeout(value: float | None) -> float | None:
+    """Return ``value`` if it is ``None`` or a positive number of seconds, else raise ``ValueError``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError("timeout must be empty (no limit) or more than 0 seconds")
+    return float(value)
+
+
+def check_retries(value: int) -> int:
+    """Return ``value`` if it is a valid retry count, else raise ``ValueError``."""
+    lo, hi = RETRIES_RANGE
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ValueError(f"retries must be a whole number from {lo} to {hi}")
+    return value
+
+
+def check_recycle_after(value: int | None) -> int | None:
+    """Return ``value`` if it is ``None`` or a positive task count, else raise ``ValueError``."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError("recycle after must be empty (never) or at least 1 task")
+    return value
+
+
+def _choice(allowed: tuple[str, ...], name: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+class Settings:
+    """Brigade's preferences, read and written through ``QSettings``.
+
+    Parameters
+    ----------
+    qsettings
+        Where to keep them; by default the per-user native store of
+        organisation "Brigade", application "Brigade". Tests pass a QSettings
+        on a temporary ini file.
+    """
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self.qsettings = qsettings if qsettings is not None else QSettings("Brigade", "Brigade")
+
+    # -- raw access -------------------------------------------------------------------------------
+
+    def _get(self, key: str, default: Any, check: Any) -> Any:
+        raw = self.qsettings.value(key, None)
+        if raw is None or raw == "":
+            return default
+        try:
+            return check(_parse(raw, default))
+        except (TypeError, ValueError):
+            return default  # a hand-edited or stale value: keep the app usable
+
+    def _set(self, key: str, value: Any) -> None:
+        self.qsettings.setValue(key, "" if value is None else value)
+
+    def sync(self) -> None:
+        """Write pending changes to disk."""
+        self.qsettings.sync()
+
+    # -- engine -----------------------------------------------------------------------------------
+
+    @property
+    def workers(self) -> int:
+        """Worker processes (default: one per core)."""
+        return self._get("engine/workers", min(default_workers(), WORKERS_RANGE[1]), check_workers)
+
+    @workers.setter
+    def workers(self, value: int) -> None:
+        self._set("engine/workers", check_workers(value))
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds one task may run, or ``None`` for no limit."""
+        return self._get("engine/timeout", None, check_timeout)
+
+    @timeout.setter
+    def timeout(self, value: float | None) -> None:
+        self._set("engine/timeout", check_timeout(value))
+
+    @property
+    def retries(self) -> int:
+        """How many times a failed task is run again."""
+        return self._get("engine/retries", 0, check_retries)
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self._set("engine/retries", check_retries(value))
+
+    @property
+    def recycle_after(self) -> int | None:
+        """Replace a worker after this many tasks (``None``: never)."""
+        return self._get("engine/recycle_after", None, check_recycle_after)
+
+    @recycle_after.setter
+    def recycle_after(self, value: int | None) -> None:
+        self._set("engine/recycle_after", check_recycle_after(value))
+
+    # -- appearance -------------------------------------------------------------------------------
+
+    @property
+    def theme(self) -> str:
+        """``"system"``, ``"light"`` or ``"dark"``."""
+        return self._get("ui/theme", "system", _choice(THEMES, "theme"))
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._set("ui/theme", _choice(THEMES, "theme")(value))
+
+    @property
+    def language(self) -> str:
+        """``"system"``, ``"en"`` or ``"zh_CN"``."""
+        return self._get("ui/language", "system", _choice(LANGUAGES, "language"))
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._set("ui/language", _choice(LANGUAGES, "language")(value))
+
+    @property
+    def when_done(self) -> str:
+        """What to do when every batch has finished: ``"nothing"`` or ``"quit"``."""
+        return self._get("ui/when_done", "nothing", _choice(WHEN_DONE, "when done"))
+
+    @when_done.setter
+    def when_done(self, value: str) -> None:
+        self._set("ui/when_done", _choice(WHEN_DONE, "when done")(value))
+
+    # -- history and cluster ----------------------------------------------------------------------
+
+    @property
+    def db_path(self) -> str | None:
+        """The history database, or ``None`` for the default location."""
+        return self._get("store/db_path", None, str)
+
+    @db_path.setter
+    def db_path(self, value: str | None) -> None:
+        self._set("store/db_path", value or None)
+
+    @property
+    def cluster_address(self) -> str:
+        """A Dask scheduler address (``tcp://host:8786``), or ``""`` to run locally."""
+        return self._get("cluster/address", "", str)
+
+    @cluster_address.setter
+    def cluster_address(self, value: str) -> None:
+        self._set("cluster/address", value.strip())
+
+    @property
+    def cluster_tls(self) -> dict[str, str]:
+        """TLS files for the cluster: any of ``ca_file``, ``cert_file``, ``key_file``."""
+        return self._get("cluster/tls", {}, _check_tls)
+
+    @cluster_tls.setter
+    def cluster_tls(self, value: dict[str, str]) -> None:
+        clean = {k: v for k, v in _check_tls(value).items() if v}
+        self._set("cluster/tls", json.dumps(clean, sort_keys=True) if clean else None)
+
+
+def _check_tls(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("cluster TLS must map file roles to paths")
+    unknown = set(value) - set(TLS_KEYS)
+    if unknown:
+        raise ValueError(f"unknown TLS file roles: {', '.join(sorted(unknown))}")
+    return dict(value)
+
+
+def _parse(raw: Any, default: Any) -> Any:
+    """Turn what QSettings returns (strings in ini files) into the default's type."""
+    if not isinstance(raw, str):
+        return raw
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float) or (default is None and _looks_numeric(raw)):
+        return float(raw) if "." in raw or "e" in raw.lower() else int(raw)
+    return raw
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
