@@ -1,0 +1,239 @@
+"""The main actions (toolbar, menus, shortcuts) and the status bar widgets."""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import dataclass
+
+import humanize
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle, QToolBar, QWidget
+
+from core.model import TaskState
+from gui_app.tasks_model import Counts, duration_text
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """``one`` or ``many`` (each holding ``%1``) for ``n``; Qt's ``%n`` plurals need a .qm even in English."""
+    return (one if n == 1 else many).replace("%1", f"{n:,}")
+
+
+class Actions(QObject):
+    """Every main action, with its shortcut and icon. Enabled states follow ``update``."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        style = parent.style()
+        sp = QStyle.StandardPixmap
+
+        def make(
+            name: str,
+            text: str,
+            shortcut: QKeySequence | str | None,
+            icon: QStyle.StandardPixmap | None,
+            tip: str,
+        ) -> QAction:
+            action = QAction(text, parent)
+            action.setObjectName(name)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            if icon is not None:
+                action.setIcon(style.standardIcon(icon))
+            shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shown})" if shown else tip)
+            action.setStatusTip(tip)
+            parent.addAction(action)
+            return action
+
+        tr = self.tr
+        self.add_files = make(
+            "add_files",
+            tr("Add &files…"),
+            QKeySequence.StandardKey.Open,
+            sp.SP_FileIcon,
+            tr("Add files to the next batch"),
+        )
+        self.add_folder = make(
+            "add_folder",
+            tr("Add fol&der…"),
+            "Ctrl+Shift+O",
+            sp.SP_DirIcon,
+            tr("Add a folder to the next batch"),
+        )
+        self.start = make(
+            "start", tr("&Start"), "Ctrl+Return", sp.SP_MediaPlay, tr("Run the job on the files")
+        )
+        self.pause = make(
+            "pause", tr("&Pause"), "Ctrl+P", sp.SP_MediaPause, tr("Start no new task; running tasks finish")
+        )
+        self.resume = make(
+            "resume", tr("&Resume"), "Ctrl+Shift+P", sp.SP_MediaSeekForward, tr("Start tasks again")
+        )
+        self.cancel_selected = make(
+            "cancel_selected",
+            tr("&Cancel selected"),
+            "Delete",
+            sp.SP_DialogCancelButton,
+            tr("Cancel the selected tasks"),
+        )
+        self.cancel_all = make(
+            "cancel_all",
+            tr("Cancel &all"),
+            "Ctrl+Shift+Delete",
+            sp.SP_MediaStop,
+            tr("Cancel every unfinished task"),
+        )
+        self.retry_failed = make(
+            "retry_failed",
+            tr("Re&try failed"),
+            "Ctrl+R",
+            sp.SP_BrowserReload,
+            tr("Run every failed task again"),
+        )
+        self.clear_finished = make(
+            "clear_finished",
+            tr("C&lear finished"),
+            "Ctrl+Shift+L",
+            sp.SP_DialogResetButton,
+            tr("Remove finished batches from the table"),
+        )
+        self.settings = make(
+            "settings",
+            tr("S&ettings…"),
+            QKeySequence.StandardKey.Preferences,
+            None,
+            tr("Workers, timeouts, theme, language"),
+        )
+        if self.settings.shortcut().isEmpty():
+            self.settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.about = make("about", tr("&About Brigade"), None, None, tr("Version and licence"))
+        self.quit = make("quit", tr("&Quit"), QKeySequence.StandardKey.Quit, None, tr("Close Brigade"))
+        if self.quit.shortcut().isEmpty():
+            self.quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.when_done_quit = QAction(tr("&Quit when done"), parent, checkable=True)
+        self.when_done_quit.setObjectName("when_done_quit")
+        self.when_done_quit.setStatusTip(tr("Close Brigade when every batch has finished"))
+        self.update_state(Counts(), paused=False, has_selection=False, can_start=False)
+
+    def toolbar(self, parent: QWidget) -> QToolBar:
+        bar = QToolBar(self.tr("Main"), parent)
+        bar.setObjectName("mainToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (
+            self.add_files,
+            self.add_folder,
+            None,
+            self.start,
+            self.pause,
+            self.resume,
+            None,
+            self.cancel_selected,
+            self.cancel_all,
+            self.retry_failed,
+            self.clear_finished,
+        ):
+            if a is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(a)
+        return bar
+
+    def update_state(self, counts: Counts, *, paused: bool, has_selection: bool, can_start: bool) -> None:
+        """Enable what makes sense now."""
+        active = counts.unfinished > 0
+        self.start.setEnabled(can_start)
+        self.pause.setEnabled(active and not paused)
+        self.resume.setEnabled(paused)
+        self.cancel_selected.setEnabled(has_selection and active)
+        self.cancel_all.setEnabled(active)
+        self.retry_failed.setEnabled(counts.by_state[TaskState.FAILED] > 0)
+        self.clear_finished.setEnabled(counts.finished > 0 and counts.total > counts.unfinished)
+
+
+@dataclass
+class Rate:
+    """Files and bytes per second over the last few seconds."""
+
+    files: float = 0.0
+    bytes: float = 0.0
+
+
+class RateMeter:
+    """A sliding window of (time, finished, bytes) samples."""
+
+    def __init__(self, window: float = 5.0) -> None:
+        self.window = window
+        self.samples: collections.deque[tuple[float, int, int]] = collections.deque()
+
+    def sample(self, finished: int, done_bytes: int, now: float | None = None) -> Rate:
+        now = time.monotonic() if now is None else now
+        s = self.samples
+        s.append((now, finished, done_bytes))
+        while len(s) > 2 and now - s[0][0] > self.window:
+            s.popleft()
+        t0, f0, b0 = s[0]
+        dt = now - t0
+        if dt <= 0:
+            return Rate()
+        return Rate(max(0.0, (finished - f0) / dt), max(0.0, (done_bytes - b0) / dt))
+
+    def reset(self) -> None:
+        self.samples.clear()
+
+
+class StatusWidgets(QObject):
+    """Counts by state, rate, elapsed and ETA, and the overall progress bar."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self.counts = QLabel(bar)
+        self.rate = QLabel(bar)
+        self.times = QLabel(bar)
+        self.progress = QProgressBar(bar)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        for w in (self.counts, self.rate, self.times):
+            bar.addPermanentWidget(w)
+        bar.addPermanentWidget(self.progress)
+        self._names = {
+            TaskState.QUEUED: self.tr("queued"),
+            TaskState.RUNNING: self.tr("running"),
+            TaskState.DONE: self.tr("done"),
+            TaskState.FAILED: self.tr("failed"),
+            TaskState.CANCELLED: self.tr("cancelled"),
+            TaskState.SKIPPED: self.tr("skipped"),
+        }
+        self.show(Counts(), Rate(), None, paused=False)
+
+    def show(self, counts: Counts, rate: Rate, elapsed: float | None, *, paused: bool) -> None:
+        parts = [f"{self._names[s]} {counts.by_state[s]:,}" for s in TaskState if counts.by_state[s]]
+        self.counts.setText(" · ".join(parts) if parts else self.tr("No tasks"))
+        if rate.files > 0:
+            self.rate.setText(
+                self.tr("%1 files/s, %2/s")
+                .replace("%1", f"{rate.files:,.1f}")
+                .replace("%2", humanize.naturalsize(rate.bytes, binary=True))
+            )
+        else:
+            self.rate.setText("")
+        self.times.setText(self._times_text(counts, rate, elapsed, paused))
+        total = counts.total
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(total - counts.unfinished if total else 0)
+        self.progress.setFormat("%p%" if total else "")
+
+    def _times_text(self, counts: Counts, rate: Rate, elapsed: float | None, paused: bool) -> str:
+        if elapsed is None:
+            return ""
+        text = self.tr("elapsed %1").replace("%1", duration_text(elapsed))
+        if paused:
+            return text + " · " + self.tr("paused")
+        left = counts.unfinished
+        if left and rate.files > 0:
+            text += " · " + self.tr("ETA %1").replace("%1", duration_text(left / rate.files))
+        return text

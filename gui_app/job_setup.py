@@ -1,0 +1,656 @@
+"""Job setup: what to run on which files.
+
+A drop zone (and Add files / Add folder buttons) collects paths; a walk on a
+background thread expands folders with the include/exclude filters; the form
+for the picked job is generated from its typed ``Param``s and checks each
+value as it is typed; jobs that write files get the output-policy form; a
+dry-run preview lists planned outputs. Start emits a ready ``BatchSpec``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import humanize
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.discovery import Discovery, Filters, discover, display_path
+from core.model import BatchOptions, BatchSpec
+from core.output import (
+    COLLISION_RULES,
+    DEFAULT_SUBFOLDER,
+    OutputError,
+    OutputPolicy,
+    find_collisions,
+    plan_batch,
+)
+from core.params import Param, ParamError, ParamType
+from core.processor import Processor
+from core.registry import all_jobs, processor_class
+from gui_app.controls import count_text
+
+ERROR_STYLE = "color: #d9534f;"
+
+
+def split_patterns(text: str) -> tuple[str, ...]:
+    """``"*.jpg; *.png, raw/*"`` -> ``("*.jpg", "*.png", "raw/*")``."""
+    return tuple(p for p in re.split(r"[;,\s]+", text.strip()) if p)
+
+
+class DropZone(QFrame):
+    """A framed area that accepts dropped files and folders (local URLs only)."""
+
+    pathsDropped = Signal(list)  # local paths, in the order dropped
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("dropZone")
+        self.setMinimumHeight(72)
+        self.label = QLabel(self.tr("Drop files or folders here"), self)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        self._set_hover(False)
+
+    def _set_hover(self, on: bool) -> None:
+        border = "palette(highlight)" if on else "palette(mid)"
+        self.setStyleSheet(f"#dropZone {{ border: 2px dashed {border}; border-radius: 8px; }}")
+
+    @staticmethod
+    def _local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._local_paths(event):
+            event.acceptProposedAction()
+            self._set_hover(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._local_paths(event):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: Any) -> None:  # noqa: N802
+        self._set_hover(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._set_hover(False)
+        paths = self._local_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.pathsDropped.emit(paths)
+
+
+class _Walk(QObject):
+    """Runs ``discover`` on a plain thread; ``done`` hops back to the GUI thread (queued)."""
+
+    done = Signal(int, object)  # generation, Discovery
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+        self.generation = 0
+
+    def start(self, roots: list[str], filters: Filters) -> None:
+        self.generation += 1
+        gen = self.generation
+        self.join()
+
+        def work() -> None:
+            self.done.emit(gen, discover(roots, filters))
+
+        self._thread = threading.Thread(target=work, name="brigade-discover", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
+class ParamField(QWidget):
+    """An editor for one ``Param`` with its validation message beside it."""
+
+    changed = Signal()
+
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.param = param
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.editor = self._make_editor()
+        self.editor.setToolTip(param.help)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.error)
+        self.validate()
+
+    def _make_editor(self) -> QWidget:
+        p = self.param
+        if p.type is ParamType.BOOL:
+            box = QCheckBox(self)
+            box.setChecked(bool(p.default))
+            box.toggled.connect(self._on_edit)
+            return box
+        if p.type is ParamType.CHOICE:
+            combo = QComboBox(self)
+            combo.addItems(list(p.choices))
+            combo.setCurrentText(str(p.default))
+            combo.currentTextChanged.connect(self._on_edit)
+            return combo
+        edit = QLineEdit(self)
+        edit.setText("" if p.default is None else str(p.default))
+        edit.setPlaceholderText(p.allowed())
+        edit.textChanged.connect(self._on_edit)
+        return edit
+
+    def text(self) -> str:
+        e = self.editor
+        if isinstance(e, QCheckBox):
+            return "true" if e.isChecked() else "false"
+        if isinstance(e, QComboBox):
+            return e.currentText()
+        assert isinstance(e, QLineEdit)
+        return e.text()
+
+    def set_text(self, text: str) -> None:
+        e = self.editor
+        if isinstance(e, QCheckBox):
+            e.setChecked(text.lower() in ("1", "true", "yes", "on"))
+        elif isinstance(e, QComboBox):
+            e.setCurrentText(text)
+        elif isinstance(e, QLineEdit):
+            e.setText(text)
+
+    def value(self) -> Any:
+        """The checked value; raises ``ParamError`` for a refused one."""
+        return self.param.parse(self.text())
+
+    def validate(self) -> bool:
+        try:
+            self.value()
+        except ParamError as exc:
+            self.error.setText(str(exc).split(": ", 1)[-1])
+            self.error.show()
+            self.editor.setProperty("invalid", True)
+            self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
+            return False
+        self.error.hide()
+        self.editor.setStyleSheet("")
+        return True
+
+    @Slot()
+    def _on_edit(self, *_: Any) -> None:
+        self.validate()
+        self.changed.emit()
+
+
+class ParamsForm(QWidget):
+    """The form of a job's parameters, generated from its ``Param``s."""
+
+    validityChanged = Signal(bool)  # whether every field holds an allowed value
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fields: dict[str, ParamField] = {}
+        self._layout = QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.empty = QLabel(self.tr("This job has no options."), self)
+
+    def set_params(self, params: Iterable[Param]) -> None:
+        while self._layout.rowCount():
+            self._layout.removeRow(0)
+        self.fields = {}
+        for p in params:
+            f = ParamField(p, self)
+            f.changed.connect(self._on_changed)
+            self.fields[p.name] = f
+            self._layout.addRow((p.label or p.name) + ":", f)
+        if not self.fields:
+            self.empty = QLabel(self.tr("This job has no options."), self)
+            self._layout.addRow(self.empty)
+        self._on_changed()
+
+    @property
+    def valid(self) -> bool:
+        return all(f.error.isHidden() for f in self.fields.values())
+
+    def values(self) -> dict[str, Any]:
+        """Every value, checked; raises ``ParamError`` naming the first bad one."""
+        return {name: f.value() for name, f in self.fields.items()}
+
+    @Slot()
+    def _on_changed(self) -> None:
+        self.validityChanged.emit(self.valid)
+
+
+class OutputForm(QGroupBox):
+    """Where a job that writes files puts them: folder, name template, collision rule."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Output"), parent)
+        self.folder = QLineEdit(self)
+        self.folder.setPlaceholderText(self.tr("Beside each input, in a subfolder"))
+        browse = QPushButton(self.tr("Browse…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.subfolder = QLineEdit(DEFAULT_SUBFOLDER, self)
+        self.template = QLineEdit("{stem}{ext}", self)
+        self.template.setToolTip(
+            self.tr("Fields: {stem} {ext} {name} {job} {n} {parent}; e.g. {stem}-{n:04d}{ext}")
+        )
+        self.collision = QComboBox(self)
+        labels = {
+            "skip": self.tr("Skip the task"),
+            "overwrite": self.tr("Overwrite"),
+            "keep": self.tr("Keep both"),
+        }
+        for key in COLLISION_RULES:
+            self.collision.addItem(labels.get(key, key), key)
+        self.mirror = QCheckBox(self.tr("Mirror the input folders"), self)
+        self.mirror.setChecked(True)
+        self.in_place = QCheckBox(self.tr("Replace the input files (in place)"), self)
+        self.keep_backup = QCheckBox(self.tr("Keep a backup of each original"), self)
+        self.keep_backup.setEnabled(False)
+        self.in_place.toggled.connect(self.keep_backup.setEnabled)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout(self)
+        form.addRow(self.tr("Folder:"), row)
+        form.addRow(self.tr("Subfolder:"), self.subfolder)
+        form.addRow(self.tr("Name:"), self.template)
+        form.addRow(self.tr("If it exists:"), self.collision)
+        form.addRow("", self.mirror)
+        form.addRow("", self.in_place)
+        form.addRow("", self.keep_backup)
+        form.addRow(self.error)
+
+    @Slot()
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Output folder"))
+        if folder:
+            self.folder.setText(folder)
+
+    def policy(self, roots: Iterable[str] = ()) -> dict[str, Any]:
+        """The output policy as plain data (``BatchSpec.output``); raises ``OutputError``."""
+        try:
+            policy = OutputPolicy(
+                folder=self.folder.text().strip() or None,
+                subfolder=self.subfolder.text().strip(),
+                mirror=self.mirror.isChecked(),
+                roots=tuple(os.path.abspath(r) for r in roots if os.path.isdir(r)),
+                template=self.template.text().strip() or "{stem}{ext}",
+                collision=str(self.collision.currentData()),
+                in_place=self.in_place.isChecked(),
+                keep_backup=self.keep_backup.isChecked(),
+            )
+        except OutputError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            raise
+        self.error.hide()
+        return policy.to_data()
+
+
+def plan_outputs(spec: BatchSpec) -> tuple[list[str], list[str]]:
+    """One line per task (input, planned output, action) and the collisions; touches no file."""
+    plan = plan_batch(spec)
+    lines = []
+    for t in plan.tasks:
+        src = display_path(t.input)
+        if t.target is None:
+            lines.append(src)
+        else:
+            final = f" → {display_path(t.final)}" if t.final else ""
+            lines.append(f"{src}  →  {display_path(t.target)}  [{t.action}{final}]")
+    return lines, [c.describe() for c in plan.collisions]
+
+
+class PreviewDialog(QDialog):
+    """The dry run: every task with its planned output, and any collisions. Touches no file."""
+
+    def __init__(self, spec: BatchSpec, parent: QWidget | None = None, limit: int = 5000) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Dry run"))
+        try:
+            pairs, problems = plan_outputs(spec)
+        except (OutputError, ParamError) as exc:
+            pairs, problems = [], [str(exc)]
+        lines = pairs[:limit]
+        if len(pairs) > limit:
+            lines.append(self.tr("… and %n more", "", len(pairs) - limit))
+        head = count_text(
+            len(pairs),
+            self.tr("%1 task of job '%2'; nothing is run or written."),
+            self.tr("%1 tasks of job '%2'; nothing is run or written."),
+        ).replace("%2", spec.job)
+        if problems:
+            head += "\n" + self.tr("Collisions:") + "\n" + "\n".join(problems[:50])
+        self.summary = QLabel(head, self)
+        self.summary.setWordWrap(True)
+        self.text = QPlainTextEdit("\n".join(lines), self)
+        self.text.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+
+
+class JobSetup(QWidget):
+    """The left-hand panel: inputs, job, options, output, preview, Start."""
+
+    startRequested = Signal(object)  # a BatchSpec, validated, ready to submit
+    discovered = Signal()  # a walk finished and the summary is up to date
+    readyChanged = Signal(bool)  # whether Start can run now
+
+    def __init__(
+        self, options: Callable[[], BatchOptions] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.options = options or BatchOptions
+        self.roots: list[str] = []
+        self.found: Discovery = Discovery()
+        self.walking = False
+        self._walk = _Walk(self)
+        self._walk.done.connect(self._on_walked)
+        self._refilter = QTimer(self, singleShot=True, interval=300)
+        self._refilter.timeout.connect(self.rescan)
+        self._build()
+        self._load_jobs()
+
+    # ------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.drop = DropZone(self)
+        self.drop.pathsDropped.connect(self.add_paths)
+        self.add_files_btn = QPushButton(self.tr("Add files…"), self)
+        self.add_folder_btn = QPushButton(self.tr("Add folder…"), self)
+        self.clear_btn = QPushButton(self.tr("Clear"), self)
+        self.add_files_btn.clicked.connect(self.choose_files)
+        self.add_folder_btn.clicked.connect(self.choose_folder)
+        self.clear_btn.clicked.connect(self.clear)
+        buttons = QHBoxLayout()
+        for b in (self.add_files_btn, self.add_folder_btn, self.clear_btn):
+            buttons.addWidget(b)
+        self.include = QLineEdit(self)
+        self.include.setPlaceholderText(self.tr("e.g. *.jpg; *.png"))
+        self.exclude = QLineEdit(self)
+        self.exclude.setPlaceholderText(self.tr("e.g. *.tmp; .git"))
+        self.recursive = QCheckBox(self.tr("Sub-folders"), self)
+        self.recursive.setChecked(True)
+        self.hidden = QCheckBox(self.tr("Hidden files"), self)
+        flags = QHBoxLayout()
+        flags.addWidget(self.recursive)
+        flags.addWidget(self.hidden)
+        flags.addStretch(1)
+        filters = QFormLayout()
+        filters.addRow(self.tr("Include:"), self.include)
+        filters.addRow(self.tr("Exclude:"), self.exclude)
+        filters.addRow(flags)
+        for w in (self.include, self.exclude):
+            w.textChanged.connect(self._refilter.start)
+        for c in (self.recursive, self.hidden):
+            c.toggled.connect(self._refilter.start)
+        self.summary = QLabel(self.tr("No files yet."), self)
+        self.summary.setWordWrap(True)
+        inputs = QGroupBox(self.tr("Files"), self)
+        box = QVBoxLayout(inputs)
+        box.addWidget(self.drop)
+        box.addLayout(buttons)
+        box.addLayout(filters)
+        box.addWidget(self.summary)
+
+        self.job = QComboBox(self)
+        self.job.currentIndexChanged.connect(self._on_job)
+        self.job_help = QLabel(self)
+        self.job_help.setWordWrap(True)
+        self.job_help.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.params = ParamsForm(self)
+        self.params.validityChanged.connect(self._update_start)
+        job_box = QGroupBox(self.tr("Job"), self)
+        jl = QVBoxLayout(job_box)
+        jl.addWidget(self.job)
+        jl.addWidget(self.job_help)
+        jl.addWidget(self.params)
+        self.output = OutputForm(self)
+
+        self.preview_btn = QPushButton(self.tr("Preview (dry run)…"), self)
+        self.preview_btn.clicked.connect(self.preview)
+        self.start_btn = QPushButton(self.tr("Start"), self)
+        self.start_btn.setDefault(True)
+        self.start_btn.clicked.connect(self.start)
+        self.message = QLabel(self)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        run = QHBoxLayout()
+        run.addWidget(self.preview_btn)
+        run.addWidget(self.start_btn, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(inputs)
+        layout.addWidget(job_box)
+        layout.addWidget(self.output)
+        layout.addWidget(self.message)
+        layout.addLayout(run)
+        layout.addStretch(1)
+        self._update_start()
+
+    def _load_jobs(self) -> None:
+        for info in all_jobs():
+            label = info.name
+            if not info.error:
+                try:
+                    label = processor_class(info.name).title or info.name
+                except Exception as exc:  # noqa: BLE001 - a broken plugin is listed, not fatal
+                    info = type(info)(info.name, info.ref, info.origin, f"{type(exc).__name__}: {exc}")
+            self.job.addItem(label, info.name)
+            i = self.job.count() - 1
+            if info.error:
+                self.job.setItemText(i, self.tr("%1 (failed to load)").replace("%1", label))
+                self.job.setItemData(i, info.error, Qt.ItemDataRole.ToolTipRole)
+                item = self.job.model().item(i)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+
+    # ------------------------------------------------------------ job and options
+    @property
+    def job_name(self) -> str:
+        return str(self.job.currentData() or "")
+
+    def processor(self) -> type[Processor] | None:
+        try:
+            return processor_class(self.job_name) if self.job_name else None
+        except Exception:  # noqa: BLE001
+            return None
+
+    def set_job(self, name: str) -> bool:
+        i = self.job.findData(name)
+        if i >= 0:
+            self.job.setCurrentIndex(i)
+        return i >= 0
+
+    @Slot(int)
+    def _on_job(self, _index: int) -> None:
+        cls = self.processor()
+        self.params.set_params(cls.params if cls else ())
+        self.job_help.setText(cls.description if cls else "")
+        self.output.setVisible(bool(cls and cls.writes_outputs))
+        self._update_start()
+
+    # ------------------------------------------------------------ inputs
+    @Slot()
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"))
+        if files:
+            self.add_paths(files)
+
+    @Slot()
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"))
+        if folder:
+            self.add_paths([folder])
+
+    @Slot(list)
+    def add_paths(self, paths: list[str]) -> None:
+        """Add dropped or chosen files and folders, then walk them again."""
+        for p in paths:
+            if p not in self.roots:
+                self.roots.append(p)
+        self.rescan()
+
+    @Slot()
+    def clear(self) -> None:
+        self.roots = []
+        self.found = Discovery()
+        self._walk.generation += 1
+        self.walking = False
+        self._show_summary()
+
+    def filters(self) -> Filters:
+        return Filters(
+            include=split_patterns(self.include.text()),
+            exclude=split_patterns(self.exclude.text()),
+            hidden=self.hidden.isChecked(),
+            recursive=self.recursive.isChecked(),
+        )
+
+    @Slot()
+    def rescan(self) -> None:
+        if not self.roots:
+            self.clear()
+            return
+        self.walking = True
+        self.summary.setText(self.tr("Looking for files…"))
+        self._update_start()
+        self._walk.start(list(self.roots), self.filters())
+
+    @Slot(int, object)
+    def _on_walked(self, generation: int, found: Discovery) -> None:
+        if generation != self._walk.generation:
+            return  # a newer walk is on its way
+        self.found = found
+        self.walking = False
+        self._show_summary()
+        self.discovered.emit()
+
+    def _show_summary(self) -> None:
+        f = self.found
+        if not self.roots:
+            text = self.tr("No files yet.")
+        else:
+            size = humanize.naturalsize(f.total_bytes, binary=True)
+            text = count_text(f.count, self.tr("%1 file"), self.tr("%1 files")) + ", " + size
+            if f.skipped:
+                text += ", " + self.tr("%n skipped", "", len(f.skipped))
+            if f.hidden:
+                text += ", " + self.tr("%n hidden left out", "", f.hidden)
+        self.summary.setText(text)
+        tip = "\n".join(f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30])
+        self.summary.setToolTip(tip)
+        self._update_start()
+
+    # ------------------------------------------------------------ start and preview
+    @Slot()
+    def _update_start(self, *_: Any) -> None:
+        ok = self.params.valid and not self.walking and self.found.count > 0
+        changed = ok != self.start_btn.isEnabled()
+        self.start_btn.setEnabled(ok)
+        self.preview_btn.setEnabled(ok)
+        if changed:
+            self.readyChanged.emit(ok)
+
+    def build_spec(self) -> BatchSpec:
+        """The batch the form describes; raises ``ParamError`` for a refused value."""
+        cls = self.processor()
+        output = self.output.policy(self.roots) if cls is not None and cls.writes_outputs else None
+        f = self.found
+        return BatchSpec(
+            self.job_name,
+            self.params.values(),
+            f.paths,
+            self.options(),
+            sizes=f.sizes,
+            mtimes=f.mtimes,
+            output=output,
+        )
+
+    def _checked_spec(self) -> BatchSpec | None:
+        try:
+            spec = self.build_spec()
+        except (ParamError, OutputError, ValueError) as exc:
+            self._say(str(exc))
+            return None
+        self._say("")
+        return spec
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    @Slot()
+    def preview(self) -> None:
+        spec = self._checked_spec()
+        if spec is not None:
+            PreviewDialog(spec, self).exec()
+
+    @Slot()
+    def start(self) -> None:
+        """Emit ``startRequested`` with the batch, unless something is refused."""
+        if not self.start_btn.isEnabled():
+            return
+        spec = self._checked_spec()
+        if spec is None:
+            return
+        problems = [c.describe() for c in find_collisions(spec)] if spec.output is not None else []
+        if problems:
+            self._say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
+            return
+        self.startRequested.emit(spec)
+        self.clear()
+
+    def shutdown(self) -> None:
+        """Wait for a walk in progress (bounded), so no thread outlives the window."""
+        self._walk.generation += 1
+        self._walk.join(5.0)

@@ -1,0 +1,235 @@
+"""The log pane: the selected task's lines as they arrive, or every task's.
+
+Live lines come from ``TaskLog`` events and are kept in bounded rings (per
+task and overall), so a chatty batch cannot grow the GUI without limit.
+Finished and past tasks are read from the job store, which holds every line
+the engine committed (up to the per-task bound).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.events import Event, TaskLog
+
+TASK_RING = 2000  # live lines kept per task
+ALL_RING = 5000  # live lines kept for the "all tasks" view
+MAX_TASKS = 5000  # tasks whose rings are kept; the oldest are dropped first
+STORE_LIMIT = 10_000
+
+
+class Line(NamedTuple):
+    """One log line, from an event or from the store."""
+
+    task_id: int
+    level: int
+    time: float
+    text: str
+
+
+def level_color(level: int, dark: bool) -> QColor | None:
+    """Text colour of a level (``None``: the palette's)."""
+    if level >= logging.ERROR:
+        return QColor("#ff6b6b") if dark else QColor("#c0392b")
+    if level >= logging.WARNING:
+        return QColor("#f0b429") if dark else QColor("#b9770e")
+    if level < logging.INFO:
+        return QColor("#8a8a8a")
+    return None
+
+
+def format_line(line: Line, with_task: bool) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(line.time)) + f".{int(line.time * 1000) % 1000:03d}"
+    level = logging.getLevelName(line.level)
+    task = f"[{line.task_id}] " if with_task else ""
+    return f"{stamp} {level:<7} {task}{line.text}"
+
+
+class LogPanel(QWidget):
+    """Log lines of the selected task, or of all tasks. GUI thread only."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store: Any = None
+        self._rings: collections.OrderedDict[int, collections.deque[Line]] = collections.OrderedDict()
+        self._all: collections.deque[Line] = collections.deque(maxlen=ALL_RING)
+        self._task = -1
+        self._footer = ""
+        self._shown = 0  # lines of the current source already in the view
+        self._build()
+
+    def _build(self) -> None:
+        self.mode = QComboBox(self)
+        self.mode.addItem(self.tr("Selected task"))
+        self.mode.addItem(self.tr("All tasks"))
+        self.title = QLabel(self.tr("No task selected"), self)
+        self.follow = QCheckBox(self.tr("Follow"), self)
+        self.follow.setChecked(True)
+        self.follow.setToolTip(self.tr("Show new lines as they arrive; untick to pause the view"))
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search log…"))
+        self.search.setClearButtonEnabled(True)
+        self.copy = QPushButton(self.tr("Copy"), self)
+        self.view = QPlainTextEdit(self)
+        self.view.setReadOnly(True)
+        self.view.setMaximumBlockCount(STORE_LIMIT + 100)
+        self.view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.view.setFont(mono)
+        bar = QHBoxLayout()
+        bar.addWidget(self.mode)
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.search)
+        bar.addWidget(self.follow)
+        bar.addWidget(self.copy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self.mode.currentIndexChanged.connect(self.render)
+        self.follow.toggled.connect(self._on_follow)
+        self.search.textChanged.connect(self.render)
+        self.copy.clicked.connect(self.copy_text)
+
+    # ------------------------------------------------------------ inputs
+    @property
+    def all_tasks(self) -> bool:
+        return self.mode.currentIndex() == 1
+
+    def set_store(self, store: Any) -> None:
+        """Use ``store`` (a ``JobStore`` or ``None``) for lines of finished and past tasks."""
+        self.store = store
+
+    @Slot(list)
+    def on_events(self, events: Sequence[Event]) -> None:
+        """Keep new log lines; append those of the shown source. GUI thread."""
+        fresh = False
+        for ev in events:
+            if type(ev) is not TaskLog:
+                continue
+            line = Line(ev.task_id, ev.level, ev.time, ev.text)
+            ring = self._rings.get(ev.task_id)
+            if ring is None:
+                ring = self._rings[ev.task_id] = collections.deque(maxlen=TASK_RING)
+                if len(self._rings) > MAX_TASKS:
+                    self._rings.popitem(last=False)
+            ring.append(line)
+            self._all.append(line)
+            fresh = fresh or self.all_tasks or ev.task_id == self._task
+        if fresh and self.follow.isChecked():
+            self._append_new()
+
+    def show_task(self, task_id: int, *, finished: bool = False, footer: str = "") -> None:
+        """Show one task's lines: live ones, or the store's for a finished or past task."""
+        self._task = task_id
+        self._footer = footer
+        self._from_store: list[Line] | None = None
+        if task_id >= 0 and (finished or task_id not in self._rings):
+            self._from_store = self._store_lines(task_id)
+        self.title.setText(
+            self.tr("Task %1").replace("%1", str(task_id)) if task_id >= 0 else self.tr("No task selected")
+        )
+        if self.all_tasks:
+            self.mode.setCurrentIndex(0)
+        else:
+            self.render()
+
+    def _store_lines(self, task_id: int) -> list[Line] | None:
+        if self.store is None:
+            return None
+        try:
+            rows = self.store.log_lines(task_id, limit=STORE_LIMIT)
+        except Exception:  # noqa: BLE001 - history is optional; live lines still show
+            return None
+        return [Line(r.task_id, r.level, r.time, r.text) for r in rows]
+
+    def lines(self) -> list[Line]:
+        """The lines of the shown source, before the search filter."""
+        if self.all_tasks:
+            return list(self._all)
+        live = list(self._rings.get(self._task, ()))
+        stored = getattr(self, "_from_store", None)
+        # The store may lag the live ring by one commit; show whichever is more complete.
+        return stored if stored is not None and len(stored) >= len(live) else live
+
+    # ------------------------------------------------------------ rendering
+    @Slot()
+    def render(self) -> None:
+        """Redraw the view from scratch."""
+        self.view.clear()
+        self._shown = 0
+        self._append_new()
+
+    def _append_new(self) -> None:
+        lines = self.lines()
+        if self.all_tasks and len(lines) >= ALL_RING:
+            # The ring wrapped: count from its end instead of from an index.
+            self._shown = min(self._shown, len(lines))
+        new = lines[self._shown :]
+        self._shown = len(lines)
+        self._write(new, footer=not self.all_tasks and self._shown == len(new))
+
+    def _write(self, lines: Iterable[Line], footer: bool) -> None:
+        needle = self.search.text().strip().lower()
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        cursor = QTextCursor(self.view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        plain = QTextCharFormat()
+        first = self.view.document().isEmpty()
+        for line in lines:
+            text = format_line(line, self.all_tasks)
+            if needle and needle not in text.lower():
+                continue
+            fmt = QTextCharFormat(plain)
+            color = level_color(line.level, dark)
+            if color is not None:
+                fmt.setForeground(color)
+            if not first:
+                cursor.insertBlock()
+            first = False
+            cursor.insertText(text, fmt)
+        if footer and self._footer:
+            fmt = QTextCharFormat(plain)
+            fmt.setForeground(level_color(logging.ERROR, dark) or QColor("red"))
+            if not first:
+                cursor.insertBlock()
+            cursor.insertText(self._footer, fmt)
+        cursor.endEditBlock()
+        if self.follow.isChecked():
+            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
+
+    @Slot(bool)
+    def _on_follow(self, on: bool) -> None:
+        if on:
+            self._append_new()
+
+    def text(self) -> str:
+        """The text shown (what Copy copies)."""
+        return self.view.toPlainText()
+
+    @Slot()
+    def copy_text(self) -> None:
+        QGuiApplication.clipboard().setText(self.text())
+
+
+__all__ = ["LogPanel", "Qt"]

@@ -1,0 +1,550 @@
+"""The main window: assembles the panels, the actions, the status bar and the close dialog.
+
+It owns no business logic: the engine runs behind ``EngineBridge``, tasks live
+in ``TasksModel``, each panel is its own widget. This file wires them.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
+
+from core.engine import EngineConfig
+from core.events import BatchAccepted, BatchFinished, Event, TaskFinished
+from core.model import BatchOptions, BatchSpec, TaskState
+from core.params import ParamError
+from core.registry import UnknownJobError, processor_class
+from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
+from gui_app.engine_bridge import EngineBridge
+from gui_app.icons import app_icon, state_icon
+from gui_app.job_setup import JobSetup
+from gui_app.log_panel import LogPanel
+from gui_app.notify import Notifier
+from gui_app.settings import Settings
+from gui_app.tasks_model import TasksModel
+from gui_app.tasks_view import TasksPane
+
+log = logging.getLogger("brigade.gui")
+
+
+class CloseChoice(enum.Enum):
+    """What to do with unfinished tasks when the window closes."""
+
+    FINISH = "finish"  # keep running, close when every batch has finished
+    PAUSE = "pause"  # running tasks finish, queued ones stay queued for a later resume
+    CANCEL = "cancel"  # cancel everything, then close
+    STAY = "stay"  # do not close
+
+
+def open_store(path: str | None) -> tuple[Any, str | None]:
+    """Open the job store; return ``(store, None)`` or ``(None, reason)``."""
+    try:
+        from core.store import JobStore
+    except ImportError as exc:
+        return None, str(exc)
+    try:
+        return JobStore.open(path), None
+    except Exception as exc:  # noqa: BLE001 - StoreError and OS errors alike: run without history
+        return None, str(exc)
+
+
+class MainWindow(QMainWindow):
+    """Brigade's window. GUI thread only."""
+
+    batchFinished = Signal(object)  # a BatchFinished, after the model saw it
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        self._late_done = False
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Brigade")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("mainWindow")
+        self.paused = False
+        self.closing = False
+        self.quit_when_finished = False
+        self._can_close = False
+        self._active_since: float | None = None
+        self._rates = RateMeter()
+        self.monitor: Any = None
+        self.history: Any = None
+        self.store, self.store_error = open_store(settings.db_path)
+        recorder = self.store.recorder() if self.store is not None else None
+        config = EngineConfig(workers=settings.workers, recycle_after=settings.recycle_after)
+        self.bridge = EngineBridge(config, recorder, self)
+        self.model = TasksModel(self, icon_for=state_icon)
+        self._build()
+        self._connect()
+        self._restore_layout()
+        if self.store_error:
+            self.statusBar().showMessage(self.tr("History disabled: %1").replace("%1", self.store_error))
+
+    # ------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.tasks = TasksPane(self.model, self)
+        self.view = self.tasks.view
+        self.setCentralWidget(self.tasks)
+        self.actions_ = Actions(self)
+        self.addToolBar(self.actions_.toolbar(self))
+        self.setup = JobSetup(self.batch_options, self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.setup)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(340)
+        self.setup_dock = self._dock(
+            "setupDock", self.tr("Job setup"), scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.log = LogPanel(self)
+        self.log.set_store(self.store)
+        self.log_dock = self._dock(
+            "logDock", self.tr("Log"), self.log, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.monitor_dock = self._dock(
+            "monitorDock",
+            self.tr("Monitor"),
+            QLabel(self.tr("Starting…")),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.history_dock = self._dock(
+            "historyDock",
+            self.tr("History"),
+            QLabel(self.tr("Starting…")),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.tabifyDockWidget(self.log_dock, self.monitor_dock)
+        self.tabifyDockWidget(self.monitor_dock, self.history_dock)
+        self.log_dock.raise_()
+        self.status = StatusWidgets(self.statusBar())
+        self.notifier = Notifier(self)
+        self._build_menus()
+        self.resize(1280, 820)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        a = self.actions_
+        bar = self.menuBar()
+        file = bar.addMenu(self.tr("&File"))
+        file.addActions([a.add_files, a.add_folder])
+        file.addSeparator()
+        file.addAction(a.settings)
+        file.addSeparator()
+        file.addAction(a.quit)
+        run = bar.addMenu(self.tr("&Run"))
+        run.addActions([a.start, a.pause, a.resume])
+        run.addSeparator()
+        run.addActions([a.cancel_selected, a.cancel_all, a.retry_failed, a.clear_finished])
+        run.addSeparator()
+        run.addAction(a.when_done_quit)
+        view = bar.addMenu(self.tr("&View"))
+        for dock in (self.setup_dock, self.log_dock, self.monitor_dock, self.history_dock):
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(a.about)
+
+    def _connect(self) -> None:
+        a, v, s = self.actions_, self.view, self.setup
+        self.bridge.events.connect(self._on_events)
+        self.bridge.stopped.connect(self._on_engine_stopped)
+        a.add_files.triggered.connect(s.choose_files)
+        a.add_folder.triggered.connect(s.choose_folder)
+        a.start.triggered.connect(s.start)
+        a.pause.triggered.connect(self.pause)
+        a.resume.triggered.connect(self.resume)
+        a.cancel_selected.triggered.connect(self.cancel_selected)
+        a.cancel_all.triggered.connect(self.cancel_all)
+        a.retry_failed.triggered.connect(self.retry_failed)
+        a.clear_finished.triggered.connect(self.clear_finished)
+        a.settings.triggered.connect(self.open_settings)
+        a.about.triggered.connect(self.show_about)
+        a.quit.triggered.connect(self.close)
+        a.when_done_quit.setChecked(self.settings.when_done == "quit")
+        a.when_done_quit.toggled.connect(self._on_when_done)
+        s.startRequested.connect(self.submit)
+        s.readyChanged.connect(self._update_actions)
+        v.cancelRequested.connect(self.bridge.engine.cancel)
+        v.retryRequested.connect(self.bridge.engine.retry)
+        v.showLogRequested.connect(self.show_log)
+        v.currentTaskChanged.connect(self._on_current_task)
+        v.selectionModel().selectionChanged.connect(self._update_actions)
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._on_tick)
+        self._tick.start()
+
+    # ------------------------------------------------------------ start-up
+    def event(self, event: QEvent) -> bool:
+        if not self._late_done and event.type() == QEvent.Type.Paint:
+            self._late_done = True
+            # After the first paint: workers spawn and heavy panels import without delaying it.
+            QTimer.singleShot(0, self.late_init)
+        return super().event(event)
+
+    @Slot()
+    def late_init(self) -> None:
+        """Start the engine and build the monitor and history panels."""
+        if not self.bridge.running and not self.closing:
+            self.bridge.start()
+        if self.monitor is None:
+            self._build_monitor()
+        if self.history is None:
+            self._build_history()
+
+    def _build_monitor(self) -> None:
+        try:
+            from gui_app.monitor_panel import MonitorPanel
+        except ImportError as exc:
+            self.monitor_dock.setWidget(QLabel(self.tr("Monitor unavailable: %1").replace("%1", str(exc))))
+            return
+        engine = self.bridge.engine
+        self.monitor = MonitorPanel(lambda: engine.worker_pids, self)
+        self.monitor_dock.setWidget(self.monitor)
+        self.monitor.start()
+
+    def _build_history(self) -> None:
+        try:
+            from gui_app.history_panel import HistoryPanel
+        except ImportError as exc:
+            self.history_dock.setWidget(QLabel(self.tr("History unavailable: %1").replace("%1", str(exc))))
+            return
+        path = (
+            self.store.path
+            if self.store is not None and hasattr(self.store, "path")
+            else self.settings.db_path
+        )
+        self.history = HistoryPanel(path if self.store is not None else None, self)
+        self.history.resumeRequested.connect(self.resume_batch)
+        self.history.openRequested.connect(self._open_batch)
+        self.history_dock.setWidget(self.history)
+
+    # ------------------------------------------------------------ engine commands
+    def batch_options(self) -> BatchOptions:
+        """Run options of the next batch, from the settings."""
+        return BatchOptions(timeout=self.settings.timeout, retries=self.settings.retries)
+
+    @Slot(object)
+    def submit(self, spec: BatchSpec) -> bool:
+        """Queue a batch on the engine; report a refusal in the status bar."""
+        try:
+            self.bridge.engine.submit(spec)
+        except (ParamError, UnknownJobError) as exc:
+            self.statusBar().showMessage(str(exc), 10_000)
+            return False
+        try:
+            self.model.set_result_columns(spec.job, processor_class(spec.job).result_columns)
+        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
+            log.debug("no result columns for %s", spec.job)
+        if self._active_since is None:
+            self._active_since = time.monotonic()
+            self._rates.reset()
+        if not self.bridge.running and not self.closing:
+            self.bridge.start()
+        return True
+
+    @Slot()
+    def pause(self) -> None:
+        self.bridge.engine.pause()
+        self.paused = True
+        self._update_actions()
+
+    @Slot()
+    def resume(self) -> None:
+        self.bridge.engine.resume()
+        self.paused = False
+        self._update_actions()
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        ids = self.view.selected_task_ids()
+        if ids:
+            self.bridge.engine.cancel(ids)
+
+    @Slot()
+    def cancel_all(self) -> None:
+        self.bridge.engine.cancel_batch(None)
+
+    @Slot()
+    def retry_failed(self) -> None:
+        self.bridge.engine.retry_failed(None)
+
+    @Slot()
+    def clear_finished(self) -> None:
+        before = {b.batch_id for b in self.model.batches}
+        removed = self.model.clear_finished()
+        for bid in before - {b.batch_id for b in self.model.batches}:
+            self.bridge.engine.forget(bid)
+        if removed:
+            self.statusBar().showMessage(
+                count_text(
+                    removed, self.tr("Cleared %1 finished task"), self.tr("Cleared %1 finished tasks")
+                ),
+                5000,
+            )
+        self._update_actions()
+
+    @Slot(int)
+    def resume_batch(self, batch_id: int) -> None:
+        """Queue the unfinished tasks of a past batch again (from the history panel)."""
+        spec = self.store.resume_spec(batch_id) if self.store is not None else None
+        if spec is None or not spec.paths:
+            self.statusBar().showMessage(
+                self.tr("Batch %1 has nothing left to run").replace("%1", str(batch_id)), 5000
+            )
+            return
+        if self.submit(spec):
+            self.statusBar().showMessage(self.tr("Resuming batch %1").replace("%1", str(batch_id)), 5000)
+
+    @Slot(int)
+    def _open_batch(self, batch_id: int) -> None:
+        self.history_dock.show()
+        self.history_dock.raise_()
+
+    # ------------------------------------------------------------ events
+    @Slot(list)
+    def _on_events(self, events: list[Event]) -> None:
+        self.model.apply(events)
+        self.log.on_events(events)
+        for ev in events:
+            if isinstance(ev, BatchFinished):
+                self._on_batch_finished(ev)
+            elif isinstance(ev, TaskFinished) and ev.task_id == self.log_task:
+                self._on_current_task(ev.task_id)
+            elif isinstance(ev, BatchAccepted) and self._active_since is None:
+                self._active_since = time.monotonic()
+
+    @property
+    def log_task(self) -> int:
+        return self.log._task
+
+    def _on_batch_finished(self, ev: BatchFinished) -> None:
+        counts = {TaskState(k): v for k, v in ev.counts.items()}
+        if not ev.stopped and not self.closing:
+            text = self.tr("%1 done, %2 failed, %3 cancelled in %4 s")
+            for i, n in enumerate(
+                (
+                    counts.get(TaskState.DONE, 0),
+                    counts.get(TaskState.FAILED, 0),
+                    counts.get(TaskState.CANCELLED, 0),
+                )
+            ):
+                text = text.replace(f"%{i + 1}", str(n))
+            self.notifier.notify(
+                self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)),
+                text.replace("%4", f"{ev.elapsed:.1f}"),
+            )
+        if self.history is not None:
+            self.history.refresh()
+        self.batchFinished.emit(ev)
+        if self.model.counts.unfinished == 0:
+            self._on_all_finished()
+
+    def _on_all_finished(self) -> None:
+        self._on_tick()
+        self._active_since = None
+        if (self.quit_when_finished or self.settings.when_done == "quit") and not self.closing:
+            QTimer.singleShot(0, self.close)
+
+    @Slot(int)
+    def _on_current_task(self, task_id: int) -> None:
+        if task_id < 0:
+            self.log.show_task(-1)
+            return
+        row = self.model.row_of(task_id)
+        finished = row >= 0 and self.model.state(row).terminal
+        detail = self.model.detail(row) if row >= 0 else None
+        footer = ""
+        if detail is not None and detail.failure is not None:
+            f = detail.failure
+            footer = f.describe() + ("\n" + f.traceback.rstrip() if f.traceback else "")
+        elif detail is not None and detail.log_dropped:
+            footer = count_text(
+                detail.log_dropped,
+                self.tr("%1 more line was counted but not kept"),
+                self.tr("%1 more lines were counted but not kept"),
+            )
+        self.log.show_task(task_id, finished=finished, footer=footer)
+
+    @Slot(int)
+    def show_log(self, task_id: int) -> None:
+        self.view.select_task(task_id)
+        self._on_current_task(task_id)
+        self.log_dock.show()
+        self.log_dock.raise_()
+
+    # ------------------------------------------------------------ periodic
+    @Slot()
+    def _on_tick(self) -> None:
+        c = self.model.counts
+        rate = self._rates.sample(c.finished, c.bytes_done)
+        elapsed = time.monotonic() - self._active_since if self._active_since is not None else None
+        self.status.show(c, rate, elapsed, paused=self.paused)
+        self.model.refresh_running()
+        if self.monitor is not None:
+            self.monitor.set_throughput(rate.files, rate.bytes)
+        self._update_actions()
+
+    @Slot()
+    def _update_actions(self, *_: Any) -> None:
+        self.actions_.update_state(
+            self.model.counts,
+            paused=self.paused,
+            has_selection=self.view.selectionModel().hasSelection(),
+            can_start=self.setup.start_btn.isEnabled() and not self.closing,
+        )
+
+    # ------------------------------------------------------------ settings and dialogs
+    @Slot()
+    def open_settings(self) -> None:
+        from gui_app.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.changed.connect(self.apply_settings)
+        dialog.exec()
+        dialog.deleteLater()
+
+    @Slot()
+    def apply_settings(self) -> None:
+        """Apply what can change while running: workers, theme, language, when done."""
+        from gui_app.i18n import install_translator
+        from gui_app.theme import apply_theme
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings.theme)
+            install_translator(app, self.settings.language)
+        self.bridge.engine.set_workers(self.settings.workers)
+        self.actions_.when_done_quit.setChecked(self.settings.when_done == "quit")
+
+    @Slot(bool)
+    def _on_when_done(self, on: bool) -> None:
+        self.settings.when_done = "quit" if on else "nothing"
+
+    @Slot()
+    def show_about(self) -> None:
+        from gui_app.about import show_about
+
+        show_about(self)
+
+    # ------------------------------------------------------------ closing
+    def close_choice(self) -> CloseChoice:
+        """Ask what to do with unfinished tasks (tests replace this method)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Tasks are still running"))
+        n = self.model.counts.unfinished
+        box.setText(
+            count_text(
+                n, self.tr("%1 task has not finished yet."), self.tr("%1 tasks have not finished yet.")
+            )
+        )
+        box.setInformativeText(
+            self.tr(
+                "Finish: keep running and close when done.\nPause for later: running tasks finish, the rest stay queued in the history and can be resumed.\nCancel tasks: stop them now."
+            )
+        )
+        finish = box.addButton(self.tr("Finish"), QMessageBox.ButtonRole.AcceptRole)
+        pause = box.addButton(self.tr("Pause for later"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(self.tr("Cancel tasks"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Don't close"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(pause)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        return {finish: CloseChoice.FINISH, pause: CloseChoice.PAUSE, cancel: CloseChoice.CANCEL}.get(
+            clicked, CloseChoice.STAY
+        )  # type: ignore[call-overload]
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._can_close:
+            event.accept()
+            return
+        event.ignore()
+        if self.closing:
+            return
+        if self.model.counts.unfinished and self.bridge.running:
+            choice = self.close_choice()
+            if choice is CloseChoice.STAY:
+                return
+            if choice is CloseChoice.FINISH:
+                self.quit_when_finished = True
+                self.statusBar().showMessage(self.tr("Brigade will close when every task has finished"))
+                return
+            if choice is CloseChoice.CANCEL:
+                self.bridge.engine.cancel_batch(None)
+        self._begin_close()
+
+    def _begin_close(self) -> None:
+        """Stop the engine without blocking; the window closes once it has stopped."""
+        self.closing = True
+        self.setup.setEnabled(False)
+        self._update_actions()
+        self._save_layout()
+        if self.bridge.running:
+            self.statusBar().showMessage(self.tr("Stopping: waiting for running tasks to end…"))
+            self.bridge.stop(interrupt=False)
+        else:
+            self._on_engine_stopped()
+
+    @Slot()
+    def _on_engine_stopped(self) -> None:
+        if not self.closing:
+            return
+        self.release()
+        self._can_close = True
+        self.close()
+
+    def release(self) -> None:
+        """Stop everything the window started: engine thread, workers, samplers, store."""
+        self._tick.stop()
+        self.setup.shutdown()
+        if self.monitor is not None:
+            self.monitor.stop()
+        self.bridge.shutdown(interrupt=True, timeout=15.0)
+        self.notifier.close()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+            self.log.set_store(None)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setWindowTitle("Brigade")
+        super().changeEvent(event)
+
+    # ------------------------------------------------------------ layout persistence
+    def _save_layout(self) -> None:
+        q = self.settings.qsettings
+        q.setValue("window/geometry", self.saveGeometry())
+        q.setValue("window/state", self.saveState())
+
+    def _restore_layout(self) -> None:
+        q = self.settings.qsettings
+        geometry, state = q.value("window/geometry"), q.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)

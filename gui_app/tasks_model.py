@@ -1,0 +1,671 @@
+"""The tasks table: one row per task, stored in compact arrays.
+
+A million rows cost a few bytes each here (state, progress, attempt, worker,
+times) plus the batch's own path list, which is kept by reference. Results and
+failures live in dicts keyed by row, so only finished tasks pay for them.
+
+``TasksModel.apply(events)`` is called on the GUI thread with a drained batch
+of engine events and signals changes in contiguous row spans: a thousand tasks
+finishing in one drain cost a few ``dataChanged`` ranges, not a thousand.
+Sorting and filtering are done by ``TasksProxy`` over index arrays, so neither
+ever calls back into Python once per comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QIcon
+
+from core.discovery import display_path
+from core.events import (
+    BatchAccepted,
+    Event,
+    TaskFinished,
+    TaskLog,
+    TaskProgress,
+    TaskRequeued,
+    TaskStarted,
+)
+from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
+
+COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
+COLUMN_COUNT = 7
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1  # int: the TaskState
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # int 0..100, or -1 when not running
+TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 3  # int: the task id
+PATH_ROLE = Qt.ItemDataRole.UserRole + 4  # str: the input path
+SORT_ROLE = Qt.ItemDataRole.UserRole + 5  # a comparable key for the column
+MAX_SPANS = 64  # past this many separate spans, one dataChanged covers them all
+ALL_ROLES: list[int] = []  # an empty role list means "every role" to the views
+
+Row = int
+
+
+@dataclass
+class BatchRows:
+    """Rows of one batch: contiguous, starting at ``first``."""
+
+    batch_id: int
+    first: int
+    ids: Sequence[TaskId]
+    paths: Sequence[str]
+    sizes: Sequence[int] | None
+    job: str
+    outputs_dir: str | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class TaskDetail:
+    """What is known of a finished task beyond its compact fields."""
+
+    result: dict[str, Any] | None = None
+    failure: Failure | None = None
+    outputs: tuple[str, ...] = ()
+    log_dropped: int = 0
+
+
+@dataclass
+class Counts:
+    """Tasks per state, and bytes of finished inputs (for MB/s)."""
+
+    by_state: list[int] = field(default_factory=lambda: [0] * len(TaskState))
+    bytes_done: int = 0
+    finished: int = 0
+
+    def move(self, old: int, new: int) -> None:
+        self.by_state[old] -= 1
+        self.by_state[new] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state)
+
+    @property
+    def unfinished(self) -> int:
+        return self.by_state[TaskState.QUEUED] + self.by_state[TaskState.RUNNING]
+
+
+def result_text(result: dict[str, Any] | None, columns: Sequence[str] = ()) -> str:
+    """One short line for the Result column: the job's result columns, else every field."""
+    if not result:
+        return ""
+    keys = [k for k in columns if k in result] or list(result)
+    return "  ".join(f"{result[k]}" if len(keys) == 1 else f"{k}={result[k]}" for k in keys)
+
+
+def duration_text(seconds: float) -> str:
+    """``0.42 s``, ``12.3 s``, ``4m05s``, ``1h02m``."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    m, s = divmod(int(seconds), 60)
+    if m < 60:
+        return f"{m}m{s:02d}s"
+    h, m = divmod(m, 60)
+    return f"{h}h{m:02d}m"
+
+
+class TasksModel(QAbstractTableModel):
+    """Every task the window knows of, in submission order. GUI thread only."""
+
+    def __init__(self, parent: Any = None, icon_for: Callable[[TaskState], QIcon] | None = None) -> None:
+        super().__init__(parent)
+        self._icon_for = icon_for
+        self._icons: dict[int, QIcon] = {}
+        self._headers = [
+            self.tr("File"),
+            self.tr("Job"),
+            self.tr("State"),
+            self.tr("Progress"),
+            self.tr("Duration"),
+            self.tr("Worker"),
+            self.tr("Result"),
+        ]
+        self._state_names = {
+            TaskState.QUEUED: self.tr("queued"),
+            TaskState.RUNNING: self.tr("running"),
+            TaskState.DONE: self.tr("done"),
+            TaskState.FAILED: self.tr("failed"),
+            TaskState.CANCELLED: self.tr("cancelled"),
+            TaskState.SKIPPED: self.tr("skipped"),
+        }
+        self._result_columns: dict[str, tuple[str, ...]] = {}
+        self._clear_arrays()
+
+    def _clear_arrays(self) -> None:
+        self.batches: list[BatchRows] = []
+        self._firsts: list[int] = []
+        self._state = bytearray()
+        self._progress = bytearray()  # percent; 255 while a running task reported nothing
+        self._attempt = bytearray()
+        self._pid = array("i")
+        self._started = array("d")  # wall clock; 0 when never started
+        self._duration = array("f")  # seconds, for finished tasks; -1 while unknown
+        self._details: dict[Row, TaskDetail] = {}
+        self.counts = Counts()
+
+    # ------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._state)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section] if 0 <= section < COLUMN_COUNT else None
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATE:
+            return self._icon(self._state[row])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and col == COL_RESULT
+            and self._state[row] == TaskState.FAILED
+        ):
+            return QColor(200, 60, 60)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DURATION, COL_WORKER):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == STATE_ROLE:
+            return self._state[row]
+        if role == PROGRESS_ROLE:
+            return self.progress(row)
+        if role == TASK_ID_ROLE:
+            return self.task_id(row)
+        if role == PATH_ROLE:
+            return self.path(row)
+        if role == SORT_ROLE:
+            return self.sort_key(col)(row)
+        if role == Qt.ItemDataRole.SizeHintRole and col == COL_STATE:
+            return QSize(96, 20)
+        return None
+
+    # ------------------------------------------------------------ cell contents
+    def _display(self, row: Row, col: int) -> Any:
+        if col == COL_FILE:
+            return display_path(self.path(row))
+        if col == COL_JOB:
+            return self.batch_of(row).job
+        if col == COL_STATE:
+            return self._state_names[TaskState(self._state[row])]
+        if col == COL_PROGRESS:
+            p = self.progress(row)
+            return f"{p}%" if p >= 0 else ""
+        if col == COL_DURATION:
+            d = self.duration(row)
+            return duration_text(d) if d >= 0 else ""
+        if col == COL_WORKER:
+            return str(self._pid[row]) if self._pid[row] else ""
+        if col == COL_RESULT:
+            return self.result_text(row)
+        return None
+
+    def _tooltip(self, row: Row, col: int) -> str | None:
+        if col == COL_FILE:
+            return display_path(self.path(row))
+        if col == COL_RESULT:
+            return self.result_text(row) or None
+        return None
+
+    def _icon(self, state: int) -> QIcon | None:
+        if self._icon_for is None:
+            return None
+        icon = self._icons.get(state)
+        if icon is None:
+            icon = self._icons[state] = self._icon_for(TaskState(state))
+        return icon
+
+    # ------------------------------------------------------------ row accessors
+    def batch_of(self, row: Row) -> BatchRows:
+        return self.batches[bisect_right(self._firsts, row) - 1]
+
+    def task_id(self, row: Row) -> TaskId:
+        b = self.batch_of(row)
+        return b.ids[row - b.first]
+
+    def path(self, row: Row) -> str:
+        b = self.batch_of(row)
+        return b.paths[row - b.first]
+
+    def size(self, row: Row) -> int:
+        b = self.batch_of(row)
+        return b.sizes[row - b.first] if b.sizes is not None else 0
+
+    def state(self, row: Row) -> TaskState:
+        return TaskState(self._state[row])
+
+    def progress(self, row: Row) -> int:
+        if self._state[row] != TaskState.RUNNING:
+            return 100 if self._state[row] == TaskState.DONE else -1
+        p = self._progress[row]
+        return -1 if p == 255 else p
+
+    def duration(self, row: Row) -> float:
+        if self._state[row] == TaskState.RUNNING and self._started[row]:
+            return max(0.0, time.time() - self._started[row])
+        return float(self._duration[row])
+
+    def worker(self, row: Row) -> int:
+        return self._pid[row]
+
+    def detail(self, row: Row) -> TaskDetail | None:
+        return self._details.get(row)
+
+    def result_text(self, row: Row) -> str:
+        d = self._details.get(row)
+        if d is None:
+            return ""
+        if d.failure is not None:
+            return d.failure.describe()
+        return result_text(d.result, self._result_columns.get(self.batch_of(row).job, ()))
+
+    def row_of(self, task_id: TaskId) -> Row:
+        """The row of a task, or -1."""
+        for b in reversed(self.batches):
+            if b.count and b.ids[0] <= task_id:
+                i = task_index(b.ids, task_id)
+                if i >= 0:
+                    return b.first + i
+        return -1
+
+    def rows_in_states(self, states: Iterable[TaskState]) -> list[Row]:
+        wanted = bytes(int(s) for s in states)
+        return [i for i, s in enumerate(self._state) if s in wanted]
+
+    def task_ids(self, rows: Iterable[Row]) -> list[TaskId]:
+        return [self.task_id(r) for r in rows]
+
+    def sort_key(self, col: int) -> Callable[[Row], Any]:
+        """A key function over rows for ``col``, reading the arrays directly."""
+        if col == COL_STATE:
+            return self._state.__getitem__
+        if col == COL_PROGRESS:
+            return self.progress
+        if col == COL_DURATION:
+            return self.duration
+        if col == COL_WORKER:
+            return self._pid.__getitem__
+        if col == COL_RESULT:
+            return self.result_text
+        if col == COL_JOB:
+            return lambda r: self.batch_of(r).job
+        return lambda r: os.path.basename(self.path(r)).lower()
+
+    def set_result_columns(self, job: str, columns: Sequence[str]) -> None:
+        """Which result fields of ``job`` the Result column shows."""
+        self._result_columns[job] = tuple(columns)
+
+    # ------------------------------------------------------------ updates
+    def add_batch(self, batch_id: int, spec: BatchSpec, task_ids: Sequence[TaskId]) -> None:
+        """Append the rows of an accepted batch: one ``beginInsertRows`` for all of them."""
+        n = len(task_ids)
+        if n == 0:
+            return
+        first = len(self._state)
+        self.beginInsertRows(QModelIndex(), first, first + n - 1)
+        self.batches.append(BatchRows(batch_id, first, task_ids, spec.paths, spec.sizes, spec.job))
+        self._firsts.append(first)
+        self._state.extend(bytes(n))  # QUEUED == 0
+        self._progress.extend(b"\xff" * n)
+        self._attempt.extend(bytes(n))
+        self._pid.extend(array("i", bytes(4 * n)))
+        self._started.extend(array("d", bytes(8 * n)))
+        self._duration.extend(array("f", [-1.0]) * n)
+        self.counts.by_state[TaskState.QUEUED] += n
+        self.endInsertRows()
+
+    def apply(self, events: Sequence[Event]) -> None:
+        """Fold a drained batch of engine events into the arrays; signal changed spans."""
+        changed: list[Row] = []
+        for ev in events:
+            if isinstance(ev, BatchAccepted):
+                self._flush(changed)
+                changed = []
+                self.add_batch(ev.batch_id, ev.spec, ev.task_ids)
+                continue
+            if isinstance(ev, TaskLog):
+                continue
+            row = self.row_of(ev.task_id) if hasattr(ev, "task_id") else -1
+            if row < 0:
+                continue
+            if isinstance(ev, TaskProgress):
+                self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
+            elif isinstance(ev, TaskStarted):
+                self._on_started(row, ev)
+            elif isinstance(ev, TaskFinished):
+                self._on_finished(row, ev)
+            elif isinstance(ev, TaskRequeued):
+                self._on_requeued(row, ev)
+            else:
+                continue
+            changed.append(row)
+        self._flush(changed)
+
+    def _set_state(self, row: Row, state: TaskState) -> None:
+        old = self._state[row]
+        if old != state:
+            self.counts.move(old, state)
+            self._state[row] = state
+
+    def _on_started(self, row: Row, ev: TaskStarted) -> None:
+        self._set_state(row, TaskState.RUNNING)
+        self._pid[row] = ev.pid
+        self._started[row] = ev.time
+        self._attempt[row] = min(255, ev.attempt)
+        self._progress[row] = 255
+        self._duration[row] = -1.0
+
+    def _on_finished(self, row: Row, ev: TaskFinished) -> None:
+        self._set_state(row, ev.state)
+        if ev.pid:
+            self._pid[row] = ev.pid
+        self._duration[row] = ev.duration if ev.started else -1.0
+        self._started[row] = ev.started
+        result = dict(ev.result) if ev.result else None
+        self._details[row] = TaskDetail(result, ev.failure, ev.outputs, ev.log_dropped)
+        self.counts.finished += 1
+        self.counts.bytes_done += self.size(row)
+
+    def _on_requeued(self, row: Row, ev: TaskRequeued) -> None:
+        self._set_state(row, TaskState.QUEUED)
+        self._progress[row] = 255
+        self._duration[row] = -1.0
+        self._started[row] = 0.0
+        self._details.pop(row, None)
+
+    def _flush(self, rows: list[Row]) -> None:
+        for first, last in spans(rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, COLUMN_COUNT - 1), ALL_ROLES)
+
+    def refresh_running(self) -> None:
+        """Repaint the duration of running tasks (called once a second)."""
+        if self.counts.by_state[TaskState.RUNNING] == 0:
+            return
+        rows = self.rows_in_states((TaskState.RUNNING,)) if len(self._state) < 200_000 else []
+        for first, last in spans(rows):
+            self.dataChanged.emit(self.index(first, COL_DURATION), self.index(last, COL_DURATION), ALL_ROLES)
+
+    def clear_finished(self) -> int:
+        """Drop every batch whose tasks have all ended; return the rows removed.
+
+        Batches are removed whole (their rows are contiguous), so the arrays are
+        sliced, never rebuilt row by row.
+        """
+        keep = [
+            b for b in self.batches if any(self._state[b.first + i] < TaskState.DONE for i in range(b.count))
+        ]
+        if len(keep) == len(self.batches):
+            return 0
+        removed = len(self._state) - sum(b.count for b in keep)
+        self.beginResetModel()
+        old = self._snapshot()
+        self._clear_arrays()
+        for b in keep:
+            self._copy_batch(b, old)
+        self.endResetModel()
+        return removed
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "state": self._state,
+            "progress": self._progress,
+            "attempt": self._attempt,
+            "pid": self._pid,
+            "started": self._started,
+            "duration": self._duration,
+            "details": self._details,
+        }
+
+    def _copy_batch(self, b: BatchRows, old: dict[str, Any]) -> None:
+        lo, hi, first = b.first, b.first + b.count, len(self._state)
+        self.batches.append(BatchRows(b.batch_id, first, b.ids, b.paths, b.sizes, b.job))
+        self._firsts.append(first)
+        self._state.extend(old["state"][lo:hi])
+        self._progress.extend(old["progress"][lo:hi])
+        self._attempt.extend(old["attempt"][lo:hi])
+        self._pid.extend(old["pid"][lo:hi])
+        self._started.extend(old["started"][lo:hi])
+        self._duration.extend(old["duration"][lo:hi])
+        for row in range(lo, hi):
+            d = old["details"].get(row)
+            if d is not None:
+                self._details[row - lo + first] = d
+        for s in self._state[first:]:
+            self.counts.by_state[s] += 1
+
+
+def spans(rows: Sequence[Row]) -> list[tuple[Row, Row]]:
+    """Contiguous ``(first, last)`` spans of ``rows``; too many become one covering span."""
+    if not rows:
+        return []
+    ordered = sorted(set(rows))
+    out: list[tuple[Row, Row]] = []
+    start = prev = ordered[0]
+    for r in ordered[1:]:
+        if r != prev + 1:
+            out.append((start, prev))
+            start = r
+        prev = r
+    out.append((start, prev))
+    if len(out) > MAX_SPANS:
+        return [(ordered[0], ordered[-1])]
+    return out
+
+
+class TasksProxy(QAbstractProxyModel):
+    """Sorting and filtering of ``TasksModel`` over index arrays.
+
+    With no filter and no sort the proxy is the identity and holds no array.
+    Otherwise ``_rows`` maps view rows to source rows and ``_inv`` the reverse.
+    Changes that could move rows (a state change under a state filter, a new
+    duration under a duration sort) are folded in by a short debounced
+    re-evaluation, which keeps the selection through ``layoutChanged``.
+    """
+
+    REFRESH_MS = 400
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._states: bytes | None = None  # allowed states, None: all
+        self._text = ""
+        self._sort_col = -1
+        self._order = Qt.SortOrder.AscendingOrder
+        self._rows: array | None = None
+        self._inv: array | None = None
+        self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
+        self._dirty.timeout.connect(self._relayout)
+
+    # ------------------------------------------------------------ configuration
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
+        self.beginResetModel()
+        super().setSourceModel(model)
+        model.modelReset.connect(self._on_reset)
+        model.rowsInserted.connect(self._on_inserted)
+        model.dataChanged.connect(self._on_changed)
+        self._rebuild()
+        self.endResetModel()
+
+    def tasks(self) -> TasksModel:
+        return self.sourceModel()  # type: ignore[return-value]
+
+    def set_state_filter(self, states: Iterable[TaskState] | None) -> None:
+        """Show only tasks in ``states`` (``None``: every state)."""
+        self._states = None if states is None else bytes(int(s) for s in states)
+        self._relayout()
+
+    def set_text_filter(self, text: str) -> None:
+        """Show only tasks whose path or result contains ``text`` (case-insensitive)."""
+        self._text = text.strip().lower()
+        self._relayout()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_col, self._order = column, order
+        self._relayout()
+
+    @property
+    def identity(self) -> bool:
+        return self._rows is None
+
+    # ------------------------------------------------------------ mapping
+    def _accepts(self, row: Row) -> bool:
+        m = self.tasks()
+        if self._states is not None and m._state[row] not in self._states:
+            return False
+        if self._text:
+            return self._text in display_path(m.path(row)).lower() or self._text in m.result_text(row).lower()
+        return True
+
+    def _rebuild(self) -> None:
+        m = self.tasks()
+        n = m.rowCount()
+        if self._states is None and not self._text and self._sort_col < 0:
+            self._rows = self._inv = None
+            return
+        if self._states is None and not self._text:
+            rows = list(range(n))
+        elif self._states is not None and not self._text:
+            allowed, state = self._states, m._state
+            rows = [i for i in range(n) if state[i] in allowed]
+        else:
+            rows = [i for i in range(n) if self._accepts(i)]
+        if self._sort_col >= 0:
+            rows.sort(key=m.sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder)
+        self._rows = array("l", rows)
+        inv = array("l", [-1]) * n
+        for v, s in enumerate(rows):
+            inv[s] = v
+        self._inv = inv
+
+    def _relayout(self) -> None:
+        self._dirty.stop()
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [self.mapToSource(i) for i in persistent]
+        self._rebuild()
+        self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid():
+            return 0
+        return self.tasks().rowCount() if self._rows is None else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < COLUMN_COUNT):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index: Any = None) -> Any:  # type: ignore[override]
+        if index is None:
+            return super().parent()
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, idx: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        return self.index(row, column)
+
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and self.rowCount() > 0
+
+    def mapToSource(self, proxy: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        if not proxy.isValid():
+            return QModelIndex()
+        row = proxy.row() if self._rows is None else self._rows[proxy.row()]
+        return self.tasks().index(row, proxy.column())
+
+    def mapFromSource(self, source: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        if not source.isValid():
+            return QModelIndex()
+        row = source.row() if self._inv is None else self._inv[source.row()]
+        return self.index(row, source.column()) if row >= 0 else QModelIndex()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal:
+            return self.tasks().headerData(section, orientation, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def source_row(self, view_row: int) -> Row:
+        return view_row if self._rows is None else self._rows[view_row]
+
+    # ------------------------------------------------------------ source signals
+    def _on_reset(self) -> None:
+        self.beginResetModel()
+        self._rebuild()
+        self.endResetModel()
+
+    def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._rows is None:
+            self.beginInsertRows(QModelIndex(), first, last)
+            self.endInsertRows()
+            return
+        assert self._inv is not None
+        accepted = [r for r in range(first, last + 1) if self._accepts(r)]
+        self._inv.extend(array("l", [-1]) * (last - first + 1))
+        if accepted:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(accepted) - 1)
+            for v, r in enumerate(accepted, start):
+                self._inv[r] = v
+            self._rows.extend(accepted)
+            self.endInsertRows()
+        if self._sort_col >= 0:
+            self._dirty.start()
+
+    def _on_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
+        left, right = top.column(), bottom.column()
+        if self._rows is None:
+            self.dataChanged.emit(self.index(top.row(), left), self.index(bottom.row(), right), roles)
+            return
+        assert self._inv is not None
+        mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
+        if mapped:
+            self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
+        if (self._states is not None or self._text or self._sort_col >= 0) and not self._dirty.isActive():
+            self._dirty.start()

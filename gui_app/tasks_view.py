@@ -1,0 +1,308 @@
+"""The tasks table view: a progress delegate, a filter bar and the context menu."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.model import TaskId, TaskState
+from gui_app.tasks_model import (
+    COL_DURATION,
+    COL_FILE,
+    COL_JOB,
+    COL_PROGRESS,
+    COL_RESULT,
+    COL_STATE,
+    COL_WORKER,
+    PROGRESS_ROLE,
+    STATE_ROLE,
+    TasksModel,
+    TasksProxy,
+)
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws a progress bar in the Progress column of running and finished tasks."""
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        state = index.data(STATE_ROLE)
+        if state not in (TaskState.RUNNING, TaskState.DONE):
+            super().paint(painter, option, index)
+            return
+        value = index.data(PROGRESS_ROLE)
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = max(0, value)
+        bar.text = f"{value}%" if value >= 0 else "…"
+        bar.textVisible = True
+        bar.state = option.state  # type: ignore[attr-defined]
+        bar.palette = option.palette  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[attr-defined]
+            painter.fillRect(option.rect, option.palette.highlight())  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class TasksView(QTableView):
+    """The table of tasks, with multi-select and a context menu.
+
+    Emits requests; the main window turns them into engine commands.
+    """
+
+    cancelRequested = Signal(list)  # task ids to cancel
+    retryRequested = Signal(list)  # task ids to run again
+    showLogRequested = Signal(int)  # task id whose log to show
+    currentTaskChanged = Signal(int)  # task id of the current row, -1 for none
+
+    def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.proxy = proxy
+        self.setModel(proxy)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self))
+        self._setup_headers()
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
+        self.selectionModel().currentRowChanged.connect(self._on_current)
+        copy = QAction(self.tr("Copy path"), self, shortcut=QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_paths)
+        self.addAction(copy)
+
+    def _setup_headers(self) -> None:
+        # Fixed row heights and no content-based sizing: a million rows cost nothing to lay out.
+        vh = self.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        vh.hide()
+        hh = self.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        widths = {
+            COL_FILE: 300,
+            COL_JOB: 80,
+            COL_STATE: 100,
+            COL_PROGRESS: 110,
+            COL_DURATION: 80,
+            COL_WORKER: 70,
+        }
+        for col, width in widths.items():
+            self.setColumnWidth(col, width)
+        del widths[COL_FILE]
+        _ = COL_RESULT
+
+    @property
+    def tasks(self) -> TasksModel:
+        return self.proxy.tasks()
+
+    # ------------------------------------------------------------ selection
+    def selected_rows(self) -> list[int]:
+        """Source rows of the selected tasks, in view order."""
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        return [self.proxy.source_row(r) for r in rows]
+
+    def selected_task_ids(self) -> list[TaskId]:
+        return self.tasks.task_ids(self.selected_rows())
+
+    def select_task(self, task_id: TaskId) -> bool:
+        """Make ``task_id`` the current, selected row; return whether it is shown."""
+        row = self.tasks.row_of(task_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.tasks.index(row, 0))
+        if not index.isValid():
+            return False
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index)
+        return True
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
+        tid = self.tasks.task_id(self.proxy.source_row(current.row())) if current.isValid() else -1
+        self.currentTaskChanged.emit(tid)
+
+    # ------------------------------------------------------------ context menu
+    def build_menu(self) -> QMenu:
+        """The context menu for the current selection (also used by tests)."""
+        rows = self.selected_rows()
+        states = {self.tasks.state(r) for r in rows}
+        menu = QMenu(self)
+        cancel = menu.addAction(self.tr("Cancel"), self._cancel_selected)
+        cancel.setEnabled(bool(states & {TaskState.QUEUED, TaskState.RUNNING}))
+        retry = menu.addAction(self.tr("Retry"), self._retry_selected)
+        retry.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
+        menu.addSeparator()
+        output = self._first_output(rows)
+        open_out = menu.addAction(self.tr("Open output"), lambda: self._open(output))
+        open_out.setEnabled(output is not None)
+        show = menu.addAction(
+            self.tr("Show in file manager"), lambda: show_in_file_manager(output or self._first_path(rows))
+        )
+        show.setEnabled(bool(rows))
+        copy = menu.addAction(self.tr("Copy path"), self.copy_paths)
+        copy.setEnabled(bool(rows))
+        menu.addSeparator()
+        log = menu.addAction(self.tr("Show log"), self._show_log)
+        log.setEnabled(len(rows) >= 1)
+        for action, name in (
+            (cancel, "cancel"),
+            (retry, "retry"),
+            (open_out, "open"),
+            (show, "show"),
+            (copy, "copy"),
+            (log, "log"),
+        ):
+            action.setObjectName(name)
+        return menu
+
+    @Slot("QPoint")
+    def _show_menu(self, pos: Any) -> None:
+        if not self.selected_rows():
+            return
+        self.build_menu().popup(self.viewport().mapToGlobal(pos))
+
+    def _cancel_selected(self) -> None:
+        rows = [
+            r for r in self.selected_rows() if self.tasks.state(r) in (TaskState.QUEUED, TaskState.RUNNING)
+        ]
+        if rows:
+            self.cancelRequested.emit(self.tasks.task_ids(rows))
+
+    def _retry_selected(self) -> None:
+        rows = [
+            r for r in self.selected_rows() if self.tasks.state(r) in (TaskState.FAILED, TaskState.CANCELLED)
+        ]
+        if rows:
+            self.retryRequested.emit(self.tasks.task_ids(rows))
+
+    def _show_log(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            self.showLogRequested.emit(self.tasks.task_id(rows[0]))
+
+    def _first_output(self, rows: list[int]) -> str | None:
+        for r in rows:
+            d = self.tasks.detail(r)
+            if d is not None and d.outputs:
+                return d.outputs[0]
+        return None
+
+    def _first_path(self, rows: list[int]) -> str | None:
+        return self.tasks.path(rows[0]) if rows else None
+
+    @staticmethod
+    def _open(path: str | None) -> None:
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    @Slot()
+    def copy_paths(self) -> None:
+        """Copy the selected input paths, one a line."""
+        rows = self.selected_rows()
+        if rows:
+            QGuiApplication.clipboard().setText("\n".join(self.tasks.path(r) for r in rows))
+
+
+def show_in_file_manager(path: str | None) -> None:
+    """Reveal ``path`` in the system file manager (selecting it where the platform can)."""
+    if not path:
+        return
+    if sys.platform == "win32":
+        subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", "-R", path])
+    else:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path))
+
+
+class TaskFilterBar(QWidget):
+    """State and text filters above the table; drives a ``TasksProxy``."""
+
+    def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.proxy = proxy
+        self.state_box = QComboBox(self)
+        self.state_box.addItem(self.tr("All states"), None)
+        self.state_box.addItem(self.tr("Active (queued or running)"), (TaskState.QUEUED, TaskState.RUNNING))
+        names = {
+            TaskState.QUEUED: self.tr("Queued"),
+            TaskState.RUNNING: self.tr("Running"),
+            TaskState.DONE: self.tr("Done"),
+            TaskState.FAILED: self.tr("Failed"),
+            TaskState.CANCELLED: self.tr("Cancelled"),
+            TaskState.SKIPPED: self.tr("Skipped"),
+        }
+        for state, name in names.items():
+            self.state_box.addItem(name, (state,))
+        self.text = QLineEdit(self)
+        self.text.setPlaceholderText(self.tr("Filter by file name or result…"))
+        self.text.setClearButtonEnabled(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.state_box)
+        layout.addWidget(self.text, 1)
+        self.state_box.currentIndexChanged.connect(self._on_state)
+        self.text.textChanged.connect(proxy.set_text_filter)
+
+    @Slot(int)
+    def _on_state(self, index: int) -> None:
+        self.proxy.set_state_filter(self.state_box.itemData(index))
+
+
+class TasksPane(QWidget):
+    """Filter bar above the tasks view: the central widget of the window."""
+
+    def __init__(self, model: TasksModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.proxy = TasksProxy(self)
+        self.proxy.setSourceModel(model)
+        self.filter_bar = TaskFilterBar(self.proxy, self)
+        self.view = TasksView(self.proxy, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.view, 1)
+
+
+__all__ = [
+    "COL_JOB",
+    "COL_STATE",
+    "COL_WORKER",
+    "ProgressDelegate",
+    "TaskFilterBar",
+    "TasksPane",
+    "TasksView",
+]
