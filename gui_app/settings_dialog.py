@@ -160,7 +160,8 @@ class SettingsDialog(QDialog):
         self.workers = QSpinBox()
         self.workers.setRange(*WORKERS_RANGE)
         self.workers.setToolTip(self.tr("Worker processes that run tasks at the same time."))
-        self.workers.textChanged.connect(self.validate)
+        # The line edit, not the spin box: only it reports text that is not a value yet (empty).
+        self.workers.lineEdit().textChanged.connect(self.validate)
         self._with_error(form, "workers", self.tr("Workers:"), self.workers)
         self.timeout = QLineEdit()
         self.timeout.setPlaceholderText(self.tr("No limit"))
@@ -170,7 +171,7 @@ class SettingsDialog(QDialog):
         self.retries = QSpinBox()
         self.retries.setRange(*RETRIES_RANGE)
         self.retries.setToolTip(self.tr("How many times a task that failed is run again."))
-        self.retries.textChanged.connect(self.validate)
+        self.retries.lineEdit().textChanged.connect(self.validate)
         self._with_error(form, "retries", self.tr("Retries:"), self.retries)
         self.recycle = QSpinBox()
         self.recycle.setRange(0, 1_000_000)
