@@ -48,74 +48,80 @@ class Actions(QObject):
             parent.addAction(action)
             return action
 
-        tr = self.tr
+        # self.tr spelled out: lupdate finds the context (Actions) only that way.
         self.add_files = make(
             "add_files",
-            tr("Add &files…"),
+            self.tr("Add &files…"),
             QKeySequence.StandardKey.Open,
             sp.SP_FileIcon,
-            tr("Add files to the next batch"),
+            self.tr("Add files to the next batch"),
         )
         self.add_folder = make(
             "add_folder",
-            tr("Add fol&der…"),
+            self.tr("Add fol&der…"),
             "Ctrl+Shift+O",
             sp.SP_DirIcon,
-            tr("Add a folder to the next batch"),
+            self.tr("Add a folder to the next batch"),
         )
         self.start = make(
-            "start", tr("&Start"), "Ctrl+Return", sp.SP_MediaPlay, tr("Run the job on the files")
+            "start", self.tr("&Start"), "Ctrl+Return", sp.SP_MediaPlay, self.tr("Run the job on the files")
         )
         self.pause = make(
-            "pause", tr("&Pause"), "Ctrl+P", sp.SP_MediaPause, tr("Start no new task; running tasks finish")
+            "pause",
+            self.tr("&Pause"),
+            "Ctrl+P",
+            sp.SP_MediaPause,
+            self.tr("Start no new task; running tasks finish"),
         )
         self.resume = make(
-            "resume", tr("&Resume"), "Ctrl+Shift+P", sp.SP_MediaSeekForward, tr("Start tasks again")
+            "resume", self.tr("&Resume"), "Ctrl+Shift+P", sp.SP_MediaSeekForward, self.tr("Start tasks again")
         )
         self.cancel_selected = make(
             "cancel_selected",
-            tr("&Cancel selected"),
+            self.tr("&Cancel selected"),
             "Delete",
             sp.SP_DialogCancelButton,
-            tr("Cancel the selected tasks"),
+            self.tr("Cancel the selected tasks"),
         )
         self.cancel_all = make(
             "cancel_all",
-            tr("Cancel &all"),
+            self.tr("Cancel &all"),
             "Ctrl+Shift+Delete",
             sp.SP_MediaStop,
-            tr("Cancel every unfinished task"),
+            self.tr("Cancel every unfinished task"),
         )
         self.retry_failed = make(
             "retry_failed",
-            tr("Re&try failed"),
+            self.tr("Re&try failed"),
             "Ctrl+R",
             sp.SP_BrowserReload,
-            tr("Run every failed task again"),
+            self.tr("Run every failed task again"),
         )
         self.clear_finished = make(
             "clear_finished",
-            tr("C&lear finished"),
+            self.tr("C&lear finished"),
             "Ctrl+Shift+L",
             sp.SP_DialogResetButton,
-            tr("Remove finished batches from the table"),
+            self.tr("Remove finished batches from the table"),
         )
         self.settings = make(
             "settings",
-            tr("S&ettings…"),
+            self.tr("S&ettings…"),
             QKeySequence.StandardKey.Preferences,
             None,
-            tr("Workers, timeouts, theme, language"),
+            self.tr("Workers, timeouts, theme, language"),
         )
         if self.settings.shortcut().isEmpty():
             self.settings.setShortcut(QKeySequence("Ctrl+,"))
-        self.about = make("about", tr("&About Brigade"), None, None, tr("Version and licence"))
-        self.quit = make("quit", tr("&Quit"), QKeySequence.StandardKey.Quit, None, tr("Close Brigade"))
+        self.about = make("about", self.tr("&About Brigade"), None, None, self.tr("Version and licence"))
+        self.quit = make(
+            "quit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Close Brigade")
+        )
         if self.quit.shortcut().isEmpty():
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.when_done_quit = QAction(tr("&Quit when done"), parent, checkable=True)
+        self.when_done_quit = QAction(self.tr("&Quit when done"), parent, checkable=True)
         self.when_done_quit.setObjectName("when_done_quit")
-        self.when_done_quit.setStatusTip(tr("Close Brigade when every batch has finished"))
+        self.when_done_quit.setStatusTip(self.tr("Close Brigade when every batch has finished"))
         self.update_state(Counts(), paused=False, has_selection=False, can_start=False)
 
     def toolbar(self, parent: QWidget) -> QToolBar:
