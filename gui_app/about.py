@@ -23,7 +23,8 @@ class AboutDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(96, 96))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.title = QLabel(f"<h2>Brigade</h2><p>{arg(self.tr('Version %1'), __version__)}</p>")
+        version = arg(self.tr("Version %1"), __version__)  # outside the f-string, where lupdate sees it
+        self.title = QLabel(f"<h2>Brigade</h2><p>{version}</p>")
         self.title.setObjectName("aboutTitle")
         self.description = QLabel(
             self.tr(
