@@ -209,3 +209,22 @@ def test_a_store_that_fails_at_engine_start_leaves_the_engine_running(tmp_path):
     with Engine(EngineConfig(workers=1), recorder=recorder) as engine:
         finished = engine.submit(spec_for(tmp_path / "in")).wait(30)
     assert finished.counts[TaskState.DONE] == 3 and recorder.error
+
+
+def test_a_retry_in_the_same_engine_reopens_and_ends_the_batch_again(store, tmp_path):
+    make_files(tmp_path / "in", 3)
+    marker = tmp_path / "marker"
+    spec = spec_for(tmp_path / "in", JOB, {"lines": 1, "fail_unless": str(marker)})
+    with Engine(EngineConfig(workers=1), recorder=store.recorder()) as engine:
+        handle = engine.submit(spec)
+        assert handle.wait(30).counts[TaskState.FAILED] == 3
+        assert store.batch(handle.batch_id).status == "finished"
+        marker.write_text("ok")
+        ended = threading.Event()
+        engine.add_listener(lambda evs: any(type(e).__name__ == "BatchFinished" for e in evs) and ended.set())
+        engine.retry_failed(handle.batch_id)
+        assert ended.wait(30)
+    batch = store.batch(handle.batch_id)
+    assert batch.status == "finished" and batch.counts[TaskState.DONE] == 3
+    for t in store.tasks(handle.batch_id):
+        assert t.attempts == 2 and [ln.attempt for ln in store.log_lines(t.id)] == [1, 2]
