@@ -11,14 +11,17 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any, TypeVar
 
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import Processor, TaskContext
 
 SAMPLE = 1024 * 1024
 CHARS = 1024 * 1024
+CHAOS_MARGIN = 0.1
+WORD = re.compile(r"\S+")
+T = TypeVar("T")
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32"),
@@ -34,10 +37,18 @@ class TextError(ValueError):
 
 
 def detect_encoding(path: str) -> str:
-    """Return the Python codec name of ``path``'s text (BOM, then UTF-8, then charset-normalizer)."""
+    """Return the codec name of ``path``'s text (BOM, then UTF-8, then charset-normalizer)."""
+    return str(codecs.lookup(_detect(path)).name)
+
+
+def _detect(path: str) -> str:
     with open(path, "rb") as f:
         sample = f.read(SAMPLE)
         more = bool(f.read(1))
+    return _detect_bytes(sample, more)
+
+
+def _detect_bytes(sample: bytes, more: bool) -> str:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
@@ -49,10 +60,14 @@ def detect_encoding(path: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    if best is None:
+    matches = list(from_bytes(sample))
+    if not matches:
         raise TextError("cannot detect the text encoding (is it binary data?)")
-    return str(codecs.lookup(best.encoding).name)
+    # Among decodings about as clean as the cleanest, trust the one that reads
+    # most like a language: plain "least chaos" takes Shift-JIS for Korean.
+    cleanest = min(m.chaos for m in matches)
+    best = max((m for m in matches if m.chaos <= cleanest + CHAOS_MARGIN), key=lambda m: m.coherence)
+    return str(best.encoding)
 
 
 def _check_encoding(values: Mapping[str, Any]) -> None:
@@ -77,27 +92,55 @@ def _encoding_param() -> Param:
     )
 
 
-def open_text(path: str, params: Mapping[str, Any], universal: bool) -> tuple[IO[str], str]:
-    """Open ``path`` as text in its encoding; ``universal`` turns every line ending into LF."""
-    encoding = params.get("encoding", "auto")
-    if encoding == "auto":
-        encoding = detect_encoding(path)
-    return open(path, encoding=encoding, errors="strict", newline=None if universal else ""), encoding
+def open_text(path: str, encoding: str, universal: bool) -> IO[str]:
+    """Open ``path`` as text; ``universal`` turns every line ending into LF."""
+    return open(path, encoding=encoding, errors="strict", newline=None if universal else "")
+
+
+def with_encoding(path: str, params: Mapping[str, Any], work: Callable[[str], T]) -> T:
+    """Run ``work(encoding)`` with the given or detected encoding.
+
+    Detection sees the first MiB only. When that was plain UTF-8 (often just
+    ASCII) and a later byte is not, the encoding is detected again from the
+    block that failed and ``work`` runs once more from the start; its output
+    was staged, so the first attempt left nothing behind.
+    """
+    given = params.get("encoding", "auto")
+    encoding = given if given != "auto" else detect_encoding(path)
+    try:
+        return work(encoding)
+    except UnicodeDecodeError as exc:
+        # Around the bad byte only: long ASCII runs make every multi-byte codec look clean.
+        around = exc.object[max(0, exc.start - 512) : exc.start + 512]
+        second = _detect_block(around) if given == "auto" and encoding == "utf-8" else None
+        if second is None or second == encoding:
+            raise _decode_error(encoding, exc) from None
+    try:
+        return work(second)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(second, exc) from None
+
+
+def _detect_block(block: bytes) -> str | None:
+    try:
+        return str(codecs.lookup(_detect_bytes(block, more=True)).name)
+    except TextError:
+        return None
 
 
 def chunks(src: IO[str], size: int, ctx: TaskContext) -> Iterator[str]:
     """Read ``src`` in pieces, with progress by bytes and cancellation."""
-    total = 0
     while piece := src.read(CHARS):
         yield piece
         ctx.check_cancelled()
-        total += len(piece)
         if size:
             ctx.progress(min(0.99, src.buffer.tell() / size))  # type: ignore[attr-defined]
 
 
-def _decode_error(path: str, encoding: str, exc: UnicodeDecodeError) -> TextError:
-    return TextError(f"not valid {encoding} text near byte {exc.start}: {exc.reason}")
+def _decode_error(encoding: str, exc: UnicodeDecodeError) -> TextError:
+    # exc.start counts from the decoder's current block, not the file: name the byte instead.
+    bad = exc.object[exc.start : exc.start + 1].hex()
+    return TextError(f"not valid {encoding} text: byte 0x{bad} ({exc.reason}); set the encoding parameter")
 
 
 class _TextJob(Processor):
@@ -136,17 +179,17 @@ class Transcode(_TextJob):
         """Write the UTF-8 copy; return the source encoding."""
         newline = NEWLINES.get(params["newline"])
         size = os.path.getsize(path)
-        src, encoding = open_text(path, params, universal=newline is not None)
-        with src, ctx.write_output(self.output_name(os.path.basename(path), params) or "", "wb") as out:
-            write = out.file.write
-            if params["bom"]:
-                write(codecs.BOM_UTF8)
-            try:
+        name = self.output_name(os.path.basename(path), params) or ""
+
+        def work(encoding: str) -> Mapping[str, Any]:
+            with open_text(path, encoding, newline is not None) as src, ctx.write_output(name, "wb") as out:
+                if params["bom"]:
+                    out.file.write(codecs.BOM_UTF8)
                 for piece in chunks(src, size, ctx):
-                    write((piece.replace("\n", newline) if newline and newline != "\n" else piece).encode())
-            except UnicodeDecodeError as exc:
-                raise _decode_error(path, encoding, exc) from None
-        return {"output": out.path, "encoding": encoding}
+                    out.file.write((piece.replace("\n", newline) if newline else piece).encode())
+            return {"output": out.path, "encoding": encoding}
+
+        return with_encoding(path, params, work)
 
 
 class LineEndings(_TextJob):
@@ -175,16 +218,17 @@ class LineEndings(_TextJob):
         """Write the copy with the new line endings."""
         newline = NEWLINES[params["newline"]]
         size = os.path.getsize(path)
-        src, encoding = open_text(path, params, universal=True)
-        encoder = codecs.getincrementalencoder(encoding)()
-        with src, ctx.write_output(self.output_name(os.path.basename(path), params) or "", "wb") as out:
-            try:
+        name = self.output_name(os.path.basename(path), params) or ""
+
+        def work(encoding: str) -> Mapping[str, Any]:
+            encoder = codecs.getincrementalencoder(encoding)()
+            with open_text(path, encoding, True) as src, ctx.write_output(name, "wb") as out:
                 for piece in chunks(src, size, ctx):
-                    out.file.write(encoder.encode(piece.replace("\n", newline) if newline != "\n" else piece))
-            except UnicodeDecodeError as exc:
-                raise _decode_error(path, encoding, exc) from None
-            out.file.write(encoder.encode("", final=True))
-        return {"output": out.path, "encoding": encoding}
+                    out.file.write(encoder.encode(piece.replace("\n", newline)))
+                out.file.write(encoder.encode("", final=True))
+            return {"output": out.path, "encoding": encoding}
+
+        return with_encoding(path, params, work)
 
 
 def _check_pattern(values: Mapping[str, Any]) -> None:
@@ -235,22 +279,23 @@ class Replace(_TextJob):
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Write the copy with replacements, in the file's own encoding."""
         flags = re.IGNORECASE if params["ignore_case"] else 0
-        pattern = re.compile(params["pattern"], flags | (re.MULTILINE if params["scope"] == "file" else 0))
-        src, encoding = open_text(path, params, universal=False)
-        count = 0
-        encoder = codecs.getincrementalencoder(encoding)()
-        with src, ctx.write_output(self.output_name(os.path.basename(path), params) or "", "wb") as out:
-            try:
-                pieces = [src.read()] if params["scope"] == "file" else src
-                for piece in pieces:
+        whole = params["scope"] == "file"
+        pattern = re.compile(params["pattern"], flags | (re.MULTILINE if whole else 0))
+        name = self.output_name(os.path.basename(path), params) or ""
+
+        def work(encoding: str) -> Mapping[str, Any]:
+            count = 0
+            encoder = codecs.getincrementalencoder(encoding)()
+            with open_text(path, encoding, False) as src, ctx.write_output(name, "wb") as out:
+                for piece in [src.read()] if whole else src:
                     text, n = pattern.subn(params["replacement"], piece)
                     count += n
                     out.file.write(encoder.encode(text))
                     ctx.check_cancelled()
-            except UnicodeDecodeError as exc:
-                raise _decode_error(path, encoding, exc) from None
-            out.file.write(encoder.encode("", final=True))
-        return {"output": out.path, "replacements": count, "encoding": encoding}
+                out.file.write(encoder.encode("", final=True))
+            return {"output": out.path, "replacements": count, "encoding": encoding}
+
+        return with_encoding(path, params, work)
 
 
 class TextStats(Processor):
@@ -265,21 +310,26 @@ class TextStats(Processor):
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Stream the file once; words are runs of non-space characters."""
         size = os.path.getsize(path)
-        src, encoding = open_text(path, params, universal=True)
-        lines = words = characters = 0
-        last = "\n"
-        word = re.compile(r"\S+")
-        with src:
-            try:
+
+        def work(encoding: str) -> Mapping[str, Any]:
+            lines = words = characters = 0
+            last = "\n"
+            with open_text(path, encoding, True) as src:
                 for piece in chunks(src, size, ctx):
                     characters += len(piece)
                     lines += piece.count("\n")
-                    words += len(word.findall(piece))
+                    words += len(WORD.findall(piece))
                     if not last.isspace() and not piece[0].isspace():
                         words -= 1  # one word cut in two by the chunk boundary
                     last = piece[-1]
-            except UnicodeDecodeError as exc:
-                raise _decode_error(path, encoding, exc) from None
-        if last != "\n":
-            lines += 1  # a last line without its newline still counts
-        return {"lines": lines, "words": words, "characters": characters, "encoding": encoding, "bytes": size}
+            if last != "\n":
+                lines += 1  # a last line without its newline still counts
+            return {
+                "lines": lines,
+                "words": words,
+                "characters": characters,
+                "encoding": encoding,
+                "bytes": size,
+            }
+
+        return with_encoding(path, params, work)

@@ -1,0 +1,1 @@
+"""An example Brigade plugin: one job, declared in pyproject.toml's entry points."""

@@ -1,0 +1,95 @@
+"""Checksums equal hashlib, xxhash and sha256sum; manifests verify; verify finds changes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+
+import pytest
+import xxhash
+
+from core.model import TaskState
+from tests.processors.conftest import NAMES, out_policy, run_job, write
+
+SIZES = (0, 1, 1000, 128 * 1024 - 1, 128 * 1024, 4 * 128 * 1024 + 7, 3 * 1024 * 1024 + 5)
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Files of several sizes, with spaces and non-ASCII names, in nested folders."""
+    paths = []
+    for i, size in enumerate(SIZES):
+        name = NAMES[i % len(NAMES)]
+        paths.append(write(tmp_path / "in" / f"d{i}" / name, os.urandom(size)))
+    return paths
+
+
+def _expected(path: str, algorithm: str) -> str:
+    with open(path, "rb") as f:
+        data = f.read()
+    if algorithm.startswith("xxh"):
+        return getattr(xxhash, algorithm)(data).hexdigest()
+    return hashlib.new(algorithm, data).hexdigest()
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha1", "md5", "blake2b", "xxh64", "xxh3_64", "xxh128"])
+def test_digests_equal_hashlib_and_xxhash(engine, files, algorithm):
+    run = run_job(engine, "checksum", files, {"algorithm": algorithm})
+    for path in files:
+        result = run.result(path)
+        assert result["digest"] == _expected(path, algorithm)
+        assert result["bytes"] == os.path.getsize(path)
+    assert run.finished[files[0]].outputs == ()  # no manifest asked: nothing written
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
+def test_sha256_equals_sha256sum_and_sidecars_pass_sha256sum_check(engine, tmp_path, files):
+    policy = out_policy(tmp_path, folder=None, subfolder="")  # manifests beside their files
+    run = run_job(engine, "checksum", files, {"manifest": "sidecar"}, policy)
+    for path in files:
+        tool = subprocess.run(["sha256sum", path], capture_output=True, check=True).stdout.split()[0].decode()
+        result = run.result(path)
+        assert result["digest"] == tool
+        assert result["output"] == path + ".sha256"
+        check = subprocess.run(
+            ["sha256sum", "-c", os.path.basename(result["output"])],
+            cwd=os.path.dirname(path),
+            capture_output=True,
+        )
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _manifest(folder, names):
+    lines = [f"{_expected(os.path.join(folder, n), 'sha256')}  {n}\n" for n in names]
+    return write(os.path.join(folder, "SHA256SUMS"), "".join(lines).encode())
+
+
+def test_verify_reports_changed_missing_and_extra(engine, tmp_path):
+    folder = tmp_path / "in"
+    names = ["a.txt", "sub/b file.txt", "c.txt", "ü.txt"]
+    for n in names:
+        write(folder / n, os.urandom(300))
+    manifest = _manifest(str(folder), names)
+    good = run_job(engine, "verify", [manifest])
+    assert good.result(manifest)["ok"] == 4
+    assert good.result(manifest)["extra"] == 0
+
+    write(folder / "sub/b file.txt", b"changed")
+    os.unlink(folder / "c.txt")
+    write(folder / "new.txt", b"extra")
+    bad = run_job(engine, "verify", [manifest])
+    assert bad.state(manifest) == TaskState.FAILED
+    assert "1 changed, 1 missing, 1 extra" in bad.reason(manifest)
+    assert "CHANGED sub/b file.txt" in bad.logs[manifest]
+    assert "MISSING c.txt" in bad.logs[manifest]
+    assert "EXTRA new.txt" in bad.logs[manifest]
+
+
+def test_verify_reads_bsd_format_and_skips_non_manifests(engine, tmp_path):
+    data = write(tmp_path / "in" / "x.bin", os.urandom(99))
+    bsd = write(tmp_path / "in" / "x.md5", f"MD5 (x.bin) = {_expected(data, 'md5')}\n".encode())
+    run = run_job(engine, "verify", [bsd, data])
+    assert run.result(bsd)["ok"] == 1
+    assert run.state(data) == TaskState.SKIPPED
