@@ -8,10 +8,11 @@ import sys
 import time
 from typing import Any
 
+from core.backend import Backend
 from core.cli import cluster_args, output_args, store_args
 from core.cli.progress import Printer
 from core.discovery import Discovery, Filters, discover, display_path
-from core.engine import Engine, EngineConfig, Recorder
+from core.engine import EngineConfig, Recorder
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError, parse_assignments
 from core.registry import UnknownJobError, processor_class
@@ -90,7 +91,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def run_batch(
-    engine: Engine, spec: BatchSpec, printer: Printer, bad_inputs: int = 0, recorder: Recorder | None = None
+    engine: Backend, spec: BatchSpec, printer: Printer, bad_inputs: int = 0, recorder: Recorder | None = None
 ) -> int:
     """Run ``spec`` on ``engine`` with live progress; return the exit code."""
     engine.add_listener(printer)
@@ -118,7 +119,7 @@ def run_batch(
 class _Interrupts:
     """Ctrl-C once: start nothing new, let running tasks finish. Twice: cancel them."""
 
-    def __init__(self, engine: Engine, printer: Printer) -> None:
+    def __init__(self, engine: Backend, printer: Printer) -> None:
         self.engine = engine
         self.printer = printer
         self.count = 0
