@@ -263,6 +263,9 @@ class TaskRun:
             self.emitter.flush()
 
 
+_SCALARS = frozenset({str, int, float, bool, bytes, type(None)})
+
+
 def plain(value: Any, where: str = "result") -> Any:
     """Return ``value`` as plain data, or raise ``TypeError`` naming the culprit.
 
@@ -270,7 +273,14 @@ def plain(value: Any, where: str = "result") -> Any:
     plain data means the engine can always rebuild them.
     """
     kind = type(value)
-    if value is None or kind in (str, int, float, bool, bytes):
+    if kind is dict:
+        # The common case, a flat dict of scalars, is checked without copying.
+        for k, v in value.items():
+            if type(k) is not str or type(v) not in _SCALARS:
+                break
+        else:
+            return value
+    if kind in _SCALARS:
         return value
     for base in (bool, int, float, str, bytes):  # subclasses: keep the value only
         if isinstance(value, base):

@@ -60,6 +60,7 @@ from core.registry import job_ref, load_ref
 log = logging.getLogger("brigade.engine")
 
 CHUNKS_PER_WORKER = 2  # one running, one waiting in the pipe: no idle gap
+_STATES = tuple(TaskState)
 STARTUP_FAILURE_LIMIT = 3
 
 
@@ -482,23 +483,26 @@ class Engine:
             self._ask_cancel(w, tid)
 
     def _on_done(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
-        _, tid, seq, state, result, failure, started, ended, dropped, outputs = ev
+        _, tid, seq, state, result, failure, started, ended, dropped, outputs, attempt = ev
         chunk = self._in_flight.pop(tid, None)
         if chunk is None:
             return
         run, i = chunk.batch, chunk.pending.pop(tid)
+        run.attempts[i] = min(attempt, 255)
         w.tasks_done += 1
         run.sizer.observe(ended - started)
-        self._clear_cancel(w, tid)
-        state = TaskState(state)
+        if w.cancel_deadline is not None or self._cancel_asked:
+            self._clear_cancel(w, tid)
+        state = _STATES[state]
         if state == TaskState.FAILED and self._may_retry(run, i, failure):
             self._requeue(run, i, failure)
             return
         event = TaskFinished(
-            tid, seq, state, result, failure, started, ended, run.attempts[i], w.pid, dropped, outputs
+            tid, seq, state, result, failure, started, ended, attempt, w.pid, dropped, outputs
         )
         self._finish(run, i, state, failure, event)
-        self._check_finished(run)
+        if not run.unfinished:
+            self._check_finished(run)
 
     def _on_chunk_end(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
         _, chunk_id, _returned, rss = ev

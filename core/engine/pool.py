@@ -57,6 +57,7 @@ class WorkerHandle:
     slot: int
     process: Any
     conn: Connection
+    pid: int
     chunks: deque[Chunk] = field(default_factory=deque)
     tasks_done: int = 0
     assigned: int = 0  # tasks handed to this worker and not given back
@@ -70,10 +71,6 @@ class WorkerHandle:
     ran_any: bool = False
     temps: set[str] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)
-
-    @property
-    def pid(self) -> int:
-        return int(self.process.pid or 0)
 
     @property
     def busy(self) -> bool:
@@ -113,7 +110,7 @@ def start_worker(ctx: BaseContext, slots: Any, slot: int) -> WorkerHandle:
     )
     proc.start()
     child_end.close()
-    return WorkerHandle(slot, proc, parent_end)
+    return WorkerHandle(slot, proc, parent_end, int(proc.pid or 0))
 
 
 def make_context(method: str | None) -> BaseContext:

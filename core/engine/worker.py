@@ -142,13 +142,14 @@ class Worker:
 
     def run_task(self, task: TaskRun, ref: str, params: Any) -> None:
         global _current
-        slots, base = self.slots, self.base
+        slots, base, emitter = self.slots, self.base, self.emitter
         task_id, path, attempt = task.task_id, task.path, task.attempt
         _current = self.sink.task = task
         slots[base + wire.CURRENT] = task_id
         slots[base + wire.SERIAL] += 1
         started = time.time()
-        self.emitter.emit((wire.START, task_id, task.next_seq(), started, attempt))
+        start = (wire.START, task_id, task.next_seq(), started, attempt)
+        emitter.emit(start)
         result: Any = None
         failure: Failure | None = None
         try:
@@ -160,25 +161,27 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt fail only this task
             state, failure = TaskState.FAILED, _failure_of(exc)
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                with contextlib.suppress(Exception):
-                    stream.flush()
+            self._flush_prints()
             slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
-        self.emitter.emit(
-            (
-                wire.DONE,
-                task_id,
-                task.next_seq(),
-                int(state),
-                result,
-                failure,
-                started,
-                time.time(),
-                task.dropped,
-                tuple(task.outputs),
-            )
-        )
+        outputs = tuple(task.outputs)
+        done = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started, time.time())
+        done += (task.dropped, outputs, attempt)
+        with emitter.lock:
+            # A task that ended before its start left the buffer is reported by
+            # its end alone (which carries the start time): half the events for
+            # the many tiny tasks of a batch.
+            events = emitter.events
+            if events and events[-1] is start:
+                events[-1] = done
+                return
+        emitter.emit(done)
+
+    def _flush_prints(self) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            if getattr(stream, "pending", True):
+                with contextlib.suppress(Exception):
+                    stream.flush()
 
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
         _check_regular(path)

@@ -15,6 +15,10 @@ CHUNK = 128 * 1024
 HASHLIB_ALGORITHMS = ("sha256", "sha1", "md5", "blake2b", "sha512", "sha3_256")
 XXHASH_ALGORITHMS = ("xxh64", "xxh3_64", "xxh128")
 ALGORITHMS = HASHLIB_ALGORITHMS + XXHASH_ALGORITHMS
+# One buffer per process, reused: zeroing 128 KiB per file costs more than hashing 1 KiB.
+# Worker processes run one task at a time, so nothing else touches it meanwhile.
+_BUFFER = bytearray(CHUNK)
+_VIEW = memoryview(_BUFFER)
 MANIFEST_SUFFIX = {"blake2b": ".b2"}  # as b2sum names them; others use the algorithm's name
 
 
@@ -92,14 +96,15 @@ def new_hash(algorithm: str) -> Any:
 def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tuple[str, int]:
     """Return the hex digest of ``path`` and the number of bytes read."""
     h = hashlib.new(algorithm) if algorithm in HASHLIB_ALGORITHMS else new_hash(algorithm)
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
+    buf, view = _BUFFER, _VIEW
     total = 0
     with open(path, "rb", buffering=0) as f:
         size = os.fstat(f.fileno()).st_size
         while n := f.readinto(buf):
             h.update(view[:n])
             total += n
+            if total >= size and n < CHUNK:
+                break  # a short read at the known size is the end: spare the EOF read
             # Only files of several chunks report; tiny files would pay for nothing.
             if ctx is not None and size > 4 * CHUNK and total % (8 * CHUNK) == 0:
                 ctx.check_cancelled()

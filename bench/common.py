@@ -1,0 +1,55 @@
+"""Shared helpers of the benchmark scripts: corpora, timing, reporting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.environ.get("BRIGADE_BENCH_CORPUS", os.path.join(ROOT, "bench", ".corpus"))
+MAKE_CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "bench", "make_corpus.py")
+BIN = os.path.dirname(sys.executable)
+
+
+def corpus(name: str) -> str:
+    """Return the folder of corpus ``name``, generating it the first time."""
+    path = os.path.join(CORPUS, name)
+    if not os.path.exists(MAKE_CORPUS):
+        sys.exit(f"missing {MAKE_CORPUS}: the shared benchmark corpora generator")
+    subprocess.run(
+        [sys.executable, MAKE_CORPUS, CORPUS, "--only", name], check=True, stdout=subprocess.DEVNULL
+    )
+    return path
+
+
+def warm(path: str) -> None:
+    """Read every file once so every contender starts with a warm page cache."""
+    for folder, _, names in os.walk(path):
+        for n in names:
+            with open(os.path.join(folder, n), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
+def best_of(runs: int, cmd: list[str] | str, **kw) -> float:
+    """Fastest wall time of ``runs`` runs of a command (a shell string runs in a shell)."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, shell=isinstance(cmd, str), **kw)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def load() -> str:
+    """The machine's load average, printed with the figures (others may share the cores)."""
+    try:
+        return "load %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "load n/a"
