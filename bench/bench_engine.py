@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import BIN, ROOT, best_of, corpus, load, verdict, warm  # noqa: E402
+from bench.common import BIN, ROOT, best_of, corpus, load, verdict, warm
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)

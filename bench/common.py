@@ -50,6 +50,6 @@ def verdict(ok: bool) -> str:
 def load() -> str:
     """The machine's load average, printed with the figures (others may share the cores)."""
     try:
-        return "load %.2f %.2f %.2f" % os.getloadavg()
+        return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     except OSError:
         return "load n/a"

@@ -165,8 +165,8 @@ class Worker:
             slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
         outputs = tuple(task.outputs)
-        done = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started, time.time())
-        done += (task.dropped, outputs, attempt)
+        done: tuple[Any, ...] = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started)
+        done += (time.time(), task.dropped, outputs, attempt)
         with emitter.lock:
             # A task that ended before its start left the buffer is reported by
             # its end alone (which carries the start time): half the events for
