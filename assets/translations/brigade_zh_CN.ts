@@ -577,6 +577,14 @@ Cancel tasks: stop them now.</source>
         <source>Stopping: waiting for running tasks to end…</source>
         <translation>正在停止：等待运行中的任务结束…</translation>
     </message>
+    <message>
+        <source>unknown reason</source>
+        <translation>未知原因</translation>
+    </message>
+    <message>
+        <source>The engine stopped: %1</source>
+        <translation>引擎已停止：%1</translation>
+    </message>
 </context>
 <context>
     <name>MonitorPanel</name>
