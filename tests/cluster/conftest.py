@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -26,10 +27,8 @@ def cluster_pids() -> set[int]:
             if not pid:
                 continue
             pids.add(pid)
-            try:
+            with contextlib.suppress(psutil.Error):
                 pids.update(p.pid for p in psutil.Process(pid).children(recursive=True))
-            except psutil.Error:
-                pass
     return pids
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -125,10 +126,8 @@ def _kill_worker_running(engine, tmp_path, retries):
     handle.wait_accepted(10)
     ids.extend(handle.task_ids)
     assert killed.wait(30)
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         psutil.Process(victim["pid"]).wait(10)  # dead before the held task may go on
-    except psutil.NoSuchProcess:
-        pass
     open(tmp_path / "release", "w").close()
     result = handle.wait(60)
     assert result is not None
