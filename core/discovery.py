@@ -116,16 +116,15 @@ class _Walker:
         if st is None:
             return
         if stat.S_ISDIR(st.st_mode):
-            self.walk_dir(root, root, st, ())
+            self.walk_dir(root, "", st, ())
         else:
-            self.add_file(root, st)
+            self.add_file(root, os.path.abspath(root), st)
 
-    def add_file(self, path: str, st: os.stat_result) -> None:
+    def add_file(self, path: str, key: str, st: os.stat_result) -> None:
         kind = _special_kind(st.st_mode)
         if kind:
             self.skip(path, f"{kind}: never opened")
             return
-        key = os.path.abspath(path)
         if key in self.seen_files:
             return
         self.seen_files.add(key)
@@ -137,8 +136,9 @@ class _Walker:
             self.on_progress(len(r.paths))
 
     def walk_dir(
-        self, root: str, folder: str, st: os.stat_result, ancestors: tuple[tuple[int, int], ...]
+        self, folder: str, rel: str, st: os.stat_result, ancestors: tuple[tuple[int, int], ...]
     ) -> None:
+        """Walk ``folder``; ``rel`` is its path below the dropped folder ("" or ending in "/")."""
         ident = (st.st_dev, st.st_ino)
         if ident in ancestors:
             self.skip(folder, "a symlink loop: this folder contains itself")
@@ -153,31 +153,36 @@ class _Walker:
         except OSError as exc:
             self.skip(folder, f"unreadable folder: {exc.strerror or exc}")
             return
+        # Built once per folder: per-file keys and relative paths are then plain joins.
+        abs_folder = os.path.join(os.path.abspath(folder), "")
+        inner = (*ancestors, ident)
         for entry in entries:
-            self.visit(root, entry, (*ancestors, ident))
+            self.visit(entry, abs_folder, rel, inner)
 
-    def visit(self, root: str, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...]) -> None:
+    def visit(
+        self, entry: os.DirEntry[str], abs_folder: str, rel: str, ancestors: tuple[tuple[int, int], ...]
+    ) -> None:
         st = self.stat_or_skip(entry.path)
         if st is None:
             return
         f = self.filters
-        if not f.hidden and _is_hidden(entry.name, st):
+        name = entry.name
+        if not f.hidden and _is_hidden(name, st):
             self.result.hidden += 1
             return
-        rel = os.path.relpath(entry.path, root)
-        if _matches(entry.name, rel, f.exclude):
+        rel_path = rel + name
+        if f.exclude and _matches(name, rel_path, f.exclude):
             return
         if stat.S_ISDIR(st.st_mode):
             if f.recursive:
-                self.walk_dir(root, entry.path, st, ancestors)
+                self.walk_dir(entry.path, rel_path + "/", st, ancestors)
             return
-        if f.include and not _matches(entry.name, rel, f.include):
+        if f.include and not _matches(name, rel_path, f.include):
             return
-        self.add_file(entry.path, st)
+        self.add_file(entry.path, abs_folder + name, st)
 
 
 def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
-    rel = rel.replace(os.sep, "/")
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
 
 
