@@ -59,7 +59,7 @@ def test_tls_without_certificates_is_a_usage_error(tmp_path, capsys):
 
 def test_an_unreachable_scheduler_is_a_clear_error():
     engine = DaskEngine(ClusterConfig("tcp://127.0.0.1:9", connect_timeout=1))
-    with pytest.raises(ClusterError, match="cannot use the Dask cluster at tcp://127.0.0.1:9"):
+    with pytest.raises(ClusterError, match=r"cannot use the Dask cluster at tcp://127\.0\.0\.1:9"):
         engine.start()
     assert engine.wait_stopped(10)
 
