@@ -39,10 +39,8 @@ _TASK_SQL = (
     "UPDATE tasks SET state = ?, failure = ?, failure_kind = ?, attempts = attempt_base + ?, started = ?, "
     "ended = ?, pid = ?, result = ?, outputs = ?, log_dropped = log_dropped + ? WHERE id = ?"
 )
-# The attempt is offset by the runs before a resume, so a resumed task's lines never collide.
 _LOG_SQL = (
-    "INSERT OR IGNORE INTO log_lines (task_id, attempt, seq, level, time, text) "
-    "VALUES (?, coalesce((SELECT attempt_base FROM tasks WHERE id = ?), 0) + ?, ?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO log_lines (task_id, attempt, seq, level, time, text) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _REOPEN_SQL = (
     "UPDATE tasks SET state = 0, failure = NULL, failure_kind = NULL, attempt_base = attempts, "
@@ -82,7 +80,9 @@ class StoreRecorder:
         self._batches: list[tuple[int, BatchId, int, bool]] = []
         self._base_elapsed: dict[BatchId, float] = {}
         self._ended: set[BatchId] = set()
-        self._lines: dict[TaskId, int] = {}
+        # Per task that logs: [lines kept, limit, attempt base]; the base offsets a resumed
+        # task's attempts past its earlier runs, so their lines never collide.
+        self._lines: dict[TaskId, list[int]] = {}
         self._next_task = self._next_batch = 1  # only used when the database failed
 
     # ------------------------------------------------------------ Recorder protocol
@@ -116,6 +116,8 @@ class StoreRecorder:
             raise
         assert batch_id is not None
         self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
+        if not fresh:
+            self._lines.clear()  # attempt bases just moved
         return batch_id, range(first, first + total) if ids is None else ids
 
     def record(self, events: list[Event]) -> None:
@@ -248,23 +250,28 @@ class StoreRecorder:
 
     def _log(self, ev: TaskLog) -> None:
         tid = ev.task_id
-        kept = self._lines.get(tid)
-        batch = self._batch_of(tid)
-        if kept is None:
-            kept = 0 if batch is None or batch[3] else self._stored_lines(tid)
-        limit = batch[2] if batch is not None else 10_000
-        if kept >= limit or len(self._logs) >= MAX_PENDING_LOGS:
+        seen = self._lines.get(tid)
+        if seen is None:
+            seen = self._lines[tid] = self._log_state(tid)
+        if seen[0] >= seen[1] or len(self._logs) >= MAX_PENDING_LOGS:
             self._dropped[tid] = self._dropped.get(tid, 0) + 1
-        else:
-            self._logs.append((tid, tid, ev.attempt, ev.seq, ev.level, ev.time, text_in(ev.text)))
-            kept += 1
-        self._lines[tid] = kept
+            return
+        seen[0] += 1
+        self._logs.append((tid, seen[2] + ev.attempt, ev.seq, ev.level, ev.time, text_in(ev.text)))
 
-    def _stored_lines(self, task_id: TaskId) -> int:
+    def _log_state(self, task_id: TaskId) -> list[int]:
+        """Lines kept so far, the bound and the attempt base of a task (queried only if resumed)."""
+        batch = self._batch_of(task_id)
+        limit = batch[2] if batch is not None else 10_000
+        if batch is not None and batch[3]:
+            return [0, limit, 0]  # a task of a batch inserted here has no history yet
         assert self._conn is not None
-        return int(
-            self._conn.execute("SELECT count(*) FROM log_lines WHERE task_id = ?", (task_id,)).fetchone()[0]
-        )
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM log_lines WHERE task_id = ?1), attempt_base "
+            "FROM tasks WHERE id = ?1",
+            (task_id,),
+        ).fetchone()
+        return [row[0], limit, row[1]] if row else [0, limit, 0]
 
     def _dropped_before(self, task_id: TaskId) -> int:
         """Lines dropped by a pending row of the same task that the next row replaces."""
