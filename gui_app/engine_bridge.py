@@ -18,6 +18,7 @@ tasks is spread over several short slices instead of one long freeze.
 from __future__ import annotations
 
 import collections
+import logging
 import time
 from typing import Any
 
@@ -25,6 +26,8 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.engine import Engine, EngineConfig, Recorder
 from core.events import Event
+
+log = logging.getLogger("brigade.gui")
 
 DRAIN_MS = 50
 BUDGET = 0.008  # seconds of GUI-thread time per drain tick
@@ -39,12 +42,16 @@ class EngineHost(QObject):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self.error: str | None = None
 
     @Slot()
     def run(self) -> None:
         """Run the engine loop until it is stopped. Runs on the engine thread."""
         try:
             self.engine.run()
+        except Exception as exc:  # noqa: BLE001 - reported by the window, never a silent dead thread
+            log.exception("the engine stopped with an error")
+            self.error = f"{type(exc).__name__}: {exc}"
         finally:
             self.finished.emit()
 
@@ -67,6 +74,7 @@ class EngineBridge(QObject):
         self._again = QTimer(self, singleShot=True, interval=0)
         self._again.timeout.connect(self._drain)
         self.max_drain = 0.0  # longest drain tick, seconds (for benchmarks)
+        self.error: str | None = None  # why the engine loop ended, if it failed
         self.engine.add_listener(self._listen)
 
     # ------------------------------------------------------------ lifecycle
@@ -113,6 +121,8 @@ class EngineBridge(QObject):
         self._timer.stop()
         self._again.stop()
         self._drain(budget=None)
+        if self._host is not None and self._host.error:
+            self.error = self._host.error
         thread, self._thread, self._host = self._thread, None, None
         thread.deleteLater()
         self.stopped.emit()

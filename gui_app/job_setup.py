@@ -231,7 +231,6 @@ class ParamsForm(QWidget):
         self.fields: dict[str, ParamField] = {}
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self.empty = QLabel(self.tr("This job has no options."), self)
 
     def set_params(self, params: Iterable[Param]) -> None:
         while self._layout.rowCount():
@@ -243,8 +242,7 @@ class ParamsForm(QWidget):
             self.fields[p.name] = f
             self._layout.addRow((p.label or p.name) + ":", f)
         if not self.fields:
-            self.empty = QLabel(self.tr("This job has no options."), self)
-            self._layout.addRow(self.empty)
+            self._layout.addRow(QLabel(self.tr("This job has no options."), self))
         self._on_changed()
 
     @property
@@ -449,6 +447,7 @@ class JobSetup(QWidget):
         self.job_help.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.params = ParamsForm(self)
         self.params.validityChanged.connect(self._update_start)
+        self.params.validityChanged.connect(self._update_output)
         job_box = QGroupBox(self.tr("Job"), self)
         jl = QVBoxLayout(job_box)
         jl.addWidget(self.job)
@@ -516,8 +515,22 @@ class JobSetup(QWidget):
         cls = self.processor()
         self.params.set_params(cls.params if cls else ())
         self.job_help.setText(cls.description if cls else "")
-        self.output.setVisible(bool(cls and cls.writes_outputs))
+        self._update_output()
         self._update_start()
+
+    def writes_outputs(self) -> bool:
+        """Whether the job, with the parameters shown, writes files (so the output form matters)."""
+        cls = self.processor()
+        if cls is None or not cls.writes_outputs:
+            return False
+        try:
+            return cls.output_name("input.dat", self.params.values()) is not None
+        except Exception:  # noqa: BLE001 - a refused value: keep the form visible while it is fixed
+            return True
+
+    @Slot()
+    def _update_output(self, *_: Any) -> None:
+        self.output.setVisible(self.writes_outputs())
 
     # ------------------------------------------------------------ inputs
     @Slot()
@@ -604,7 +617,7 @@ class JobSetup(QWidget):
     def build_spec(self) -> BatchSpec:
         """The batch the form describes; raises ``ParamError`` for a refused value."""
         cls = self.processor()
-        output = self.output.policy(self.roots) if cls is not None and cls.writes_outputs else None
+        output = self.output.policy(self.roots) if cls is not None and self.writes_outputs() else None
         f = self.found
         return BatchSpec(
             self.job_name,

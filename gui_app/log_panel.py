@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -109,6 +109,10 @@ class LogPanel(QWidget):
         self.follow.toggled.connect(self._on_follow)
         self.search.textChanged.connect(self.render)
         self.copy.clicked.connect(self.copy_text)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        # Modest, so the tasks table keeps most of the window's height.
+        return QSize(640, 200)
 
     # ------------------------------------------------------------ inputs
     @property
@@ -232,4 +236,3 @@ class LogPanel(QWidget):
         QGuiApplication.clipboard().setText(self.text())
 
 
-__all__ = ["LogPanel", "Qt"]

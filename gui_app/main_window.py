@@ -62,6 +62,15 @@ def open_store(path: str | None) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area, so a dock can be smaller than its minimum size."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
 class MainWindow(QMainWindow):
     """Brigade's window. GUI thread only."""
 
@@ -69,6 +78,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         self._late_done = False
+        self._shown_once = False
+        self._restored = False
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Brigade")
@@ -101,10 +112,7 @@ class MainWindow(QMainWindow):
         self.actions_ = Actions(self)
         self.addToolBar(self.actions_.toolbar(self))
         self.setup = JobSetup(self.batch_options, self)
-        scroll = QScrollArea(self)
-        scroll.setWidget(self.setup)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll = scrolled(self.setup)
         scroll.setMinimumWidth(340)
         self.setup_dock = self._dock(
             "setupDock", self.tr("Job setup"), scroll, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -129,6 +137,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.log_dock, self.monitor_dock)
         self.tabifyDockWidget(self.monitor_dock, self.history_dock)
         self.log_dock.raise_()
+        # The job setup runs the full height; the table gets most of the rest.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.status = StatusWidgets(self.statusBar())
         self.notifier = Notifier(self)
         self._build_menus()
@@ -197,6 +207,14 @@ class MainWindow(QMainWindow):
         self._tick.start()
 
     # ------------------------------------------------------------ start-up
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._restored:
+                self.resizeDocks([self.setup_dock], [360], Qt.Orientation.Horizontal)
+                self.resizeDocks([self.log_dock], [230], Qt.Orientation.Vertical)
+
     def event(self, event: QEvent) -> bool:
         if not self._late_done and event.type() == QEvent.Type.Paint:
             self._late_done = True
@@ -222,7 +240,7 @@ class MainWindow(QMainWindow):
             return
         engine = self.bridge.engine
         self.monitor = MonitorPanel(lambda: engine.worker_pids, self)
-        self.monitor_dock.setWidget(self.monitor)
+        self.monitor_dock.setWidget(scrolled(self.monitor))
         self.monitor.start()
 
     def _build_history(self) -> None:
@@ -238,8 +256,8 @@ class MainWindow(QMainWindow):
         )
         self.history = HistoryPanel(path if self.store is not None else None, self)
         self.history.resumeRequested.connect(self.resume_batch)
-        self.history.openRequested.connect(self._open_batch)
-        self.history_dock.setWidget(self.history)
+        self.history.openRequested.connect(self.open_batch)
+        self.history_dock.setWidget(scrolled(self.history))
 
     # ------------------------------------------------------------ engine commands
     def batch_options(self) -> BatchOptions:
@@ -255,7 +273,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 10_000)
             return False
         try:
-            self.model.set_result_columns(spec.job, processor_class(spec.job).result_columns)
+            cls = processor_class(spec.job)
+            self.model.set_result_columns(spec.job, cls.result_columns, cls.title)
         except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
             log.debug("no result columns for %s", spec.job)
         if self._active_since is None:
@@ -319,9 +338,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Resuming batch %1").replace("%1", str(batch_id)), 5000)
 
     @Slot(int)
-    def _open_batch(self, batch_id: int) -> None:
-        self.history_dock.show()
-        self.history_dock.raise_()
+    def open_batch(self, batch_id: int) -> None:
+        """Show a past batch's tasks in the table (from the history panel)."""
+        if self.store is not None and not any(b.batch_id == batch_id for b in self.model.batches):
+            batch = self.store.batch(batch_id)
+            if batch is not None:
+                self.model.add_past_batch(batch_id, batch.job, self.store.tasks(batch_id))
+                self._rates.reset()  # loaded tasks are not throughput
+        rows = [b.first for b in self.model.batches if b.batch_id == batch_id]
+        if rows:
+            self.view.select_task(self.model.task_id(rows[0]))
+            self._update_actions()
 
     # ------------------------------------------------------------ events
     @Slot(list)
@@ -335,6 +362,7 @@ class MainWindow(QMainWindow):
                 self._on_current_task(ev.task_id)
             elif isinstance(ev, BatchAccepted) and self._active_since is None:
                 self._active_since = time.monotonic()
+        self._update_actions()
 
     @property
     def log_task(self) -> int:
@@ -512,6 +540,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_engine_stopped(self) -> None:
         if not self.closing:
+            reason = self.bridge.error or self.tr("unknown reason")
+            self.statusBar().showMessage(self.tr("The engine stopped: %1").replace("%1", reason))
+            self.setup.setEnabled(False)
             return
         self.release()
         self._can_close = True
@@ -547,4 +578,4 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._restored = self.restoreState(state)

@@ -114,6 +114,13 @@ def result_text(result: dict[str, Any] | None, columns: Sequence[str] = ()) -> s
     return "  ".join(f"{result[k]}" if len(keys) == 1 else f"{k}={result[k]}" for k in keys)
 
 
+def short_path(path: str) -> str:
+    """The file name and its folder (``photos/IMG_0001.jpg``); the full path is in the tooltip."""
+    parent, name = os.path.split(path)
+    folder = os.path.basename(parent)
+    return display_path(f"{folder}/{name}" if folder else name)
+
+
 def duration_text(seconds: float) -> str:
     """``0.42 s``, ``12.3 s``, ``4m05s``, ``1h02m``."""
     if seconds < 10:
@@ -152,6 +159,7 @@ class TasksModel(QAbstractTableModel):
             TaskState.SKIPPED: self.tr("skipped"),
         }
         self._result_columns: dict[str, tuple[str, ...]] = {}
+        self._titles: dict[str, str] = {}
         self._clear_arrays()
 
     def _clear_arrays(self) -> None:
@@ -222,14 +230,15 @@ class TasksModel(QAbstractTableModel):
     # ------------------------------------------------------------ cell contents
     def _display(self, row: Row, col: int) -> Any:
         if col == COL_FILE:
-            return display_path(self.path(row))
+            return short_path(self.path(row))
         if col == COL_JOB:
-            return self.batch_of(row).job
+            job = self.batch_of(row).job
+            return self._titles.get(job, job)
         if col == COL_STATE:
             return self._state_names[TaskState(self._state[row])]
         if col == COL_PROGRESS:
             p = self.progress(row)
-            return f"{p}%" if p >= 0 else ""
+            return f"{p}%" if p >= 0 and self._state[row] == TaskState.RUNNING else ""
         if col == COL_DURATION:
             d = self.duration(row)
             return duration_text(d) if d >= 0 else ""
@@ -330,15 +339,17 @@ class TasksModel(QAbstractTableModel):
             return lambda r: self.batch_of(r).job
         return lambda r: os.path.basename(self.path(r)).lower()
 
-    def set_result_columns(self, job: str, columns: Sequence[str]) -> None:
-        """Which result fields of ``job`` the Result column shows."""
+    def set_result_columns(self, job: str, columns: Sequence[str], title: str = "") -> None:
+        """Which result fields of ``job`` the Result column shows, and its name for the Job column."""
         self._result_columns[job] = tuple(columns)
+        if title:
+            self._titles[job] = title
 
     # ------------------------------------------------------------ updates
     def add_batch(self, batch_id: int, spec: BatchSpec, task_ids: Sequence[TaskId]) -> None:
         """Append the rows of an accepted batch: one ``beginInsertRows`` for all of them."""
         n = len(task_ids)
-        if n == 0:
+        if n == 0 or self._requeue_known(batch_id, task_ids):
             return
         first = len(self._state)
         self.beginInsertRows(QModelIndex(), first, first + n - 1)
@@ -352,6 +363,44 @@ class TasksModel(QAbstractTableModel):
         self._duration.extend(array("f", [-1.0]) * n)
         self.counts.by_state[TaskState.QUEUED] += n
         self.endInsertRows()
+
+    def _requeue_known(self, batch_id: int, task_ids: Sequence[TaskId]) -> bool:
+        """A resumed batch already shown (opened from history): queue its rows again in place."""
+        known = next((b for b in self.batches if b.batch_id == batch_id), None)
+        if known is None:
+            return False
+        rows = [known.first + i for i in (task_index(known.ids, t) for t in task_ids) if i >= 0]
+        if len(rows) != len(task_ids):
+            return False
+        for row in rows:
+            self._set_state(row, TaskState.QUEUED)
+            self._progress[row] = 255
+            self._duration[row] = -1.0
+            self._started[row] = 0.0
+            if self._details.pop(row, None) is not None:
+                self.counts.finished -= 1
+        self._flush(rows)
+        return True
+
+    def add_past_batch(self, batch_id: int, job: str, tasks: Sequence[Any]) -> None:
+        """Show a batch read from the store (``TaskRow``s, sorted by id), as it was left."""
+        if not tasks or any(b.batch_id == batch_id for b in self.batches):
+            return
+        ids = [t.id for t in tasks]
+        spec = BatchSpec(job, {}, [t.path for t in tasks], sizes=[t.size for t in tasks])
+        self.add_batch(batch_id, spec, ids)
+        first = self.batches[-1].first
+        for i, t in enumerate(tasks):
+            row = first + i
+            self._set_state(row, TaskState(t.state))
+            self._pid[row] = t.pid or 0
+            self._attempt[row] = min(255, t.attempts or 0)
+            if t.started and t.ended:
+                self._duration[row] = max(0.0, t.ended - t.started)
+            if TaskState(t.state).terminal:
+                self._details[row] = TaskDetail(t.result, t.failure, tuple(t.outputs), t.log_dropped)
+                self.counts.finished += 1
+        self._flush(list(range(first, first + len(tasks))))
 
     def apply(self, events: Sequence[Event]) -> None:
         """Fold a drained batch of engine events into the arrays; signal changed spans."""

@@ -49,7 +49,7 @@ class ProgressDelegate(QStyledItemDelegate):
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         state = index.data(STATE_ROLE)
-        if state not in (TaskState.RUNNING, TaskState.DONE):
+        if state != TaskState.RUNNING:  # finished rows say so in State; bars only where work moves
             super().paint(painter, option, index)
             return
         value = index.data(PROGRESS_ROLE)
@@ -110,18 +110,9 @@ class TasksView(QTableView):
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        widths = {
-            COL_FILE: 300,
-            COL_JOB: 80,
-            COL_STATE: 100,
-            COL_PROGRESS: 110,
-            COL_DURATION: 80,
-            COL_WORKER: 70,
-        }
+        widths = {COL_FILE: 300, COL_JOB: 120, COL_STATE: 96, COL_PROGRESS: 100, COL_DURATION: 72, COL_WORKER: 64}
         for col, width in widths.items():
             self.setColumnWidth(col, width)
-        del widths[COL_FILE]
-        _ = COL_RESULT
 
     @property
     def tasks(self) -> TasksModel:

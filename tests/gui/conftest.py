@@ -84,24 +84,39 @@ def close_window(qtbot, window, choice=None) -> None:
     assert not window.bridge.running
 
 
-@pytest.fixture
-def window(qtbot, settings):
+def open_window(qtbot, settings):
+    """A shown main window whose engine runs with two workers."""
     from gui_app.main_window import MainWindow
 
-    # Not qtbot.addWidget: pytest-qt would close and delete it before this
+    # Not qtbot.addWidget: pytest-qt would close and delete it before the
     # fixture's teardown had stopped the engine thread.
     w = MainWindow(settings)
     try:
         w.show()
         qtbot.waitExposed(w)
         qtbot.waitUntil(lambda: w.bridge.running and len(w.bridge.engine.worker_pids) == 2, timeout=20_000)
+    except BaseException:
+        shut(qtbot, w)
+        raise
+    return w
+
+
+def shut(qtbot, w) -> None:
+    """Close ``w`` and make sure its engine, workers and samplers are gone."""
+    try:
+        close_window(qtbot, w)
+    finally:
+        w.release()  # blocking, idempotent: no engine thread may outlive the test
+        w.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = open_window(qtbot, settings)
+    try:
         yield w
     finally:
-        try:
-            close_window(qtbot, w)
-        finally:
-            w.release()  # blocking, idempotent: no engine thread may outlive the test
-            w.deleteLater()
+        shut(qtbot, w)
 
 
 def make_files(folder: Path, count: int, content: bytes = b"x", prefix: str = "f") -> list[Path]:
