@@ -788,17 +788,27 @@ class DaskEngine:
             log.debug("scheduler_info failed", exc_info=True)
             return
         self._threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
-        here = [a for a in workers if is_loopback(split_address(a)[1])]
-        pids: dict[str, int] = {}
+        pids = self._local_pids()
+        here = [a for a in workers if a not in pids and is_loopback(split_address(a)[1])]
         if here:
             try:
-                pids = self.client.run(os.getpid, workers=here, on_error="ignore")
+                pids.update(self.client.run(os.getpid, workers=here, on_error="ignore"))
             except Exception:
                 log.debug("could not read worker pids", exc_info=True)
         self._pids = {a: int(p) for a, p in pids.items() if isinstance(p, int)}
         for address in workers:
             self._slot(address)
         self.worker_pids = tuple(self._pids.values())
+
+    def _local_pids(self) -> dict[str, int]:
+        """Pids of our own ``local:N`` workers, read from their nannies (no round trip)."""
+        out: dict[str, int] = {}
+        for nanny in getattr(self.local_cluster, "workers", {}).values():
+            address = getattr(nanny, "worker_address", None)
+            pid = getattr(getattr(getattr(nanny, "process", None), "process", None), "pid", None)
+            if address and pid:
+                out[address] = int(pid)
+        return out
 
     def _slot(self, address: str) -> int:
         return self._slots.setdefault(address, len(self._slots))
