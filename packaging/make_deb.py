@@ -11,6 +11,8 @@ Layout of the package::
 ``Depends`` lists the packages that provide the system libraries the bundle
 links to but does not carry (found the way ``dpkg-shlibdeps`` does: soname ->
 file -> owning package), and the lowest glibc the bundle's symbols ask for.
+No maintainer scripts: the desktop database and icon cache are refreshed by the
+triggers of desktop-file-utils and hicolor-icon-theme.
 """
 
 from __future__ import annotations
@@ -43,18 +45,6 @@ RECOMMENDS = (
     "libgl1",
 )
 GLIBC_RE = re.compile(rb"GLIBC_(\d+)\.(\d+)(?:\.(\d+))?\x00")
-
-MAINTAINER_SCRIPT = """#!/bin/sh
-set -e
-# Refresh the desktop's caches so the menu entry, its icon and MIME types appear.
-if command -v update-desktop-database >/dev/null 2>&1; then
-    update-desktop-database -q /usr/share/applications || true
-fi
-if command -v gtk-update-icon-cache >/dev/null 2>&1; then
-    gtk-update-icon-cache -q -t /usr/share/icons/hicolor || true
-fi
-exit 0
-"""
 
 
 def deb_architecture() -> str:
@@ -212,9 +202,6 @@ def build_deb(bundle: Path, version: str, out_dir: Path) -> Path:
         debian = stage / "DEBIAN"
         debian.mkdir()
         (debian / "control").write_text(control_text(version, arch, _tree_kib(stage), depends))
-        for script in ("postinst", "postrm"):
-            (debian / script).write_text(MAINTAINER_SCRIPT)
-            (debian / script).chmod(0o755)
         _normalise_modes(stage)
         subprocess.run(
             ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
