@@ -177,7 +177,7 @@ def log_command(args: argparse.Namespace) -> int:
 def _level_name(level: int) -> str:
     import logging
 
-    return logging.getLevelName(level) if isinstance(level, int) else str(level)
+    return str(logging.getLevelName(level))
 
 
 def export_command(args: argparse.Namespace) -> int:
