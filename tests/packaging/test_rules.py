@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plistlib
+import re
 import sys
 from pathlib import Path
 
@@ -78,3 +80,20 @@ def test_control_file_has_the_fields_dpkg_needs() -> None:
     assert fields["Depends"] == "libc6 (>= 2.34), libgl1"
     assert "libgl1" not in fields["Recommends"]  # not listed twice
     assert text.endswith("\n")
+
+
+def test_macos_info_plist_allows_dark_mode_and_keeps_the_app_in_the_dock() -> None:
+    with (ROOT / "packaging" / "macos" / "Info.plist").open("rb") as f:
+        info = plistlib.load(f)
+    assert info["CFBundleIdentifier"] == "io.brigade.Brigade"
+    assert info["CFBundleExecutable"] == "brigade"
+    assert info["NSRequiresAquaSystemAppearance"] is False
+    assert info["LSBackgroundOnly"] is False
+
+
+def test_windows_installer_installs_per_user_with_start_menu_entry_and_uninstaller() -> None:
+    iss = (ROOT / "packaging" / "windows" / "brigade.iss").read_text()
+    assert re.search(r"^PrivilegesRequired=lowest$", iss, re.M)
+    assert re.search(r"^DefaultDirName=\{autopf\}\\Brigade$", iss, re.M)
+    assert re.search(r'^Name: "\{autoprograms\}\\Brigade"; Filename: "\{app\}\\brigade.exe"', iss, re.M)
+    assert "Uninstallable=no" not in iss
