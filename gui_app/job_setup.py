@@ -63,7 +63,7 @@ def split_patterns(text: str) -> tuple[str, ...]:
 class DropZone(QFrame):
     """A framed area that accepts dropped files and folders (local URLs only)."""
 
-    pathsDropped = Signal(list)  # local paths, in the order dropped
+    pathsDropped = Signal(list)  # noqa: N815 - Qt naming;local paths, in the order dropped
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -224,7 +224,7 @@ class ParamField(QWidget):
 class ParamsForm(QWidget):
     """The form of a job's parameters, generated from its ``Param``s."""
 
-    validityChanged = Signal(bool)  # whether every field holds an allowed value
+    validityChanged = Signal(bool)  # noqa: N815 - Qt naming;whether every field holds an allowed value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -380,9 +380,9 @@ class PreviewDialog(QDialog):
 class JobSetup(QWidget):
     """The left-hand panel: inputs, job, options, output, preview, Start."""
 
-    startRequested = Signal(object)  # a BatchSpec, validated, ready to submit
+    startRequested = Signal(object)  # noqa: N815 - Qt naming;a BatchSpec, validated, ready to submit
     discovered = Signal()  # a walk finished and the summary is up to date
-    readyChanged = Signal(bool)  # whether Start can run now
+    readyChanged = Signal(bool)  # noqa: N815 - Qt naming;whether Start can run now
 
     def __init__(
         self, options: Callable[[], BatchOptions] | None = None, parent: QWidget | None = None

@@ -9,12 +9,14 @@ the engine committed (up to the per-task bound).
 from __future__ import annotations
 
 import collections
+import functools
+import itertools
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QSize, Slot
+from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +36,9 @@ TASK_RING = 2000  # live lines kept per task
 ALL_RING = 5000  # live lines kept for the "all tasks" view
 MAX_TASKS = 5000  # tasks whose rings are kept; the oldest are dropped first
 STORE_LIMIT = 10_000
+RENDER_MS = 200  # new lines reach the view at most this often
+RENDER_STEP = 400  # lines appended per catch-up; a flood shows its newest lines
+RENDER_FULL = 5000  # lines drawn when the view is redrawn (mode, task or search changed)
 
 
 class Line(NamedTuple):
@@ -56,8 +61,13 @@ def level_color(level: int, dark: bool) -> QColor | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _clock(second: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
 def format_line(line: Line, with_task: bool) -> str:
-    stamp = time.strftime("%H:%M:%S", time.localtime(line.time)) + f".{int(line.time * 1000) % 1000:03d}"
+    stamp = f"{_clock(int(line.time))}.{int(line.time * 1000) % 1000:03d}"
     level = logging.getLevelName(line.level)
     task = f"[{line.task_id}] " if with_task else ""
     return f"{stamp} {level:<7} {task}{line.text}"
@@ -71,9 +81,14 @@ class LogPanel(QWidget):
         self.store: Any = None
         self._rings: collections.OrderedDict[int, collections.deque[Line]] = collections.OrderedDict()
         self._all: collections.deque[Line] = collections.deque(maxlen=ALL_RING)
+        self._counts: dict[int, int] = {}  # lines ever received per task
+        self._all_count = 0
         self._task = -1
         self._footer = ""
-        self._shown = 0  # lines of the current source already in the view
+        self._from_store: list[Line] | None = None
+        self._shown = 0  # lines of the current source already in the view (of its total)
+        self._catch_up = QTimer(self, singleShot=True, interval=RENDER_MS)
+        self._catch_up.timeout.connect(self._append_new)
         self._build()
 
     def _build(self) -> None:
@@ -125,28 +140,34 @@ class LogPanel(QWidget):
 
     @Slot(list)
     def on_events(self, events: Sequence[Event]) -> None:
-        """Keep new log lines; append those of the shown source. GUI thread."""
+        """Keep new log lines; the view catches up on a short timer. GUI thread."""
         fresh = False
+        rings, counts, task = self._rings, self._counts, self._task
         for ev in events:
             if type(ev) is not TaskLog:
                 continue
-            line = Line(ev.task_id, ev.level, ev.time, ev.text)
-            ring = self._rings.get(ev.task_id)
+            tid = ev.task_id
+            line = Line(tid, ev.level, ev.time, ev.text)
+            ring = rings.get(tid)
             if ring is None:
-                ring = self._rings[ev.task_id] = collections.deque(maxlen=TASK_RING)
-                if len(self._rings) > MAX_TASKS:
-                    self._rings.popitem(last=False)
+                ring = rings[tid] = collections.deque(maxlen=TASK_RING)
+                if len(rings) > MAX_TASKS:
+                    old, _ = rings.popitem(last=False)
+                    counts.pop(old, None)
             ring.append(line)
+            counts[tid] = counts.get(tid, 0) + 1
             self._all.append(line)
-            fresh = fresh or self.all_tasks or ev.task_id == self._task
-        if fresh and self.follow.isChecked():
-            self._append_new()
+            self._all_count += 1
+            fresh = fresh or tid == task
+        if (fresh or self.all_tasks) and self.follow.isChecked() and not self._catch_up.isActive():
+            # Rendering is batched: a flood of lines costs a few paints a second, not one per drain.
+            self._catch_up.start()
 
     def show_task(self, task_id: int, *, finished: bool = False, footer: str = "") -> None:
         """Show one task's lines: live ones, or the store's for a finished or past task."""
         self._task = task_id
         self._footer = footer
-        self._from_store: list[Line] | None = None
+        self._from_store = None
         if task_id >= 0 and (finished or task_id not in self._rings):
             self._from_store = self._store_lines(task_id)
         self.title.setText(
@@ -166,14 +187,20 @@ class LogPanel(QWidget):
             return None
         return [Line(r.task_id, r.level, r.time, r.text) for r in rows]
 
-    def lines(self) -> list[Line]:
-        """The lines of the shown source, before the search filter."""
+    def _source(self) -> tuple[Sequence[Line] | collections.deque[Line], int]:
+        """The shown lines and how many were ever added to them (rings forget the oldest)."""
         if self.all_tasks:
-            return list(self._all)
-        live = list(self._rings.get(self._task, ()))
-        stored = getattr(self, "_from_store", None)
+            return self._all, self._all_count
+        live = self._rings.get(self._task, ())
+        stored = self._from_store
         # The store may lag the live ring by one commit; show whichever is more complete.
-        return stored if stored is not None and len(stored) >= len(live) else live
+        if stored is not None and len(stored) >= len(live):
+            return stored, len(stored)
+        return live, self._counts.get(self._task, 0)
+
+    def lines(self) -> list[Line]:
+        """The lines of the shown source that are kept, before the search filter."""
+        return list(self._source()[0])
 
     # ------------------------------------------------------------ rendering
     @Slot()
@@ -181,18 +208,21 @@ class LogPanel(QWidget):
         """Redraw the view from scratch."""
         self.view.clear()
         self._shown = 0
-        self._append_new()
+        self._append_new(limit=RENDER_FULL)
 
-    def _append_new(self) -> None:
-        lines = self.lines()
-        if self.all_tasks and len(lines) >= ALL_RING:
-            # The ring wrapped: count from its end instead of from an index.
-            self._shown = min(self._shown, len(lines))
-        new = lines[self._shown :]
-        self._shown = len(lines)
-        self._write(new, footer=not self.all_tasks and self._shown == len(new))
+    @Slot()
+    def _append_new(self, limit: int = RENDER_STEP) -> None:
+        lines, total = self._source()
+        new = total - self._shown
+        if new <= 0:
+            return
+        first_render = self._shown == 0
+        self._shown = total
+        take = min(new, len(lines), limit)
+        tail = list(itertools.islice(lines, len(lines) - take, None))
+        self._write(tail, skipped=new - take, footer=not self.all_tasks and first_render)
 
-    def _write(self, lines: Iterable[Line], footer: bool) -> None:
+    def _write(self, lines: Iterable[Line], skipped: int, footer: bool) -> None:
         needle = self.search.text().strip().lower()
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         cursor = QTextCursor(self.view.document())
@@ -200,6 +230,13 @@ class LogPanel(QWidget):
         cursor.beginEditBlock()
         plain = QTextCharFormat()
         first = self.view.document().isEmpty()
+        if skipped:
+            fmt = QTextCharFormat(plain)
+            fmt.setForeground(QColor("#8a8a8a"))
+            if not first:
+                cursor.insertBlock()
+            first = False
+            cursor.insertText(self.tr("⋯ %1 more lines").replace("%1", f"{skipped:,}"), fmt)
         for line in lines:
             text = format_line(line, self.all_tasks)
             if needle and needle not in text.lower():
@@ -234,5 +271,3 @@ class LogPanel(QWidget):
     @Slot()
     def copy_text(self) -> None:
         QGuiApplication.clipboard().setText(self.text())
-
-

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import time
 from typing import Any
 
+import psutil
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine import EngineConfig
-from core.events import BatchAccepted, BatchFinished, Event, TaskFinished
+from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, WorkerEvent
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
@@ -62,6 +64,22 @@ def open_store(path: str | None) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
+def lower_priority(pid: int) -> None:
+    """Run a worker process below normal priority, so a busy pool never makes the window lag.
+
+    On an idle machine this costs the workers nothing; on a loaded one the
+    window is served first, which is what a person watching it expects.
+    """
+    if os.environ.get("BRIGADE_WORKER_PRIORITY") == "normal":
+        return
+    try:
+        proc = psutil.Process(pid)
+        below = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", None)
+        proc.nice(below if below is not None else 10)
+    except (psutil.Error, OSError):
+        log.debug("could not lower the priority of worker %s", pid)
+
+
 def scrolled(widget: QWidget) -> QScrollArea:
     """``widget`` in a frameless scroll area, so a dock can be smaller than its minimum size."""
     area = QScrollArea()
@@ -74,7 +92,7 @@ def scrolled(widget: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     """Brigade's window. GUI thread only."""
 
-    batchFinished = Signal(object)  # a BatchFinished, after the model saw it
+    batchFinished = Signal(object)  # noqa: N815 - Qt naming;a BatchFinished, after the model saw it
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         self._late_done = False
@@ -93,6 +111,7 @@ class MainWindow(QMainWindow):
         self._rates = RateMeter()
         self.monitor: Any = None
         self.history: Any = None
+        self._history_stale = False
         self.store, self.store_error = open_store(settings.db_path)
         recorder = self.store.recorder() if self.store is not None else None
         config = EngineConfig(workers=settings.workers, recycle_after=settings.recycle_after)
@@ -258,6 +277,7 @@ class MainWindow(QMainWindow):
         self.history.resumeRequested.connect(self.resume_batch)
         self.history.openRequested.connect(self.open_batch)
         self.history_dock.setWidget(scrolled(self.history))
+        self.history_dock.visibilityChanged.connect(self._on_history_shown)
 
     # ------------------------------------------------------------ engine commands
     def batch_options(self) -> BatchOptions:
@@ -272,17 +292,21 @@ class MainWindow(QMainWindow):
         except (ParamError, UnknownJobError) as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return False
-        try:
-            cls = processor_class(spec.job)
-            self.model.set_result_columns(spec.job, cls.result_columns, cls.title)
-        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
-            log.debug("no result columns for %s", spec.job)
+        self._note_job(spec.job)
         if self._active_since is None:
             self._active_since = time.monotonic()
             self._rates.reset()
         if not self.bridge.running and not self.closing:
             self.bridge.start()
         return True
+
+    def _note_job(self, job: str) -> None:
+        """Tell the model the job's title and result columns, before its results arrive."""
+        try:
+            cls = processor_class(job)
+            self.model.set_result_columns(job, cls.result_columns, cls.title)
+        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
+            log.debug("no result columns for %s", job)
 
     @Slot()
     def pause(self) -> None:
@@ -343,6 +367,7 @@ class MainWindow(QMainWindow):
         if self.store is not None and not any(b.batch_id == batch_id for b in self.model.batches):
             batch = self.store.batch(batch_id)
             if batch is not None:
+                self._note_job(batch.job)
                 self.model.add_past_batch(batch_id, batch.job, self.store.tasks(batch_id))
                 self._rates.reset()  # loaded tasks are not throughput
         rows = [b.first for b in self.model.batches if b.batch_id == batch_id]
@@ -362,6 +387,8 @@ class MainWindow(QMainWindow):
                 self._on_current_task(ev.task_id)
             elif isinstance(ev, BatchAccepted) and self._active_since is None:
                 self._active_since = time.monotonic()
+            elif isinstance(ev, WorkerEvent) and ev.exitcode is None:
+                lower_priority(ev.pid)
         self._update_actions()
 
     @property
@@ -384,8 +411,7 @@ class MainWindow(QMainWindow):
                 self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)),
                 text.replace("%4", f"{ev.elapsed:.1f}"),
             )
-        if self.history is not None:
-            self.history.refresh()
+        self._refresh_history()
         self.batchFinished.emit(ev)
         if self.model.counts.unfinished == 0:
             self._on_all_finished()
@@ -395,6 +421,21 @@ class MainWindow(QMainWindow):
         self._active_since = None
         if (self.quit_when_finished or self.settings.when_done == "quit") and not self.closing:
             QTimer.singleShot(0, self.close)
+
+    @Slot()
+    def _refresh_history(self, *_: Any) -> None:
+        """Reload the history list now if it is seen, else when it is next shown (it reads the store)."""
+        if self.history is None:
+            return
+        self._history_stale = not self.history_dock.isVisible() or self.history_dock.visibleRegion().isEmpty()
+        if not self._history_stale:
+            self.history.refresh()
+
+    @Slot(bool)
+    def _on_history_shown(self, visible: bool) -> None:
+        if visible and self._history_stale and self.history is not None:
+            self._history_stale = False
+            self.history.refresh()
 
     @Slot(int)
     def _on_current_task(self, task_id: int) -> None:
@@ -490,9 +531,13 @@ class MainWindow(QMainWindow):
             )
         )
         box.setInformativeText(
-            self.tr(
-                "Finish: keep running and close when done.\nPause for later: running tasks finish, the rest stay queued in the history and can be resumed.\nCancel tasks: stop them now."
+            self.tr("Finish: keep running and close when done.")
+            + "\n"
+            + self.tr(
+                "Pause for later: running tasks finish, the rest stay queued in the history for a resume."
             )
+            + "\n"
+            + self.tr("Cancel tasks: stop them now.")
         )
         finish = box.addButton(self.tr("Finish"), QMessageBox.ButtonRole.AcceptRole)
         pause = box.addButton(self.tr("Pause for later"), QMessageBox.ButtonRole.AcceptRole)

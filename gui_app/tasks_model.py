@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSize,
     Qt,
     QTimer,
 )
@@ -54,6 +53,17 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 4  # str: the input path
 SORT_ROLE = Qt.ItemDataRole.UserRole + 5  # a comparable key for the column
 MAX_SPANS = 64  # past this many separate spans, one dataChanged covers them all
 ALL_ROLES: list[int] = []  # an empty role list means "every role" to the views
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset(
+    {_DISPLAY, _DECORATION, _ALIGN, _FOREGROUND, int(Qt.ItemDataRole.ToolTipRole)}
+    | {int(r) for r in (STATE_ROLE, PROGRESS_ROLE, TASK_ID_ROLE, PATH_ROLE, SORT_ROLE)}
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FAILED_COLOR = QColor(200, 60, 60)
+_ROOT = QModelIndex()  # the invisible root: a module-level default, never modified
 
 Row = int
 
@@ -75,11 +85,14 @@ class BatchRows:
         return len(self.ids)
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskDetail:
-    """What is known of a finished task beyond its compact fields."""
+    """What is known of a finished task beyond its compact fields and result text.
 
-    result: dict[str, Any] | None = None
+    Kept only for tasks that have one of these: most finished tasks cost a
+    result string and nothing else.
+    """
+
     failure: Failure | None = None
     outputs: tuple[str, ...] = ()
     log_dropped: int = 0
@@ -160,6 +173,12 @@ class TasksModel(QAbstractTableModel):
         }
         self._result_columns: dict[str, tuple[str, ...]] = {}
         self._titles: dict[str, str] = {}
+        self._handlers: dict[type, Callable[[Row, Any], None]] = {
+            TaskProgress: self._on_progress,
+            TaskStarted: self._on_started,
+            TaskFinished: self._on_finished,
+            TaskRequeued: self._on_requeued,
+        }
         self._clear_arrays()
 
     def _clear_arrays(self) -> None:
@@ -171,19 +190,20 @@ class TasksModel(QAbstractTableModel):
         self._pid = array("i")
         self._started = array("d")  # wall clock; 0 when never started
         self._duration = array("f")  # seconds, for finished tasks; -1 while unknown
+        self._texts: dict[Row, str] = {}  # result text of done and skipped tasks
         self._details: dict[Row, TaskDetail] = {}
         self.counts = Counts()
 
     # ------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._state)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else COLUMN_COUNT
 
-    def headerData(
+    def headerData(  # noqa: N802 - Qt override
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section] if 0 <= section < COLUMN_COUNT else None
         return None
@@ -198,21 +218,23 @@ class TasksModel(QAbstractTableModel):
     ) -> Any:
         if not index.isValid():
             return None
-        row, col = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        return self.cell(index.row(), index.column(), role)
+
+    def cell(self, row: Row, col: int, role: int) -> Any:
+        """``data()`` by row and column; the proxy calls it directly (no index objects)."""
+        # Views ask for a dozen roles per cell per paint: unhandled ones leave first.
+        if role not in _ROLES:
+            return None
+        if role == _DISPLAY:
             return self._display(row, col)
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATE:
-            return self._icon(self._state[row])
+        if role == _DECORATION:
+            return self._icon(self._state[row]) if col == COL_STATE else None
+        if role == _ALIGN:
+            return _RIGHT if col in (COL_DURATION, COL_WORKER) else None
+        if role == _FOREGROUND:
+            return _FAILED_COLOR if col == COL_RESULT and self._state[row] == TaskState.FAILED else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col)
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and col == COL_RESULT
-            and self._state[row] == TaskState.FAILED
-        ):
-            return QColor(200, 60, 60)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DURATION, COL_WORKER):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == STATE_ROLE:
             return self._state[row]
         if role == PROGRESS_ROLE:
@@ -221,11 +243,7 @@ class TasksModel(QAbstractTableModel):
             return self.task_id(row)
         if role == PATH_ROLE:
             return self.path(row)
-        if role == SORT_ROLE:
-            return self.sort_key(col)(row)
-        if role == Qt.ItemDataRole.SizeHintRole and col == COL_STATE:
-            return QSize(96, 20)
-        return None
+        return self.sort_key(col)(row)  # SORT_ROLE
 
     # ------------------------------------------------------------ cell contents
     def _display(self, row: Row, col: int) -> Any:
@@ -301,11 +319,9 @@ class TasksModel(QAbstractTableModel):
 
     def result_text(self, row: Row) -> str:
         d = self._details.get(row)
-        if d is None:
-            return ""
-        if d.failure is not None:
+        if d is not None and d.failure is not None:
             return d.failure.describe()
-        return result_text(d.result, self._result_columns.get(self.batch_of(row).job, ()))
+        return self._texts.get(row, "")
 
     def row_of(self, task_id: TaskId) -> Row:
         """The row of a task, or -1."""
@@ -377,8 +393,7 @@ class TasksModel(QAbstractTableModel):
             self._progress[row] = 255
             self._duration[row] = -1.0
             self._started[row] = 0.0
-            if self._details.pop(row, None) is not None:
-                self.counts.finished -= 1
+            self._forget(row)
         self._flush(rows)
         return True
 
@@ -398,36 +413,37 @@ class TasksModel(QAbstractTableModel):
             if t.started and t.ended:
                 self._duration[row] = max(0.0, t.ended - t.started)
             if TaskState(t.state).terminal:
-                self._details[row] = TaskDetail(t.result, t.failure, tuple(t.outputs), t.log_dropped)
-                self.counts.finished += 1
+                self._keep(row, job, t.result, t.failure, tuple(t.outputs), t.log_dropped)
         self._flush(list(range(first, first + len(tasks))))
 
     def apply(self, events: Sequence[Event]) -> None:
         """Fold a drained batch of engine events into the arrays; signal changed spans."""
         changed: list[Row] = []
+        last: BatchRows | None = self.batches[-1] if self.batches else None
         for ev in events:
-            if isinstance(ev, BatchAccepted):
+            kind = type(ev)
+            if kind is TaskLog:
+                continue
+            if kind is BatchAccepted:
                 self._flush(changed)
                 changed = []
-                self.add_batch(ev.batch_id, ev.spec, ev.task_ids)
+                self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
+                last = self.batches[-1] if self.batches else None
                 continue
-            if isinstance(ev, TaskLog):
+            handler = self._handlers.get(kind)
+            if handler is None:
                 continue
-            row = self.row_of(ev.task_id) if hasattr(ev, "task_id") else -1
-            if row < 0:
-                continue
-            if isinstance(ev, TaskProgress):
-                self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
-            elif isinstance(ev, TaskStarted):
-                self._on_started(row, ev)
-            elif isinstance(ev, TaskFinished):
-                self._on_finished(row, ev)
-            elif isinstance(ev, TaskRequeued):
-                self._on_requeued(row, ev)
-            else:
-                continue
-            changed.append(row)
+            tid = ev.task_id  # type: ignore[union-attr]
+            # Most events belong to the newest batch: try it before searching.
+            i = task_index(last.ids, tid) if last is not None else -1
+            row = last.first + i if i >= 0 and last is not None else self.row_of(tid)
+            if row >= 0:
+                handler(row, ev)
+                changed.append(row)
         self._flush(changed)
+
+    def _on_progress(self, row: Row, ev: TaskProgress) -> None:
+        self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
 
     def _set_state(self, row: Row, state: TaskState) -> None:
         old = self._state[row]
@@ -449,17 +465,34 @@ class TasksModel(QAbstractTableModel):
             self._pid[row] = ev.pid
         self._duration[row] = ev.duration if ev.started else -1.0
         self._started[row] = ev.started
-        result = dict(ev.result) if ev.result else None
-        self._details[row] = TaskDetail(result, ev.failure, ev.outputs, ev.log_dropped)
+        self._keep(row, self.batch_of(row).job, ev.result, ev.failure, ev.outputs, ev.log_dropped)
         self.counts.finished += 1
         self.counts.bytes_done += self.size(row)
+
+    def _keep(
+        self,
+        row: Row,
+        job: str,
+        result: Any,
+        failure: Failure | None,
+        outputs: tuple[str, ...],
+        dropped: int,
+    ) -> None:
+        if result:
+            self._texts[row] = result_text(result, self._result_columns.get(job, ()))
+        if failure is not None or outputs or dropped:
+            self._details[row] = TaskDetail(failure, tuple(outputs), dropped)
+
+    def _forget(self, row: Row) -> None:
+        self._texts.pop(row, None)
+        self._details.pop(row, None)
 
     def _on_requeued(self, row: Row, ev: TaskRequeued) -> None:
         self._set_state(row, TaskState.QUEUED)
         self._progress[row] = 255
         self._duration[row] = -1.0
         self._started[row] = 0.0
-        self._details.pop(row, None)
+        self._forget(row)
 
     def _flush(self, rows: list[Row]) -> None:
         for first, last in spans(rows):
@@ -502,6 +535,7 @@ class TasksModel(QAbstractTableModel):
             "started": self._started,
             "duration": self._duration,
             "details": self._details,
+            "texts": self._texts,
         }
 
     def _copy_batch(self, b: BatchRows, old: dict[str, Any]) -> None:
@@ -514,10 +548,10 @@ class TasksModel(QAbstractTableModel):
         self._pid.extend(old["pid"][lo:hi])
         self._started.extend(old["started"][lo:hi])
         self._duration.extend(old["duration"][lo:hi])
-        for row in range(lo, hi):
-            d = old["details"].get(row)
-            if d is not None:
-                self._details[row - lo + first] = d
+        for new, old_map in ((self._details, old["details"]), (self._texts, old["texts"])):
+            for row, value in old_map.items():
+                if lo <= row < hi:
+                    new[row - lo + first] = value
         for s in self._state[first:]:
             self.counts.by_state[s] += 1
 
@@ -633,17 +667,17 @@ class TasksProxy(QAbstractProxyModel):
         self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
         self.layoutChanged.emit()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         if parent.isValid():
             return 0
         return self.tasks().rowCount() if self._rows is None else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else COLUMN_COUNT
 
     def index(
-        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
-    ) -> QModelIndex:  # noqa: B008
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT
+    ) -> QModelIndex:
         if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < COLUMN_COUNT):
             return QModelIndex()
         return self.createIndex(row, column)
@@ -656,7 +690,7 @@ class TasksProxy(QAbstractProxyModel):
     def sibling(self, row: int, column: int, idx: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         return self.index(row, column)
 
-    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:  # noqa: N802
         return not parent.isValid() and self.rowCount() > 0
 
     def mapToSource(self, proxy: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
@@ -671,14 +705,25 @@ class TasksProxy(QAbstractProxyModel):
         row = source.row() if self._inv is None else self._inv[source.row()]
         return self.index(row, source.column()) if row >= 0 else QModelIndex()
 
-    def headerData(
+    def headerData(  # noqa: N802 - Qt override
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal:
             return self.tasks().headerData(section, orientation, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row() if self._rows is None else self._rows[index.row()]
+        return self.tasks().cell(row, index.column(), role)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return self.tasks().flags(index)
 
     def source_row(self, view_row: int) -> Row:
         return view_row if self._rows is None else self._rows[view_row]

@@ -32,7 +32,6 @@ from gui_app.tasks_model import (
     COL_FILE,
     COL_JOB,
     COL_PROGRESS,
-    COL_RESULT,
     COL_STATE,
     COL_WORKER,
     PROGRESS_ROLE,
@@ -73,10 +72,10 @@ class TasksView(QTableView):
     Emits requests; the main window turns them into engine commands.
     """
 
-    cancelRequested = Signal(list)  # task ids to cancel
-    retryRequested = Signal(list)  # task ids to run again
-    showLogRequested = Signal(int)  # task id whose log to show
-    currentTaskChanged = Signal(int)  # task id of the current row, -1 for none
+    cancelRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to cancel
+    retryRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to run again
+    showLogRequested = Signal(int)  # noqa: N815 - Qt naming;task id whose log to show
+    currentTaskChanged = Signal(int)  # noqa: N815 - Qt naming;task id of the current row, -1 for none
 
     def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,9 +109,32 @@ class TasksView(QTableView):
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        widths = {COL_FILE: 300, COL_JOB: 120, COL_STATE: 96, COL_PROGRESS: 100, COL_DURATION: 72, COL_WORKER: 64}
+        widths = {
+            COL_FILE: 300,
+            COL_JOB: 120,
+            COL_STATE: 96,
+            COL_PROGRESS: 100,
+            COL_DURATION: 72,
+            COL_WORKER: 64,
+        }
         for col, width in widths.items():
             self.setColumnWidth(col, width)
+
+    def dataChanged(  # noqa: N802
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: list[int] = [],  # noqa: B006 - Qt's signature
+    ) -> None:
+        # Qt repaints the whole viewport for any multi-row change; most changes of a
+        # big batch are far off screen, so drop those here and repaint only when seen.
+        first = self.rowAt(0)
+        last = self.rowAt(self.viewport().height() - 1)
+        if first >= 0:
+            last = last if last >= 0 else self.model().rowCount() - 1
+            if bottom_right.row() < first or top_left.row() > last:
+                return
+        super().dataChanged(top_left, bottom_right, roles)
 
     @property
     def tasks(self) -> TasksModel:

@@ -79,7 +79,8 @@ def test_dropped_folder_runs_to_done_with_digests(qtbot, window, tmp_path):
     model = window.model
     for row in range(5):
         path = model.path(row)
-        expected = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        with open(path, "rb") as f:
+            expected = hashlib.sha256(f.read()).hexdigest()
         assert model.index(row, COL_RESULT).data() == expected
         assert model.worker(row) in set(window.bridge.engine.worker_pids) | {model.worker(row)}
         assert model.worker(row) > 0
