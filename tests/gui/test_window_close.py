@@ -45,6 +45,10 @@ def test_pause_for_later_then_resume_from_history(qtbot, settings, window, tmp_p
         again.open_batch(batch.id)
         assert again.model.rowCount() == 8
         assert len(rows_in(again, TaskState.DONE)) == done
+        # A task of the earlier session: its log comes from the store.
+        first_done = rows_in(again, TaskState.DONE)[0]
+        assert again.view.select_task(again.model.task_id(first_done))
+        assert "line 1 of" in again.log.text()
         again.resume_batch(batch.id)
         qtbot.waitUntil(lambda: len(rows_in(again, TaskState.DONE)) == 8, timeout=60_000)
         assert again.model.rowCount() == 8  # resumed in place, not added twice
