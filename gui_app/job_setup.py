@@ -83,21 +83,21 @@ class DropZone(QFrame):
         self.setStyleSheet(f"#dropZone {{ border: 2px dashed {border}; border-radius: 8px; }}")
 
     @staticmethod
-    def _local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
+    def local_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
         mime = event.mimeData()
         if not mime.hasUrls():
             return []
         return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and u.toLocalFile()]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self._local_paths(event):
+        if self.local_paths(event):
             event.acceptProposedAction()
             self._set_hover(True)
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
-        if self._local_paths(event):
+        if self.local_paths(event):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event: Any) -> None:  # noqa: N802
@@ -105,7 +105,7 @@ class DropZone(QFrame):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self._set_hover(False)
-        paths = self._local_paths(event)
+        paths = self.local_paths(event)
         if not paths:
             event.ignore()
             return

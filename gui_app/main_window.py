@@ -10,11 +10,12 @@ import enum
 import logging
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
 import psutil
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -33,7 +34,7 @@ from core.registry import UnknownJobError, processor_class
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
 from gui_app.engine_bridge import EngineBridge
 from gui_app.icons import app_icon, state_icon
-from gui_app.job_setup import JobSetup
+from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
 from gui_app.notify import Notifier
 from gui_app.settings import Settings
@@ -103,12 +104,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Brigade")
         self.setWindowIcon(app_icon())
         self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)  # files dropped anywhere go to the job setup
         self.paused = False
         self.closing = False
         self.quit_when_finished = False
         self._can_close = False
         self._active_since: float | None = None
         self._rates = RateMeter()
+        self._language = settings.language
+        self._live: set[int] = set()  # batches the engine knows (accepted in this session)
         self.monitor: Any = None
         self.history: Any = None
         self._history_stale = False
@@ -217,7 +221,7 @@ class MainWindow(QMainWindow):
         s.startRequested.connect(self.submit)
         s.readyChanged.connect(self._update_actions)
         v.cancelRequested.connect(self.bridge.engine.cancel)
-        v.retryRequested.connect(self.bridge.engine.retry)
+        v.retryRequested.connect(self.retry)
         v.showLogRequested.connect(self.show_log)
         v.currentTaskChanged.connect(self._on_current_task)
         v.selectionModel().selectionChanged.connect(self._update_actions)
@@ -333,6 +337,43 @@ class MainWindow(QMainWindow):
     @Slot()
     def retry_failed(self) -> None:
         self.bridge.engine.retry_failed(None)
+        for b in self.model.batches:
+            if b.batch_id not in self._live:
+                rows = range(b.first, b.first + b.count)
+                self.retry([b.ids[r - b.first] for r in rows if self.model.state(r) == TaskState.FAILED])
+
+    @Slot(list)
+    def retry(self, task_ids: list[int]) -> None:
+        """Run tasks again: the engine's own ones directly, those of past batches through the store."""
+        live, past = [], {}
+        for tid in task_ids:
+            row = self.model.row_of(tid)
+            if row < 0:
+                continue
+            bid = self.model.batch_of(row).batch_id
+            if bid in self._live:
+                live.append(tid)
+            else:
+                past.setdefault(bid, set()).add(tid)
+        if live:
+            self.bridge.engine.retry(live)
+        for bid, wanted in past.items():
+            self._retry_past(bid, wanted)
+
+    def _retry_past(self, batch_id: int, wanted: set[int]) -> None:
+        spec = (
+            self.store.retry_spec(batch_id, failed=True, cancelled=True) if self.store is not None else None
+        )
+        if spec is None or spec.task_ids is None:
+            return
+        keep = [i for i, tid in enumerate(spec.task_ids) if tid in wanted]
+        if not keep:
+            return
+        pick = [spec.paths[i] for i in keep]
+        sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
+        mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
+        ids = [spec.task_ids[i] for i in keep]
+        self.submit(replace(spec, paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
 
     @Slot()
     def clear_finished(self) -> None:
@@ -340,6 +381,7 @@ class MainWindow(QMainWindow):
         removed = self.model.clear_finished()
         for bid in before - {b.batch_id for b in self.model.batches}:
             self.bridge.engine.forget(bid)
+            self._live.discard(bid)
         if removed:
             self.statusBar().showMessage(
                 count_text(
@@ -385,8 +427,10 @@ class MainWindow(QMainWindow):
                 self._on_batch_finished(ev)
             elif isinstance(ev, TaskFinished) and ev.task_id == self.log_task:
                 self._on_current_task(ev.task_id)
-            elif isinstance(ev, BatchAccepted) and self._active_since is None:
-                self._active_since = time.monotonic()
+            elif isinstance(ev, BatchAccepted):
+                self._live.add(ev.batch_id)
+                if self._active_since is None:
+                    self._active_since = time.monotonic()
             elif isinstance(ev, WorkerEvent) and ev.exitcode is None:
                 lower_priority(ev.pid)
         self._update_actions()
@@ -475,6 +519,22 @@ class MainWindow(QMainWindow):
         if self.monitor is not None:
             self.monitor.set_throughput(rate.files, rate.bytes)
         self._update_actions()
+        total = c.total
+        done = total - c.unfinished
+        # The taskbar shows the title: progress is visible with the window minimised.
+        self.setWindowTitle(f"Brigade — {100 * done // total}%" if total and c.unfinished else "Brigade")
+
+    # ------------------------------------------------------------ drops anywhere on the window
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if DropZone.local_paths(event) and self.setup.isEnabled():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = DropZone.local_paths(event)
+        if paths and self.setup.isEnabled():
+            event.acceptProposedAction()
+            self.setup.add_paths(paths)
+            self.setup_dock.show()
 
     @Slot()
     def _update_actions(self, *_: Any) -> None:
@@ -504,7 +564,13 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.settings.theme)
-            install_translator(app, self.settings.language)
+            if self.settings.language != self._language:
+                install_translator(app, self.settings.language)
+                self._language = self.settings.language
+                # Panels built from translated strings pick the language up on the next start.
+                self.statusBar().showMessage(
+                    self.tr("The new language applies fully after a restart"), 10_000
+                )
         self.bridge.engine.set_workers(self.settings.workers)
         self.actions_.when_done_quit.setChecked(self.settings.when_done == "quit")
 
@@ -605,11 +671,6 @@ class MainWindow(QMainWindow):
             self.store.close()
             self.store = None
             self.log.set_store(None)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.setWindowTitle("Brigade")
-        super().changeEvent(event)
 
     # ------------------------------------------------------------ layout persistence
     def _save_layout(self) -> None:

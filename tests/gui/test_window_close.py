@@ -8,7 +8,7 @@ from core.model import TaskState
 from core.store import JobStore
 from gui_app.main_window import CloseChoice
 from tests.gui.conftest import close_window, make_files, open_window, shut
-from tests.gui.test_window_run import drop_and_start, rows_in, use_slow_job
+from tests.gui.test_window_run import drop_and_start, rows_in, trigger, use_slow_job
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(180)]
 
@@ -100,3 +100,27 @@ def test_dont_close_leaves_the_window_open(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: bool(rows_in(window, TaskState.RUNNING)), timeout=30_000)
     close_with(qtbot, window, CloseChoice.STAY)
     assert window.isVisible() and window.bridge.running and not window.closing
+
+
+def test_retry_a_failed_task_of_a_past_batch(qtbot, settings, window, tmp_path, db_path):
+    use_slow_job(window, seconds=0, lines=1)
+    good = make_files(tmp_path, 2)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"fail")
+    drop_and_start(qtbot, window, [*good, bad])
+    qtbot.waitUntil(lambda: window.model.counts.unfinished == 0, timeout=30_000)
+    batch_id = window.model.batches[0].batch_id
+    close_window(qtbot, window)
+    bad.write_bytes(b"fine now")
+    again = open_window(qtbot, settings)
+    try:
+        again.open_batch(batch_id)
+        failed = rows_in(again, TaskState.FAILED)
+        assert len(failed) == 1 and again.view.select_task(again.model.task_id(failed[0]))
+        menu = again.view.build_menu()
+        trigger(menu, "retry")
+        qtbot.waitUntil(lambda: len(rows_in(again, TaskState.DONE)) == 3, timeout=30_000)
+        assert again.model.rowCount() == 3
+        close_window(qtbot, again)
+    finally:
+        shut(qtbot, again)

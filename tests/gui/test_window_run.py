@@ -166,3 +166,10 @@ def test_options_form_refuses_a_bad_value(qtbot, window, tmp_path):
     assert not field.error.isHidden() and not window.setup.start_btn.isEnabled()
     field.set_text("0.5")
     assert field.error.isHidden() and window.setup.start_btn.isEnabled()
+
+
+def test_files_dropped_on_the_table_go_to_the_job_setup(qtbot, window, tmp_path):
+    files = make_files(tmp_path, 3)
+    with qtbot.waitSignal(window.setup.discovered, timeout=10_000):
+        drop_paths(window.view.viewport(), files)
+    assert window.setup.found.count == 3 and window.setup.start_btn.isEnabled()
