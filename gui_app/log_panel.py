@@ -17,7 +17,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QSize, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -84,7 +92,9 @@ class LogPanel(QWidget):
         self._counts: dict[int, int] = {}  # lines ever received per task
         self._all_count = 0
         self._task = -1
+        self._header = ""
         self._footer = ""
+        self._finished = False
         self._from_store: list[Line] | None = None
         self._shown = 0  # lines of the current source already in the view (of its total)
         self._catch_up = QTimer(self, singleShot=True, interval=RENDER_MS)
@@ -163,9 +173,15 @@ class LogPanel(QWidget):
             # Rendering is batched: a flood of lines costs a few paints a second, not one per drain.
             self._catch_up.start()
 
-    def show_task(self, task_id: int, *, finished: bool = False, footer: str = "") -> None:
-        """Show one task's lines: live ones, or the store's for a finished or past task."""
+    def show_task(self, task_id: int, *, finished: bool = False, header: str = "", footer: str = "") -> None:
+        """Show one task's lines: live ones, or the store's for a finished or past task.
+
+        ``header`` (the reason it failed) comes first, ``footer`` (a traceback, a
+        count of lines not kept) last.
+        """
         self._task = task_id
+        self._finished = finished
+        self._header = header
         self._footer = footer
         self._from_store = None
         if task_id >= 0 and (finished or task_id not in self._rings):
@@ -205,10 +221,18 @@ class LogPanel(QWidget):
     # ------------------------------------------------------------ rendering
     @Slot()
     def render(self) -> None:
-        """Redraw the view from scratch."""
+        """Redraw the view from scratch: reason, lines, traceback for a finished task."""
         self.view.clear()
         self._shown = 0
+        one_task = not self.all_tasks
+        if one_task and self._header:
+            self._note(self._header, logging.ERROR, bold=True)
         self._append_new(limit=RENDER_FULL)
+        if one_task and self._footer:
+            self._note(self._footer, logging.ERROR)
+        if one_task and self._finished:
+            # A finished task is read from the top: its reason first.
+            self.view.verticalScrollBar().setValue(0)
 
     @Slot()
     def _append_new(self, limit: int = RENDER_STEP) -> None:
@@ -216,27 +240,38 @@ class LogPanel(QWidget):
         new = total - self._shown
         if new <= 0:
             return
-        first_render = self._shown == 0
         self._shown = total
         take = min(new, len(lines), limit)
         tail = list(itertools.islice(lines, len(lines) - take, None))
-        self._write(tail, skipped=new - take, footer=not self.all_tasks and first_render)
+        if new > take:
+            self._note(self.tr("⋯ %1 more lines").replace("%1", f"{new - take:,}"), logging.DEBUG)
+        self._write(tail)
 
-    def _write(self, lines: Iterable[Line], skipped: int, footer: bool) -> None:
+    def _dark(self) -> bool:
+        return self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+    def _note(self, text: str, level: int, bold: bool = False) -> None:
+        """One block of text that is not a log line (a reason, a traceback, a gap)."""
+        cursor = QTextCursor(self.view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        fmt = QTextCharFormat()
+        color = level_color(level, self._dark())
+        if color is not None:
+            fmt.setForeground(color)
+        if bold:
+            fmt.setFontWeight(QFont.Weight.Bold)
+        if not self.view.document().isEmpty():
+            cursor.insertBlock()
+        cursor.insertText(text, fmt)
+
+    def _write(self, lines: Iterable[Line]) -> None:
         needle = self.search.text().strip().lower()
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        dark = self._dark()
         cursor = QTextCursor(self.view.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         plain = QTextCharFormat()
         first = self.view.document().isEmpty()
-        if skipped:
-            fmt = QTextCharFormat(plain)
-            fmt.setForeground(QColor("#8a8a8a"))
-            if not first:
-                cursor.insertBlock()
-            first = False
-            cursor.insertText(self.tr("⋯ %1 more lines").replace("%1", f"{skipped:,}"), fmt)
         for line in lines:
             text = format_line(line, self.all_tasks)
             if needle and needle not in text.lower():
@@ -246,17 +281,11 @@ class LogPanel(QWidget):
             if color is not None:
                 fmt.setForeground(color)
             if not first:
-                cursor.insertBlock()
+                cursor.insertBlock(QTextBlockFormat(), plain)
             first = False
             cursor.insertText(text, fmt)
-        if footer and self._footer:
-            fmt = QTextCharFormat(plain)
-            fmt.setForeground(level_color(logging.ERROR, dark) or QColor("red"))
-            if not first:
-                cursor.insertBlock()
-            cursor.insertText(self._footer, fmt)
         cursor.endEditBlock()
-        if self.follow.isChecked():
+        if self.follow.isChecked() and not (self._finished and not self.all_tasks):
             self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
 
     @Slot(bool)

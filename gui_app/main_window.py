@@ -489,17 +489,18 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(task_id)
         finished = row >= 0 and self.model.state(row).terminal
         detail = self.model.detail(row) if row >= 0 else None
-        footer = ""
+        header = footer = ""
         if detail is not None and detail.failure is not None:
-            f = detail.failure
-            footer = f.describe() + ("\n" + f.traceback.rstrip() if f.traceback else "")
-        elif detail is not None and detail.log_dropped:
-            footer = count_text(
+            header = detail.failure.describe()
+            footer = detail.failure.traceback.rstrip() if detail.failure.traceback else ""
+        if detail is not None and detail.log_dropped:
+            dropped = count_text(
                 detail.log_dropped,
                 self.tr("%1 more line was counted but not kept"),
                 self.tr("%1 more lines were counted but not kept"),
             )
-        self.log.show_task(task_id, finished=finished, footer=footer)
+            footer = f"{footer}\n{dropped}" if footer else dropped
+        self.log.show_task(task_id, finished=finished, header=header, footer=footer)
 
     @Slot(int)
     def show_log(self, task_id: int) -> None:
