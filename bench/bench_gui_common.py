@@ -100,7 +100,7 @@ def open_window(workers: int = 2):
     window = MainWindow(settings)
     window.resize(1280, 800)
     window.show()
-    wait_until(app, lambda: window.bridge.running and len(window.bridge.engine.worker_pids) == workers, 30)
+    wait_until(app, lambda: window.engine_running and len(window.bridge.engine.worker_pids) == workers, 30)
     return app, window
 
 

@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal, Slot
@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import EngineConfig
 from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, WorkerEvent
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
-from gui_app.engine_bridge import EngineBridge
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
@@ -40,6 +38,10 @@ from gui_app.notify import Notifier
 from gui_app.settings import Settings
 from gui_app.tasks_model import TasksModel
 from gui_app.tasks_view import TasksPane
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+    from gui_app.engine_bridge import EngineBridge
 
 log = logging.getLogger("brigade.gui")
 
@@ -116,16 +118,14 @@ class MainWindow(QMainWindow):
         self.monitor: Any = None
         self.history: Any = None
         self._history_stale = False
-        self.store, self.store_error = open_store(settings.db_path)
-        recorder = self.store.recorder() if self.store is not None else None
-        config = EngineConfig(workers=settings.workers, recycle_after=settings.recycle_after)
-        self.bridge = EngineBridge(config, recorder, self)
+        self.store: Any = None  # JobStore, opened with the engine
+        self.store_error: str | None = None
+        # Made after the first paint (start_engine): the engine and store imports are not free.
+        self.bridge: EngineBridge | None = None
         self.model = TasksModel(self, icon_for=state_icon)
         self._build()
         self._connect()
         self._restore_layout()
-        if self.store_error:
-            self.statusBar().showMessage(self.tr("History disabled: %1").replace("%1", self.store_error))
 
     # ------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -202,8 +202,6 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         a, v, s = self.actions_, self.view, self.setup
-        self.bridge.events.connect(self._on_events)
-        self.bridge.stopped.connect(self._on_engine_stopped)
         a.add_files.triggered.connect(s.choose_files)
         a.add_folder.triggered.connect(s.choose_folder)
         a.start.triggered.connect(s.start)
@@ -220,7 +218,7 @@ class MainWindow(QMainWindow):
         a.when_done_quit.toggled.connect(self._on_when_done)
         s.startRequested.connect(self.submit)
         s.readyChanged.connect(self._update_actions)
-        v.cancelRequested.connect(self.bridge.engine.cancel)
+        v.cancelRequested.connect(self.cancel)
         v.retryRequested.connect(self.retry)
         v.showLogRequested.connect(self.show_log)
         v.currentTaskChanged.connect(self._on_current_task)
@@ -248,12 +246,43 @@ class MainWindow(QMainWindow):
     @Slot()
     def late_init(self) -> None:
         """Start the engine and build the monitor and history panels."""
-        if not self.bridge.running and not self.closing:
-            self.bridge.start()
+        if self.closing:
+            return
+        self.start_engine()
         if self.monitor is None:
             self._build_monitor()
         if self.history is None:
             self._build_history()
+
+    def start_engine(self) -> EngineBridge:
+        """Open the history and start the engine thread, once; return the bridge."""
+        if self.bridge is None:
+            from core.engine import EngineConfig
+            from gui_app.engine_bridge import EngineBridge
+
+            self.store, self.store_error = open_store(self.settings.db_path)
+            self.log.set_store(self.store)
+            if self.store_error:
+                self.statusBar().showMessage(self.tr("History disabled: %1").replace("%1", self.store_error))
+            recorder = self.store.recorder() if self.store is not None else None
+            s = self.settings
+            self.bridge = EngineBridge(
+                EngineConfig(workers=s.workers, recycle_after=s.recycle_after), recorder, self
+            )
+            self.bridge.events.connect(self._on_events)
+            self.bridge.stopped.connect(self._on_engine_stopped)
+            if not self.closing:
+                self.bridge.start()
+        return self.bridge
+
+    @property
+    def engine(self) -> Engine:
+        """The engine (started on first use); its methods are thread-safe commands."""
+        return self.start_engine().engine
+
+    @property
+    def engine_running(self) -> bool:
+        return self.bridge is not None and self.bridge.running
 
     def _build_monitor(self) -> None:
         try:
@@ -261,7 +290,7 @@ class MainWindow(QMainWindow):
         except ImportError as exc:
             self.monitor_dock.setWidget(QLabel(self.tr("Monitor unavailable: %1").replace("%1", str(exc))))
             return
-        engine = self.bridge.engine
+        engine = self.engine
         self.monitor = MonitorPanel(lambda: engine.worker_pids, self)
         self.monitor_dock.setWidget(scrolled(self.monitor))
         self.monitor.start()
@@ -292,7 +321,7 @@ class MainWindow(QMainWindow):
     def submit(self, spec: BatchSpec) -> bool:
         """Queue a batch on the engine; report a refusal in the status bar."""
         try:
-            self.bridge.engine.submit(spec)
+            self.engine.submit(spec)
         except (ParamError, UnknownJobError) as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return False
@@ -300,8 +329,6 @@ class MainWindow(QMainWindow):
         if self._active_since is None:
             self._active_since = time.monotonic()
             self._rates.reset()
-        if not self.bridge.running and not self.closing:
-            self.bridge.start()
         return True
 
     def _note_job(self, job: str) -> None:
@@ -314,29 +341,33 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def pause(self) -> None:
-        self.bridge.engine.pause()
+        self.engine.pause()
         self.paused = True
         self._update_actions()
 
     @Slot()
     def resume(self) -> None:
-        self.bridge.engine.resume()
+        self.engine.resume()
         self.paused = False
         self._update_actions()
+
+    @Slot(list)
+    def cancel(self, task_ids: list[int]) -> None:
+        self.engine.cancel(task_ids)
 
     @Slot()
     def cancel_selected(self) -> None:
         ids = self.view.selected_task_ids()
         if ids:
-            self.bridge.engine.cancel(ids)
+            self.engine.cancel(ids)
 
     @Slot()
     def cancel_all(self) -> None:
-        self.bridge.engine.cancel_batch(None)
+        self.engine.cancel_batch(None)
 
     @Slot()
     def retry_failed(self) -> None:
-        self.bridge.engine.retry_failed(None)
+        self.engine.retry_failed(None)
         for b in self.model.batches:
             if b.batch_id not in self._live:
                 rows = range(b.first, b.first + b.count)
@@ -356,7 +387,7 @@ class MainWindow(QMainWindow):
             else:
                 past.setdefault(bid, set()).add(tid)
         if live:
-            self.bridge.engine.retry(live)
+            self.engine.retry(live)
         for bid, wanted in past.items():
             self._retry_past(bid, wanted)
 
@@ -380,7 +411,7 @@ class MainWindow(QMainWindow):
         before = {b.batch_id for b in self.model.batches}
         removed = self.model.clear_finished()
         for bid in before - {b.batch_id for b in self.model.batches}:
-            self.bridge.engine.forget(bid)
+            self.engine.forget(bid)
             self._live.discard(bid)
         if removed:
             self.statusBar().showMessage(
@@ -572,7 +603,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     self.tr("The new language applies fully after a restart"), 10_000
                 )
-        self.bridge.engine.set_workers(self.settings.workers)
+        if self.bridge is not None:
+            self.engine.set_workers(self.settings.workers)
         self.actions_.when_done_quit.setChecked(self.settings.when_done == "quit")
 
     @Slot(bool)
@@ -625,7 +657,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self.closing:
             return
-        if self.model.counts.unfinished and self.bridge.running:
+        if self.model.counts.unfinished and self.engine_running:
             choice = self.close_choice()
             if choice is CloseChoice.STAY:
                 return
@@ -634,7 +666,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(self.tr("Brigade will close when every task has finished"))
                 return
             if choice is CloseChoice.CANCEL:
-                self.bridge.engine.cancel_batch(None)
+                self.engine.cancel_batch(None)
         self._begin_close()
 
     def _begin_close(self) -> None:
@@ -643,7 +675,7 @@ class MainWindow(QMainWindow):
         self.setup.setEnabled(False)
         self._update_actions()
         self._save_layout()
-        if self.bridge.running:
+        if self.bridge is not None and self.bridge.running:
             self.statusBar().showMessage(self.tr("Stopping: waiting for running tasks to end…"))
             self.bridge.stop(interrupt=False)
         else:
@@ -652,7 +684,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_engine_stopped(self) -> None:
         if not self.closing:
-            reason = self.bridge.error or self.tr("unknown reason")
+            reason = (self.bridge.error if self.bridge else None) or self.tr("unknown reason")
             self.statusBar().showMessage(self.tr("The engine stopped: %1").replace("%1", reason))
             self.setup.setEnabled(False)
             return
@@ -666,7 +698,8 @@ class MainWindow(QMainWindow):
         self.setup.shutdown()
         if self.monitor is not None:
             self.monitor.stop()
-        self.bridge.shutdown(interrupt=True, timeout=15.0)
+        if self.bridge is not None:
+            self.bridge.shutdown(interrupt=True, timeout=15.0)
         self.notifier.close()
         if self.store is not None:
             self.store.close()

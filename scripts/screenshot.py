@@ -120,7 +120,7 @@ def shoot(work: Path, args: argparse.Namespace) -> int:
     window.resize(width, height)
     window.show()
     try:
-        wait_until(app, lambda: window.bridge.running, 20)
+        wait_until(app, lambda: window.engine_running, 20)
         stage(app, window, work)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

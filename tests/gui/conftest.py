@@ -81,7 +81,7 @@ def close_window(qtbot, window, choice=None) -> None:
     window.close_choice = lambda: choice or CloseChoice.CANCEL
     window.close()
     qtbot.waitUntil(lambda: window._can_close, timeout=30_000)
-    assert not window.bridge.running
+    assert not window.engine_running
 
 
 def open_window(qtbot, settings):
@@ -94,7 +94,7 @@ def open_window(qtbot, settings):
     try:
         w.show()
         qtbot.waitExposed(w)
-        qtbot.waitUntil(lambda: w.bridge.running and len(w.bridge.engine.worker_pids) == 2, timeout=20_000)
+        qtbot.waitUntil(lambda: w.engine_running and len(w.bridge.engine.worker_pids) == 2, timeout=20_000)
     except BaseException:
         shut(qtbot, w)
         raise

@@ -24,7 +24,7 @@ def test_pause_for_later_then_resume_from_history(qtbot, settings, window, tmp_p
     qtbot.waitUntil(lambda: bool(rows_in(window, TaskState.RUNNING)), timeout=30_000)
     close_with(qtbot, window, CloseChoice.PAUSE)
     qtbot.waitUntil(lambda: window._can_close, timeout=30_000)
-    assert not window.isVisible() and not window.bridge.running
+    assert not window.isVisible() and not window.engine_running
 
     store = JobStore.open(db_path)
     try:
@@ -99,7 +99,7 @@ def test_dont_close_leaves_the_window_open(qtbot, window, tmp_path):
     drop_and_start(qtbot, window, files)
     qtbot.waitUntil(lambda: bool(rows_in(window, TaskState.RUNNING)), timeout=30_000)
     close_with(qtbot, window, CloseChoice.STAY)
-    assert window.isVisible() and window.bridge.running and not window.closing
+    assert window.isVisible() and window.engine_running and not window.closing
 
 
 def test_retry_a_failed_task_of_a_past_batch(qtbot, settings, window, tmp_path, db_path):
