@@ -84,15 +84,20 @@ class Printer:
     # Main thread ---------------------------------------------------------
     def drain(self) -> None:
         """Print the queued per-task lines (JSON, or failures)."""
+        flush = False
         while self.finished:
             ev = self.finished.popleft()
             if self.json_lines:
                 print(json.dumps(self.task_record(ev), ensure_ascii=True), file=self.out)
+                flush = True
             else:
                 self.clear_line()
                 path = display_path(self.paths[self.index(ev.task_id)])
                 reason = ev.failure.describe() if ev.failure else "failed"
                 print(f"FAILED {path}: {reason}", file=self.err)
+        if flush:
+            # A reader of the JSON lines (a pipe) sees each batch as it ends, not at exit.
+            self.out.flush()
 
     def task_record(self, ev: TaskFinished) -> dict[str, Any]:
         """One task as a JSON-able record."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -60,6 +61,7 @@ from core.registry import job_ref, load_ref
 log = logging.getLogger("brigade.engine")
 
 CHUNKS_PER_WORKER = 2  # one running, one waiting in the pipe: no idle gap
+PREFETCH_AFTER = 0.05  # seconds: tasks longer than this are not queued behind one another
 _STATES = tuple(TaskState)
 STARTUP_FAILURE_LIMIT = 3
 
@@ -115,6 +117,10 @@ class Engine:
 
     def run(self) -> None:
         """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+        if hasattr(signal, "pthread_sigmask") and threading.current_thread() is not threading.main_thread():
+            # Workers inherit this thread's signal mask: with Ctrl-C blocked they
+            # cannot be killed by it while they start, before they ignore it.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             if self._recorder:
                 self._recorder.start()
@@ -244,7 +250,8 @@ class Engine:
     def _tick(self) -> float:
         watching = any(w.kill or w.cancel_deadline for w in self._workers.values())
         timed = any(b.spec.options.timeout for b in self._batches.values() if b.unfinished)
-        if watching or self._stopping is not None:
+        stranded = any(len(w.chunks) > 1 and not w.recalling for w in self._workers.values())
+        if watching or stranded or self._stopping is not None:
             return 0.05
         return 0.1 if timed else 0.5
 
@@ -397,10 +404,42 @@ class Engine:
             return
         for w in list(self._workers.values()):
             while len(w.chunks) < CHUNKS_PER_WORKER and not w.retiring:
-                if not self._send_chunk(w):
-                    return
+                if not self._send_chunk(w, prefetch=bool(w.chunks)):
+                    break
+        self._recall_stranded()
 
-    def _send_chunk(self, w: WorkerHandle) -> bool:
+    def _recall_stranded(self) -> None:
+        """Take back chunks waiting behind a long task when another worker has nothing to do."""
+        workers = self._workers.values()
+        if not any(not w.chunks and not w.retiring for w in workers):
+            return
+        if any(run.has_queued() for run in self._batches.values()):
+            return
+        now = time.monotonic()
+        for w in workers:
+            if len(w.chunks) > 1 and not w.recalling and self._running_for(w, now) > PREFETCH_AFTER:
+                w.recalling = w.send(wire.RECALL)
+
+    def _may_prefetch(self, w: WorkerHandle, run: BatchRun) -> bool:
+        """Whether a second chunk may wait behind the one ``w`` is running.
+
+        Prefetching hides the round trip between chunks of short tasks; behind
+        a long task it only strands work that an idle worker could take. So a
+        chunk waits in line only when the batch's tasks are known to be short
+        and the worker's current task has not been running long.
+        """
+        estimate = run.sizer.task_seconds
+        if estimate is None or estimate >= PREFETCH_AFTER:
+            return False
+        head = w.chunks[0]
+        current = self._slot(w, wire.CURRENT)
+        if current in head.pending:
+            return self._running_for(w, time.monotonic()) < PREFETCH_AFTER
+        # Between two tasks: only once the head chunk is under way (a worker
+        # still starting up, or stuck, gets nothing more).
+        return current < 0 and len(head.pending) < head.size
+
+    def _send_chunk(self, w: WorkerHandle, prefetch: bool = False) -> bool:
         cap = wire.MAX_TASKS_PER_CHUNK
         if self.config.recycle_after:
             # A worker due for recycling gets no more than its remaining quota.
@@ -408,7 +447,7 @@ class Engine:
             if cap <= 0:
                 return False
         for run in self._batches.values():
-            if not run.has_queued():
+            if not run.has_queued() or (prefetch and not self._may_prefetch(w, run)):
                 continue
             share = run.counts[TaskState.QUEUED] // (CHUNKS_PER_WORKER * max(1, len(self._workers)))
             share = max(1, min(share, cap))
@@ -417,7 +456,7 @@ class Engine:
                 continue
             self._next_chunk += 1
             pending = {run.ids[i]: i for i in indexes}
-            chunk = Chunk(self._next_chunk, run, pending)
+            chunk = Chunk(self._next_chunk, run, pending, len(pending))
             spec = run.spec
             tasks = [(run.ids[i], spec.paths[i], run.attempts[i] + 1, i) for i in indexes]
             msg = (
@@ -506,12 +545,14 @@ class Engine:
 
     def _on_chunk_end(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
         _, chunk_id, _returned, rss = ev
-        w.rss = rss
-        if not w.chunks or w.chunks[0].chunk_id != chunk_id:
+        w.rss = rss or w.rss
+        w.recalling = False
+        chunk = next((c for c in w.chunks if c.chunk_id == chunk_id), None)
+        if chunk is None:
             log.error("worker %s ended an unknown chunk %s", w.pid, chunk_id)
             return
-        self._give_back(w.chunks[0])
-        chunk = w.chunks.popleft()
+        self._give_back(chunk)
+        w.chunks.remove(chunk)  # the head, or a recalled chunk behind it
         self._check_finished(chunk.batch)
         cfg = self.config
         if (cfg.recycle_after and w.tasks_done >= cfg.recycle_after) or (
@@ -641,15 +682,18 @@ class Engine:
                     self._interrupt(w)
 
     def _check_timeout(self, w: WorkerHandle, now: float, grace: float) -> None:
-        serial = self._slot(w, wire.SERIAL)
-        if serial != w.seen_serial:
-            w.seen_serial, w.serial_since = serial, now
         tid = self._slot(w, wire.CURRENT)
         chunk = self._in_flight.get(tid) if tid >= 0 else None
         timeout = chunk.batch.spec.options.timeout if chunk else None
-        if timeout and now - w.serial_since > timeout:
+        if timeout and self._running_for(w, now) > timeout:
             failure = Failure(FailureKind.TIMEOUT, f"ran longer than {timeout:g} s", retryable=False)
             self._terminate(w, tid, failure, now + grace)
+
+    def _running_for(self, w: WorkerHandle, now: float) -> float:
+        """Seconds the worker's current task has run (0 between tasks)."""
+        if self._slot(w, wire.CURRENT) < 0:
+            return 0.0
+        return now - self._slot(w, wire.STARTED) / 1e6
 
     def _terminate(self, w: WorkerHandle, tid: TaskId, failure: Failure | None, deadline: float) -> None:
         """Stop a worker because of task ``tid``: TERM now, KILL at ``deadline``."""

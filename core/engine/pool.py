@@ -37,6 +37,7 @@ class Chunk:
     chunk_id: int
     batch: BatchRun
     pending: dict[TaskId, int]  # task id -> index in batch, until DONE arrives
+    size: int  # tasks sent
     started: dict[TaskId, float] = field(default_factory=dict)  # from START events
 
 
@@ -65,10 +66,9 @@ class WorkerHandle:
     stop_sent: bool = False
     kill: Kill | None = None
     cancel_deadline: tuple[int, float] | None = None
-    seen_serial: int = -1
-    serial_since: float = 0.0
     rss: int = 0
     ran_any: bool = False
+    recalling: bool = False  # RECALL sent, its chunk ends not yet seen
     temps: set[str] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)
 

@@ -7,6 +7,7 @@ ends (``worker.py``, ``engine.py``) know their layout.
 Engine -> worker (one connection per worker)::
 
     (RUN, chunk_id, job, ref, params, output, log_limit, [(task_id, path, attempt, index), ...])
+    RECALL                                # hand back the chunks not started yet
     None                                  # finish the current chunk, then exit
 
 Worker -> engine (a list of these per send, coalesced)::
@@ -28,6 +29,7 @@ the requests to cancel it or to hand back the rest of its chunk.
 from __future__ import annotations
 
 RUN = 0
+RECALL = "recall"
 
 START = 1
 PROGRESS = 2
@@ -41,7 +43,8 @@ RES_PGID = "pgid"
 
 # Shared slot fields.
 CURRENT = 0  # task id running now, or -1
-SERIAL = 1  # bumped each time the worker starts a task
+STARTED = 1  # time.monotonic() in microseconds when the current task started
+# (CLOCK_MONOTONIC and its macOS and Windows peers are system-wide, so both ends agree)
 CANCEL = 2  # task id the engine asks to stop cooperatively, or -1
 YIELD = 3  # 1: hand back the unstarted rest of every chunk
 SLOT_FIELDS = 4

@@ -51,7 +51,18 @@ def _on_term(signum: int, frame: Any) -> None:
     os.kill(os.getpid(), signum)
 
 
-def _read_commands(conn: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+def _recall(inbox: queue.SimpleQueue[Any], emitter: Emitter) -> None:
+    """Hand back every chunk still waiting in the inbox: an idle worker will take them."""
+    while True:
+        try:
+            msg = inbox.get_nowait()
+        except queue.Empty:
+            break
+        emitter.emit((wire.CHUNK_END, msg[1], [t[0] for t in msg[-1]], 0))
+    emitter.flush()
+
+
+def _read_commands(conn: Connection, inbox: queue.SimpleQueue[Any], emitter: Emitter) -> None:
     """Read the engine's messages as they come, on a thread of their own.
 
     The engine's sends then never wait for a worker busy with a task (small
@@ -65,6 +76,9 @@ def _read_commands(conn: Connection, inbox: queue.SimpleQueue[Any]) -> None:
         except (EOFError, OSError):
             _cleanup_current()
             os._exit(70)
+        if msg == wire.RECALL:
+            _recall(inbox, emitter)
+            continue
         inbox.put(msg)
         if msg is None:
             return
@@ -74,6 +88,8 @@ def _setup_process() -> None:
     # Ctrl-C in a terminal reaches the whole process group; the engine decides
     # what it means, so workers ignore it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the engine thread
     if hasattr(signal, "SIGTERM") and os.name != "nt":
         signal.signal(signal.SIGTERM, _on_term)
 
@@ -111,7 +127,7 @@ class Worker:
         sys.stderr = LineWriter(logging.getLogger("brigade.stderr"), logging.WARNING)
         inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         reader = threading.Thread(
-            target=_read_commands, args=(self.conn, inbox), name="brigade-reader", daemon=True
+            target=_read_commands, args=(self.conn, inbox, self.emitter), name="brigade-reader", daemon=True
         )
         reader.start()
         self.emitter.start_flusher()
@@ -145,8 +161,8 @@ class Worker:
         slots, base, emitter = self.slots, self.base, self.emitter
         task_id, path, attempt = task.task_id, task.path, task.attempt
         _current = self.sink.task = task
+        slots[base + wire.STARTED] = int(time.monotonic() * 1e6)
         slots[base + wire.CURRENT] = task_id
-        slots[base + wire.SERIAL] += 1
         started = time.time()
         start = (wire.START, task_id, task.next_seq(), started, attempt)
         emitter.emit(start)

@@ -221,3 +221,19 @@ def test_a_million_log_lines_stay_bounded_in_order_and_counted(start_method, tmp
     assert ev.log_dropped == lines - limit
     # What the test keeps (20,000 short lines) plus bounded engine buffers.
     assert peak < 40 * 1024 * 1024
+
+
+def test_a_long_task_never_strands_the_tasks_queued_behind_it(start_method, tmp_path):
+    # Nothing is known of the durations at first, so a short task may be queued
+    # behind the long one; the idle worker must get it back.
+    paths = make_files(tmp_path, ["bad.txt"] + [f"q{i}.txt" for i in range(8)])
+    col = Collector()
+    with _engine(start_method, workers=2) as engine:
+        engine.add_listener(col)
+        handle = engine.submit(faulty_spec(paths, "cooperative", seconds=60.0))
+        handle.wait_accepted(10)
+        slow, quick = handle.task_ids[0], handle.task_ids[1:]
+        col.wait_for(lambda: all(t in col.finished for t in quick))
+        assert slow not in col.finished  # the others did not wait for it
+        engine.cancel([slow])
+        assert handle.wait(30).counts[TaskState.DONE] == len(quick)
