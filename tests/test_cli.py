@@ -41,7 +41,8 @@ def test_run_prints_one_json_line_per_task_and_exits_0(files):
     assert sorted(os.path.basename(r["path"]) for r in rows) == [f"f{i}.txt" for i in range(5)]
     for r in rows:
         assert r["state"] == "done"
-        assert r["result"]["digest"] == hashlib.sha256(open(r["path"], "rb").read()).hexdigest()
+        with open(r["path"], "rb") as f:
+            assert r["result"]["digest"] == hashlib.sha256(f.read()).hexdigest()
     assert "finished: 5 tasks: 5 done" in out.stderr
 
 
@@ -127,7 +128,7 @@ def test_ctrl_c_once_lets_running_tasks_finish_twice_cancels_them(tmp_path):
         start_new_session=True,
     )
     try:
-        # s0 runs for a minute; the others finish at once. Wait for their five lines.
+        # The others finish at once: wait for their five lines.
         lines = [proc.stdout.readline() for _ in range(5)]
         assert all(json.loads(line)["state"] == "done" for line in lines)
         os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
