@@ -122,6 +122,7 @@ class Actions(QObject):
         self.when_done_quit = QAction(self.tr("&Quit when done"), parent, checkable=True)
         self.when_done_quit.setObjectName("when_done_quit")
         self.when_done_quit.setStatusTip(self.tr("Close Brigade when every batch has finished"))
+        self._last: tuple[bool, ...] = ()
         self.update_state(Counts(), paused=False, has_selection=False, can_start=False)
 
     def toolbar(self, parent: QWidget) -> QToolBar:
@@ -148,15 +149,26 @@ class Actions(QObject):
         return bar
 
     def update_state(self, counts: Counts, *, paused: bool, has_selection: bool, can_start: bool) -> None:
-        """Enable what makes sense now."""
+        """Enable what makes sense now (called often: unchanged states cost no Qt call)."""
         active = counts.unfinished > 0
+        key = (
+            active,
+            paused,
+            has_selection,
+            can_start,
+            counts.by_state[TaskState.FAILED] > 0,
+            counts.total > counts.unfinished,
+        )
+        if key == self._last:
+            return
+        self._last = key
         self.start.setEnabled(can_start)
         self.pause.setEnabled(active and not paused)
         self.resume.setEnabled(paused)
         self.cancel_selected.setEnabled(has_selection and active)
         self.cancel_all.setEnabled(active)
         self.retry_failed.setEnabled(counts.by_state[TaskState.FAILED] > 0)
-        self.clear_finished.setEnabled(counts.finished > 0 and counts.total > counts.unfinished)
+        self.clear_finished.setEnabled(counts.total > counts.unfinished)
 
 
 @dataclass

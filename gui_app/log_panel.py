@@ -58,6 +58,9 @@ class Line(NamedTuple):
     text: str
 
 
+LogLine = Line | TaskLog  # live lines are the events themselves; stored ones are Lines
+
+
 def level_color(level: int, dark: bool) -> QColor | None:
     """Text colour of a level (``None``: the palette's)."""
     if level >= logging.ERROR:
@@ -74,7 +77,7 @@ def _clock(second: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(second))
 
 
-def format_line(line: Line, with_task: bool) -> str:
+def format_line(line: LogLine, with_task: bool) -> str:
     stamp = f"{_clock(int(line.time))}.{int(line.time * 1000) % 1000:03d}"
     level = logging.getLevelName(line.level)
     task = f"[{line.task_id}] " if with_task else ""
@@ -87,8 +90,8 @@ class LogPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: Any = None
-        self._rings: collections.OrderedDict[int, collections.deque[Line]] = collections.OrderedDict()
-        self._all: collections.deque[Line] = collections.deque(maxlen=ALL_RING)
+        self._rings: collections.OrderedDict[int, collections.deque[LogLine]] = collections.OrderedDict()
+        self._all: collections.deque[LogLine] = collections.deque(maxlen=ALL_RING)
         self._counts: dict[int, int] = {}  # lines ever received per task
         self._all_count = 0
         self._task = -1
@@ -157,7 +160,7 @@ class LogPanel(QWidget):
             if type(ev) is not TaskLog:
                 continue
             tid = ev.task_id
-            line = Line(tid, ev.level, ev.time, ev.text)
+            line = ev  # a TaskLog has every field a Line has: no copy per line
             ring = rings.get(tid)
             if ring is None:
                 ring = rings[tid] = collections.deque(maxlen=TASK_RING)
@@ -203,7 +206,7 @@ class LogPanel(QWidget):
             return None
         return [Line(r.task_id, r.level, r.time, r.text) for r in rows]
 
-    def _source(self) -> tuple[Sequence[Line] | collections.deque[Line], int]:
+    def _source(self) -> tuple[Sequence[Line] | collections.deque[LogLine], int]:
         """The shown lines and how many were ever added to them (rings forget the oldest)."""
         if self.all_tasks:
             return self._all, self._all_count
@@ -264,7 +267,7 @@ class LogPanel(QWidget):
             cursor.insertBlock()
         cursor.insertText(text, fmt)
 
-    def _write(self, lines: Iterable[Line]) -> None:
+    def _write(self, lines: Iterable[LogLine]) -> None:
         needle = self.search.text().strip().lower()
         dark = self._dark()
         cursor = QTextCursor(self.view.document())

@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, WorkerEvent
+from core.events import (
+    BatchAccepted,
+    BatchFinished,
+    Event,
+    TaskFinished,
+    TaskLog,
+    TaskProgress,
+    TaskStarted,
+    WorkerEvent,
+)
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
@@ -453,17 +462,22 @@ class MainWindow(QMainWindow):
     def _on_events(self, events: list[Event]) -> None:
         self.model.apply(events)
         self.log.on_events(events)
+        shown = self.log_task
         for ev in events:
-            if isinstance(ev, BatchFinished):
-                self._on_batch_finished(ev)
-            elif isinstance(ev, TaskFinished) and ev.task_id == self.log_task:
-                self._on_current_task(ev.task_id)
-            elif isinstance(ev, BatchAccepted):
-                self._live.add(ev.batch_id)
+            kind = type(ev)
+            if kind is TaskLog or kind is TaskStarted or kind is TaskProgress:
+                continue  # the bulk of every slice: nothing more to do here
+            if kind is TaskFinished:
+                if ev.task_id == shown:  # type: ignore[union-attr]
+                    self._on_current_task(shown)
+            elif kind is BatchFinished:
+                self._on_batch_finished(ev)  # type: ignore[arg-type]
+            elif kind is BatchAccepted:
+                self._live.add(ev.batch_id)  # type: ignore[union-attr]
                 if self._active_since is None:
                     self._active_since = time.monotonic()
-            elif isinstance(ev, WorkerEvent) and ev.exitcode is None:
-                lower_priority(ev.pid)
+            elif kind is WorkerEvent and ev.exitcode is None:  # type: ignore[union-attr]
+                lower_priority(ev.pid)  # type: ignore[union-attr]
         self._update_actions()
 
     @property
