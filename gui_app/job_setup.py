@@ -1,18 +1,16 @@
 """Job setup: what to run on which files.
 
 A drop zone (and Add files / Add folder buttons) collects paths; a walk on a
-background thread expands folders with the include/exclude filters; the form
-for the picked job is generated from its typed ``Param``s and checks each
-value as it is typed; jobs that write files get the output-policy form; a
+background thread expands folders with the include/exclude filters; the
+job's forms (``gui_app.job_forms``) check each value as it is typed; a
 dry-run preview lists planned outputs. Start emits a ready ``BatchSpec``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import humanize
@@ -21,8 +19,6 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -30,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -40,19 +35,14 @@ from PySide6.QtWidgets import (
 from core.discovery import Discovery, Filters, discover, display_path
 from core.model import BatchOptions, BatchSpec
 from core.output import (
-    COLLISION_RULES,
-    DEFAULT_SUBFOLDER,
     OutputError,
-    OutputPolicy,
     find_collisions,
-    plan_batch,
 )
-from core.params import Param, ParamError, ParamType
+from core.params import ParamError
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
-
-ERROR_STYLE = "color: #d9534f;"
+from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
 
 
 def split_patterns(text: str) -> tuple[str, ...]:
@@ -138,243 +128,6 @@ class _Walk(QObject):
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-
-
-class ParamField(QWidget):
-    """An editor for one ``Param`` with its validation message beside it."""
-
-    changed = Signal()
-
-    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.param = param
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.editor = self._make_editor()
-        self.editor.setToolTip(param.help)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.editor)
-        layout.addWidget(self.error)
-        self.validate()
-
-    def _make_editor(self) -> QWidget:
-        p = self.param
-        if p.type is ParamType.BOOL:
-            box = QCheckBox(self)
-            box.setChecked(bool(p.default))
-            box.toggled.connect(self._on_edit)
-            return box
-        if p.type is ParamType.CHOICE:
-            combo = QComboBox(self)
-            combo.addItems(list(p.choices))
-            combo.setCurrentText(str(p.default))
-            combo.currentTextChanged.connect(self._on_edit)
-            return combo
-        edit = QLineEdit(self)
-        edit.setText("" if p.default is None else str(p.default))
-        edit.setPlaceholderText(p.allowed())
-        edit.textChanged.connect(self._on_edit)
-        return edit
-
-    def text(self) -> str:
-        e = self.editor
-        if isinstance(e, QCheckBox):
-            return "true" if e.isChecked() else "false"
-        if isinstance(e, QComboBox):
-            return e.currentText()
-        assert isinstance(e, QLineEdit)
-        return e.text()
-
-    def set_text(self, text: str) -> None:
-        e = self.editor
-        if isinstance(e, QCheckBox):
-            e.setChecked(text.lower() in ("1", "true", "yes", "on"))
-        elif isinstance(e, QComboBox):
-            e.setCurrentText(text)
-        elif isinstance(e, QLineEdit):
-            e.setText(text)
-
-    def value(self) -> Any:
-        """The checked value; raises ``ParamError`` for a refused one."""
-        return self.param.parse(self.text())
-
-    def validate(self) -> bool:
-        try:
-            self.value()
-        except ParamError as exc:
-            self.error.setText(str(exc).split(": ", 1)[-1])
-            self.error.show()
-            self.editor.setProperty("invalid", True)
-            self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
-            return False
-        self.error.hide()
-        self.editor.setStyleSheet("")
-        return True
-
-    @Slot()
-    def _on_edit(self, *_: Any) -> None:
-        self.validate()
-        self.changed.emit()
-
-
-class ParamsForm(QWidget):
-    """The form of a job's parameters, generated from its ``Param``s."""
-
-    validityChanged = Signal(bool)  # noqa: N815 - Qt naming;whether every field holds an allowed value
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.fields: dict[str, ParamField] = {}
-        self._layout = QFormLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-
-    def set_params(self, params: Iterable[Param]) -> None:
-        while self._layout.rowCount():
-            self._layout.removeRow(0)
-        self.fields = {}
-        for p in params:
-            f = ParamField(p, self)
-            f.changed.connect(self._on_changed)
-            self.fields[p.name] = f
-            self._layout.addRow((p.label or p.name) + ":", f)
-        if not self.fields:
-            self._layout.addRow(QLabel(self.tr("This job has no options."), self))
-        self._on_changed()
-
-    @property
-    def valid(self) -> bool:
-        return all(f.error.isHidden() for f in self.fields.values())
-
-    def values(self) -> dict[str, Any]:
-        """Every value, checked; raises ``ParamError`` naming the first bad one."""
-        return {name: f.value() for name, f in self.fields.items()}
-
-    @Slot()
-    def _on_changed(self) -> None:
-        self.validityChanged.emit(self.valid)
-
-
-class OutputForm(QGroupBox):
-    """Where a job that writes files puts them: folder, name template, collision rule."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Output"), parent)
-        self.folder = QLineEdit(self)
-        self.folder.setPlaceholderText(self.tr("Beside each input, in a subfolder"))
-        browse = QPushButton(self.tr("Browse…"), self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
-        self.subfolder = QLineEdit(DEFAULT_SUBFOLDER, self)
-        self.template = QLineEdit("{stem}{ext}", self)
-        self.template.setToolTip(
-            self.tr("Fields: {stem} {ext} {name} {job} {n} {parent}; e.g. {stem}-{n:04d}{ext}")
-        )
-        self.collision = QComboBox(self)
-        labels = {
-            "skip": self.tr("Skip the task"),
-            "overwrite": self.tr("Overwrite"),
-            "keep": self.tr("Keep both"),
-        }
-        for key in COLLISION_RULES:
-            self.collision.addItem(labels.get(key, key), key)
-        self.mirror = QCheckBox(self.tr("Mirror the input folders"), self)
-        self.mirror.setChecked(True)
-        self.in_place = QCheckBox(self.tr("Replace the input files (in place)"), self)
-        self.keep_backup = QCheckBox(self.tr("Keep a backup of each original"), self)
-        self.keep_backup.setEnabled(False)
-        self.in_place.toggled.connect(self.keep_backup.setEnabled)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        form = QFormLayout(self)
-        form.addRow(self.tr("Folder:"), row)
-        form.addRow(self.tr("Subfolder:"), self.subfolder)
-        form.addRow(self.tr("Name:"), self.template)
-        form.addRow(self.tr("If it exists:"), self.collision)
-        form.addRow("", self.mirror)
-        form.addRow("", self.in_place)
-        form.addRow("", self.keep_backup)
-        form.addRow(self.error)
-
-    @Slot()
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Output folder"))
-        if folder:
-            self.folder.setText(folder)
-
-    def policy(self, roots: Iterable[str] = ()) -> dict[str, Any]:
-        """The output policy as plain data (``BatchSpec.output``); raises ``OutputError``."""
-        try:
-            policy = OutputPolicy(
-                folder=self.folder.text().strip() or None,
-                subfolder=self.subfolder.text().strip(),
-                mirror=self.mirror.isChecked(),
-                roots=tuple(os.path.abspath(r) for r in roots if os.path.isdir(r)),
-                template=self.template.text().strip() or "{stem}{ext}",
-                collision=str(self.collision.currentData()),
-                in_place=self.in_place.isChecked(),
-                keep_backup=self.keep_backup.isChecked(),
-            )
-        except OutputError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            raise
-        self.error.hide()
-        return policy.to_data()
-
-
-def plan_outputs(spec: BatchSpec) -> tuple[list[str], list[str]]:
-    """One line per task (input, planned output, action) and the collisions; touches no file."""
-    plan = plan_batch(spec)
-    lines = []
-    for t in plan.tasks:
-        src = display_path(t.input)
-        if t.target is None:
-            lines.append(src)
-        else:
-            final = f" → {display_path(t.final)}" if t.final else ""
-            lines.append(f"{src}  →  {display_path(t.target)}  [{t.action}{final}]")
-    return lines, [c.describe() for c in plan.collisions]
-
-
-class PreviewDialog(QDialog):
-    """The dry run: every task with its planned output, and any collisions. Touches no file."""
-
-    def __init__(self, spec: BatchSpec, parent: QWidget | None = None, limit: int = 5000) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Dry run"))
-        try:
-            pairs, problems = plan_outputs(spec)
-        except (OutputError, ParamError) as exc:
-            pairs, problems = [], [str(exc)]
-        lines = pairs[:limit]
-        if len(pairs) > limit:
-            lines.append(self.tr("… and %n more", "", len(pairs) - limit))
-        head = count_text(
-            len(pairs),
-            self.tr("%1 task of job '%2'; nothing is run or written."),
-            self.tr("%1 tasks of job '%2'; nothing is run or written."),
-        ).replace("%2", spec.job)
-        if problems:
-            head += "\n" + self.tr("Collisions:") + "\n" + "\n".join(problems[:50])
-        self.summary = QLabel(head, self)
-        self.summary.setWordWrap(True)
-        self.text = QPlainTextEdit("\n".join(lines), self)
-        self.text.setReadOnly(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        self.resize(720, 480)
 
 
 class JobSetup(QWidget):

@@ -7,8 +7,7 @@ failures live in dicts keyed by row, so only finished tasks pay for them.
 ``TasksModel.apply(events)`` is called on the GUI thread with a drained batch
 of engine events and signals changes in contiguous row spans: a thousand tasks
 finishing in one drain cost a few ``dataChanged`` ranges, not a thousand.
-Sorting and filtering are done by ``TasksProxy`` over index arrays, so neither
-ever calls back into Python once per comparison.
+Sorting and filtering are done by ``gui_app.tasks_proxy.TasksProxy``.
 """
 
 from __future__ import annotations
@@ -22,13 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QColor, QIcon
 
@@ -63,7 +59,7 @@ _ROLES = frozenset(
 )
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FAILED_COLOR = QColor(200, 60, 60)
-_ROOT = QModelIndex()  # the invisible root: a module-level default, never modified
+ROOT_INDEX = QModelIndex()  # the invisible root: a module-level default, never modified
 
 Row = int
 
@@ -195,10 +191,10 @@ class TasksModel(QAbstractTableModel):
         self.counts = Counts()
 
     # ------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT_INDEX) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._state)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = ROOT_INDEX) -> int:  # noqa: N802
         return 0 if parent.isValid() else COLUMN_COUNT
 
     def headerData(  # noqa: N802 - Qt override
@@ -572,194 +568,3 @@ def spans(rows: Sequence[Row]) -> list[tuple[Row, Row]]:
     if len(out) > MAX_SPANS:
         return [(ordered[0], ordered[-1])]
     return out
-
-
-class TasksProxy(QAbstractProxyModel):
-    """Sorting and filtering of ``TasksModel`` over index arrays.
-
-    With no filter and no sort the proxy is the identity and holds no array.
-    Otherwise ``_rows`` maps view rows to source rows and ``_inv`` the reverse.
-    Changes that could move rows (a state change under a state filter, a new
-    duration under a duration sort) are folded in by a short debounced
-    re-evaluation, which keeps the selection through ``layoutChanged``.
-    """
-
-    REFRESH_MS = 400
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._states: bytes | None = None  # allowed states, None: all
-        self._text = ""
-        self._sort_col = -1
-        self._order = Qt.SortOrder.AscendingOrder
-        self._rows: array | None = None
-        self._inv: array | None = None
-        self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
-        self._dirty.timeout.connect(self._relayout)
-
-    # ------------------------------------------------------------ configuration
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
-        self.beginResetModel()
-        super().setSourceModel(model)
-        model.modelReset.connect(self._on_reset)
-        model.rowsInserted.connect(self._on_inserted)
-        model.dataChanged.connect(self._on_changed)
-        self._rebuild()
-        self.endResetModel()
-
-    def tasks(self) -> TasksModel:
-        return self.sourceModel()  # type: ignore[return-value]
-
-    def set_state_filter(self, states: Iterable[TaskState] | None) -> None:
-        """Show only tasks in ``states`` (``None``: every state)."""
-        self._states = None if states is None else bytes(int(s) for s in states)
-        self._relayout()
-
-    def set_text_filter(self, text: str) -> None:
-        """Show only tasks whose path or result contains ``text`` (case-insensitive)."""
-        self._text = text.strip().lower()
-        self._relayout()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort_col, self._order = column, order
-        self._relayout()
-
-    @property
-    def identity(self) -> bool:
-        return self._rows is None
-
-    # ------------------------------------------------------------ mapping
-    def _accepts(self, row: Row) -> bool:
-        m = self.tasks()
-        if self._states is not None and m._state[row] not in self._states:
-            return False
-        if self._text:
-            return self._text in display_path(m.path(row)).lower() or self._text in m.result_text(row).lower()
-        return True
-
-    def _rebuild(self) -> None:
-        m = self.tasks()
-        n = m.rowCount()
-        if self._states is None and not self._text and self._sort_col < 0:
-            self._rows = self._inv = None
-            return
-        if self._states is None and not self._text:
-            rows = list(range(n))
-        elif self._states is not None and not self._text:
-            allowed, state = self._states, m._state
-            rows = [i for i in range(n) if state[i] in allowed]
-        else:
-            rows = [i for i in range(n) if self._accepts(i)]
-        if self._sort_col >= 0:
-            rows.sort(key=m.sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder)
-        self._rows = array("l", rows)
-        inv = array("l", [-1]) * n
-        for v, s in enumerate(rows):
-            inv[s] = v
-        self._inv = inv
-
-    def _relayout(self) -> None:
-        self._dirty.stop()
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        sources = [self.mapToSource(i) for i in persistent]
-        self._rebuild()
-        self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
-        self.layoutChanged.emit()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
-        if parent.isValid():
-            return 0
-        return self.tasks().rowCount() if self._rows is None else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def index(
-        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _ROOT
-    ) -> QModelIndex:
-        if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < COLUMN_COUNT):
-            return QModelIndex()
-        return self.createIndex(row, column)
-
-    def parent(self, index: Any = None) -> Any:  # type: ignore[override]
-        if index is None:
-            return super().parent()
-        return QModelIndex()
-
-    def sibling(self, row: int, column: int, idx: QModelIndex | QPersistentModelIndex) -> QModelIndex:
-        return self.index(row, column)
-
-    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:  # noqa: N802
-        return not parent.isValid() and self.rowCount() > 0
-
-    def mapToSource(self, proxy: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
-        if not proxy.isValid():
-            return QModelIndex()
-        row = proxy.row() if self._rows is None else self._rows[proxy.row()]
-        return self.tasks().index(row, proxy.column())
-
-    def mapFromSource(self, source: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
-        if not source.isValid():
-            return QModelIndex()
-        row = source.row() if self._inv is None else self._inv[source.row()]
-        return self.index(row, source.column()) if row >= 0 else QModelIndex()
-
-    def headerData(  # noqa: N802 - Qt override
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal:
-            return self.tasks().headerData(section, orientation, role)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        row = index.row() if self._rows is None else self._rows[index.row()]
-        return self.tasks().cell(row, index.column(), role)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return self.tasks().flags(index)
-
-    def source_row(self, view_row: int) -> Row:
-        return view_row if self._rows is None else self._rows[view_row]
-
-    # ------------------------------------------------------------ source signals
-    def _on_reset(self) -> None:
-        self.beginResetModel()
-        self._rebuild()
-        self.endResetModel()
-
-    def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
-        if self._rows is None:
-            self.beginInsertRows(QModelIndex(), first, last)
-            self.endInsertRows()
-            return
-        assert self._inv is not None
-        accepted = [r for r in range(first, last + 1) if self._accepts(r)]
-        self._inv.extend(array("l", [-1]) * (last - first + 1))
-        if accepted:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(accepted) - 1)
-            for v, r in enumerate(accepted, start):
-                self._inv[r] = v
-            self._rows.extend(accepted)
-            self.endInsertRows()
-        if self._sort_col >= 0:
-            self._dirty.start()
-
-    def _on_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
-        left, right = top.column(), bottom.column()
-        if self._rows is None:
-            self.dataChanged.emit(self.index(top.row(), left), self.index(bottom.row(), right), roles)
-            return
-        assert self._inv is not None
-        mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
-        if mapped:
-            self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
-        if (self._states is not None or self._text or self._sort_col >= 0) and not self._dirty.isActive():
-            self._dirty.start()

@@ -37,8 +37,8 @@ from gui_app.tasks_model import (
     PROGRESS_ROLE,
     STATE_ROLE,
     TasksModel,
-    TasksProxy,
 )
+from gui_app.tasks_proxy import TasksProxy
 
 
 class ProgressDelegate(QStyledItemDelegate):

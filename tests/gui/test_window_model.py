@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 
 from core.events import BatchAccepted, TaskFinished, TaskProgress, TaskStarted
 from core.model import BatchSpec, Failure, FailureKind, TaskState
-from gui_app.tasks_model import COL_FILE, COL_RESULT, COL_STATE, TasksModel, TasksProxy, spans
+from gui_app.tasks_model import COL_FILE, COL_RESULT, COL_STATE, TasksModel, spans
+from gui_app.tasks_proxy import TasksProxy
 
 pytestmark = pytest.mark.gui
 

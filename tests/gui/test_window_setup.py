@@ -10,7 +10,8 @@ import psutil
 import pytest
 
 from core.model import BatchOptions
-from gui_app.job_setup import JobSetup, PreviewDialog
+from gui_app.job_forms import PreviewDialog
+from gui_app.job_setup import JobSetup
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(60)]
 
