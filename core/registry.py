@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
 
 from core.processor import Processor
 
@@ -73,6 +72,8 @@ def load_ref(ref: str) -> type[Processor]:
 def plugin_jobs() -> tuple[JobInfo, ...]:
     """Jobs declared by installed packages in the ``brigade.processors`` group."""
     found = []
+    from importlib.metadata import entry_points  # slow to import: only when plugins are listed
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         origin = f"plugin {ep.dist.name if ep.dist else ep.value}"
         try:

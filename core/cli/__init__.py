@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``brigade-cli``; returns the exit code."""
     # First, so a frozen executable started as a worker becomes that worker.
     multiprocessing.freeze_support()
+    from core.engine.pool import spare_main_reimport
+
+    spare_main_reimport("core.cli.__main__")
     for stream in (sys.stdout, sys.stderr):
         # Undecodable file names must print, not crash the run.
         reconfigure = getattr(stream, "reconfigure", None)

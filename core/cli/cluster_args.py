@@ -8,7 +8,7 @@ from typing import Any
 from core.backend import Backend
 from core.cluster.config import INSTALL_HINT, ClusterConfig, ClusterError, TlsFiles
 from core.cluster.pathmap import PathMap
-from core.engine import Engine, EngineConfig, Recorder
+from core.engine import EngineConfig, Recorder
 
 
 def add_arguments(parser: Any) -> None:
@@ -70,6 +70,8 @@ def make_engine(args: argparse.Namespace, config: EngineConfig, recorder: Record
 
     cluster = cluster_config(args)
     if cluster is None:
+        from core.engine import Engine
+
         return Engine(config, recorder)
     if not dask_available():
         raise UsageError(INSTALL_HINT)

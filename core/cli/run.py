@@ -74,20 +74,33 @@ def _discover(args: argparse.Namespace) -> Discovery:
 def run_command(args: argparse.Namespace) -> int:
     """Discover, run, report; return 0 if every task succeeded, else 1."""
     params = _check_args(args)
-    found = _discover(args)
     options = BatchOptions(timeout=args.timeout, retries=args.retries)
     output = output_args.output_from_args(args)
-    spec = BatchSpec(
-        args.job, params, found.paths, options, sizes=found.sizes, output=output, mtimes=found.mtimes
-    )
     if args.dry_run:
-        return output_args.print_dry_run(spec)
-    output_args.check_outputs(spec)
+        found = _discover(args)
+        return output_args.print_dry_run(_spec(args, params, found, options, output))
     config = EngineConfig(workers=args.workers, start_method=args.start_method)
     recorder = store_args.open_recorder(args)
     engine = cluster_args.make_engine(args, config, recorder)
+    # Workers start up while the folders are walked.
+    engine.start()
+    try:
+        found = _discover(args)
+        spec = _spec(args, params, found, options, output)
+        output_args.check_outputs(spec)
+    except BaseException:
+        engine.shutdown()
+        raise
     printer = Printer(found.paths, found.sizes, json_lines=args.json)
     return run_batch(engine, spec, printer, bad_inputs=len(found.skipped), recorder=recorder)
+
+
+def _spec(
+    args: argparse.Namespace, params: dict[str, Any], found: Discovery, options: BatchOptions, output: Any
+) -> BatchSpec:
+    return BatchSpec(
+        args.job, params, found.paths, options, sizes=found.sizes, output=output, mtimes=found.mtimes
+    )
 
 
 def run_batch(

@@ -181,6 +181,8 @@ class DaskEngine:
         ClusterError
             When the cluster cannot be used (the engine is shut down first).
         """
+        if self._thread is not None:
+            return self
         self._thread = threading.Thread(target=self.run, name="brigade-dask-engine", daemon=True)
         self._thread.start()
         self._running.wait()

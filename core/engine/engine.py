@@ -109,7 +109,9 @@ class Engine:
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> Engine:
-        """Run the engine on a new daemon thread; return self."""
+        """Run the engine on a new daemon thread (once; later calls do nothing); return self."""
+        if self._thread is not None:
+            return self
         self._thread = threading.Thread(target=self.run, name="brigade-engine", daemon=True)
         self._thread.start()
         self._running.wait()

@@ -9,6 +9,7 @@ own, and the engine knows exactly which chunks it held.
 from __future__ import annotations
 
 import contextlib
+import importlib.machinery
 import multiprocessing
 import os
 import signal
@@ -23,6 +24,19 @@ from core.engine import wire
 from core.engine.batches import BatchRun
 from core.engine.worker import worker_main
 from core.model import Failure, TaskId
+
+
+def spare_main_reimport(module_name: str) -> None:
+    """Spare spawned workers from re-running a launcher script as their ``__main__``.
+
+    Spawn re-imports the parent's main module in every worker; for a console
+    script that means the whole CLI or GUI before the first task. Naming the
+    main module after a package's ``__main__`` makes spawn skip it. Call this
+    only from entry points whose ``__main__`` defines nothing workers need.
+    """
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None:
+        main.__spec__ = importlib.machinery.ModuleSpec(module_name, None)
 
 
 def default_start_method() -> str:
