@@ -130,8 +130,8 @@ def make_files(folder: Path, count: int, content: bytes = b"x", prefix: str = "f
 
 
 def save_artifact(widget, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a sub-folder
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
 
