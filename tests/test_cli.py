@@ -147,3 +147,13 @@ def test_ctrl_c_once_lets_running_tasks_finish_twice_cancels_them(tmp_path):
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["state"] for r in rows] == ["cancelled"], (out, err)
     assert "stopping" in err and "cancelling" in err
+
+
+def test_many_failures_are_listed_up_to_a_bound_and_all_counted(tmp_path):
+    for i in range(60):
+        (tmp_path / f"f{i:02d}.txt").write_bytes(b"x")
+    out = cli("run", "--job", "command", "-p", "command=false", "--no-history", str(tmp_path))
+    assert out.returncode == 1
+    assert out.stderr.count("FAILED ") == 50
+    assert "further failures are not listed" in out.stderr
+    assert "60 failed" in out.stderr

@@ -18,6 +18,7 @@ from core.events import BatchAccepted, Event, TaskFinished, TaskStarted
 from core.model import TaskId, TaskState, task_index
 
 BAR_WIDTH = 24
+FAILURE_LINES = 50  # a batch where every file fails the same way should not flood the terminal
 
 
 def _size(n: float) -> str:
@@ -61,6 +62,7 @@ class Printer:
         self.finished: collections.deque[TaskFinished] = collections.deque()
         self.started = time.monotonic()
         self.last_line = 0.0
+        self.failures_shown = 0
 
     # Engine thread -------------------------------------------------------
     def __call__(self, events: list[Event]) -> None:
@@ -91,13 +93,22 @@ class Printer:
                 print(json.dumps(self.task_record(ev), ensure_ascii=True), file=self.out)
                 flush = True
             else:
-                self.clear_line()
-                path = display_path(self.paths[self.index(ev.task_id)])
-                reason = ev.failure.describe() if ev.failure else "failed"
-                print(f"FAILED {path}: {reason}", file=self.err)
+                self.print_failure(ev)
         if flush:
             # A reader of the JSON lines (a pipe) sees each batch as it ends, not at exit.
             self.out.flush()
+
+    def print_failure(self, ev: TaskFinished) -> None:
+        """One line per failed task, up to ``FAILURE_LINES``; the rest are counted in the summary."""
+        self.failures_shown += 1
+        if self.failures_shown > FAILURE_LINES:
+            return
+        self.clear_line()
+        path = display_path(self.paths[self.index(ev.task_id)])
+        reason = ev.failure.describe() if ev.failure else "failed"
+        print(f"FAILED {path}: {reason}", file=self.err)
+        if self.failures_shown == FAILURE_LINES:
+            print("(further failures are not listed: see --json or 'brigade-cli show')", file=self.err)
 
     def task_record(self, ev: TaskFinished) -> dict[str, Any]:
         """One task as a JSON-able record."""
