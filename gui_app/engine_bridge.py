@@ -4,10 +4,15 @@
 
     engine thread (QThread)                         GUI thread
     -----------------------                         ----------
-    EngineHost.run() ─► Engine.run() loop
+    EngineHost.run() ─► connect (a cluster) ──────────────────────► ready / stopped + error
+                     ─► Engine.run() loop
         listeners(events) ─► EngineBridge._listen ─► deque ─► QTimer (50 ms) ─► _drain()
                              (append only)                     time-boxed slices ─► events(list)
     GUI ─► engine.pause()/cancel()/... (thread-safe: they post commands)
+
+A cluster engine connects on the engine thread, before its loop, so an
+unreachable scheduler (seconds of timeout) never freezes the window; if it
+cannot connect, the loop never starts and ``stopped`` carries the reason.
 
 The listener only appends to a deque, so the engine never waits for the GUI.
 The drain runs at most ``BUDGET`` seconds per tick and reschedules itself
@@ -24,6 +29,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+from core.backend import Backend
+from core.cluster import ClusterError
 from core.engine import Engine, EngineConfig, Recorder
 from core.events import Event
 
@@ -37,18 +44,26 @@ SLICE = 200  # events handed to the slots at once
 class EngineHost(QObject):
     """Worker object moved to the engine QThread; its ``run`` slot hosts ``Engine.run``."""
 
-    finished = Signal()  # the engine loop returned (engine thread)
+    ready = Signal()  # connected (a cluster) and about to run the loop (engine thread)
+    finished = Signal()  # the engine loop returned, or never started (engine thread)
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Backend) -> None:
         super().__init__()
         self.engine = engine
         self.error: str | None = None
 
     @Slot()
     def run(self) -> None:
-        """Run the engine loop until it is stopped. Runs on the engine thread."""
+        """Connect if the engine needs it, then run its loop until it is stopped. Engine thread."""
         try:
+            connect = getattr(self.engine, "connect", None)
+            if callable(connect):
+                connect()  # a cluster: may block until its timeout, here rather than in the GUI
+            self.ready.emit()
             self.engine.run()
+        except ClusterError as exc:
+            log.warning("%s", exc)
+            self.error = str(exc)
         except Exception as exc:
             log.exception("the engine stopped with an error")
             self.error = f"{type(exc).__name__}: {exc}"
@@ -57,14 +72,31 @@ class EngineHost(QObject):
 
 
 class EngineBridge(QObject):
-    """Owns the engine, its QThread and the event queue. Lives on the GUI thread."""
+    """Owns the engine, its QThread and the event queue. Lives on the GUI thread.
+
+    Parameters
+    ----------
+    config, recorder
+        Settings and recorder of a local ``Engine``, made here when no ``engine`` is given.
+    engine
+        The engine to host instead (any ``core.backend.Backend``, e.g. a ``DaskEngine``).
+    """
 
     events = Signal(list)  # a slice of engine events, in order (GUI thread)
+    ready = Signal()  # the engine is connected and its loop starts (GUI thread)
     stopped = Signal()  # the engine thread ended and every event was delivered
 
-    def __init__(self, config: EngineConfig, recorder: Recorder | None = None, parent: Any = None) -> None:
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        recorder: Recorder | None = None,
+        parent: Any = None,
+        *,
+        engine: Backend | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.engine = Engine(config, recorder)
+        self.engine: Backend = engine if engine is not None else Engine(config or EngineConfig(), recorder)
+        self.is_ready = False  # ``ready`` was emitted: it connected (stays set after it stopped)
         self._queue: collections.deque[list[Event]] = collections.deque()
         self._pending: list[Event] = []
         self._at = 0  # events of _pending already handed out
@@ -86,6 +118,7 @@ class EngineBridge(QObject):
         host = EngineHost(self.engine)
         host.moveToThread(thread)
         thread.started.connect(host.run)
+        host.ready.connect(self._on_ready)
         # Direct: the GUI thread may be blocked in wait() and could not run a queued quit.
         host.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
@@ -113,6 +146,12 @@ class EngineBridge(QObject):
                 return False
         self._on_thread_finished()
         return True
+
+    @Slot()
+    def _on_ready(self) -> None:
+        if self._thread is not None:
+            self.is_ready = True
+            self.ready.emit()
 
     @Slot()
     def _on_thread_finished(self) -> None:

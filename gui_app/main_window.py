@@ -49,7 +49,8 @@ from gui_app.tasks_model import TasksModel
 from gui_app.tasks_view import TasksPane
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.backend import Backend
+    from core.cluster import ClusterConfig
     from gui_app.engine_bridge import EngineBridge
 
 log = logging.getLogger("brigade.gui")
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         self.store_error: str | None = None
         # Made after the first paint (start_engine): the engine and store imports are not free.
         self.bridge: EngineBridge | None = None
+        self.cluster: ClusterConfig | None = None  # where the engine runs batches (None: here)
+        self.engine_error: str | None = None  # why no engine can run batches (a cluster problem)
         self.model = TasksModel(self, icon_for=state_icon)
         self._build()
         self._connect()
@@ -172,6 +175,10 @@ class MainWindow(QMainWindow):
         # The job setup runs the full height; the table gets most of the rest.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.status = StatusWidgets(self.statusBar())
+        self.where = QLabel(self.statusBar())  # where batches run, when that is not this computer
+        self.where.setObjectName("whereLabel")
+        self.where.hide()
+        self.statusBar().addPermanentWidget(self.where)
         self.notifier = Notifier(self)
         self._build_menus()
         self.resize(1280, 820)
@@ -263,35 +270,102 @@ class MainWindow(QMainWindow):
         if self.history is None:
             self._build_history()
 
-    def start_engine(self) -> EngineBridge:
-        """Open the history and start the engine thread, once; return the bridge."""
-        if self.bridge is None:
+    def start_engine(self) -> EngineBridge | None:
+        """Open the history and start the engine thread, once; return the bridge.
+
+        The engine follows the settings: worker processes here, or the Dask
+        cluster of Settings → Cluster (``core.cluster.factory.make_backend``,
+        as the CLI's ``--cluster``). A cluster connects on the engine thread;
+        the job setup waits for it. ``None`` when the cluster settings are refused.
+        """
+        if self.bridge is None and self.engine_error is None:
+            from core.cluster import ClusterError
+            from core.cluster.factory import make_backend
             from core.engine import EngineConfig
             from gui_app.engine_bridge import EngineBridge
 
-            self.store, self.store_error = open_store(self.settings.db_path)
-            self.log.set_store(self.store)
-            if self.store_error:
-                self.statusBar().showMessage(self.tr("History disabled: %1").replace("%1", self.store_error))
-            recorder = self.store.recorder() if self.store is not None else None
+            if self.store is None and self.store_error is None:
+                self.store, self.store_error = open_store(self.settings.db_path)
+                self.log.set_store(self.store)
+                if self.store_error:
+                    self.statusBar().showMessage(
+                        self.tr("History disabled: %1").replace("%1", self.store_error)
+                    )
             s = self.settings
-            self.bridge = EngineBridge(
-                EngineConfig(workers=s.workers, recycle_after=s.recycle_after), recorder, self
-            )
+            config = EngineConfig(workers=s.workers, recycle_after=s.recycle_after)
+            try:
+                self.cluster = s.cluster_config()
+                recorder = self.store.recorder() if self.store is not None else None
+                # Only the security checks run here; connecting waits for the engine thread.
+                engine = make_backend(self.cluster, config, recorder, connect=False)
+            except (ClusterError, ValueError) as exc:
+                self._engine_failed(str(exc))
+                return None
+            self.bridge = EngineBridge(parent=self, engine=engine)
             self.bridge.events.connect(self._on_events)
+            self.bridge.ready.connect(self._on_engine_ready)
             self.bridge.stopped.connect(self._on_engine_stopped)
+            self._show_where()
             if not self.closing:
                 self.bridge.start()
         return self.bridge
 
     @property
-    def engine(self) -> Engine:
-        """The engine (started on first use); its methods are thread-safe commands."""
-        return self.start_engine().engine
+    def engine(self) -> Backend | None:
+        """The engine (started on first use), or ``None`` when the cluster cannot be used.
+
+        Its methods are thread-safe commands.
+        """
+        bridge = self.start_engine()
+        return bridge.engine if bridge is not None else None
 
     @property
     def engine_running(self) -> bool:
         return self.bridge is not None and self.bridge.running
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether the engine runs and, for a cluster, is connected."""
+        return self.engine_running and self.bridge is not None and self.bridge.is_ready
+
+    def _show_where(self) -> None:
+        """Say where batches run; a cluster's job setup waits until it is connected."""
+        if self.cluster is None:
+            self.where.hide()
+            return
+        address = self.cluster.address
+        self.where.setStyleSheet("")
+        self.where.setText(self.tr("Dask: %1").replace("%1", address))
+        self.where.setToolTip(self.tr("Batches run on the Dask cluster at %1").replace("%1", address))
+        self.where.show()
+        self.setup.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Connecting to the Dask cluster at %1…").replace("%1", address))
+
+    @Slot()
+    def _on_engine_ready(self) -> None:
+        if self.cluster is None or self.closing:
+            return
+        self.setup.setEnabled(True)
+        self._update_actions()
+        self.statusBar().showMessage(
+            self.tr("Connected: batches run on the Dask cluster at %1").replace("%1", self.cluster.address),
+            10_000,
+        )
+
+    def _engine_failed(self, reason: str) -> None:
+        """No engine can run batches: say why, plainly, and run nothing (never locally instead)."""
+        self.engine_error = reason
+        self.setup.setEnabled(False)
+        self.where.setText(self.tr("Cluster unavailable"))
+        self.where.setStyleSheet("color: #d9363e;")
+        self.where.setToolTip(reason)
+        self.where.show()
+        self.statusBar().showMessage(
+            self.tr("Nothing will run: %1. Change the address in Settings → Cluster.").replace("%1", reason)
+        )
+        if self.monitor is not None:
+            self.monitor.set_note(reason)
+        self._update_actions()
 
     def _build_monitor(self) -> None:
         try:
@@ -299,10 +373,23 @@ class MainWindow(QMainWindow):
         except ImportError as exc:
             self.monitor_dock.setWidget(QLabel(self.tr("Monitor unavailable: %1").replace("%1", str(exc))))
             return
-        engine = self.engine
-        self.monitor = MonitorPanel(lambda: engine.worker_pids, self)
+        self.monitor = MonitorPanel(self._worker_pids, self)
+        if self.cluster is not None:
+            self.monitor.set_note(
+                self.tr(
+                    "Batches run on the Dask cluster at %1. The worker graphs show only workers "
+                    "on this computer; the others are remote."
+                ).replace("%1", self.cluster.address)
+            )
+        if self.engine_error is not None:
+            self.monitor.set_note(self.engine_error)
         self.monitor_dock.setWidget(scrolled(self.monitor))
         self.monitor.start()
+
+    def _worker_pids(self) -> tuple[int, ...]:
+        """The engine's workers on this computer; called on the monitor thread."""
+        bridge = self.bridge  # one read: the window may replace its bridge meanwhile
+        return bridge.engine.worker_pids if bridge is not None else ()
 
     def _build_history(self) -> None:
         try:
@@ -329,8 +416,13 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def submit(self, spec: BatchSpec) -> bool:
         """Queue a batch on the engine; report a refusal in the status bar."""
+        engine = self.engine
+        if engine is None or (self.cluster is not None and not self.engine_ready):
+            why = self.engine_error or self.tr("the cluster is not connected yet")
+            self.statusBar().showMessage(self.tr("Nothing will run: %1").replace("%1", why), 10_000)
+            return False
         try:
-            self.engine.submit(spec)
+            engine.submit(spec)
         except (ParamError, UnknownJobError) as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return False
@@ -350,33 +442,36 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def pause(self) -> None:
-        self.engine.pause()
+        if (engine := self.engine) is not None:
+            engine.pause()
         self.paused = True
         self._update_actions()
 
     @Slot()
     def resume(self) -> None:
-        self.engine.resume()
+        if (engine := self.engine) is not None:
+            engine.resume()
         self.paused = False
         self._update_actions()
 
     @Slot(list)
     def cancel(self, task_ids: list[int]) -> None:
-        self.engine.cancel(task_ids)
+        if (engine := self.engine) is not None:
+            engine.cancel(task_ids)
 
     @Slot()
     def cancel_selected(self) -> None:
-        ids = self.view.selected_task_ids()
-        if ids:
-            self.engine.cancel(ids)
+        self.cancel(self.view.selected_task_ids())
 
     @Slot()
     def cancel_all(self) -> None:
-        self.engine.cancel_batch(None)
+        if (engine := self.engine) is not None:
+            engine.cancel_batch(None)
 
     @Slot()
     def retry_failed(self) -> None:
-        self.engine.retry_failed(None)
+        if (engine := self.engine) is not None:
+            engine.retry_failed(None)
         for b in self.model.batches:
             if b.batch_id not in self._live:
                 rows = range(b.first, b.first + b.count)
@@ -395,8 +490,9 @@ class MainWindow(QMainWindow):
                 live.append(tid)
             else:
                 past.setdefault(bid, set()).add(tid)
-        if live:
-            self.engine.retry(live)
+        engine = self.engine
+        if live and engine is not None:
+            engine.retry(live)
         for bid, wanted in past.items():
             self._retry_past(bid, wanted)
 
@@ -419,8 +515,10 @@ class MainWindow(QMainWindow):
     def clear_finished(self) -> None:
         before = {b.batch_id for b in self.model.batches}
         removed = self.model.clear_finished()
+        engine = self.engine
         for bid in before - {b.batch_id for b in self.model.batches}:
-            self.engine.forget(bid)
+            if engine is not None:
+                engine.forget(bid)
             self._live.discard(bid)
         if removed:
             self.statusBar().showMessage(
@@ -476,7 +574,8 @@ class MainWindow(QMainWindow):
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
                 if self._active_since is None:
                     self._active_since = time.monotonic()
-            elif kind is WorkerEvent and ev.exitcode is None:  # type: ignore[union-attr]
+            elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
+                # Only our own pool: a cluster's workers belong to whoever started them.
                 lower_priority(ev.pid)  # type: ignore[union-attr]
         self._update_actions()
 
@@ -617,9 +716,36 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     self.tr("The new language applies fully after a restart"), 10_000
                 )
-        if self.bridge is not None:
-            self.engine.set_workers(self.settings.workers)
+        if self.bridge is not None and self.cluster is None:
+            self.bridge.engine.set_workers(self.settings.workers)
         self.actions_.when_done_quit.setChecked(self.settings.when_done == "quit")
+        self._apply_cluster_settings()
+
+    def _apply_cluster_settings(self) -> None:
+        """Use changed cluster settings now if no engine runs batches, else from the next start."""
+        try:
+            wanted = self.settings.cluster_config()
+        except ValueError:
+            return
+        if wanted == self.cluster and self.engine_error is None:
+            return
+        if self.engine_error is None and self.engine_running:
+            self.statusBar().showMessage(
+                self.tr("The new cluster settings apply when Brigade starts again"), 10_000
+            )
+            return
+        # The engine never ran a batch (refused, unreachable, or not started): try the new settings.
+        if self.bridge is not None:
+            self.bridge.stopped.disconnect(self._on_engine_stopped)
+            self.bridge.shutdown(interrupt=True, timeout=5.0)
+            self.bridge.deleteLater()
+            self.bridge = None
+        self.engine_error = None
+        self.setup.setEnabled(True)
+        self.where.hide()
+        if self.monitor is not None:
+            self.monitor.set_note("")
+        self.start_engine()
 
     @Slot(bool)
     def _on_when_done(self, on: bool) -> None:
@@ -680,7 +806,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(self.tr("Brigade will close when every task has finished"))
                 return
             if choice is CloseChoice.CANCEL:
-                self.engine.cancel_batch(None)
+                self.cancel_all()
         self._begin_close()
 
     def _begin_close(self) -> None:
@@ -697,6 +823,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_engine_stopped(self) -> None:
+        bridge = self.bridge
+        if not self.closing and self.cluster is not None and bridge and not bridge.is_ready and bridge.error:
+            self._engine_failed(bridge.error)  # it never connected
+            return
         if not self.closing:
             reason = (self.bridge.error if self.bridge else None) or self.tr("unknown reason")
             self.statusBar().showMessage(self.tr("The engine stopped: %1").replace("%1", reason))

@@ -127,8 +127,14 @@ class MonitorPanel(QWidget):
         grid.addWidget(self.memory_plot, 0, 1)
         grid.addWidget(self.worker_cpu_plot, 1, 0)
         grid.addWidget(self.worker_rss_plot, 1, 1)
+        # Says when the workers are elsewhere (a cluster): their graphs would otherwise just be empty.
+        self.note = QLabel()
+        self.note.setObjectName("monitorNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.note)
         layout.addLayout(stats)
         layout.addLayout(grid, 1)
 
@@ -160,6 +166,11 @@ class MonitorPanel(QWidget):
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setXRange(-self.span, 0, padding=0)
         return plot
+
+    def set_note(self, text: str) -> None:
+        """Show ``text`` above the graphs (empty: hide it)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     @property
     def span(self) -> float:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
 from core.engine.api import default_workers
+
+if TYPE_CHECKING:
+    from core.cluster import ClusterConfig
 
 THEMES = ("system", "light", "dark")
 LANGUAGES = ("system", "en", "zh_CN")
@@ -195,6 +198,63 @@ class Settings:
     def cluster_tls(self, value: dict[str, str]) -> None:
         clean = {k: v for k, v in _check_tls(value).items() if v}
         self._set("cluster/tls", json.dumps(clean, sort_keys=True) if clean else None)
+
+    @property
+    def cluster_allow_insecure(self) -> bool:
+        """Accept plain ``tcp://`` to another computer (unencrypted; off by default)."""
+        return self._get("cluster/allow_insecure", False, _check_bool)
+
+    @cluster_allow_insecure.setter
+    def cluster_allow_insecure(self, value: bool) -> None:
+        self._set("cluster/allow_insecure", _check_bool(value))
+
+    @property
+    def cluster_path_map(self) -> list[tuple[str, str]]:
+        """Desktop folder prefixes and the workers' names for them, as (desktop, worker) pairs."""
+        return self._get("cluster/path_map", [], check_path_map)
+
+    @cluster_path_map.setter
+    def cluster_path_map(self, value: list[tuple[str, str]]) -> None:
+        pairs = check_path_map(value)
+        self._set("cluster/path_map", json.dumps(pairs) if pairs else None)
+
+    def cluster_config(self) -> ClusterConfig | None:
+        """Where batches run: ``None`` for this computer, else the cluster these settings describe."""
+        address = self.cluster_address
+        if not address:
+            return None
+        from core.cluster import PathMap, config_from_settings
+
+        return config_from_settings(
+            address,
+            self.cluster_tls,
+            allow_insecure=self.cluster_allow_insecure,
+            path_map=PathMap.from_pairs(self.cluster_path_map),
+        )
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def check_path_map(value: Any) -> list[tuple[str, str]]:
+    """Return ``value`` as (desktop, worker) pairs of non-empty paths, else raise ``ValueError``."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, list | tuple):
+        raise ValueError("a path map is a list of (desktop path, worker path) pairs")
+    pairs = []
+    for pair in value:
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(p, str) and p.strip() for p in pair)
+        ):
+            raise ValueError("each path map entry is a desktop path and a worker path")
+        pairs.append((pair[0].strip(), pair[1].strip()))
+    return pairs
 
 
 def _check_tls(value: Any) -> dict[str, str]:

@@ -13,19 +13,20 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from core.engine.api import default_workers
+from gui_app.cluster_page import ClusterPage
+from gui_app.error_label import ErrorLabel
 from gui_app.i18n import arg
 from gui_app.settings import (
     RETRIES_RANGE,
-    TLS_KEYS,
     WORKERS_RANGE,
     Settings,
     check_retries,
@@ -93,20 +94,6 @@ def _default_db_hint() -> str:
     return default_db_path()
 
 
-class ErrorLabel(QLabel):
-    """A red message shown beside a field while its value is invalid."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet("color: #d9363e;")
-        self.setWordWrap(True)
-        self.hide()
-
-    def show_error(self, text: str | None) -> None:
-        self.setText(text or "")
-        self.setVisible(bool(text))
-
-
 class SettingsDialog(QDialog):
     """Edit Brigade's preferences.
 
@@ -124,10 +111,22 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(520)
         self.errors: dict[str, ErrorLabel] = {}
         layout = QVBoxLayout(self)
-        layout.addWidget(self._engine_group())
-        layout.addWidget(self._appearance_group())
-        layout.addWidget(self._history_group())
-        layout.addWidget(self._cluster_group())
+        self.tabs = QTabWidget()
+        general = QWidget()
+        column = QVBoxLayout(general)
+        column.addWidget(self._engine_group())
+        column.addWidget(self._appearance_group())
+        column.addWidget(self._history_group())
+        column.addStretch(1)
+        self.tabs.addTab(general, self.tr("General"))
+        self.cluster = ClusterPage(settings)
+        self.cluster.edited.connect(self.validate)
+        self.tabs.addTab(self.cluster, self.tr("Cluster"))
+        # The page's fields under the names the dialog used before it had a page of its own.
+        self.cluster_address, self.tls = self.cluster.address, self.cluster.tls
+        self.errors["cluster_address"] = self.cluster.address_error
+        self.errors["cluster_path_map"] = self.cluster.path_map_error
+        layout.addWidget(self.tabs)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -205,25 +204,6 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Database:"), self._with_browse(self.db_path, self._browse_db))
         return group
 
-    def _cluster_group(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Cluster"))
-        form = QFormLayout(group)
-        self.cluster_address = QLineEdit()
-        self.cluster_address.setPlaceholderText(self.tr("Empty: run on this computer"))
-        self.cluster_address.textChanged.connect(self.validate)
-        self._with_error(form, "cluster_address", self.tr("Scheduler address:"), self.cluster_address)
-        labels = {
-            "ca_file": self.tr("CA certificate:"),
-            "cert_file": self.tr("Client certificate:"),
-            "key_file": self.tr("Client key:"),
-        }
-        self.tls: dict[str, QLineEdit] = {}
-        for key in TLS_KEYS:
-            edit = QLineEdit()
-            self.tls[key] = edit
-            form.addRow(labels[key], self._with_browse(edit, self._browser_for(edit)))
-        return group
-
     def _with_browse(self, edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
         box = QWidget()
         row = QHBoxLayout(box)
@@ -233,14 +213,6 @@ class SettingsDialog(QDialog):
         button.clicked.connect(slot)
         row.addWidget(button)
         return box
-
-    def _browser_for(self, edit: QLineEdit) -> Callable[[], None]:
-        def browse() -> None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), edit.text())
-            if path:
-                edit.setText(path)
-
-        return browse
 
     @Slot()
     def _browse_db(self) -> None:
@@ -266,10 +238,9 @@ class SettingsDialog(QDialog):
         self._select(self.language, s.language)
         self._select(self.when_done, s.when_done)
         self.db_path.setText(s.db_path or "")
-        self.cluster_address.setText(s.cluster_address)
-        tls = s.cluster_tls
-        for key, edit in self.tls.items():
-            edit.setText(tls.get(key, ""))
+        if s is not self.cluster.settings:
+            self.cluster.settings = s
+        self.cluster.load()
 
     @staticmethod
     def _select(box: QComboBox, value: str) -> None:
@@ -299,9 +270,7 @@ class SettingsDialog(QDialog):
         lo, hi = RETRIES_RANGE
         if not _spin_ok(self.retries, check_retries):
             errors["retries"] = _range_message(lo, hi)
-        address = self.cluster_address.text().strip()
-        if address and "://" not in address and ":" not in address:
-            errors["cluster_address"] = self.tr("Use the form tcp://host:8786 or host:8786.")
+        errors.update(self.cluster.field_errors())
         return errors
 
     @Slot()
@@ -324,12 +293,14 @@ class SettingsDialog(QDialog):
         s.language = self.language.currentData()
         s.when_done = self.when_done.currentData()
         s.db_path = self.db_path.text().strip() or None
-        s.cluster_address = self.cluster_address.text()
-        s.cluster_tls = {key: edit.text().strip() for key, edit in self.tls.items()}
+        self.cluster.save()
         s.sync()
 
     def accept(self) -> None:
         if not self.validate():
+            # Show the page with the problem: the OK button alone does not say where it is.
+            if set(self.field_errors()) & {"cluster_address", "cluster_path_map"}:
+                self.tabs.setCurrentWidget(self.cluster)
             return
         self.save()
         super().accept()

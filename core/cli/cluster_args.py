@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from core.backend import Backend
-from core.cluster.config import INSTALL_HINT, ClusterConfig, ClusterError, TlsFiles
+from core.cluster.config import ClusterConfig, ClusterError, TlsFiles
 from core.cluster.pathmap import PathMap
 from core.engine import EngineConfig, Recorder
 
@@ -66,20 +66,9 @@ def make_engine(args: argparse.Namespace, config: EngineConfig, recorder: Record
     error before anything runs.
     """
     from core.cli import UsageError
-    from core.cluster import dask_available
-
-    cluster = cluster_config(args)
-    if cluster is None:
-        from core.engine import Engine
-
-        return Engine(config, recorder)
-    if not dask_available():
-        raise UsageError(INSTALL_HINT)
-    from core.cluster.engine import DaskEngine
+    from core.cluster.factory import make_backend
 
     try:
-        engine = DaskEngine(cluster, recorder, config)
-        engine.connect()
+        return make_backend(cluster_config(args), config, recorder)
     except ClusterError as exc:
         raise UsageError(str(exc)) from None
-    return engine

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.cluster import remote
 from core.cluster.chunks import CHUNKS_PER_THREAD, ClusterSizer, RemoteChunk
+from core.cluster.client import close_client, open_client
 from core.cluster.config import ClusterConfig, ClusterError, is_loopback, security_of, split_address
 from core.engine import wire
 from core.engine.api import BatchHandle, EngineConfig, Recorder
@@ -162,11 +163,9 @@ class DaskEngine:
             )
             self.client = Client(self.local_cluster, set_as_default=False)
         else:
-            self.client = Client(
-                self.cluster.address,
-                security=security_of(self.cluster),
-                timeout=self.cluster.connect_timeout,
-                set_as_default=False,
+            # A loop of its own: a failed connection must not leave Dask's loop thread behind.
+            self.client = open_client(
+                self.cluster.address, security_of(self.cluster), self.cluster.connect_timeout
             )
         Variable(self._control_name, client=self.client).set(self._control)
         self.client.subscribe_topic(self._topic, self._on_live)
@@ -847,7 +846,7 @@ class DaskEngine:
                 Variable(self._control_name, client=client).delete()
             except Exception:
                 log.debug("cluster cleanup failed", exc_info=True)
-            client.close()
+            close_client(client)
         if cluster is not None:
             cluster.close()
 

@@ -56,10 +56,10 @@ def probe_cluster(config: ClusterConfig, timeout: float = 10.0) -> ClusterInfo:
     if n:
         local = tuple(WorkerInfo(f"local worker {i + 1}", str(i), 1, 0, __version__) for i in range(n))
         return ClusterInfo(config.address, local)
-    from distributed import Client
+    from core.cluster.client import close_client, open_client
 
     try:
-        client = Client(config.address, security=security_of(config), timeout=timeout, set_as_default=False)
+        client = open_client(config.address, security_of(config), timeout)
     except Exception as exc:
         raise ClusterError(f"cannot connect to {config.address}: {type(exc).__name__}: {exc}") from exc
     try:
@@ -76,7 +76,7 @@ def probe_cluster(config: ClusterConfig, timeout: float = 10.0) -> ClusterInfo:
             for address, info in sorted(workers.items())
         )
     finally:
-        client.close()
+        close_client(client)
     return ClusterInfo(config.address, found)
 
 

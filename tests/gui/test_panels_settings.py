@@ -184,6 +184,7 @@ def test_cancel_writes_nothing_and_restore_defaults_fills_the_fields(dialog, qtb
 
 
 def test_a_cluster_address_without_a_port_is_refused(dialog, qtbot):
+    dialog.tabs.setCurrentWidget(dialog.cluster)
     qtbot.keyClicks(dialog.cluster_address, "scheduler")
     assert dialog.errors["cluster_address"].isVisible() and not ok_button(dialog).isEnabled()
     qtbot.keyClicks(dialog.cluster_address, ":8786")
@@ -192,4 +193,6 @@ def test_a_cluster_address_without_a_port_is_refused(dialog, qtbot):
 
 def test_screenshot(dialog, qtbot):
     qtbot.keyClicks(dialog.timeout, "-1")
+    # The dialog grows for the message on the next layout pass: grab after it, not squashed.
+    qtbot.waitUntil(lambda: dialog.timeout.height() >= dialog.timeout.sizeHint().height(), timeout=2000)
     assert save_artifact(dialog, "panels/settings_dialog.png").stat().st_size > 5_000
