@@ -136,6 +136,113 @@
     </message>
 </context>
 <context>
+    <name>ClusterPage</name>
+    <message>
+        <source>Empty: this computer. tls://host:8786, or local:4</source>
+        <translation>留空：本机。tls://主机:8786，或 local:4</translation>
+    </message>
+    <message>
+        <source>Allow unencrypted tcp:// to other computers</source>
+        <translation>允许以未加密的 tcp:// 连接其他计算机</translation>
+    </message>
+    <message>
+        <source>Anyone who can reach the scheduler could run code on the workers and read paths and results. Use only on a network you trust.</source>
+        <translation>任何能访问调度器的人都可以在工作节点上运行代码，并读取路径和结果。仅在可信网络中使用。</translation>
+    </message>
+    <message>
+        <source>One per line: D:\data=/mnt/data</source>
+        <translation>每行一个：D:\data=/mnt/data</translation>
+    </message>
+    <message>
+        <source>When the workers see a shared folder under another name: this computer&apos;s folder, &apos;=&apos;, the workers&apos; name for it.</source>
+        <translation>当工作节点以其他名称访问共享文件夹时：本机的文件夹、“=”、工作节点上的名称。</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Scheduler address:</source>
+        <translation>调度器地址：</translation>
+    </message>
+    <message>
+        <source>CA certificate:</source>
+        <translation>CA 证书：</translation>
+    </message>
+    <message>
+        <source>Client certificate:</source>
+        <translation>客户端证书：</translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation>客户端密钥：</translation>
+    </message>
+    <message>
+        <source>Path map:</source>
+        <translation>路径映射：</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a PEM file</source>
+        <translation>选择 PEM 文件</translation>
+    </message>
+    <message>
+        <source>PEM files (*.pem *.crt *.key);;All (*)</source>
+        <translation>PEM 文件 (*.pem *.crt *.key);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Each line is this computer&apos;s folder, &apos;=&apos;, and the workers&apos; name for it.</source>
+        <translation>每行为本机的文件夹、“=”以及工作节点上的名称。</translation>
+    </message>
+    <message>
+        <source>Use the form tls://host:8786, tcp://host:8786 or local:4 (1 to 256 workers).</source>
+        <translation>请使用 tls://主机:8786、tcp://主机:8786 或 local:4（1 到 256 个工作节点）的形式。</translation>
+    </message>
+    <message>
+        <source>Unsupported scheme %1://: use tls://, or tcp:// on this computer.</source>
+        <translation>不支持的协议 %1://：请使用 tls://，或在本机使用 tcp://。</translation>
+    </message>
+    <message>
+        <source>Use the form tcp://host:8786 or host:8786.</source>
+        <translation>请使用 tcp://主机:8786 或 主机:8786 的形式。</translation>
+    </message>
+    <message>
+        <source>No address: batches run on this computer.</source>
+        <translation>未填写地址：批次在本机运行。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>, %1 GiB</source>
+        <translation>，%1 GiB</translation>
+    </message>
+    <message>
+        <source>, Brigade missing</source>
+        <translation>，未安装 Brigade</translation>
+    </message>
+    <message>
+        <source>, Brigade %1</source>
+        <translation>，Brigade %1</translation>
+    </message>
+    <message>
+        <source>%1 core</source>
+        <translation>%1 个核心</translation>
+    </message>
+    <message>
+        <source>%1 cores</source>
+        <translation>%1 个核心</translation>
+    </message>
+    <message>
+        <source>Connected: %1</source>
+        <translation>已连接：%1</translation>
+    </message>
+</context>
+<context>
     <name>DropZone</name>
     <message>
         <source>Drop files or folders here</source>
@@ -450,6 +557,10 @@
         <source>Task %1</source>
         <translation>任务 %1</translation>
     </message>
+    <message>
+        <source>⋯ %1 more lines</source>
+        <translation>⋯ 另有 %1 行</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -494,12 +605,48 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>Dask: %1</source>
+        <translation>Dask：%1</translation>
+    </message>
+    <message>
+        <source>Batches run on the Dask cluster at %1</source>
+        <translation>批次在位于 %1 的 Dask 集群上运行</translation>
+    </message>
+    <message>
+        <source>Connecting to the Dask cluster at %1…</source>
+        <translation>正在连接位于 %1 的 Dask 集群…</translation>
+    </message>
+    <message>
+        <source>Connected: batches run on the Dask cluster at %1</source>
+        <translation>已连接：批次在位于 %1 的 Dask 集群上运行</translation>
+    </message>
+    <message>
+        <source>Cluster unavailable</source>
+        <translation>集群不可用</translation>
+    </message>
+    <message>
+        <source>Nothing will run: %1. Change the address in Settings → Cluster.</source>
+        <translation>不会运行任何任务：%1。请在“设置 → 集群”中更改地址。</translation>
+    </message>
+    <message>
         <source>Monitor unavailable: %1</source>
         <translation>监视器不可用：%1</translation>
     </message>
     <message>
+        <source>Batches run on the Dask cluster at %1. The worker graphs show only workers on this computer; the others are remote.</source>
+        <translation>批次在位于 %1 的 Dask 集群上运行。工作进程图表只显示本机上的工作节点，其余为远程节点。</translation>
+    </message>
+    <message>
         <source>History unavailable: %1</source>
         <translation>历史记录不可用：%1</translation>
+    </message>
+    <message>
+        <source>the cluster is not connected yet</source>
+        <translation>集群尚未连接</translation>
+    </message>
+    <message>
+        <source>Nothing will run: %1</source>
+        <translation>不会运行任何任务：%1</translation>
     </message>
     <message>
         <source>Cleared %1 finished task</source>
@@ -534,6 +681,14 @@
         <translation>另有 %1 行已计数但未保留</translation>
     </message>
     <message>
+        <source>The new language applies fully after a restart</source>
+        <translation>新语言将在重启后完全生效</translation>
+    </message>
+    <message>
+        <source>The new cluster settings apply when Brigade starts again</source>
+        <translation>新的集群设置将在 Brigade 重新启动后生效</translation>
+    </message>
+    <message>
         <source>Tasks are still running</source>
         <translation>仍有任务在运行</translation>
     </message>
@@ -546,12 +701,16 @@
         <translation>%1 个任务尚未完成。</translation>
     </message>
     <message>
-        <source>Finish: keep running and close when done.
-Pause for later: running tasks finish, the rest stay queued in the history and can be resumed.
-Cancel tasks: stop them now.</source>
-        <translation>完成：继续运行，全部完成后关闭。
-暂停以后继续：正在运行的任务会完成，其余任务保留在历史记录的队列中，之后可以继续。
-取消任务：立即停止它们。</translation>
+        <source>Finish: keep running and close when done.</source>
+        <translation>完成：继续运行，完成后关闭。</translation>
+    </message>
+    <message>
+        <source>Pause for later: running tasks finish, the rest stay queued in the history for a resume.</source>
+        <translation>稍后继续：正在运行的任务完成，其余任务保留在历史记录的队列中以便恢复。</translation>
+    </message>
+    <message>
+        <source>Cancel tasks: stop them now.</source>
+        <translation>取消任务：立即停止。</translation>
     </message>
     <message>
         <source>Finish</source>
@@ -767,6 +926,10 @@ Cancel tasks: stop them now.</source>
         <translation>设置</translation>
     </message>
     <message>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
         <source>Workers and tasks</source>
         <translation>工作进程与任务</translation>
     </message>
@@ -839,32 +1002,8 @@ Cancel tasks: stop them now.</source>
         <translation>集群</translation>
     </message>
     <message>
-        <source>Empty: run on this computer</source>
-        <translation>留空：在本机运行</translation>
-    </message>
-    <message>
-        <source>Scheduler address:</source>
-        <translation>调度器地址：</translation>
-    </message>
-    <message>
-        <source>CA certificate:</source>
-        <translation>CA 证书：</translation>
-    </message>
-    <message>
-        <source>Client certificate:</source>
-        <translation>客户端证书：</translation>
-    </message>
-    <message>
-        <source>Client key:</source>
-        <translation>客户端密钥：</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
-    </message>
-    <message>
-        <source>Choose a file</source>
-        <translation>选择文件</translation>
     </message>
     <message>
         <source>History database</source>
@@ -873,10 +1012,6 @@ Cancel tasks: stop them now.</source>
     <message>
         <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
         <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Use the form tcp://host:8786 or host:8786.</source>
-        <translation>请使用 tcp://主机:8786 或 主机:8786 的形式。</translation>
     </message>
 </context>
 <context>
