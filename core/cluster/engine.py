@@ -34,32 +34,20 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from core.cluster import remote
 from core.cluster.chunks import CHUNKS_PER_THREAD, ClusterSizer, RemoteChunk
 from core.cluster.client import close_client, open_client
 from core.cluster.config import ClusterConfig, ClusterError, is_loopback, security_of, split_address
 from core.engine import wire
-from core.engine.api import BatchHandle, EngineConfig, Recorder
+from core.engine.api import EngineConfig, Recorder
+from core.engine.base import EngineBase
 from core.engine.batches import BatchRun
-from core.events import (
-    BatchAccepted,
-    BatchFinished,
-    Event,
-    Listener,
-    TaskFinished,
-    TaskLog,
-    TaskProgress,
-    TaskRequeued,
-    TaskStarted,
-    WorkerEvent,
-)
+from core.events import TaskFinished, TaskLog, TaskProgress, TaskRequeued, TaskStarted, WorkerEvent
 from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
-from core.params import resolve_params
-from core.registry import job_ref, load_ref
 
 if TYPE_CHECKING:
     from core.backend import Backend
@@ -70,7 +58,7 @@ DRAIN_LIMIT = 5000
 _STOPPED = "stopped when the engine shut down"
 
 
-class DaskEngine:
+class DaskEngine(EngineBase[RemoteChunk]):
     """Runs batches on a Dask cluster; same commands, events and recorder hook as ``Engine``.
 
     Parameters
@@ -83,7 +71,19 @@ class DaskEngine:
     config
         Only ``kill_grace`` applies: seconds a cancelled running task has to
         stop cooperatively before the engine reports it cancelled anyway.
+
+    Notes
+    -----
+    ``pause`` makes running chunks hand back their unstarted tasks. A running
+    task that ignores a cancel, or that ``shutdown(interrupt=True)`` stops,
+    is given up: it may still finish on its worker, unseen (a stopped one
+    stays queued here). ``set_workers`` scales only a ``local:N`` cluster; a
+    remote cluster's size is its own business. A submitted batch's ``extra``
+    records where it runs (``backend``, ``scheduler``, ``path_map``).
     """
+
+    _log = log
+    _thread_name = "brigade-dask-engine"
 
     def __init__(
         self,
@@ -92,13 +92,8 @@ class DaskEngine:
         config: EngineConfig | None = None,
     ) -> None:
         self.cluster = cluster.checked()
-        self.config = config or EngineConfig()
-        self._recorder = recorder
+        super().__init__(config, recorder)
         self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
-        self._listeners: list[Listener] = []
-        self._thread: threading.Thread | None = None
-        self._running = threading.Event()
-        self._ended = threading.Event()
         self._connect_lock = threading.Lock()
         session = uuid.uuid4().hex[:12]
         self._session = session
@@ -108,27 +103,13 @@ class DaskEngine:
         self.local_cluster: Any = None
         self.error: ClusterError | None = None
         # Engine-thread state below.
-        self._batches: dict[BatchId, BatchRun] = {}
-        self._handles: dict[BatchId, BatchHandle] = {}
         self._headers: dict[BatchId, dict[str, Any]] = {}
         self._chunks: dict[str, RemoteChunk] = {}
-        self._in_flight: dict[TaskId, RemoteChunk] = {}
-        self._cancel_asked: set[TaskId] = set()
         self._control: dict[str, Any] = {"yield": False, "chunks": {}}
         self._control_dirty = False
-        self._out: list[Event] = []
-        self._out_done: list[tuple[BatchHandle, BatchFinished]] = []
-        self._paused = False
-        self._stopping: tuple[bool, float] | None = None
-        self._broken: str | None = None
         self._threads = 0
         self._slots: dict[str, int] = {}
         self._pids: dict[str, int] = {}
-        self._next_chunk = 0
-        self._next_batch = 1
-        self._next_task = 1
-        self.worker_pids: tuple[int, ...] = ()
-        """Pids of the cluster's workers that run on this computer; safe to read from any thread."""
 
     # ------------------------------------------------------------ lifecycle
     def connect(self) -> None:
@@ -172,7 +153,7 @@ class DaskEngine:
         self.client.subscribe_topic("all", self._on_cluster_event)
         self._refresh_workers()
 
-    def start(self) -> DaskEngine:
+    def start(self) -> Self:
         """Connect, then run the engine on a new daemon thread; return self.
 
         Raises
@@ -182,113 +163,24 @@ class DaskEngine:
         """
         if self._thread is not None:
             return self
-        self._thread = threading.Thread(target=self.run, name="brigade-dask-engine", daemon=True)
-        self._thread.start()
-        self._running.wait()
+        super().start()
         if self.error is not None:
             self.shutdown()
             raise self.error
         return self
 
-    def run(self) -> None:
-        """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+    def _open(self) -> None:
+        # An unusable cluster does not end the loop: batches fail as they come, and ``start`` raises.
         try:
-            if self._recorder:
-                self._recorder.start()
-            try:
-                self.connect()
-            except ClusterError as exc:
-                self.error = exc
-                self._broken = str(exc)
-                log.error("%s", exc)
-            self._running.set()
-            self._loop()
-        finally:
-            self._teardown()
-            self._running.set()
-            self._ended.set()
+            self.connect()
+        except ClusterError as exc:
+            self.error = exc
+            self._broken = str(exc)
+            log.error("%s", exc)
 
-    def stop(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
-        """Ask the engine to stop without waiting: see ``shutdown``."""
-        self._post("stop", interrupt, timeout)
-
-    def shutdown(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
-        """Stop: running tasks finish (or, with ``interrupt``, are given up now).
-
-        Queued tasks stay queued (their batches end ``stopped``). A task given
-        up while running may still finish on its worker; it stays queued here.
-        Blocks until the engine thread ended, when started with ``start()``.
-        """
-        self.stop(interrupt=interrupt, timeout=timeout)
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            self._thread.join()
-
-    def wait_stopped(self, timeout: float | None = None) -> bool:
-        """Block until the engine loop has ended."""
-        return self._ended.wait(timeout)
-
-    def __enter__(self) -> DaskEngine:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-
-    # ------------------------------------------------------------ commands
-    def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(events)`` on the engine thread for every batch of events."""
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        """Stop calling ``listener``."""
-        self._listeners.remove(listener)
-
-    def submit(self, spec: BatchSpec) -> BatchHandle:
-        """Queue a batch; parameters are checked here, in the caller's thread.
-
-        The batch's ``extra`` records where it runs (``backend``, ``scheduler``, ``path_map``).
-        """
-        ref = job_ref(spec.job)
-        params = resolve_params(load_ref(ref).params, spec.params)
-        spec = replace(spec, extra={**spec.extra, **self.cluster.describe()})
-        handle = BatchHandle()
-        self._post("submit", spec, ref, params, handle)
-        return handle
-
-    def pause(self) -> None:
-        """Start no new task; running chunks hand back their unstarted tasks."""
-        self._post("pause")
-
-    def resume(self) -> None:
-        """Start tasks again after ``pause``."""
-        self._post("resume")
-
-    def cancel(self, task_ids: Iterable[TaskId]) -> None:
-        """Cancel tasks: queued ones at once, running ones cooperatively, then given up."""
-        self._post("cancel", list(task_ids))
-
-    def cancel_batch(self, batch_id: BatchId | None = None) -> None:
-        """Cancel every unfinished task of a batch (``None``: of every batch)."""
-        self._post("cancel_batch", batch_id)
-
-    def retry(self, task_ids: Iterable[TaskId]) -> None:
-        """Queue failed or cancelled tasks again."""
-        self._post("retry", list(task_ids))
-
-    def retry_failed(self, batch_id: BatchId | None = None) -> None:
-        """Queue again every failed task of a batch (``None``: of every batch)."""
-        self._post("retry_failed", batch_id)
-
-    def set_workers(self, count: int) -> None:
-        """Scale a ``local:N`` cluster; a remote cluster's size is its own business."""
-        self._post("workers", max(1, min(int(count), wire.MAX_SLOTS)))
-
-    def forget(self, batch_id: BatchId) -> None:
-        """Drop the bookkeeping of a finished batch."""
-        self._post("forget", batch_id)
-
-    def call(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn`` on the engine thread."""
-        self._post("call", fn)
+    def _spec_for(self, spec: BatchSpec) -> BatchSpec:
+        """Record in the batch's ``extra`` where it runs (``backend``, ``scheduler``, ``path_map``)."""
+        return replace(spec, extra={**spec.extra, **self.cluster.describe()})
 
     def _post(self, *cmd: Any) -> None:
         self._inbox.put(cmd)
@@ -329,74 +221,30 @@ class DaskEngine:
         except queue.Empty:
             return False
         for _ in range(DRAIN_LIMIT):
-            try:
-                getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
-            except Exception:
-                log.exception("engine command %s failed", cmd[0])
+            self._run_command(cmd)
             try:
                 cmd = self._inbox.get_nowait()
             except queue.Empty:
                 break
         return True
 
-    def _deliver(self) -> None:
-        if not self._out:
-            return
-        events, self._out = self._out, []
-        if self._recorder:
-            try:
-                self._recorder.record(events)
-            except Exception:
-                log.exception("recorder failed")
-        for listener in list(self._listeners):
-            try:
-                listener(events)
-            except Exception:
-                log.exception("listener %r failed", listener)
-        self._resolve_handles()
-
     # ------------------------------------------------------------ commands (engine thread)
-    def _cmd_submit(self, spec: BatchSpec, ref: str, params: dict[str, Any], handle: BatchHandle) -> None:
-        try:
-            batch_id, ids = self._allocate(spec)
-        except Exception as exc:  # noqa: BLE001 - reported to the submitter
-            handle._fail(exc)
-            return
-        run = BatchRun(batch_id, spec, ref, ids)
-        run.params = params
+    def _batch_opened(self, run: BatchRun) -> None:
+        """Size the batch's chunks for the cluster and build the header each of them carries."""
         run.sizer = ClusterSizer()
-        self._batches[batch_id] = run
-        self._handles[batch_id] = handle
-        pm = self.cluster.path_map
-        self._headers[batch_id] = {
+        spec = run.spec
+        self._headers[run.batch_id] = {
             "topic": self._topic,
             "control": self._control_name,
             "job": spec.job,
-            "ref": ref,
-            "params": params,
-            "output": pm.map_values(spec.output),
+            "ref": run.ref,
+            "params": run.params,
+            "output": self.cluster.path_map.map_values(spec.output),
             "log_limit": spec.options.log_limit,
         }
-        self._out.append(BatchAccepted(batch_id, spec, ids))
-        handle._accept(batch_id, ids)
-        if self._broken:
-            self._fail_queued(run, Failure(FailureKind.WORKER_LOST, self._broken))
-        self._check_finished(run)
 
-    def _allocate(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
-        if self._recorder:
-            return self._recorder.open_batch(spec)
-        n = len(spec.paths)
-        if spec.task_ids is not None:
-            ids: Sequence[TaskId] = spec.task_ids
-            if list(ids) != sorted(ids):
-                raise ValueError("task ids of a batch must be sorted")
-        else:
-            ids = range(self._next_task, self._next_task + n)
-        self._next_task = max(self._next_task, (max(ids) + 1) if n else 0)
-        batch_id = spec.batch_id if spec.batch_id is not None else self._next_batch
-        self._next_batch = max(self._next_batch, batch_id + 1)
-        return batch_id, ids
+    def _batch_forgotten(self, batch_id: BatchId) -> None:
+        self._headers.pop(batch_id, None)
 
     def _cmd_pause(self) -> None:
         self._paused = True
@@ -406,54 +254,11 @@ class DaskEngine:
         self._paused = False
         self._set_global_yield()
 
-    def _cmd_cancel(self, task_ids: list[TaskId]) -> None:
-        for tid in task_ids:
-            chunk = self._in_flight.get(tid)
-            if chunk is not None:
-                self._cancel_in_flight(tid, chunk)
-                continue
-            found = self._find(tid)
-            if found and found[0].states[found[1]] == TaskState.QUEUED:
-                self._finish(found[0], found[1], TaskState.CANCELLED, None, None)
-                self._check_finished(found[0])
-
-    def _cmd_cancel_batch(self, batch_id: BatchId | None) -> None:
-        for run in self._select(batch_id):
-            for tid, chunk in list(self._in_flight.items()):
-                if chunk.batch is run:
-                    self._cancel_in_flight(tid, chunk)
-            for i in run.queued_indexes():
-                if run.ids[i] not in self._in_flight:
-                    self._finish(run, i, TaskState.CANCELLED, None, None)
-            self._check_finished(run)
-
-    def _cmd_retry(self, task_ids: list[TaskId]) -> None:
-        for tid in task_ids:
-            found = self._find(tid)
-            if found and found[0].states[found[1]] in (TaskState.FAILED, TaskState.CANCELLED):
-                self._requeue(found[0], found[1], None)
-
-    def _cmd_retry_failed(self, batch_id: BatchId | None) -> None:
-        for run in self._select(batch_id):
-            for i, state in enumerate(run.states):
-                if state == TaskState.FAILED:
-                    self._requeue(run, i, None)
-
     def _cmd_workers(self, count: int) -> None:
         if self.local_cluster is None:
             log.info("the cluster's size is set where it runs; ignoring set_workers(%d)", count)
             return
         self.local_cluster.scale(count)
-
-    def _cmd_forget(self, batch_id: BatchId) -> None:
-        run = self._batches.get(batch_id)
-        if run is not None and not run.unfinished:
-            del self._batches[batch_id]
-            self._handles.pop(batch_id, None)
-            self._headers.pop(batch_id, None)
-
-    def _cmd_call(self, fn: Callable[[], Any]) -> None:
-        fn()
 
     def _cmd_stop(self, interrupt: bool, timeout: float | None) -> None:
         now = time.monotonic()
@@ -670,53 +475,6 @@ class DaskEngine:
                 self._finish(run, i, TaskState.FAILED, failure, None, pid=chunk.pid)
         self._end_chunk(chunk)
 
-    # ------------------------------------------------------------ task endings
-    def _may_retry(self, run: BatchRun, i: int, failure: Failure | None) -> bool:
-        if failure is None or not failure.retryable or failure.poison:
-            return False
-        return run.attempts[i] <= run.spec.options.retries
-
-    def _requeue(self, run: BatchRun, i: int, failure: Failure | None) -> None:
-        tid = run.ids[i]
-        run.set_state(i, TaskState.QUEUED)
-        run.requeue([i])
-        run.reported = False
-        self._out.append(TaskRequeued(tid, run.attempts[i] + 1, failure))
-
-    def _finish(
-        self,
-        run: BatchRun,
-        i: int,
-        state: TaskState,
-        failure: Failure | None,
-        event: TaskFinished | None,
-        *,
-        pid: int = 0,
-        started: float = 0.0,
-    ) -> None:
-        tid = run.ids[i]
-        self._cancel_asked.discard(tid)
-        run.set_state(i, state)
-        if event is None:
-            event = TaskFinished(tid, 0, state, None, failure, started, time.time(), run.attempts[i], pid)
-        self._out.append(event)
-
-    def _check_finished(self, run: BatchRun, stopped: bool = False) -> None:
-        if (run.unfinished and not stopped) or run.reported:
-            return
-        run.reported = True
-        counts = {s: run.counts[s] for s in TaskState}
-        result = BatchFinished(run.batch_id, counts, stopped, time.monotonic() - run.started)
-        self._out.append(result)
-        handle = self._handles.get(run.batch_id)
-        if handle is not None and not handle.done:
-            self._out_done.append((handle, result))
-
-    def _fail_queued(self, run: BatchRun, failure: Failure) -> None:
-        for i in run.queued_indexes():
-            if run.ids[i] not in self._in_flight:
-                self._finish(run, i, TaskState.FAILED, failure, None)
-
     # ------------------------------------------------------------ cancellation and control
     def _cancel_in_flight(self, tid: TaskId, chunk: RemoteChunk) -> None:
         self._cancel_asked.add(tid)
@@ -818,20 +576,9 @@ class DaskEngine:
     def _teardown(self) -> None:
         for chunk in list(self._chunks.values()):
             self._interrupt(chunk)
-        for run in self._batches.values():
-            if run.unfinished:
-                self._check_finished(run, stopped=True)
-        self._deliver()
-        self._resolve_handles()
+        self._end_batches()
         self._close_client()
-        if self._recorder:
-            try:
-                self._recorder.close()
-            except Exception:
-                log.exception("recorder failed to close")
-        for handle in self._handles.values():
-            if not handle.done:
-                handle._fail(RuntimeError("the engine stopped"))
+        self._close_recorder()
 
     def _close_client(self) -> None:
         client, cluster = self.client, self.local_cluster
@@ -849,25 +596,6 @@ class DaskEngine:
             close_client(client)
         if cluster is not None:
             cluster.close()
-
-    # ------------------------------------------------------------ helpers
-    def _find(self, tid: TaskId) -> tuple[BatchRun, int] | None:
-        for run in self._batches.values():
-            i = run.index_of(tid)
-            if i >= 0:
-                return run, i
-        return None
-
-    def _select(self, batch_id: BatchId | None) -> list[BatchRun]:
-        if batch_id is None:
-            return list(self._batches.values())
-        run = self._batches.get(batch_id)
-        return [run] if run is not None else []
-
-    def _resolve_handles(self) -> None:
-        done, self._out_done = self._out_done, []
-        for handle, result in done:
-            handle._finish(result)
 
 
 def _culprit(chunk: RemoteChunk) -> TaskId:

@@ -34,29 +34,16 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 from core.engine import wire
-from core.engine.api import BatchHandle, EngineConfig, Recorder
+from core.engine.api import EngineConfig, Recorder
+from core.engine.base import EngineBase
 from core.engine.batches import BatchRun
 from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, make_context, start_worker
-from core.events import (
-    BatchAccepted,
-    BatchFinished,
-    Event,
-    Listener,
-    TaskFinished,
-    TaskLog,
-    TaskProgress,
-    TaskRequeued,
-    TaskStarted,
-    WorkerEvent,
-)
-from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
-from core.params import resolve_params
-from core.registry import job_ref, load_ref
+from core.events import TaskFinished, TaskLog, TaskProgress, TaskStarted, WorkerEvent
+from core.model import Failure, FailureKind, TaskId, TaskState
 
 log = logging.getLogger("brigade.engine")
 
@@ -66,161 +53,45 @@ _STATES = tuple(TaskState)
 STARTUP_FAILURE_LIMIT = 3
 
 
-class Engine:
+class Engine(EngineBase[Chunk]):
     """Runs batches of file tasks on a supervised pool of worker processes.
 
     Use ``start()`` to run the engine on its own thread, or host ``run()`` on
-    a thread of your own (the desktop app runs it on a QThread).
+    a thread of your own (the desktop app runs it on a QThread). The commands,
+    the delivery of events and the batch bookkeeping are ``EngineBase``'s;
+    this class adds the wake pipe, dispatch and the supervision of workers.
     """
 
     def __init__(self, config: EngineConfig | None = None, recorder: Recorder | None = None) -> None:
-        self.config = config or EngineConfig()
-        self._recorder = recorder
+        super().__init__(config, recorder)
         self._ctx = make_context(self.config.start_method)
         self._slots = self._ctx.RawArray("q", wire.MAX_SLOTS * wire.SLOT_FIELDS)  # type: ignore[attr-defined]
         self._cmds: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_r, self._wake_w = Pipe(duplex=False)
         self._wake_lock = threading.Lock()
         self._woken = False
-        self._listeners: list[Listener] = []
-        self._thread: threading.Thread | None = None
-        self._running = threading.Event()
-        self._ended = threading.Event()
         # Engine-thread state below.
         self._target = self.config.worker_count()
         self._workers: dict[int, WorkerHandle] = {}
         self._by_conn: dict[Connection, WorkerHandle] = {}
         self._by_sentinel: dict[int, WorkerHandle] = {}
-        self._batches: dict[BatchId, BatchRun] = {}
-        self._handles: dict[BatchId, BatchHandle] = {}
-        self._in_flight: dict[TaskId, Chunk] = {}
-        self._cancel_asked: set[TaskId] = set()
-        self._out: list[Event] = []
-        self._out_done: list[tuple[BatchHandle, BatchFinished]] = []
-        self._paused = False
-        self._stopping: tuple[bool, float] | None = None
-        self._next_chunk = 0
-        self._next_batch = 1
-        self._next_task = 1
         self._startup_failures = 0
-        self._broken: str | None = None
-        self.worker_pids: tuple[int, ...] = ()
-        """Pids of the live workers; safe to read from any thread."""
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> Engine:
-        """Run the engine on a new daemon thread (once; later calls do nothing); return self."""
-        if self._thread is not None:
-            return self
-        self._thread = threading.Thread(target=self.run, name="brigade-engine", daemon=True)
-        self._thread.start()
-        self._running.wait()
-        return self
-
     def run(self) -> None:
         """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
         if hasattr(signal, "pthread_sigmask") and threading.current_thread() is not threading.main_thread():
             # Workers inherit this thread's signal mask: with Ctrl-C blocked they
             # cannot be killed by it while they start, before they ignore it.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            if self._recorder:
-                self._recorder.start()
-            self._ensure_workers()
-            self._running.set()
-            self._loop()
-        finally:
-            self._teardown()
-            self._running.set()
-            self._ended.set()
+        super().run()
 
-    def stop(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
-        """Ask the engine to stop, without waiting: see ``shutdown``."""
-        self._post("stop", interrupt, timeout)
-
-    def shutdown(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
-        """Stop: running tasks finish (or, with ``interrupt``, are stopped now).
-
-        Queued tasks stay queued: their batches end with ``stopped=True`` and a
-        store can resume them later. ``timeout`` bounds the wait for running
-        tasks, after which they are interrupted. Blocks until the engine
-        thread ended, when the engine was started with ``start()``.
-        """
-        self.stop(interrupt=interrupt, timeout=timeout)
-        if self._thread is not None and threading.current_thread() is not self._thread:
-            self._thread.join()
-
-    def wait_stopped(self, timeout: float | None = None) -> bool:
-        """Block until the engine loop has ended."""
-        return self._ended.wait(timeout)
-
-    def __enter__(self) -> Engine:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-
-    # ------------------------------------------------------------ commands
-    def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(events)`` on the engine thread for every batch of events."""
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        """Stop calling ``listener``."""
-        self._listeners.remove(listener)
-
-    def submit(self, spec: BatchSpec) -> BatchHandle:
-        """Queue a batch; parameters are checked here, in the caller's thread.
-
-        Raises
-        ------
-        core.params.ParamError, core.registry.UnknownJobError
-            For a bad parameter or an unknown job, before anything is queued.
-        """
-        ref = job_ref(spec.job)
-        params = resolve_params(load_ref(ref).params, spec.params)
-        handle = BatchHandle()
-        self._post("submit", spec, ref, params, handle)
-        return handle
-
-    def pause(self) -> None:
-        """Start no new task; running tasks finish."""
-        self._post("pause")
-
-    def resume(self) -> None:
-        """Start tasks again after ``pause``."""
-        self._post("resume")
-
-    def cancel(self, task_ids: Iterable[TaskId]) -> None:
-        """Cancel tasks: queued ones at once, running ones cooperatively, then killed."""
-        self._post("cancel", list(task_ids))
-
-    def cancel_batch(self, batch_id: BatchId | None = None) -> None:
-        """Cancel every unfinished task of a batch (``None``: of every batch)."""
-        self._post("cancel_batch", batch_id)
-
-    def retry(self, task_ids: Iterable[TaskId]) -> None:
-        """Queue failed or cancelled tasks again."""
-        self._post("retry", list(task_ids))
-
-    def retry_failed(self, batch_id: BatchId | None = None) -> None:
-        """Queue again every failed task of a batch (``None``: of every batch)."""
-        self._post("retry_failed", batch_id)
-
-    def set_workers(self, count: int) -> None:
-        """Change the number of worker processes while running."""
-        self._post("workers", max(1, min(int(count), wire.MAX_SLOTS)))
-
-    def forget(self, batch_id: BatchId) -> None:
-        """Drop the bookkeeping of a finished batch (its tasks can no longer be retried here)."""
-        self._post("forget", batch_id)
-
-    def call(self, fn: Callable[[], Any]) -> None:
-        """Run ``fn`` on the engine thread (for queries that need its state)."""
-        self._post("call", fn)
+    def _open(self) -> None:
+        self._ensure_workers()
 
     def _post(self, *cmd: Any) -> None:
         self._cmds.put(cmd)
+        # One wake byte until the engine thread reads it: a burst of commands costs one pipe write.
         with self._wake_lock:
             if self._woken:
                 return
@@ -278,59 +149,9 @@ class Engine:
                 cmd = self._cmds.get_nowait()
             except queue.Empty:
                 return
-            try:
-                getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
-            except Exception:
-                log.exception("engine command %s failed", cmd[0])
-
-    def _deliver(self) -> None:
-        if not self._out:
-            return
-        events, self._out = self._out, []
-        if self._recorder:
-            try:
-                self._recorder.record(events)
-            except Exception:
-                log.exception("recorder failed")
-        for listener in list(self._listeners):
-            try:
-                listener(events)
-            except Exception:
-                log.exception("listener %r failed", listener)
-        self._resolve_handles()
+            self._run_command(cmd)
 
     # ------------------------------------------------------------ commands (engine thread)
-    def _cmd_submit(self, spec: BatchSpec, ref: str, params: dict[str, Any], handle: BatchHandle) -> None:
-        try:
-            batch_id, ids = self._allocate(spec)
-        except Exception as exc:  # noqa: BLE001 - reported to the submitter
-            handle._fail(exc)
-            return
-        run = BatchRun(batch_id, spec, ref, ids)
-        run.params = params
-        self._batches[batch_id] = run
-        self._handles[batch_id] = handle
-        self._out.append(BatchAccepted(batch_id, spec, ids))
-        handle._accept(batch_id, ids)
-        if self._broken:
-            self._fail_queued(run, Failure(FailureKind.WORKER_LOST, self._broken))
-        self._check_finished(run)
-
-    def _allocate(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
-        if self._recorder:
-            return self._recorder.open_batch(spec)
-        n = len(spec.paths)
-        if spec.task_ids is not None:
-            ids: Sequence[TaskId] = spec.task_ids
-            if list(ids) != sorted(ids):
-                raise ValueError("task ids of a batch must be sorted")
-        else:
-            ids = range(self._next_task, self._next_task + n)
-        self._next_task = max(self._next_task, (max(ids) + 1) if n else 0)
-        batch_id = spec.batch_id if spec.batch_id is not None else self._next_batch
-        self._next_batch = max(self._next_batch, batch_id + 1)
-        return batch_id, ids
-
     def _cmd_pause(self) -> None:
         self._paused = True
         for w in self._workers.values():
@@ -342,39 +163,6 @@ class Engine:
             if not w.retiring:
                 self._set_yield(w, False)
 
-    def _cmd_cancel(self, task_ids: list[TaskId]) -> None:
-        for tid in task_ids:
-            chunk = self._in_flight.get(tid)
-            if chunk is not None:
-                self._cancel_in_flight(tid, chunk)
-                continue
-            found = self._find(tid)
-            if found and found[0].states[found[1]] == TaskState.QUEUED:
-                self._finish(found[0], found[1], TaskState.CANCELLED, None, None)
-                self._check_finished(found[0])
-
-    def _cmd_cancel_batch(self, batch_id: BatchId | None) -> None:
-        for run in self._select(batch_id):
-            for tid, chunk in list(self._in_flight.items()):
-                if chunk.batch is run:
-                    self._cancel_in_flight(tid, chunk)
-            for i in run.queued_indexes():
-                if run.ids[i] not in self._in_flight:
-                    self._finish(run, i, TaskState.CANCELLED, None, None)
-            self._check_finished(run)
-
-    def _cmd_retry(self, task_ids: list[TaskId]) -> None:
-        for tid in task_ids:
-            found = self._find(tid)
-            if found and found[0].states[found[1]] in (TaskState.FAILED, TaskState.CANCELLED):
-                self._requeue(found[0], found[1], None)
-
-    def _cmd_retry_failed(self, batch_id: BatchId | None) -> None:
-        for run in self._select(batch_id):
-            for i, state in enumerate(run.states):
-                if state == TaskState.FAILED:
-                    self._requeue(run, i, None)
-
     def _cmd_workers(self, count: int) -> None:
         self._target = count
         live = [w for w in self._workers.values() if not w.retiring]
@@ -382,15 +170,6 @@ class Engine:
         for w in sorted(live, key=lambda w: len(w.chunks))[count:]:
             self._retire(w)
         self._ensure_workers()
-
-    def _cmd_forget(self, batch_id: BatchId) -> None:
-        run = self._batches.get(batch_id)
-        if run is not None and not run.unfinished:
-            del self._batches[batch_id]
-            self._handles.pop(batch_id, None)
-
-    def _cmd_call(self, fn: Callable[[], Any]) -> None:
-        fn()
 
     def _cmd_stop(self, interrupt: bool, timeout: float | None) -> None:
         deadline = time.monotonic() + timeout if timeout is not None else float("inf")
@@ -586,55 +365,6 @@ class Engine:
         chunk.pending.clear()
         run.requeue(back)
 
-    # ------------------------------------------------------------ task endings
-    def _may_retry(self, run: BatchRun, i: int, failure: Failure | None) -> bool:
-        if failure is None or not failure.retryable or failure.poison:
-            return False
-        return run.attempts[i] <= run.spec.options.retries
-
-    def _requeue(self, run: BatchRun, i: int, failure: Failure | None) -> None:
-        tid = run.ids[i]
-        run.set_state(i, TaskState.QUEUED)
-        run.requeue([i])
-        run.reported = False
-        self._out.append(TaskRequeued(tid, run.attempts[i] + 1, failure))
-
-    def _finish(
-        self,
-        run: BatchRun,
-        i: int,
-        state: TaskState,
-        failure: Failure | None,
-        event: TaskFinished | None,
-        *,
-        pid: int = 0,
-        started: float = 0.0,
-    ) -> None:
-        tid = run.ids[i]
-        self._cancel_asked.discard(tid)
-        run.set_state(i, state)
-        if event is None:
-            now = time.time()
-            event = TaskFinished(tid, 0, state, None, failure, started, now, run.attempts[i], pid)
-        self._out.append(event)
-
-    def _check_finished(self, run: BatchRun, stopped: bool = False) -> None:
-        if (run.unfinished and not stopped) or run.reported:
-            return
-        run.reported = True
-        counts = {s: run.counts[s] for s in TaskState}
-        result = BatchFinished(run.batch_id, counts, stopped, time.monotonic() - run.started)
-        self._out.append(result)
-        handle = self._handles.get(run.batch_id)
-        if handle is not None and not handle.done:
-            # Resolve after the event is delivered, so a waiter sees every event.
-            self._out_done.append((handle, result))
-
-    def _fail_queued(self, run: BatchRun, failure: Failure) -> None:
-        for i in run.queued_indexes():
-            if run.ids[i] not in self._in_flight:
-                self._finish(run, i, TaskState.FAILED, failure, None)
-
     # ------------------------------------------------------------ cancellation
     def _cancel_in_flight(self, tid: TaskId, chunk: Chunk) -> None:
         self._cancel_asked.add(tid)
@@ -824,19 +554,8 @@ class Engine:
             if w.chunks:
                 self._fail_culprit(w, self._slot(w, wire.CURRENT), w.process.exitcode)
             self._remove_worker(w)
-        for run in self._batches.values():
-            if run.unfinished:
-                self._check_finished(run, stopped=True)
-        self._deliver()
-        self._resolve_handles()
-        if self._recorder:
-            try:
-                self._recorder.close()
-            except Exception:
-                log.exception("recorder failed to close")
-        for handle in self._handles.values():
-            if not handle.done:
-                handle._fail(RuntimeError("the engine stopped"))
+        self._end_batches()
+        self._close_recorder()
 
     # ------------------------------------------------------------ helpers
     def _set_yield(self, w: WorkerHandle, on: bool) -> None:
@@ -847,21 +566,3 @@ class Engine:
 
     def _set_slot(self, w: WorkerHandle, field: int, value: int) -> None:
         self._slots[w.slot * wire.SLOT_FIELDS + field] = value
-
-    def _find(self, tid: TaskId) -> tuple[BatchRun, int] | None:
-        for run in self._batches.values():
-            i = run.index_of(tid)
-            if i >= 0:
-                return run, i
-        return None
-
-    def _select(self, batch_id: BatchId | None) -> list[BatchRun]:
-        if batch_id is None:
-            return list(self._batches.values())
-        run = self._batches.get(batch_id)
-        return [run] if run is not None else []
-
-    def _resolve_handles(self) -> None:
-        done, self._out_done = self._out_done, []
-        for handle, result in done:
-            handle._finish(result)

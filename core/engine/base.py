@@ -1,0 +1,395 @@
+"""What every engine shares: the thread-safe commands, event delivery and batch bookkeeping.
+
+``EngineBase`` holds the public API (each method posts a command), the
+engine-thread handlers of the commands that only touch batches, the endings
+of tasks and batches, and the delivery of events to the recorder and then the
+listeners. A subclass decides where the work runs: ``core.engine.Engine``
+(worker processes here) and ``core.cluster.DaskEngine`` (a Dask cluster)
+implement how a command reaches the engine thread (``_post``), the loop,
+dispatch, supervision, cancelling running work and teardown.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from core.engine import wire
+from core.engine.api import BatchHandle, EngineConfig, Recorder
+from core.engine.batches import BatchRun
+from core.events import BatchAccepted, BatchFinished, Event, Listener, TaskFinished, TaskRequeued
+from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
+from core.params import resolve_params
+from core.registry import job_ref, load_ref
+
+
+class _Chunk(Protocol):
+    """What the bookkeeping needs of a chunk in flight (``Chunk``, ``RemoteChunk``): its batch."""
+
+    batch: BatchRun
+
+
+ChunkT = TypeVar("ChunkT", bound=_Chunk)
+
+
+class EngineBase(ABC, Generic[ChunkT]):
+    """The commands, events and batch bookkeeping of an engine; see the subclasses.
+
+    Every public method is thread-safe: it posts a command, and only the
+    engine thread runs the ``_cmd_*`` handlers, touches the batches and calls
+    the recorder and the listeners.
+    """
+
+    _log = logging.getLogger("brigade.engine")  # a subclass may log under its own name
+    _thread_name = "brigade-engine"
+
+    def __init__(self, config: EngineConfig | None, recorder: Recorder | None) -> None:
+        self.config = config or EngineConfig()
+        self._recorder = recorder
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._running = threading.Event()
+        self._ended = threading.Event()
+        # Engine-thread state below.
+        self._batches: dict[BatchId, BatchRun] = {}
+        self._handles: dict[BatchId, BatchHandle] = {}
+        self._in_flight: dict[TaskId, ChunkT] = {}
+        self._cancel_asked: set[TaskId] = set()
+        self._out: list[Event] = []
+        self._out_done: list[tuple[BatchHandle, BatchFinished]] = []
+        self._paused = False
+        self._stopping: tuple[bool, float] | None = None
+        self._broken: str | None = None
+        self._next_chunk = 0
+        self._next_batch = 1
+        self._next_task = 1
+        self.worker_pids: tuple[int, ...] = ()
+        """Pids of the live workers on this computer; safe to read from any thread."""
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> Self:
+        """Run the engine on a new daemon thread (once; later calls do nothing); return self."""
+        if self._thread is not None:
+            return self
+        self._thread = threading.Thread(target=self.run, name=self._thread_name, daemon=True)
+        self._thread.start()
+        self._running.wait()
+        return self
+
+    def run(self) -> None:
+        """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+        try:
+            if self._recorder:
+                self._recorder.start()
+            self._open()
+            self._running.set()
+            self._loop()
+        finally:
+            self._teardown()
+            self._running.set()
+            self._ended.set()
+
+    def stop(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
+        """Ask the engine to stop, without waiting: see ``shutdown``."""
+        self._post("stop", interrupt, timeout)
+
+    def shutdown(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
+        """Stop: running tasks finish (or, with ``interrupt``, are stopped or given up now).
+
+        Queued tasks stay queued: their batches end with ``stopped=True`` and a
+        store can resume them later. ``timeout`` bounds the wait for running
+        tasks, after which they are interrupted. Blocks until the engine
+        thread ended, when the engine was started with ``start()``.
+        """
+        self.stop(interrupt=interrupt, timeout=timeout)
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Block until the engine loop has ended."""
+        return self._ended.wait(timeout)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # ------------------------------------------------------------ commands
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(events)`` on the engine thread for every batch of events."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners.remove(listener)
+
+    def submit(self, spec: BatchSpec) -> BatchHandle:
+        """Queue a batch; parameters are checked here, in the caller's thread.
+
+        Raises
+        ------
+        core.params.ParamError, core.registry.UnknownJobError
+            For a bad parameter or an unknown job, before anything is queued.
+        """
+        ref = job_ref(spec.job)
+        params = resolve_params(load_ref(ref).params, spec.params)
+        handle = BatchHandle()
+        self._post("submit", self._spec_for(spec), ref, params, handle)
+        return handle
+
+    def pause(self) -> None:
+        """Start no new task; running tasks finish."""
+        self._post("pause")
+
+    def resume(self) -> None:
+        """Start tasks again after ``pause``."""
+        self._post("resume")
+
+    def cancel(self, task_ids: Iterable[TaskId]) -> None:
+        """Cancel tasks: queued ones at once, running ones cooperatively, then killed or given up."""
+        self._post("cancel", list(task_ids))
+
+    def cancel_batch(self, batch_id: BatchId | None = None) -> None:
+        """Cancel every unfinished task of a batch (``None``: of every batch)."""
+        self._post("cancel_batch", batch_id)
+
+    def retry(self, task_ids: Iterable[TaskId]) -> None:
+        """Queue failed or cancelled tasks again."""
+        self._post("retry", list(task_ids))
+
+    def retry_failed(self, batch_id: BatchId | None = None) -> None:
+        """Queue again every failed task of a batch (``None``: of every batch)."""
+        self._post("retry_failed", batch_id)
+
+    def set_workers(self, count: int) -> None:
+        """Change the number of workers while running, where the engine controls them."""
+        self._post("workers", max(1, min(int(count), wire.MAX_SLOTS)))
+
+    def forget(self, batch_id: BatchId) -> None:
+        """Drop the bookkeeping of a finished batch (its tasks can no longer be retried here)."""
+        self._post("forget", batch_id)
+
+    def call(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the engine thread (for queries that need its state)."""
+        self._post("call", fn)
+
+    # ------------------------------------------------------------ what a subclass provides
+    @abstractmethod
+    def _post(self, *cmd: Any) -> None:
+        """Hand ``cmd`` to the engine thread, which runs ``_cmd_<cmd[0]>(*cmd[1:])``; any thread."""
+
+    @abstractmethod
+    def _open(self) -> None:
+        """Get ready to run tasks, on the engine thread before the loop (the recorder has started)."""
+
+    @abstractmethod
+    def _loop(self) -> None:
+        """Run commands, dispatch and deliver events until the engine stops."""
+
+    @abstractmethod
+    def _teardown(self) -> None:
+        """Stop the work, then ``_end_batches()`` and ``_close_recorder()``."""
+
+    @abstractmethod
+    def _cancel_in_flight(self, tid: TaskId, chunk: ChunkT) -> None:
+        """Ask for the cancel of task ``tid``, sent out in ``chunk``."""
+
+    def _spec_for(self, spec: BatchSpec) -> BatchSpec:
+        """The spec to queue for ``spec`` (caller's thread); a subclass may add to its ``extra``."""
+        return spec
+
+    def _batch_opened(self, run: BatchRun) -> None:
+        """A batch was accepted; a subclass may prepare what it needs to send its chunks."""
+
+    def _batch_forgotten(self, batch_id: BatchId) -> None:
+        """A finished batch was dropped; a subclass drops what it kept for it."""
+
+    # ------------------------------------------------------------ delivery (engine thread)
+    def _run_command(self, cmd: tuple[Any, ...]) -> None:
+        try:
+            getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
+        except Exception:  # noqa: BLE001 - logged on self._log
+            self._log.exception("engine command %s failed", cmd[0])
+
+    def _deliver(self) -> None:
+        if not self._out:
+            return
+        events, self._out = self._out, []
+        if self._recorder:
+            try:
+                self._recorder.record(events)
+            except Exception:  # noqa: BLE001 - logged on self._log
+                self._log.exception("recorder failed")
+        for listener in list(self._listeners):
+            try:
+                listener(events)
+            except Exception:  # noqa: BLE001 - logged on self._log
+                self._log.exception("listener %r failed", listener)
+        self._resolve_handles()
+
+    def _resolve_handles(self) -> None:
+        done, self._out_done = self._out_done, []
+        for handle, result in done:
+            handle._finish(result)
+
+    def _end_batches(self) -> None:
+        """At teardown: end the unfinished batches as stopped and deliver the last events."""
+        for run in self._batches.values():
+            if run.unfinished:
+                self._check_finished(run, stopped=True)
+        self._deliver()
+        self._resolve_handles()
+
+    def _close_recorder(self) -> None:
+        """At teardown: close the recorder, and fail any handle still waiting."""
+        if self._recorder:
+            try:
+                self._recorder.close()
+            except Exception:  # noqa: BLE001 - logged on self._log
+                self._log.exception("recorder failed to close")
+        for handle in self._handles.values():
+            if not handle.done:
+                handle._fail(RuntimeError("the engine stopped"))
+
+    # ------------------------------------------------------------ commands (engine thread)
+    def _cmd_submit(self, spec: BatchSpec, ref: str, params: dict[str, Any], handle: BatchHandle) -> None:
+        try:
+            batch_id, ids = self._allocate(spec)
+        except Exception as exc:  # noqa: BLE001 - reported to the submitter
+            handle._fail(exc)
+            return
+        run = BatchRun(batch_id, spec, ref, ids)
+        run.params = params
+        self._batches[batch_id] = run
+        self._handles[batch_id] = handle
+        self._batch_opened(run)
+        self._out.append(BatchAccepted(batch_id, spec, ids))
+        handle._accept(batch_id, ids)
+        if self._broken:
+            self._fail_queued(run, Failure(FailureKind.WORKER_LOST, self._broken))
+        self._check_finished(run)
+
+    def _allocate(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
+        if self._recorder:
+            return self._recorder.open_batch(spec)
+        n = len(spec.paths)
+        if spec.task_ids is not None:
+            ids: Sequence[TaskId] = spec.task_ids
+            if list(ids) != sorted(ids):
+                raise ValueError("task ids of a batch must be sorted")
+        else:
+            ids = range(self._next_task, self._next_task + n)
+        self._next_task = max(self._next_task, (max(ids) + 1) if n else 0)
+        batch_id = spec.batch_id if spec.batch_id is not None else self._next_batch
+        self._next_batch = max(self._next_batch, batch_id + 1)
+        return batch_id, ids
+
+    def _cmd_cancel(self, task_ids: list[TaskId]) -> None:
+        for tid in task_ids:
+            chunk = self._in_flight.get(tid)
+            if chunk is not None:
+                self._cancel_in_flight(tid, chunk)
+                continue
+            found = self._find(tid)
+            if found and found[0].states[found[1]] == TaskState.QUEUED:
+                self._finish(found[0], found[1], TaskState.CANCELLED, None, None)
+                self._check_finished(found[0])
+
+    def _cmd_cancel_batch(self, batch_id: BatchId | None) -> None:
+        for run in self._select(batch_id):
+            for tid, chunk in list(self._in_flight.items()):
+                if chunk.batch is run:
+                    self._cancel_in_flight(tid, chunk)
+            for i in run.queued_indexes():
+                if run.ids[i] not in self._in_flight:
+                    self._finish(run, i, TaskState.CANCELLED, None, None)
+            self._check_finished(run)
+
+    def _cmd_retry(self, task_ids: list[TaskId]) -> None:
+        for tid in task_ids:
+            found = self._find(tid)
+            if found and found[0].states[found[1]] in (TaskState.FAILED, TaskState.CANCELLED):
+                self._requeue(found[0], found[1], None)
+
+    def _cmd_retry_failed(self, batch_id: BatchId | None) -> None:
+        for run in self._select(batch_id):
+            for i, state in enumerate(run.states):
+                if state == TaskState.FAILED:
+                    self._requeue(run, i, None)
+
+    def _cmd_forget(self, batch_id: BatchId) -> None:
+        run = self._batches.get(batch_id)
+        if run is not None and not run.unfinished:
+            del self._batches[batch_id]
+            self._handles.pop(batch_id, None)
+            self._batch_forgotten(batch_id)
+
+    def _cmd_call(self, fn: Callable[[], Any]) -> None:
+        fn()
+
+    # ------------------------------------------------------------ task endings
+    def _may_retry(self, run: BatchRun, i: int, failure: Failure | None) -> bool:
+        if failure is None or not failure.retryable or failure.poison:
+            return False
+        return run.attempts[i] <= run.spec.options.retries
+
+    def _requeue(self, run: BatchRun, i: int, failure: Failure | None) -> None:
+        tid = run.ids[i]
+        run.set_state(i, TaskState.QUEUED)
+        run.requeue([i])
+        run.reported = False
+        self._out.append(TaskRequeued(tid, run.attempts[i] + 1, failure))
+
+    def _finish(
+        self,
+        run: BatchRun,
+        i: int,
+        state: TaskState,
+        failure: Failure | None,
+        event: TaskFinished | None,
+        *,
+        pid: int = 0,
+        started: float = 0.0,
+    ) -> None:
+        tid = run.ids[i]
+        self._cancel_asked.discard(tid)
+        run.set_state(i, state)
+        if event is None:
+            event = TaskFinished(tid, 0, state, None, failure, started, time.time(), run.attempts[i], pid)
+        self._out.append(event)
+
+    def _check_finished(self, run: BatchRun, stopped: bool = False) -> None:
+        if (run.unfinished and not stopped) or run.reported:
+            return
+        run.reported = True
+        counts = {s: run.counts[s] for s in TaskState}
+        result = BatchFinished(run.batch_id, counts, stopped, time.monotonic() - run.started)
+        self._out.append(result)
+        handle = self._handles.get(run.batch_id)
+        if handle is not None and not handle.done:
+            # Resolve after the event is delivered, so a waiter sees every event.
+            self._out_done.append((handle, result))
+
+    def _fail_queued(self, run: BatchRun, failure: Failure) -> None:
+        for i in run.queued_indexes():
+            if run.ids[i] not in self._in_flight:
+                self._finish(run, i, TaskState.FAILED, failure, None)
+
+    # ------------------------------------------------------------ helpers
+    def _find(self, tid: TaskId) -> tuple[BatchRun, int] | None:
+        for run in self._batches.values():
+            i = run.index_of(tid)
+            if i >= 0:
+                return run, i
+        return None
+
+    def _select(self, batch_id: BatchId | None) -> list[BatchRun]:
+        if batch_id is None:
+            return list(self._batches.values())
+        run = self._batches.get(batch_id)
+        return [run] if run is not None else []
