@@ -457,6 +457,8 @@ def _collisions(tasks: list[Planned], inputs: Sequence[str]) -> list[Collision]:
     for t in tasks:
         if t.target is not None:
             by_target.setdefault(os.path.normcase(t.target), []).append(t)
+    if not by_target:
+        return []  # nothing is written (a checksum without manifest): no input needs resolving
     found = [
         Collision(same[0].target or key, tuple(t.input for t in same), f"{len(same)} tasks would write it")
         for key, same in by_target.items()
