@@ -3,10 +3,12 @@
     python bench/bench_gui_startup.py [--runs 5]
 
 Runs the installed ``brigade --smoke`` (it prints "first paint after X s",
-measured from the process's start time) several times, next to a bare
-PySide6 window measured the same way in the same run (the floor this machine
-and Qt allow). Settings and history go to a temporary folder. Target (issue
-5): <= 1.0 s.
+measured from ``BRIGADE_T0``, the time this script launches it) several
+times, next to a bare PySide6 window measured the same way in the same run
+(the floor this machine and Qt allow). The launch time is taken here rather
+than from the process's start time as the system reports it: Linux gives the
+boot time in whole seconds, so that figure is off by up to a second.
+Settings and history go to a temporary folder. Target (issue 5): <= 1.0 s.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import BIN, load, verdict
 
 BARE = """
-import time, psutil
+import os, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-t0 = psutil.Process().create_time()
+t0 = float(os.environ["BRIGADE_T0"])
 app = QApplication([])
 w = QMainWindow(); w.setCentralWidget(QLabel("hello")); w.resize(1280, 800)
 class F(QObject):
@@ -43,6 +46,7 @@ FIGURE = re.compile(r"first paint after ([0-9.]+) s")
 
 
 def run(cmd: list[str], env: dict[str, str]) -> float:
+    env = dict(env, BRIGADE_T0=repr(time.time()))
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
     match = FIGURE.search(out)
     if not match:
