@@ -27,13 +27,13 @@ PLUGIN_DIR_ENV = "BRIGADE_PLUGIN_DIR"
 
 
 def plugin_dir() -> str:
-    """The plugin folder: ``$BRIGADE_PLUGIN_DIR``, else ``<user data dir>/Brigade/plugins``."""
+    """The plugin folder: ``$BRIGADE_PLUGIN_DIR``, else ``plugins`` in the user data folder."""
     override = os.environ.get(PLUGIN_DIR_ENV)
     if override:
         return os.path.abspath(override)
-    import platformdirs
+    from core.paths import data_dir
 
-    return os.path.join(platformdirs.user_data_dir("Brigade", appauthor=False), "plugins")
+    return os.path.join(data_dir(), "plugins")
 
 
 def ensure_on_path(folder: str | None = None) -> str:

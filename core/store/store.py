@@ -14,9 +14,8 @@ import time
 from collections.abc import Collection, Iterator
 from typing import Any, TextIO
 
-import platformdirs
-
 from core.model import BatchSpec, TaskState
+from core.paths import data_dir
 from core.store import owner
 from core.store.codec import loads, options_out, text_out
 from core.store.errors import StoreError
@@ -31,9 +30,7 @@ PAGE = 5000  # rows per query when walking a whole batch
 
 def default_db_path() -> str:
     """``$BRIGADE_DB`` if set, else ``history.sqlite3`` in the user data folder."""
-    return os.environ.get(ENV_VAR) or os.path.join(
-        platformdirs.user_data_dir("brigade", appauthor=False), "history.sqlite3"
-    )
+    return os.environ.get(ENV_VAR) or os.path.join(data_dir(), "history.sqlite3")
 
 
 class JobStore:
