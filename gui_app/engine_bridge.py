@@ -8,6 +8,7 @@
                      ─► Engine.run() loop
         listeners(events) ─► EngineBridge._listen ─► deque ─► QTimer (50 ms) ─► _drain()
                              (append only)                     time-boxed slices ─► events(list)
+                                                               end of the tick   ─► drained()
     GUI ─► engine.pause()/cancel()/... (thread-safe: they post commands)
 
 A cluster engine connects on the engine thread, before its loop, so an
@@ -83,6 +84,7 @@ class EngineBridge(QObject):
     """
 
     events = Signal(list)  # a slice of engine events, in order (GUI thread)
+    drained = Signal()  # a drain tick that handed out events has ended (GUI thread)
     ready = Signal()  # the engine is connected and its loop starts (GUI thread)
     stopped = Signal()  # the engine thread ended and every event was delivered
 
@@ -181,15 +183,20 @@ class EngineBridge(QObject):
     def _drain(self, budget: float | None = BUDGET) -> None:
         """Hand queued events to the slots in slices, for at most ``budget`` seconds."""
         t0 = time.perf_counter()
+        handed = False
         while True:
             chunk = self._next_slice()
             if not chunk:
                 break
             self.events.emit(chunk)
+            handed = True
             if budget is not None and time.perf_counter() - t0 >= budget:
                 if self._queue or self._at < len(self._pending):
                     self._again.start()
                 break
+        if handed:
+            # Once per tick, however many slices: listeners repaint here, not per slice.
+            self.drained.emit()
         self.max_drain = max(self.max_drain, time.perf_counter() - t0)
 
     def _next_slice(self) -> list[Event]:

@@ -72,6 +72,12 @@ def level_color(level: int, dark: bool) -> QColor | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _color_of(level: int, dark: bool) -> QColor | None:
+    """``level_color``, one shared object per level (runs of a colour are found by identity)."""
+    return level_color(level, dark)
+
+
 @functools.lru_cache(maxsize=4096)
 def _clock(second: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(second))
@@ -268,28 +274,46 @@ class LogPanel(QWidget):
         cursor.insertText(text, fmt)
 
     def _write(self, lines: Iterable[LogLine]) -> None:
+        """Append ``lines``: one ``insertText`` per run of lines of the same colour.
+
+        Each call into Qt may have to wait for the interpreter lock while the
+        engine thread is busy, so a catch-up of hundreds of lines is a few
+        calls (one per colour change), not several per line.
+        """
         needle = self.search.text().strip().lower()
         dark = self._dark()
+        with_task = self.all_tasks
+        runs: list[tuple[QColor | None, list[str]]] = []
+        key: object = ()  # the level colour of the current run
+        for line in lines:
+            text = format_line(line, with_task)
+            if needle and needle not in text.lower():
+                continue
+            color = _color_of(line.level, dark)
+            if color is not key or not runs:
+                runs.append((color, []))
+                key = color
+            runs[-1][1].append(text)
+        if not runs:
+            return
         cursor = QTextCursor(self.view.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
-        plain = QTextCharFormat()
         first = self.view.document().isEmpty()
-        for line in lines:
-            text = format_line(line, self.all_tasks)
-            if needle and needle not in text.lower():
-                continue
-            fmt = QTextCharFormat(plain)
-            color = level_color(line.level, dark)
+        plain = QTextCharFormat()
+        for color, texts in runs:
+            fmt = plain
             if color is not None:
+                fmt = QTextCharFormat()
                 fmt.setForeground(color)
             if not first:
                 cursor.insertBlock(QTextBlockFormat(), plain)
             first = False
-            cursor.insertText(text, fmt)
+            cursor.insertText("\n".join(texts), fmt)  # a newline starts a new block
         cursor.endEditBlock()
         if self.follow.isChecked() and not (self._finished and not self.all_tasks):
-            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
+            bar = self.view.verticalScrollBar()
+            bar.setValue(bar.maximum())
 
     @Slot(bool)
     def _on_follow(self, on: bool) -> None:

@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
                 return None
             self.bridge = EngineBridge(parent=self, engine=engine)
             self.bridge.events.connect(self._on_events)
+            self.bridge.drained.connect(self._on_drained)
             self.bridge.ready.connect(self._on_engine_ready)
             self.bridge.stopped.connect(self._on_engine_stopped)
             self._show_where()
@@ -558,7 +559,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ events
     @Slot(list)
     def _on_events(self, events: list[Event]) -> None:
-        self.model.apply(events)
+        # The table hears of the changed rows once per drain tick (_on_drained), not per slice.
+        self.model.apply(events, flush=False)
         self.log.on_events(events)
         shown = self.log_task
         for ev in events:
@@ -577,6 +579,11 @@ class MainWindow(QMainWindow):
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
                 # Only our own pool: a cluster's workers belong to whoever started them.
                 lower_priority(ev.pid)  # type: ignore[union-attr]
+
+    @Slot()
+    def _on_drained(self) -> None:
+        """After a drain tick: signal the changed rows, update the actions (once per tick)."""
+        self.model.flush_changes()
         self._update_actions()
 
     @property

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QPaintEvent, QPalette
 from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.monitor import Monitor, Sample
@@ -80,6 +80,7 @@ class MonitorPanel(QWidget):
         # The explicit queued connection is the thread hop: the slot runs on the GUI thread.
         self.sampled.connect(self.add_sample, Qt.ConnectionType.QueuedConnection)
         self._throughput = (0.0, 0.0)
+        self._stale = False  # samples arrived that the graphs do not show yet
         self._worker_curves: dict[str, dict[int, pg.PlotDataItem]] = {"cpu": {}, "rss": {}}
         self._worker_colors: dict[int, QColor] = {}
         self._next_color = 0
@@ -262,15 +263,38 @@ class MonitorPanel(QWidget):
 
     @Slot(object)
     def add_sample(self, sample: Sample) -> None:
-        """Append a sample and redraw (GUI thread)."""
+        """Append a sample and redraw if the graphs are seen (GUI thread)."""
         self.samples.append(sample)
         self._update_labels()
-        if self.isVisible():
+        if self.seen:
             self.redraw()
+        else:
+            self._stale = True  # drawn when next exposed (paintEvent)
+
+    @property
+    def seen(self) -> bool:
+        """Whether any part of the panel is on screen.
+
+        A dock tabbed behind another stays "visible" to Qt, with an empty
+        visible region: redrawing it would cost the GUI thread for nothing.
+        """
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        self.redraw()  # samples kept arriving while hidden
+        self._stale = True  # samples kept arriving while hidden
+        QTimer.singleShot(0, self._redraw_if_stale)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self._stale:
+            # Exposed again (its dock tab raised): draw after this paint, not inside it.
+            QTimer.singleShot(0, self._redraw_if_stale)
+
+    @Slot()
+    def _redraw_if_stale(self) -> None:
+        if self._stale and self.seen:
+            self.redraw()
 
     # -- drawing ----------------------------------------------------------------------------------
 
@@ -287,6 +311,7 @@ class MonitorPanel(QWidget):
 
     def redraw(self) -> None:
         """Draw the samples of the window (GUI thread)."""
+        self._stale = False
         if not self.samples:
             return
         last = self.samples[-1].time

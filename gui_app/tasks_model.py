@@ -47,7 +47,7 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # int 0..100, or -1 when not runni
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 3  # int: the task id
 PATH_ROLE = Qt.ItemDataRole.UserRole + 4  # str: the input path
 SORT_ROLE = Qt.ItemDataRole.UserRole + 5  # a comparable key for the column
-MAX_SPANS = 64  # past this many separate spans, one dataChanged covers them all
+MAX_SPANS = 8  # past this many separate spans, one dataChanged covers them all
 ALL_ROLES: list[int] = []  # an empty role list means "every role" to the views
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
@@ -188,6 +188,7 @@ class TasksModel(QAbstractTableModel):
         self._duration = array("f")  # seconds, for finished tasks; -1 while unknown
         self._texts: dict[Row, str] = {}  # result text of done and skipped tasks
         self._details: dict[Row, TaskDetail] = {}
+        self._changed: list[Row] = []  # rows changed since the last flush_changes
         self.counts = Counts()
 
     # ------------------------------------------------------------ Qt model API
@@ -412,31 +413,54 @@ class TasksModel(QAbstractTableModel):
                 self._keep(row, job, t.result, t.failure, tuple(t.outputs), t.log_dropped)
         self._flush(list(range(first, first + len(tasks))))
 
-    def apply(self, events: Sequence[Event]) -> None:
-        """Fold a drained batch of engine events into the arrays; signal changed spans."""
-        changed: list[Row] = []
-        last: BatchRows | None = self.batches[-1] if self.batches else None
+    def apply(self, events: Sequence[Event], *, flush: bool = True) -> None:
+        """Fold a drained slice of engine events into the arrays; signal the changed spans.
+
+        With ``flush=False`` the changed rows are only noted, and ``flush_changes``
+        signals them later: the window flushes once per drain tick, however many
+        slices it had, so the views hear of a tick's changes once.
+        """
+        changed = self._changed
+        last = self.batches[-1] if self.batches else None
+        ids, first, n = (last.ids, last.first, last.count) if last is not None else ((), 0, 0)
+        base = ids[0] if n else 0
+        handlers = self._handlers
         for ev in events:
             kind = type(ev)
             if kind is TaskLog:
-                continue
+                continue  # the bulk of a talkative batch: nothing to fold in
             if kind is BatchAccepted:
-                self._flush(changed)
-                changed = []
                 self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
                 last = self.batches[-1] if self.batches else None
+                ids, first, n = (last.ids, last.first, last.count) if last is not None else ((), 0, 0)
+                base = ids[0] if n else 0
                 continue
-            handler = self._handlers.get(kind)
+            handler = handlers.get(kind)
             if handler is None:
                 continue
             tid = ev.task_id  # type: ignore[union-attr]
-            # Most events belong to the newest batch: try it before searching.
-            i = task_index(last.ids, tid) if last is not None else -1
-            row = last.first + i if i >= 0 and last is not None else self.row_of(tid)
-            if row >= 0:
-                handler(row, ev)
-                changed.append(row)
-        self._flush(changed)
+            # Most events belong to the newest batch, whose ids are usually consecutive.
+            i = tid - base
+            if 0 <= i < n and ids[i] == tid:
+                row = first + i
+            else:
+                row = self.row_of(tid)
+                if row < 0:
+                    continue
+            handler(row, ev)
+            changed.append(row)
+        if flush:
+            self.flush_changes()
+
+    def flush_changes(self) -> None:
+        """Signal the rows changed since the last flush: one ``dataChanged`` per span."""
+        rows, self._changed = self._changed, []
+        n = len(self._state)
+        for first, last in spans(rows):
+            if first < n:
+                self.dataChanged.emit(
+                    self.index(first, 0), self.index(min(last, n - 1), COLUMN_COUNT - 1), ALL_ROLES
+                )
 
     def _on_progress(self, row: Row, ev: TaskProgress) -> None:
         self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
@@ -461,9 +485,22 @@ class TasksModel(QAbstractTableModel):
             self._pid[row] = ev.pid
         self._duration[row] = ev.duration if ev.started else -1.0
         self._started[row] = ev.started
-        self._keep(row, self.batch_of(row).job, ev.result, ev.failure, ev.outputs, ev.log_dropped)
-        self.counts.finished += 1
-        self.counts.bytes_done += self.size(row)
+        b = self.batch_of(row)
+        if ev.result:
+            self._texts[row] = self._result_text(b.job, ev.result)
+        if ev.failure is not None or ev.outputs or ev.log_dropped:
+            self._details[row] = TaskDetail(ev.failure, tuple(ev.outputs), ev.log_dropped)
+        counts = self.counts
+        counts.finished += 1
+        if b.sizes is not None:
+            counts.bytes_done += b.sizes[row - b.first]
+
+    def _result_text(self, job: str, result: Any) -> str:
+        """``result_text`` with the job's columns; a job showing one field costs one ``str``."""
+        columns = self._result_columns.get(job, ())
+        if len(columns) == 1 and columns[0] in result:
+            return f"{result[columns[0]]}"
+        return result_text(result, columns)
 
     def _keep(
         self,
@@ -475,7 +512,7 @@ class TasksModel(QAbstractTableModel):
         dropped: int,
     ) -> None:
         if result:
-            self._texts[row] = result_text(result, self._result_columns.get(job, ()))
+            self._texts[row] = self._result_text(job, result)
         if failure is not None or outputs or dropped:
             self._details[row] = TaskDetail(failure, tuple(outputs), dropped)
 
@@ -490,16 +527,18 @@ class TasksModel(QAbstractTableModel):
         self._started[row] = 0.0
         self._forget(row)
 
-    def _flush(self, rows: list[Row]) -> None:
-        for first, last in spans(rows):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, COLUMN_COUNT - 1), ALL_ROLES)
+    def _flush(self, rows: Iterable[Row]) -> None:
+        self._changed.extend(rows)
+        self.flush_changes()
 
     def refresh_running(self) -> None:
         """Repaint the duration of running tasks (called once a second)."""
         if self.counts.by_state[TaskState.RUNNING] == 0:
             return
-        rows = self.rows_in_states((TaskState.RUNNING,)) if len(self._state) < 200_000 else []
-        for first, last in spans(rows):
+        # Running rows lie between the first and the last running byte: found in C, not in a loop.
+        running = bytes((TaskState.RUNNING,))
+        first, last = self._state.find(running), self._state.rfind(running)
+        if first >= 0:
             self.dataChanged.emit(self.index(first, COL_DURATION), self.index(last, COL_DURATION), ALL_ROLES)
 
     def clear_finished(self) -> int:

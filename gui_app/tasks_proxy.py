@@ -37,6 +37,7 @@ class TasksProxy(QAbstractProxyModel):
     """
 
     REFRESH_MS = 400
+    SCAN_LIMIT = 4096  # changed spans longer than this are signalled as the whole table
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -210,8 +211,14 @@ class TasksProxy(QAbstractProxyModel):
             self.dataChanged.emit(self.index(top.row(), left), self.index(bottom.row(), right), roles)
             return
         assert self._inv is not None
-        mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
-        if mapped:
-            self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
+        if bottom.row() - top.row() >= self.SCAN_LIMIT:
+            # Mapping a huge span row by row would cost more than the views' own clipping.
+            n = len(self._rows) if self._rows is not None else 0
+            if n:
+                self.dataChanged.emit(self.index(0, left), self.index(n - 1, right), roles)
+        else:
+            mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
+            if mapped:
+                self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
         if (self._states is not None or self._text or self._sort_col >= 0) and not self._dirty.isActive():
             self._dirty.start()
