@@ -7,8 +7,7 @@
     EngineHost.run() ─► connect (a cluster) ──────────────────────► ready / stopped + error
                      ─► Engine.run() loop
         listeners(events) ─► EngineBridge._listen ─► deque ─► QTimer (50 ms) ─► _drain()
-                             (append only)                     time-boxed slices ─► events(list)
-                                                               end of the tick   ─► drained()
+                             (append only)                     one time-boxed list ─► events(list)
     GUI ─► engine.pause()/cancel()/... (thread-safe: they post commands)
 
 A cluster engine connects on the engine thread, before its loop, so an
@@ -16,9 +15,10 @@ unreachable scheduler (seconds of timeout) never freezes the window; if it
 cannot connect, the loop never starts and ``stopped`` carries the reason.
 
 The listener only appends to a deque, so the engine never waits for the GUI.
-The drain runs at most ``BUDGET`` seconds per tick and reschedules itself
-with a zero-delay timer while events remain, so a flood of 20,000 finished
-tasks is spread over several short slices instead of one long freeze.
+Each tick hands out as many events as fit in ``BUDGET`` seconds (by the
+measured cost per event) in one signal, and reschedules itself with a
+zero-delay timer while events remain, so a flood of 20,000 finished tasks is
+spread over several short ticks instead of one long freeze.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ log = logging.getLogger("brigade.gui")
 
 DRAIN_MS = 50
 BUDGET = 0.008  # seconds of GUI-thread time per drain tick
-SLICE = 200  # events handed to the slots at once
+MIN_SLICE, MAX_SLICE = 100, 20_000  # events handed out per tick, whatever the measured cost
+FINAL_SLICE = 50_000  # events per emit when everything left is handed out at once
+MIN_COST = 1e-6  # seconds per event: the floor of the estimate
 
 
 class EngineHost(QObject):
@@ -83,8 +85,7 @@ class EngineBridge(QObject):
         The engine to host instead (any ``core.backend.Backend``, e.g. a ``DaskEngine``).
     """
 
-    events = Signal(list)  # a slice of engine events, in order (GUI thread)
-    drained = Signal()  # a drain tick that handed out events has ended (GUI thread)
+    events = Signal(list)  # the events of one drain tick, in order (GUI thread)
     ready = Signal()  # the engine is connected and its loop starts (GUI thread)
     stopped = Signal()  # the engine thread ended and every event was delivered
 
@@ -109,6 +110,7 @@ class EngineBridge(QObject):
         self._again = QTimer(self, singleShot=True, interval=0)
         self._again.timeout.connect(self._drain)
         self.max_drain = 0.0  # longest drain tick, seconds (for benchmarks)
+        self._cost = 20e-6  # measured GUI seconds per event (smoothed); sizes each tick
         self.error: str | None = None  # why the engine loop ended, if it failed
         self.engine.add_listener(self._listen)
 
@@ -181,34 +183,45 @@ class EngineBridge(QObject):
 
     @Slot()
     def _drain(self, budget: float | None = BUDGET) -> None:
-        """Hand queued events to the slots in slices, for at most ``budget`` seconds."""
+        """Hand queued events to the slots: one ``events`` signal per tick, sized to ``budget``.
+
+        Every call between Python and Qt may wait for the interpreter lock
+        while the engine thread runs, so a tick makes one emit, not one per
+        slice. Its size comes from the measured cost per event of earlier
+        ticks; what is left waits for the next tick (a zero-delay timer), so
+        the event loop runs in between. ``budget=None`` hands out everything.
+        """
         t0 = time.perf_counter()
-        handed = False
-        while True:
-            chunk = self._next_slice()
-            if not chunk:
-                break
-            self.events.emit(chunk)
-            handed = True
-            if budget is not None and time.perf_counter() - t0 >= budget:
-                if self._queue or self._at < len(self._pending):
+        if budget is None:
+            while chunk := self._take(FINAL_SLICE):
+                self.events.emit(chunk)
+        else:
+            limit = int(min(MAX_SLICE, max(MIN_SLICE, budget / self._cost)))
+            chunk = self._take(limit)
+            if chunk:
+                self.events.emit(chunk)
+                spent = time.perf_counter() - t0
+                # Smoothed, so one slow tick (the machine was busy) does not halve the next.
+                self._cost = max(MIN_COST, 0.7 * self._cost + 0.3 * spent / len(chunk))
+                if self.backlog:
                     self._again.start()
-                break
-        if handed:
-            # Once per tick, however many slices: listeners repaint here, not per slice.
-            self.drained.emit()
         self.max_drain = max(self.max_drain, time.perf_counter() - t0)
 
-    def _next_slice(self) -> list[Event]:
-        if self._at >= len(self._pending):
-            if not self._queue:
-                self._pending, self._at = [], 0
-                return []
-            self._pending, self._at = self._queue.popleft(), 0
-            # Merge small lists, so a slot sees a few big slices rather than many tiny ones.
-            while self._queue and len(self._pending) + len(self._queue[0]) <= SLICE:
-                self._pending = self._pending + self._queue.popleft()
-        # An index, not re-slicing the rest: a list of a million events is read once.
-        chunk = self._pending[self._at : self._at + SLICE]
-        self._at += len(chunk)
-        return chunk
+    def _take(self, limit: int) -> list[Event]:
+        """Up to ``limit`` queued events, in order, as one list."""
+        out: list[Event] = []
+        while len(out) < limit:
+            if self._at >= len(self._pending):
+                if not self._queue:
+                    self._pending, self._at = [], 0
+                    break
+                self._pending, self._at = self._queue.popleft(), 0
+            # An index, not re-slicing the rest: a list of a million events is read once.
+            want = limit - len(out)
+            if not out and self._at == 0 and len(self._pending) <= want:
+                out, self._at = self._pending, len(self._pending)  # the whole list, no copy
+            else:
+                part = self._pending[self._at : self._at + want]
+                self._at += len(part)
+                out.extend(part)
+        return out

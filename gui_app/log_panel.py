@@ -106,8 +106,12 @@ class LogPanel(QWidget):
         self._finished = False
         self._from_store: list[Line] | None = None
         self._shown = 0  # lines of the current source already in the view (of its total)
+        # Mirrors of widget states, read per drain without a call into Qt.
+        self._all_mode = False
+        self._following = True
+        self._due = False  # a catch-up is scheduled
         self._catch_up = QTimer(self, singleShot=True, interval=RENDER_MS)
-        self._catch_up.timeout.connect(self._append_new)
+        self._catch_up.timeout.connect(self._on_catch_up)
         self._build()
 
     def _build(self) -> None:
@@ -139,7 +143,7 @@ class LogPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
-        self.mode.currentIndexChanged.connect(self.render)
+        self.mode.currentIndexChanged.connect(self._on_mode)
         self.follow.toggled.connect(self._on_follow)
         self.search.textChanged.connect(self.render)
         self.copy.clicked.connect(self.copy_text)
@@ -151,7 +155,12 @@ class LogPanel(QWidget):
     # ------------------------------------------------------------ inputs
     @property
     def all_tasks(self) -> bool:
-        return self.mode.currentIndex() == 1
+        return self._all_mode
+
+    @Slot(int)
+    def _on_mode(self, index: int) -> None:
+        self._all_mode = index == 1
+        self.render()
 
     def set_store(self, store: Any) -> None:
         """Use ``store`` (a ``JobStore`` or ``None``) for lines of finished and past tasks."""
@@ -178,8 +187,9 @@ class LogPanel(QWidget):
             self._all.append(line)
             self._all_count += 1
             fresh = fresh or tid == task
-        if (fresh or self.all_tasks) and self.follow.isChecked() and not self._catch_up.isActive():
+        if (fresh or self._all_mode) and self._following and not self._due:
             # Rendering is batched: a flood of lines costs a few paints a second, not one per drain.
+            self._due = True
             self._catch_up.start()
 
     def show_task(self, task_id: int, *, finished: bool = False, header: str = "", footer: str = "") -> None:
@@ -311,12 +321,18 @@ class LogPanel(QWidget):
             first = False
             cursor.insertText("\n".join(texts), fmt)  # a newline starts a new block
         cursor.endEditBlock()
-        if self.follow.isChecked() and not (self._finished and not self.all_tasks):
+        if self._following and not (self._finished and not self.all_tasks):
             bar = self.view.verticalScrollBar()
             bar.setValue(bar.maximum())
 
+    @Slot()
+    def _on_catch_up(self) -> None:
+        self._due = False
+        self._append_new()
+
     @Slot(bool)
     def _on_follow(self, on: bool) -> None:
+        self._following = on
         if on:
             self._append_new()
 

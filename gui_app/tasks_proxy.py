@@ -47,6 +47,7 @@ class TasksProxy(QAbstractProxyModel):
         self._order = Qt.SortOrder.AscendingOrder
         self._rows: array | None = None
         self._inv: array | None = None
+        self._model: QAbstractItemModel | None = None
         self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._dirty.timeout.connect(self._relayout)
 
@@ -54,6 +55,7 @@ class TasksProxy(QAbstractProxyModel):
     def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
         self.beginResetModel()
         super().setSourceModel(model)
+        self._model = model
         model.modelReset.connect(self._on_reset)
         model.rowsInserted.connect(self._on_inserted)
         model.dataChanged.connect(self._on_changed)
@@ -61,7 +63,8 @@ class TasksProxy(QAbstractProxyModel):
         self.endResetModel()
 
     def tasks(self) -> TasksModel:
-        return self.sourceModel()  # type: ignore[return-value]
+        # Kept in Python: asked per painted cell, and sourceModel() is a call into Qt.
+        return self._model  # type: ignore[return-value]
 
     def set_state_filter(self, states: Iterable[TaskState] | None) -> None:
         """Show only tasks in ``states`` (``None``: every state)."""
@@ -131,7 +134,8 @@ class TasksProxy(QAbstractProxyModel):
     def index(
         self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = ROOT_INDEX
     ) -> QModelIndex:
-        if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < COLUMN_COUNT):
+        n = len(self.tasks()._state) if self._rows is None else len(self._rows)
+        if parent.isValid() or not (0 <= row < n and 0 <= column < COLUMN_COUNT):
             return QModelIndex()
         return self.createIndex(row, column)
 
@@ -174,6 +178,23 @@ class TasksProxy(QAbstractProxyModel):
             return None
         row = index.row() if self._rows is None else self._rows[index.row()]
         return self.tasks().cell(row, index.column(), role)
+
+    def multiData(  # noqa: N802 - Qt override
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        roleDataSpan: Any,  # noqa: N803
+    ) -> None:
+        """Every role a delegate asks for, in one call from Qt (seven ``data()`` calls otherwise).
+
+        A painted cell then costs one crossing into Python, each of which may
+        wait for the interpreter lock while the engine thread is busy.
+        """
+        if not index.isValid():
+            return
+        row = index.row() if self._rows is None else self._rows[index.row()]
+        col, cell = index.column(), self.tasks().cell
+        for item in roleDataSpan:
+            item.setData(cell(row, col, item.role()))
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         return self.tasks().flags(index)
