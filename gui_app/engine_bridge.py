@@ -38,7 +38,7 @@ from core.events import Event
 log = logging.getLogger("brigade.gui")
 
 DRAIN_MS = 50
-BUDGET = 0.008  # seconds of GUI-thread time per drain tick
+BUDGET = 0.005  # seconds of GUI-thread time per drain tick
 MIN_SLICE, MAX_SLICE = 100, 20_000  # events handed out per tick, whatever the measured cost
 FINAL_SLICE = 50_000  # events per emit when everything left is handed out at once
 MIN_COST = 1e-6  # seconds per event: the floor of the estimate

@@ -131,7 +131,7 @@ class TasksView(QTableView):
         first = self.rowAt(0)
         last = self.rowAt(self.viewport().height() - 1)
         if first >= 0:
-            last = last if last >= 0 else self.model().rowCount() - 1
+            last = last if last >= 0 else self.proxy.rowCount() - 1  # no call into Qt for the model
             if bottom_right.row() < first or top_left.row() > last:
                 return
         super().dataChanged(top_left, bottom_right, roles)
