@@ -96,7 +96,25 @@ def _status_state(batch: BatchRow) -> TaskState:
     return TaskState.FAILED if batch.counts.get(TaskState.FAILED) else TaskState.DONE
 
 
-class BatchesModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A flat table of ``rows`` with the translated ``COLUMNS`` as headers."""
+
+    COLUMNS: tuple[str, ...] = ()
+    rows: list[Any]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(self.COLUMNS):
+            return _tr("HistoryPanel", self.COLUMNS[section])
+        return None
+
+
+class BatchesModel(_RowsModel):
     """Past batches, newest first (one row per ``BatchRow``)."""
 
     COLUMNS = (
@@ -128,17 +146,6 @@ class BatchesModel(QAbstractTableModel):
     def row_of(self, batch_id: int) -> int:
         """The row of a batch id, or -1."""
         return next((i for i, b in enumerate(self.rows) if b.id == batch_id), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(self.COLUMNS):
-            return _tr("HistoryPanel", self.COLUMNS[section])
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         batch = self.batch_at(index.row()) if index.isValid() else None
@@ -207,7 +214,7 @@ def result_text(task: TaskRow) -> str:
     return ""
 
 
-class BatchTasksModel(QAbstractTableModel):
+class BatchTasksModel(_RowsModel):
     """The tasks of one batch, optionally of some states, fetched a page at a time as the view scrolls."""
 
     COLUMNS = (
@@ -254,17 +261,6 @@ class BatchTasksModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
             self.rows.extend(page)
             self.endInsertRows()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt signature
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(self.COLUMNS):
-            return _tr("HistoryPanel", self.COLUMNS[section])
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         task = self.task_at(index.row()) if index.isValid() else None
