@@ -381,17 +381,18 @@ class StoreRecorder:
 def _task_rows(spec: BatchSpec, first: int, batch_id: BatchId) -> Iterator[tuple[Any, ...]]:
     """Rows of a new batch's tasks; inputs are stat-ed here only if the caller gave no mtimes."""
     # Stored absolute, so a resume from another working folder finds the inputs.
+    cwd = os.getcwd()  # once: a million abspath() calls would ask for it a million times
     if spec.mtimes is None:
         for i, path in enumerate(spec.paths):
-            yield (first + i, batch_id, i, text_in(_absolute(path)), *_stat(path))
+            yield (first + i, batch_id, i, text_in(_absolute(path, cwd)), *_stat(path))
         return
     sizes: Iterable[int | None] = spec.sizes if spec.sizes is not None else repeat(None)
     for i, (path, size, mtime) in enumerate(zip(spec.paths, sizes, spec.mtimes, strict=False)):
-        yield first + i, batch_id, i, text_in(_absolute(path)), size, mtime
+        yield first + i, batch_id, i, text_in(_absolute(path, cwd)), size, mtime
 
 
-def _absolute(path: str) -> str:
-    return path if os.path.isabs(path) else os.path.abspath(path)
+def _absolute(path: str, cwd: str) -> str:
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(cwd, path))
 
 
 def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]]:
