@@ -19,12 +19,21 @@ Each tick hands out as many events as fit in ``BUDGET`` seconds (by the
 measured cost per event) in one signal, and reschedules itself with a
 zero-delay timer while events remain, so a flood of 20,000 finished tasks is
 spread over several short ticks instead of one long freeze.
+
+The engine thread runs Python most of the time while a batch moves, and the
+GUI thread takes the interpreter lock back for every call from Qt into Python
+(each painted cell is one): when the engine thread holds it, the GUI waits up
+to the interpreter's switch interval, 5 ms by default, per call. While the
+engine thread runs, the bridge shortens that interval to ``SWITCH_INTERVAL``,
+which bounds each wait at a fraction of a millisecond (a repaint of the table
+during a busy batch: 90 ms -> 25 ms in a micro-benchmark).
 """
 
 from __future__ import annotations
 
 import collections
 import logging
+import sys
 import time
 from typing import Any
 
@@ -42,6 +51,7 @@ BUDGET = 0.005  # seconds of GUI-thread time per drain tick
 MIN_SLICE, MAX_SLICE = 100, 20_000  # events handed out per tick, whatever the measured cost
 FINAL_SLICE = 50_000  # events per emit when everything left is handed out at once
 MIN_COST = 1e-6  # seconds per event: the floor of the estimate
+SWITCH_INTERVAL = 0.0005  # seconds: the interpreter's switch interval while the engine thread runs
 
 
 class EngineHost(QObject):
@@ -112,6 +122,7 @@ class EngineBridge(QObject):
         self.max_drain = 0.0  # longest drain tick, seconds (for benchmarks)
         self._cost = 20e-6  # measured GUI seconds per event (smoothed); sizes each tick
         self.error: str | None = None  # why the engine loop ended, if it failed
+        self._switch: float | None = None  # the switch interval to restore when the engine stops
         self.engine.add_listener(self._listen)
 
     # ------------------------------------------------------------ lifecycle
@@ -127,6 +138,9 @@ class EngineBridge(QObject):
         host.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._host = thread, host
+        if self._switch is None:
+            self._switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
         thread.start()
         self._timer.start()
 
@@ -169,6 +183,9 @@ class EngineBridge(QObject):
             self.error = self._host.error
         thread, self._thread, self._host = self._thread, None, None
         thread.deleteLater()
+        if self._switch is not None:
+            sys.setswitchinterval(self._switch)
+            self._switch = None
         self.stopped.emit()
 
     # ------------------------------------------------------------ events
