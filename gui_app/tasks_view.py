@@ -7,7 +7,16 @@ import subprocess
 import sys
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,18 +49,31 @@ from gui_app.tasks_model import (
 )
 from gui_app.tasks_proxy import TasksProxy
 
+REPAINT_MS = 80  # changed rows in view are repainted together at most this often
+
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws a progress bar in the Progress column of running and finished tasks."""
+    """Draws a progress bar in the Progress column of running tasks.
+
+    Given the ``TasksProxy`` the view shows, it reads states from the model's
+    arrays; otherwise it asks the index.
+    """
+
+    def __init__(self, parent: QWidget | None = None, proxy: TasksProxy | None = None) -> None:
+        super().__init__(parent)
+        self._proxy = proxy
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
-        state = index.data(STATE_ROLE)
+        # Read from the arrays, not index.data(): each of those is a call into Qt and back.
+        proxy = self._proxy
+        row = proxy.source_row(index.row()) if proxy is not None else -1
+        state = proxy.tasks()._state[row] if proxy is not None else index.data(STATE_ROLE)
         if state != TaskState.RUNNING:  # finished rows say so in State; bars only where work moves
             super().paint(painter, option, index)
             return
-        value = index.data(PROGRESS_ROLE)
+        value = proxy.tasks().progress(row) if proxy is not None else index.data(PROGRESS_ROLE)
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
         bar.minimum, bar.maximum = 0, 100
@@ -80,6 +102,9 @@ class TasksView(QTableView):
     def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.proxy = proxy
+        self._pending: tuple[int, int, int, int] | None = None  # rows and columns changed in view
+        self._repaint = QTimer(self, singleShot=True, interval=REPAINT_MS)
+        self._repaint.timeout.connect(self._repaint_changed)
         self.setModel(proxy)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -90,7 +115,7 @@ class TasksView(QTableView):
         self.setShowGrid(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self))
+        self.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self, proxy))
         self._setup_headers()
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_menu)
@@ -106,6 +131,9 @@ class TasksView(QTableView):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
         vh.hide()
+        # Always shown: a scroll bar appearing with the first batch would resize the viewport
+        # and repaint the whole table once more while that batch starts.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
@@ -126,15 +154,42 @@ class TasksView(QTableView):
         bottom_right: QModelIndex | QPersistentModelIndex,
         roles: list[int] = [],  # noqa: B006 - Qt's signature
     ) -> None:
-        # Qt repaints the whole viewport for any multi-row change; most changes of a
-        # big batch are far off screen, so drop those here and repaint only when seen.
+        # Most changes of a big batch are far off screen: dropped here, as rows scrolled
+        # into view are painted from the model anyway. Changes in view are repainted
+        # together on a short timer: a paint of the table costs a call into Python per
+        # cell, each of which may wait for the interpreter lock while the engine thread
+        # is busy, so it happens a few times a second, not on every drain tick.
+        top, bottom = top_left.row(), bottom_right.row()
         first = self.rowAt(0)
-        last = self.rowAt(self.viewport().height() - 1)
         if first >= 0:
+            last = self.rowAt(self.viewport().height() - 1)
             last = last if last >= 0 else self.proxy.rowCount() - 1  # no call into Qt for the model
-            if bottom_right.row() < first or top_left.row() > last:
+            if bottom < first or top > last:
                 return
-        super().dataChanged(top_left, bottom_right, roles)
+            top, bottom = max(top, first), min(bottom, last)
+        left, right = top_left.column(), bottom_right.column()
+        pending = self._pending
+        if pending is None:
+            self._pending = (top, bottom, left, right)
+            self._repaint.start()
+        else:
+            self._pending = (
+                min(pending[0], top),
+                max(pending[1], bottom),
+                min(pending[2], left),
+                max(pending[3], right),
+            )
+
+    @Slot()
+    def _repaint_changed(self) -> None:
+        """Repaint the rows in view that changed since the last repaint."""
+        if self._pending is None:
+            return
+        (top, bottom, left, right), self._pending = self._pending, None
+        n = self.proxy.rowCount()
+        if top < n:
+            model = self.proxy
+            super().dataChanged(model.index(top, left), model.index(min(bottom, n - 1), right), [])
 
     @property
     def tasks(self) -> TasksModel:
