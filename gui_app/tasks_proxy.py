@@ -188,8 +188,8 @@ class TasksProxy(QAbstractProxyModel):
 
         A painted cell then costs one crossing into Python, each of which may
         wait for the interpreter lock while the engine thread is busy. Roles
-        without data are left as Qt's callers pass them (invalid): setting
-        ``None`` costs a conversion per role and halves the cost of a paint.
+        without data are cleared rather than set to ``None`` (a conversion per
+        role). Qt reuses the span from cell to cell, so every role is written.
         """
         if not index.isValid():
             return
@@ -197,7 +197,9 @@ class TasksProxy(QAbstractProxyModel):
         col, cell = index.column(), self.tasks().cell
         for item in roleDataSpan:
             value = cell(row, col, item.role())
-            if value is not None:
+            if value is None:
+                item.clearData()
+            else:
                 item.setData(value)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

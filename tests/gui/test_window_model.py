@@ -27,8 +27,8 @@ def finished(tid: int, state=TaskState.DONE, digest: str = "ab", failure=None) -
     return TaskFinished(tid, 2, state, result, failure, now - 0.5, now, 1, 4242)
 
 
-def filled_model(n: int = 50) -> TasksModel:
-    model = TasksModel()
+def filled_model(n: int = 50, icon_for=None) -> TasksModel:
+    model = TasksModel(icon_for=icon_for)
     model.set_result_columns("checksum", ("digest",))
     events = [accepted(n)]
     events += [TaskStarted(t, 1, 4242, time.time(), 1) for t in range(1, n // 2)]
@@ -113,3 +113,28 @@ def test_clear_finished_drops_whole_finished_batches():
 def test_spans_merge_neighbours():
     assert spans([5, 1, 2, 3, 9]) == [(1, 3), (5, 5), (9, 9)]
     assert spans(list(range(0, 1000, 2))) == [(0, 998)]
+
+
+def test_a_painted_cell_carries_no_role_of_the_cell_painted_before(qtbot):
+    """Qt reuses the role list of ``multiData`` from cell to cell: roles without data must be cleared."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from gui_app.icons import state_icon
+    from gui_app.tasks_view import TasksPane
+
+    pane = TasksPane(filled_model(icon_for=state_icon))
+    qtbot.addWidget(pane)
+    delegate, proxy = pane.view.itemDelegate(), pane.proxy
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, proxy.index(11, COL_STATE))  # task 12 failed: an icon
+    assert not option.icon.isNull()
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, proxy.index(11, COL_RESULT))  # in red, right after
+    red = option.palette.color(option.palette.ColorRole.Text)
+    assert option.text == "error: boom"
+    plain = QStyleOptionViewItem()
+    delegate.initStyleOption(plain, proxy.index(0, COL_FILE))
+    assert plain.text == "data/file-00000.bin"
+    assert plain.icon.isNull()
+    assert not plain.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration
+    assert plain.palette.color(plain.palette.ColorRole.Text) != red
