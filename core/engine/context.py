@@ -171,6 +171,7 @@ class TaskRun:
         self.base = base
         self.logger = logger
         self.path = ""  # the input file
+        self.size = -1  # its size when the task started (-1: not known)
         self.job = ""
         self.output: Any = None  # the batch's output policy (plain data) or None
         self.index = 0  # position of the task in its batch

@@ -200,20 +200,21 @@ class Worker:
                     stream.flush()
 
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
-        _check_regular(path)
+        task.size = _check_regular(path)
         proc = self.processors.get(ref)
         if proc is None:
             proc = self.processors[ref] = load_ref(ref)()
         return plain(proc.run(path, params, task))
 
 
-def _check_regular(path: str) -> None:
-    """Refuse anything that is not a regular file, before any processor opens it."""
+def _check_regular(path: str) -> int:
+    """Refuse anything that is not a regular file, before any processor opens it; return its size."""
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(f"is a directory: {path!r}")
     if not stat.S_ISREG(st.st_mode):
         raise OSError(f"not a regular file (FIFO, socket or device), not opened: {path!r}")
+    return st.st_size
 
 
 def _failure_of(exc: BaseException) -> Failure:

@@ -99,7 +99,10 @@ def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tupl
     buf, view = _BUFFER, _VIEW
     total = 0
     with open(path, "rb", buffering=0) as f:
-        size = os.fstat(f.fileno()).st_size
+        # The worker stat-ed the file a moment ago (to refuse FIFOs and devices): reuse that.
+        size = getattr(ctx, "size", -1)
+        if size < 0:
+            size = os.fstat(f.fileno()).st_size
         while n := f.readinto(buf):
             h.update(view[:n])
             total += n
