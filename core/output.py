@@ -405,7 +405,7 @@ class BatchPlan:
     writes: bool = False
 
 
-def plan_batch(spec: Any, probe: bool = True) -> BatchPlan:
+def plan_batch(spec: Any, probe: bool = True, writes_only: bool = False) -> BatchPlan:
     """Plan the outputs of ``spec`` (a ``BatchSpec``) without writing anything.
 
     Parameters
@@ -415,6 +415,8 @@ def plan_batch(spec: Any, probe: bool = True) -> BatchPlan:
     probe
         Look at the disk (one ``lstat`` per output) to tell which outputs
         exist already; without it every action is "write".
+    writes_only
+        List only the tasks that write a file (what a collision check needs).
 
     Raises
     ------
@@ -433,7 +435,8 @@ def plan_batch(spec: Any, probe: bool = True) -> BatchPlan:
     for index, path in enumerate(spec.paths):
         name = cls.output_name(os.path.basename(path), params) if cls.writes_outputs else None
         if name is None:
-            plan.tasks.append(Planned(index, path, None, "none"))
+            if not writes_only:
+                plan.tasks.append(Planned(index, path, None, "none"))
             continue
         target = resolve(policy, path, spec.job, index, name)
         plan.tasks.append(_planned(index, path, target, probe))
@@ -482,4 +485,4 @@ def find_collisions(spec: Any) -> list[Collision]:
 
     if not processor_class(spec.job).writes_outputs:
         return []
-    return plan_batch(spec, probe=False).collisions
+    return plan_batch(spec, probe=False, writes_only=True).collisions
