@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor
 from core.model import TaskState
 from core.store import BatchRow, JobStore, TaskRow
 from gui_app.icons import state_color, state_icon
+from gui_app.tasks_model import duration_text
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw value a column sorts by
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the batch or task id of the row
@@ -33,21 +34,6 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 def _tr(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
-
-
-def format_duration(seconds: float | None) -> str:
-    """``"0.42 s"``, ``"12.3 s"``, ``"3 min 04 s"``, ``"2 h 05 min"``; empty for ``None``."""
-    if seconds is None:
-        return ""
-    if seconds < 10:
-        return f"{seconds:.2f} s"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 def format_time(stamp: float | None) -> str:
@@ -180,7 +166,7 @@ class BatchesModel(_RowsModel):
             f"{counts.get(TaskState.DONE, 0):,}",
             f"{counts.get(TaskState.FAILED, 0):,}",
             f"{counts.get(TaskState.CANCELLED, 0):,}",
-            format_duration(b.duration),
+            duration_text(b.duration),
         )
         return values[col]
 
@@ -296,5 +282,5 @@ class BatchTasksModel(_RowsModel):
         if col == 3:
             return str(t.attempts)
         if col == 4:
-            return format_duration(t.duration)
+            return duration_text(t.duration)
         return result_text(t)

@@ -133,17 +133,22 @@ def short_path(path: str) -> str:
     return display_path(f"{folder}/{name}" if folder else name)
 
 
-def duration_text(seconds: float) -> str:
-    """``0.42 s``, ``12.3 s``, ``4m05s``, ``1h02m``."""
+def duration_text(seconds: float | None) -> str:
+    """``"0.42 s"``, ``"12.3 s"``, ``"3 min 04 s"``, ``"2 h 05 min"``; empty for ``None``.
+
+    The one format of durations in the window: the tasks table, the status bar and history.
+    """
+    if seconds is None:
+        return ""
     if seconds < 10:
         return f"{seconds:.2f} s"
     if seconds < 60:
         return f"{seconds:.1f} s"
-    m, s = divmod(int(seconds), 60)
-    if m < 60:
-        return f"{m}m{s:02d}s"
-    h, m = divmod(m, 60)
-    return f"{h}h{m:02d}m"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 class TasksModel(QAbstractTableModel):
