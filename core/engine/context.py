@@ -153,6 +153,13 @@ class LineWriter(io.TextIOBase):
 class TaskRun:
     """The running task as seen by its processor: implements ``TaskContext``."""
 
+    # Slots: a tiny task creates one of these, so attribute writes should be cheap.
+    __slots__ = (
+        "task_id", "attempt", "log_limit", "emitter", "slots", "base", "logger", "path", "size",
+        "job", "output", "index", "seq", "lines", "dropped", "outputs", "temps", "groups",
+        "last_progress", "__weakref__",
+    )  # fmt: skip
+
     def __init__(
         self,
         task_id: int,

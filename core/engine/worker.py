@@ -120,11 +120,15 @@ class Worker:
         self.processors: dict[str, Processor] = {}
         self.logger = logging.getLogger("brigade.task")
         self.pid = os.getpid()
+        self.prints: tuple[LineWriter, ...] = ()
 
     def serve(self) -> None:
         install_logging(self.sink)
-        sys.stdout = LineWriter(logging.getLogger("brigade.stdout"), logging.INFO)
-        sys.stderr = LineWriter(logging.getLogger("brigade.stderr"), logging.WARNING)
+        self.prints = (
+            LineWriter(logging.getLogger("brigade.stdout"), logging.INFO),
+            LineWriter(logging.getLogger("brigade.stderr"), logging.WARNING),
+        )
+        sys.stdout, sys.stderr = self.prints
         inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         reader = threading.Thread(
             target=_read_commands, args=(self.conn, inbox, self.emitter), name="brigade-reader", daemon=True
@@ -194,10 +198,10 @@ class Worker:
         emitter.emit(done)
 
     def _flush_prints(self) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            if getattr(stream, "pending", True):
-                with contextlib.suppress(Exception):
-                    stream.flush()
+        """Log what a task printed without a final newline, as its own line."""
+        for stream in self.prints:
+            if stream.pending:
+                stream.flush()
 
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
         task.size = _check_regular(path)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from core.params import Param, ParamType
@@ -96,23 +98,49 @@ def new_hash(algorithm: str) -> Any:
 def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tuple[str, int]:
     """Return the hex digest of ``path`` and the number of bytes read."""
     h = hashlib.new(algorithm) if algorithm in HASHLIB_ALGORITHMS else new_hash(algorithm)
-    buf, view = _BUFFER, _VIEW
-    total = 0
-    with open(path, "rb", buffering=0) as f:
-        # The worker stat-ed the file a moment ago (to refuse FIFOs and devices): reuse that.
-        size = getattr(ctx, "size", -1)
-        if size < 0:
-            size = os.fstat(f.fileno()).st_size
-        while n := f.readinto(buf):
-            h.update(view[:n])
-            total += n
-            if total >= size and n < CHUNK:
-                break  # a short read at the known size is the end: spare the EOF read
-            # Only files of several chunks report; tiny files would pay for nothing.
-            if ctx is not None and size > 4 * CHUNK and total % (8 * CHUNK) == 0:
-                ctx.check_cancelled()
-                ctx.progress(total / size)
+    # The worker stat-ed the file a moment ago (to refuse FIFOs and devices): reuse that.
+    size = getattr(ctx, "size", -1)
+    if not _READV:
+        with open(path, "rb", buffering=0) as f:
+            size = size if size >= 0 else _regular_size(f.fileno(), path)
+            return h.hexdigest(), _pump(h, partial(f.readinto, _BUFFER), size, ctx)
+    # A bare descriptor: a file object costs an fstat and an allocation per file,
+    # a third of the time of hashing a 1 KiB file. O_NONBLOCK: a FIFO swapped in
+    # since the file was listed cannot hang the task (it is refused below).
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        size = size if size >= 0 else _regular_size(fd, path)
+        total = _pump(h, partial(os.readv, fd, (_BUFFER,)), size, ctx)
+    finally:
+        os.close(fd)
     return h.hexdigest(), total
+
+
+def _pump(h: Any, read: Callable[[], int], size: int, ctx: TaskContext | None) -> int:
+    """Feed ``h`` from ``read`` (which fills the shared buffer); return the bytes read."""
+    view = _VIEW
+    total = 0
+    while n := read():
+        h.update(view[:n])
+        total += n
+        if total >= size and n < CHUNK:
+            break  # a short read at the known size is the end: spare the EOF read
+        # Only files of several chunks report; tiny files would pay for nothing.
+        if ctx is not None and size > 4 * CHUNK and total % (8 * CHUNK) == 0:
+            ctx.check_cancelled()
+            ctx.progress(total / size)
+    return total
+
+
+_READV = hasattr(os, "readv")  # POSIX; Windows reads through a file object
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _regular_size(fd: int, path: str) -> int:
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(f"not a regular file, not read: {path!r}")
+    return st.st_size
 
 
 def manifest_line(digest: str, name: str) -> bytes:
