@@ -111,6 +111,25 @@ def test_symlink_loops_and_broken_links_are_reported(tmp_path):
     assert "broken symlink" in reasons["broken"]
 
 
+@posix_only
+def test_a_walk_without_stat_finds_and_skips_the_same_paths(tmp_path):
+    (tmp_path / "tree").mkdir()
+    root = _tree(tmp_path / "tree")
+    os.mkfifo(root / "a" / "pipe")
+    os.symlink(root / "z.txt", root / "b" / "link.txt")
+    os.symlink(root / "a", root / "a" / "deep" / "loop")
+    os.symlink(root / "missing", root / "broken")
+    for filters in (Filters(), Filters(hidden=True), Filters(include=("*.txt",), exclude=("deep",))):
+        full = discover([root], filters)
+        quick = discover([root], filters, stat_files=False)
+        assert quick.paths == full.paths and quick.hidden == full.hidden
+        assert quick.skipped == full.skipped
+        assert quick.sizes is None and quick.mtimes is None and quick.total_bytes is None
+    quick = discover([root], stat_files=False)
+    assert "b/link.txt" in _names(quick, root)
+    assert {os.path.relpath(s.path, root) for s in quick.skipped} == {"a/pipe", "a/deep/loop", "broken"}
+
+
 def test_a_missing_path_is_reported_not_fatal(tmp_path):
     found = discover([tmp_path / "nope.txt"])
     assert found.paths == []

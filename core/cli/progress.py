@@ -56,7 +56,8 @@ class Printer:
         self.tty = self.err.isatty()
         self.ids: Sequence[TaskId] = ()
         self.total = len(paths)
-        self.counts: collections.Counter[TaskState] = collections.Counter()
+        # A list indexed by state: an enum as a dict key costs a Python-level hash per task.
+        self.counts = [0] * len(TaskState)
         self.bytes_done = 0
         self.running: set[TaskId] = set()
         self.finished: collections.deque[TaskFinished] = collections.deque()
@@ -68,11 +69,13 @@ class Printer:
     def __call__(self, events: list[Event]) -> None:
         """Listener: count and queue finished tasks. Called on the engine thread."""
         for ev in events:
-            if isinstance(ev, TaskFinished):
+            if type(ev) is TaskFinished:
                 self.running.discard(ev.task_id)
                 self.counts[ev.state] += 1
                 if self.sizes is not None:
                     self.bytes_done += self.sizes[self.index(ev.task_id)]
+                elif ev.size > 0:
+                    self.bytes_done += ev.size
                 if self.json_lines or ev.state == TaskState.FAILED:
                     self.finished.append(ev)
             elif isinstance(ev, TaskStarted):
@@ -125,7 +128,7 @@ class Printer:
         }
 
     def status(self) -> str:
-        done = sum(self.counts.values())
+        done = sum(self.counts)
         elapsed = max(1e-9, time.monotonic() - self.started)
         rate = done / elapsed
         eta = (self.total - done) / rate if rate > 0 else 0.0
@@ -136,7 +139,7 @@ class Printer:
             f"failed {self.counts[TaskState.FAILED]}",
             f"{rate:.0f} files/s",
         ]
-        if self.sizes is not None:
+        if self.bytes_done:
             parts.append(f"{_size(self.bytes_done / elapsed)}/s")
         parts.append(f"ETA {_duration(eta)}")
         return "  ".join(parts)
@@ -158,10 +161,10 @@ class Printer:
 
     def summary(self, elapsed: float, stopped: bool) -> str:
         parts = [f"{self.counts[s]} {s.label}" for s in TaskState if self.counts[s]]
-        left = self.total - sum(self.counts.values())
+        left = self.total - sum(self.counts)
         if left:
             parts.append(f"{left} not started")
-        rate = sum(self.counts.values()) / elapsed if elapsed > 0 else 0.0
+        rate = sum(self.counts) / elapsed if elapsed > 0 else 0.0
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
         return f"{head}: {self.total} tasks: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"

@@ -65,7 +65,8 @@ def _discover(args: argparse.Namespace) -> Discovery:
         hidden=args.hidden,
         recursive=not args.no_recursive,
     )
-    found = discover(args.paths, filters)
+    # No stat per file: workers report sizes as they run (the store keeps them then).
+    found = discover(args.paths, filters, stat_files=False)
     for skipped in found.skipped:
         print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
     return found

@@ -11,8 +11,10 @@ import time
 from collections import deque
 from collections.abc import Sequence
 
-from core.engine.chunking import ChunkSizer
+from core.engine.chunking import Budget, ChunkSizer
 from core.model import BatchId, BatchSpec, TaskId, TaskState, task_index
+
+_QUEUED = int(TaskState.QUEUED)
 
 
 class BatchRun:
@@ -65,16 +67,27 @@ class BatchRun:
 
     def take(self, in_flight: set[TaskId], sizes: Sequence[int] | None, remaining_share: int) -> list[int]:
         """Return indexes of the next chunk, sized by the batch's chunk sizer."""
-        out: list[int] = []
         budget = self.sizer.budget(remaining_share)
-        states, ids = self.states, self.ids
-        while budget.open() and (self.again or self.cursor < len(states)):
-            if self.again:
-                i = self.again.popleft()
+        states, cursor = self.states, self.cursor
+        if sizes is None and not self.again:
+            # Tasks past the cursor were never handed out: if all of the next ones
+            # are still queued, the chunk is a plain range.
+            end = min(len(states), cursor + budget.tasks)
+            if states.count(_QUEUED, cursor, end) == end - cursor:
+                self.cursor = end
+                return list(range(cursor, end))
+        return self._take_each(in_flight, sizes, budget)
+
+    def _take_each(self, in_flight: set[TaskId], sizes: Sequence[int] | None, budget: Budget) -> list[int]:
+        out: list[int] = []
+        states, ids, again = self.states, self.ids, self.again
+        while budget.open() and (again or self.cursor < len(states)):
+            if again:
+                i = again.popleft()
             else:
                 i = self.cursor
                 self.cursor += 1
-            if states[i] != TaskState.QUEUED or ids[i] in in_flight:
+            if states[i] != _QUEUED or ids[i] in in_flight:
                 continue
             out.append(i)
             budget.add(sizes[i] if sizes is not None else 0)

@@ -155,7 +155,7 @@ class TaskRun:
 
     # Slots: a tiny task creates one of these, so attribute writes should be cheap.
     __slots__ = (
-        "task_id", "attempt", "log_limit", "emitter", "slots", "base", "logger", "path", "size",
+        "task_id", "attempt", "log_limit", "emitter", "slots", "base", "logger", "path", "size", "mtime",
         "job", "output", "index", "seq", "lines", "dropped", "outputs", "temps", "groups",
         "last_progress", "__weakref__",
     )  # fmt: skip
@@ -179,6 +179,7 @@ class TaskRun:
         self.logger = logger
         self.path = ""  # the input file
         self.size = -1  # its size when the task started (-1: not known)
+        self.mtime: float | None = None  # and its modification time
         self.job = ""
         self.output: Any = None  # the batch's output policy (plain data) or None
         self.index = 0  # position of the task in its batch

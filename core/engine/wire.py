@@ -15,9 +15,10 @@ Worker -> engine (a list of these per send, coalesced)::
     (START, task_id, seq, time, attempt)
     (PROGRESS, task_id, seq, fraction, message)
     (LOG, task_id, seq, level, time, text, attempt)
-    (DONE, task_id, seq, state, result, failure, started, ended, dropped, outputs, attempt)
+    (DONE, task_id, seq, state, result, failure, started, ended, dropped, outputs, attempt, size, mtime)
 
 A task that ends before its START left the worker's buffer is sent as DONE alone.
+``size`` and ``mtime`` are the input's when the task started (-1 and None if it was not stat-ed).
     (CHUNK_END, chunk_id, returned_task_ids, rss_bytes)
     (RESOURCE, task_id, kind, value, held)   # temp file or child process group
 

@@ -186,7 +186,7 @@ class Worker:
             _current = self.sink.task = None
         outputs = tuple(task.outputs)
         done: tuple[Any, ...] = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started)
-        done += (time.time(), task.dropped, outputs, attempt)
+        done += (time.time(), task.dropped, outputs, attempt, task.size, task.mtime)
         with emitter.lock:
             # A task that ended before its start left the buffer is reported by
             # its end alone (which carries the start time): half the events for
@@ -204,21 +204,22 @@ class Worker:
                 stream.flush()
 
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
-        task.size = _check_regular(path)
+        st = _check_regular(path)
+        task.size, task.mtime = st.st_size, st.st_mtime
         proc = self.processors.get(ref)
         if proc is None:
             proc = self.processors[ref] = load_ref(ref)()
         return plain(proc.run(path, params, task))
 
 
-def _check_regular(path: str) -> int:
-    """Refuse anything that is not a regular file, before any processor opens it; return its size."""
+def _check_regular(path: str) -> os.stat_result:
+    """Refuse anything that is not a regular file, before any processor opens it; return its stat."""
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(f"is a directory: {path!r}")
     if not stat.S_ISREG(st.st_mode):
         raise OSError(f"not a regular file (FIFO, socket or device), not opened: {path!r}")
-    return st.st_size
+    return st
 
 
 def _failure_of(exc: BaseException) -> Failure:

@@ -37,7 +37,9 @@ MAX_PENDING_LOGS = 200_000  # if the disk refuses writes for long, keep counting
 
 _TASK_SQL = (
     "UPDATE tasks SET state = ?, failure = ?, failure_kind = ?, attempts = attempt_base + ?, started = ?, "
-    "ended = ?, pid = ?, result = ?, outputs = ?, log_dropped = log_dropped + ? WHERE id = ?"
+    "ended = ?, pid = ?, result = ?, outputs = ?, log_dropped = log_dropped + ?, "
+    # Inputs queued without a stat (the CLI's walk) get the size and mtime the worker saw.
+    "size = coalesce(size, ?), mtime = coalesce(mtime, ?) WHERE id = ?"
 )
 _LOG_SQL = (
     "INSERT OR IGNORE INTO log_lines (task_id, attempt, seq, level, time, text) VALUES (?, ?, ?, ?, ?, ?)"
@@ -45,7 +47,7 @@ _LOG_SQL = (
 _REOPEN_SQL = (
     "UPDATE tasks SET state = 0, failure = NULL, failure_kind = NULL, attempt_base = attempts, "
     "started = NULL, ended = NULL, pid = NULL, result = NULL, outputs = NULL, "
-    "changed = changed OR (?1 AND (size IS NOT ?2 OR mtime IS NOT ?3)), "
+    "changed = changed OR (?1 AND size IS NOT NULL AND (size IS NOT ?2 OR mtime IS NOT ?3)), "
     "size = CASE WHEN ?1 THEN ?2 ELSE size END, mtime = CASE WHEN ?1 THEN ?3 ELSE mtime END "
     "WHERE id = ?4 AND batch_id = ?5 AND state != 2"
 )
@@ -280,7 +282,7 @@ class StoreRecorder:
 
     def _on_started(self, ev: TaskStarted) -> None:
         dropped = self._dropped_before(ev.task_id)
-        self._tasks[ev.task_id] = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped]
+        self._tasks[ev.task_id] = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
 
     def _on_finished(self, ev: TaskFinished) -> None:
         f = ev.failure
@@ -296,13 +298,15 @@ class StoreRecorder:
             dumps(dict(ev.result)) if ev.result is not None else None,
             dumps(list(ev.outputs)) if ev.outputs else None,
             dropped,
+            ev.size if ev.size >= 0 else None,
+            ev.mtime,
         ]
 
     def _on_requeued(self, ev: TaskRequeued) -> None:
         f = ev.failure
         dropped = self._dropped_before(ev.task_id)
         row = [_REQUEUED, failure_in(f), f.kind.value if f else None, ev.attempt - 1, None, None, None, None]
-        self._tasks[ev.task_id] = [*row, None, dropped]
+        self._tasks[ev.task_id] = [*row, None, dropped, None, None]
         batch = self._batch_of(ev.task_id)
         if batch is not None and batch[1] in self._ended:
             self._reopened.add(batch[1])  # a retry after the batch had ended: it runs again
@@ -379,12 +383,17 @@ class StoreRecorder:
 
 
 def _task_rows(spec: BatchSpec, first: int, batch_id: BatchId) -> Iterator[tuple[Any, ...]]:
-    """Rows of a new batch's tasks; inputs are stat-ed here only if the caller gave no mtimes."""
+    """Rows of a new batch's tasks.
+
+    Without sizes and mtimes from the caller they stay NULL until the task
+    runs: its worker stats the input anyway, and a stat here per input would
+    delay the start of a large batch.
+    """
     # Stored absolute, so a resume from another working folder finds the inputs.
     cwd = os.getcwd()  # once: a million abspath() calls would ask for it a million times
     if spec.mtimes is None:
         for i, path in enumerate(spec.paths):
-            yield (first + i, batch_id, i, text_in(_absolute(path, cwd)), *_stat(path))
+            yield first + i, batch_id, i, text_in(_absolute(path, cwd)), None, None
         return
     sizes: Iterable[int | None] = spec.sizes if spec.sizes is not None else repeat(None)
     for i, (path, size, mtime) in enumerate(zip(spec.paths, sizes, spec.mtimes, strict=False)):
@@ -402,11 +411,3 @@ def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]
         size = sizes[i] if sizes is not None else None
         mtime = mtimes[i] if mtimes is not None else None
         yield check, size, mtime, tid, spec.batch_id
-
-
-def _stat(path: str) -> tuple[int | None, float | None]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None, None
-    return st.st_size, st.st_mtime

@@ -11,7 +11,7 @@ import pytest
 
 from core.engine import Engine, EngineConfig
 from core.events import TaskFinished
-from core.model import BatchOptions, FailureKind, TaskState
+from core.model import BatchOptions, BatchSpec, FailureKind, TaskState
 from core.store import JobStore
 from tests.store.conftest import JOB, make_files, run_spec, spec_for
 from tests.store.jobs import read_counts
@@ -47,6 +47,35 @@ def test_a_batch_is_recorded_with_results_logs_and_counts(store, tmp_path):
         ]
     assert store.tasks(batch_id, {TaskState.FAILED}) == []
     assert len(store.tasks(batch_id, {TaskState.DONE}, limit=5, offset=15)) == 5
+
+
+def test_inputs_queued_without_a_stat_get_the_size_and_mtime_their_worker_saw(store, tmp_path):
+    paths = make_files(tmp_path / "in", 6, size=96)
+    spec = spec_for(tmp_path / "in")
+    spec = BatchSpec(spec.job, spec.params, spec.paths, spec.options)  # as the CLI's quick walk gives it
+    batch_id, _ = run_spec(store, spec)
+    for t in store.tasks(batch_id):
+        st = os.stat(t.path)
+        assert (t.size, t.mtime) == (st.st_size, st.st_mtime) == (96, st.st_mtime)
+        assert not t.changed
+    assert sorted(t.path for t in store.tasks(batch_id)) == sorted(paths)
+
+
+def test_a_task_queued_without_a_stat_is_not_flagged_as_changed_when_resumed(store, tmp_path):
+    make_files(tmp_path / "in", 3)
+    spec = spec_for(tmp_path / "in")
+    recorder = store.recorder()
+    recorder.start()
+    batch_id, _ = recorder.open_batch(BatchSpec(spec.job, spec.params, spec.paths, spec.options))
+    recorder.close()  # as a run stopped before any task started
+    assert [t.size for t in store.tasks(batch_id)] == [None, None, None]
+    again = store.resume_spec(batch_id)
+    assert again is not None and again.sizes is not None
+    recorder = store.recorder()
+    recorder.start()
+    recorder.open_batch(again)
+    recorder.close()
+    assert [t.changed for t in store.tasks(batch_id)] == [False, False, False]
 
 
 def test_undecodable_names_come_back_identical(store, tmp_path):
