@@ -195,7 +195,6 @@ class _Walker:
             return
         self.add_file(entry.path, abs_folder + name, st)
 
-
     def visit_listed_file(self, path: str, name: str, abs_folder: str, rel: str) -> None:
         f = self.filters
         if not f.hidden and name.startswith("."):

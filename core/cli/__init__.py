@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli import history, jobs, run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-COMMANDS = (run, jobs, history)
+# Sub-commands that run batches: their workers start before anything else is imported.
+RUNS_BATCHES = frozenset({"run", "resume", "retry"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"brigade {__version__}")
     parser.add_argument("--self-test", action="store_true", help="run every job on generated files and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
+    from core.cli import history, jobs, run
+
+    for module in (run, jobs, history):
         module.register(sub)
     return parser
 
@@ -37,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``brigade-cli``; returns the exit code."""
     # First, so a frozen executable started as a worker becomes that worker.
     multiprocessing.freeze_support()
-    from core.engine.pool import spare_main_reimport
+    from core.engine.start import spare_main_reimport
 
     spare_main_reimport("core.cli.__main__")
     for stream in (sys.stdout, sys.stderr):
@@ -46,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure:
             reconfigure(errors="backslashreplace")
     args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list and args_list[0] in RUNS_BATCHES:
+        from core.engine.start import prestart
+
+        prestart(_start_method(args_list))
     if args_list == ["--self-test"]:
         from core.selftest import run_self_test
 
@@ -60,6 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (``| head``) went away; say nothing more.
         sys.stderr.close()
         return EXIT_OK
+
+
+def _start_method(args: list[str]) -> str | None:
+    """The ``--start-method`` of a command line, read before it is parsed."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--start-method="):
+            return arg.partition("=")[2]
+        if arg == "--start-method" and i + 1 < len(args):
+            return args[i + 1]
+    return None
 
 
 class UsageError(Exception):

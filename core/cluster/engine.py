@@ -403,7 +403,17 @@ class DaskEngine(EngineBase[RemoteChunk]):
         to_local = self.cluster.path_map.to_local
         outputs = tuple(to_local(p) for p in outputs)
         event = TaskFinished(
-            tid, seq, state, result, failure, started, ended, run.attempts[i], chunk.pid, dropped, outputs,
+            tid,
+            seq,
+            state,
+            result,
+            failure,
+            started,
+            ended,
+            run.attempts[i],
+            chunk.pid,
+            dropped,
+            outputs,
             *ev[11:13],
         )
         self._finish(run, i, state, failure, event)

@@ -82,11 +82,13 @@ class EngineBase(ABC, Generic[ChunkT]):
 
     def run(self) -> None:
         """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+        # ``start()`` returns now: the caller may go on (walk folders, say) while
+        # the database opens and the workers start here.
+        self._running.set()
         try:
             if self._recorder:
                 self._recorder.start()
             self._open()
-            self._running.set()
             self._loop()
         finally:
             self._teardown()

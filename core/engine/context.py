@@ -155,9 +155,27 @@ class TaskRun:
 
     # Slots: a tiny task creates one of these, so attribute writes should be cheap.
     __slots__ = (
-        "task_id", "attempt", "log_limit", "emitter", "slots", "base", "logger", "path", "size", "mtime",
-        "job", "output", "index", "seq", "lines", "dropped", "outputs", "temps", "groups",
-        "last_progress", "__weakref__",
+        "__weakref__",
+        "attempt",
+        "base",
+        "dropped",
+        "emitter",
+        "groups",
+        "index",
+        "job",
+        "last_progress",
+        "lines",
+        "log_limit",
+        "logger",
+        "mtime",
+        "output",
+        "outputs",
+        "path",
+        "seq",
+        "size",
+        "slots",
+        "task_id",
+        "temps",
     )  # fmt: skip
 
     def __init__(

@@ -41,7 +41,8 @@ from core.engine import wire
 from core.engine.api import EngineConfig, Recorder
 from core.engine.base import EngineBase
 from core.engine.batches import BatchRun
-from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, make_context, start_worker
+from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, start_worker
+from core.engine.start import make_context
 from core.events import TaskFinished, TaskLog, TaskProgress, TaskStarted, WorkerEvent
 from core.model import Failure, FailureKind, TaskId, TaskState
 
@@ -322,11 +323,8 @@ class Engine(EngineBase[Chunk]):
             return
         if asked:
             asked.discard(tid)
-        self._out.append(
-            TaskFinished(
-                tid, seq, state, result, failure, started, ended, attempt, w.pid, dropped, outputs, size, mtime
-            )
-        )
+        fields = (started, ended, attempt, w.pid, dropped, outputs, size, mtime)
+        self._out.append(TaskFinished(tid, seq, state, result, failure, *fields))
         run.set_state(i, state)
         counts = run.counts
         if not (counts[_QUEUED] or counts[_RUNNING]):

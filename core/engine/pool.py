@@ -9,8 +9,6 @@ own, and the engine knows exactly which chunks it held.
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
-import multiprocessing
 import os
 import signal
 import sys
@@ -24,24 +22,6 @@ from core.engine import wire
 from core.engine.batches import BatchRun
 from core.engine.worker import worker_main
 from core.model import Failure, TaskId
-
-
-def spare_main_reimport(module_name: str) -> None:
-    """Spare spawned workers from re-running a launcher script as their ``__main__``.
-
-    Spawn re-imports the parent's main module in every worker; for a console
-    script that means the whole CLI or GUI before the first task. Naming the
-    main module after a package's ``__main__`` makes spawn skip it. Call this
-    only from entry points whose ``__main__`` defines nothing workers need.
-    """
-    main = sys.modules.get("__main__")
-    if main is not None and getattr(main, "__spec__", None) is None:
-        main.__spec__ = importlib.machinery.ModuleSpec(module_name, None)
-
-
-def default_start_method() -> str:
-    """Spawn everywhere: it never copies threads or locks of the engine process."""
-    return "spawn"
 
 
 @dataclass(slots=True)
@@ -125,17 +105,6 @@ def start_worker(ctx: BaseContext, slots: Any, slot: int) -> WorkerHandle:
     proc.start()
     child_end.close()
     return WorkerHandle(slot, proc, parent_end, int(proc.pid or 0))
-
-
-def make_context(method: str | None) -> BaseContext:
-    """Return the multiprocessing context for ``method`` (default: spawn)."""
-    method = method or default_start_method()
-    if method == "fork":
-        raise ValueError("fork is refused: the engine process runs threads")
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["core.engine.worker"])  # type: ignore[attr-defined]
-    return ctx
 
 
 def exit_description(code: int | None) -> str:

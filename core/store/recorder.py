@@ -282,7 +282,8 @@ class StoreRecorder:
 
     def _on_started(self, ev: TaskStarted) -> None:
         dropped = self._dropped_before(ev.task_id)
-        self._tasks[ev.task_id] = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
+        row = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
+        self._tasks[ev.task_id] = row
 
     def _on_finished(self, ev: TaskFinished) -> None:
         f = ev.failure
