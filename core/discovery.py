@@ -16,8 +16,10 @@ import stat
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
+_NAME = attrgetter("name")
 # On Windows a folder listing carries each file's stat: it costs no extra call.
 _FREE_STAT = os.name == "nt"
 
@@ -158,24 +160,32 @@ class _Walker:
         self.seen_dirs.add(ident)
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_NAME)
         except OSError as exc:
             self.skip(folder, f"unreadable folder: {exc.strerror or exc}")
             return
         # Built once per folder: per-file keys and relative paths are then plain joins.
         abs_folder = os.path.join(os.path.abspath(folder), "")
         inner = (*ancestors, ident)
+        r, f, seen = self.result, self.filters, self.seen_files
+        # Without stat, a regular file is known by the listing's own type field: a walk
+        # that needs no sizes costs no system call per file (most of a large walk's cost).
+        quick, plain = not self.stat_files, not (f.include or f.exclude)
+        before = len(r.paths)
         for entry in entries:
-            self.visit(entry, abs_folder, rel, inner)
+            if not (quick and entry.is_file(follow_symlinks=False)):
+                self.visit(entry, abs_folder, rel, inner)
+            elif not plain or (not f.hidden and entry.name[0] == "."):
+                self.visit_listed_file(entry.path, entry.name, abs_folder, rel)
+            elif (key := abs_folder + entry.name) not in seen:
+                seen.add(key)
+                r.paths.append(entry.path)
+        if quick and self.on_progress and len(r.paths) // 1000 > before // 1000:
+            self.on_progress(len(r.paths))
 
     def visit(
         self, entry: os.DirEntry[str], abs_folder: str, rel: str, ancestors: tuple[tuple[int, int], ...]
     ) -> None:
-        if not self.stat_files and entry.is_file(follow_symlinks=False):
-            # A regular file by the folder listing's own type field: no stat needed
-            # (one system call per file is most of the cost of walking a large tree).
-            self.visit_listed_file(entry.path, entry.name, abs_folder, rel)
-            return
         st = self.stat_or_skip(entry.path)
         if st is None:
             return
