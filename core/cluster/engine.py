@@ -153,6 +153,8 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self.client.subscribe_topic("all", self._on_cluster_event)
         self._refresh_workers()
 
+    _start_waits_for_open = True  # start() raises when the cluster cannot be used
+
     def start(self) -> Self:
         """Connect, then run the engine on a new daemon thread; return self.
 

@@ -47,6 +47,9 @@ class EngineBase(ABC, Generic[ChunkT]):
     _log = logging.getLogger("brigade.engine")  # a subclass may log under its own name
     _thread_name = "brigade-engine"
 
+    _start_waits_for_open = False
+    """Whether ``start()`` returns only once ``_open`` is done (to raise its errors)."""
+
     def __init__(self, config: EngineConfig | None, recorder: Recorder | None) -> None:
         self.config = config or EngineConfig()
         self._recorder = recorder
@@ -82,13 +85,15 @@ class EngineBase(ABC, Generic[ChunkT]):
 
     def run(self) -> None:
         """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
-        # ``start()`` returns now: the caller may go on (walk folders, say) while
-        # the database opens and the workers start here.
-        self._running.set()
+        if not self._start_waits_for_open:
+            # ``start()`` returns now: the caller may go on (walk folders, say) while
+            # the database opens and the workers start here.
+            self._running.set()
         try:
             if self._recorder:
                 self._recorder.start()
             self._open()
+            self._running.set()
             self._loop()
         finally:
             self._teardown()
