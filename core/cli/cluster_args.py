@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.backend import Backend
-from core.cluster.config import ClusterConfig, ClusterError, TlsFiles
-from core.cluster.pathmap import PathMap
-from core.engine import EngineConfig, Recorder
+if TYPE_CHECKING:
+    from core.backend import Backend
+    from core.cluster.config import ClusterConfig
+    from core.engine import EngineConfig, Recorder
 
 
 def add_arguments(parser: Any) -> None:
@@ -47,11 +47,15 @@ def cluster_config(args: argparse.Namespace) -> ClusterConfig | None:
     from core.cli import UsageError
 
     address = (getattr(args, "cluster", None) or "").strip()
-    tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key)
     if not address:
-        if tls.given or args.path_map or args.allow_insecure:
+        if args.tls_ca or args.tls_cert or args.tls_key or args.path_map or args.allow_insecure:
             raise UsageError("--tls-*, --path-map and --allow-insecure need --cluster")
         return None
+    # Imported only for a cluster run: a local run starts sooner without them.
+    from core.cluster.config import ClusterConfig, ClusterError, TlsFiles
+    from core.cluster.pathmap import PathMap
+
+    tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key)
     try:
         path_map = PathMap.parse(args.path_map)
         return ClusterConfig(address, tls, args.allow_insecure, path_map).checked()
@@ -66,9 +70,16 @@ def make_engine(args: argparse.Namespace, config: EngineConfig, recorder: Record
     error before anything runs.
     """
     from core.cli import UsageError
+
+    cluster = cluster_config(args)
+    if cluster is None:
+        from core.engine import Engine
+
+        return Engine(config, recorder)
+    from core.cluster.config import ClusterError
     from core.cluster.factory import make_backend
 
     try:
-        return make_backend(cluster_config(args), config, recorder)
+        return make_backend(cluster, config, recorder)
     except ClusterError as exc:
         raise UsageError(str(exc)) from None

@@ -98,7 +98,9 @@ def start_worker(ctx: BaseContext, slots: Any, slot: int) -> WorkerHandle:
     slots[slot * wire.SLOT_FIELDS + wire.YIELD] = 0
     proc = ctx.Process(  # type: ignore[attr-defined]
         target=worker_main,
-        args=(child_end, slots, slot),
+        # A forked worker would see the fork server's environment, from when it
+        # started; it gets the engine's current one, as a spawned worker does.
+        args=(child_end, slots, slot, dict(os.environ)),
         name=f"brigade-worker-{slot}",
         daemon=True,
     )

@@ -241,7 +241,13 @@ def _failure_of(exc: BaseException) -> Failure:
     )
 
 
-def worker_main(conn: Connection, slots: Any, slot: int) -> None:
-    """Entry point of a worker process (the ``target`` of its ``Process``)."""
+def worker_main(conn: Connection, slots: Any, slot: int, environ: dict[str, str] | None = None) -> None:
+    """Entry point of a worker process (the ``target`` of its ``Process``).
+
+    ``environ`` is the engine process's environment when the worker started.
+    """
+    if environ is not None and environ != os.environ:
+        os.environ.clear()
+        os.environ.update(environ)
     _setup_process()
     Worker(conn, slots, slot).serve()

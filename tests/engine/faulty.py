@@ -38,6 +38,7 @@ MODES = (
     "print",
     "retryable",
     "count",
+    "env",
 )
 
 
@@ -159,6 +160,7 @@ def _weird(*_: Any) -> None:
 
 _FAULTS = {
     "ok": lambda *_: None,
+    "env": lambda *_: {"value": os.environ.get("BRIGADE_TEST_ENV")},
     "raise": _raise,
     "sigkill": _sigkill,
     "segfault": _segfault,

@@ -7,7 +7,7 @@ import os
 from core.engine import Engine, EngineConfig
 from core.events import BatchAccepted, TaskRequeued
 from core.model import BatchOptions, TaskState
-from tests.engine.conftest import Collector, faulty_spec, make_files
+from tests.engine.conftest import Collector, faulty_spec, make_files, run_faulty
 
 
 def _engine(start_method, workers=2, **kw):
@@ -237,3 +237,11 @@ def test_a_long_task_never_strands_the_tasks_queued_behind_it(start_method, tmp_
         assert slow not in col.finished  # the others did not wait for it
         engine.cancel([slow])
         assert handle.wait(30).counts[TaskState.DONE] == len(quick)
+
+
+def test_workers_see_the_environment_the_engine_process_has_now(start_method, corpus, monkeypatch):
+    run_faulty(start_method, corpus[:1], "ok")  # a fork server, if any, runs from here on
+    monkeypatch.setenv("BRIGADE_TEST_ENV", "set later")
+    _, by_path, _, _ = run_faulty(start_method, corpus, "env")
+    bad = next(ev for path, ev in by_path.items() if path.endswith("bad.txt"))
+    assert bad.result == {"value": "set later"}
