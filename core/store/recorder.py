@@ -7,7 +7,9 @@ ends), and in ``flush``/``close``. With ``synchronous=FULL`` a committed
 transaction survives a crash of the app and a power cut.
 
 Pending task updates are kept as the latest row per task, so a task that
-started and finished inside one window costs one ``UPDATE``.
+started and finished inside one window costs one ``UPDATE``. The rows of a
+new batch are written as it goes (see ``core.store.inputs``): a task that
+ends before its row exists costs one ``INSERT``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import os
 import sqlite3
 import time
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
 from core.model import BatchId, BatchSpec, TaskId, TaskState
-from core.store import owner
+from core.store import inputs, owner
 from core.store.codec import dumps, failure_in, options_in, text_in
 from core.store.errors import StoreError
 from core.store.recovery import interrupt_batch, recover_dead, store_counts
@@ -51,7 +54,39 @@ _REOPEN_SQL = (
     "size = CASE WHEN ?1 THEN ?2 ELSE size END, mtime = CASE WHEN ?1 THEN ?3 ELSE mtime END "
     "WHERE id = ?4 AND batch_id = ?5 AND state != 2"
 )
+_WHOLE_SQL = (
+    "INSERT INTO tasks (id, batch_id, idx, path, size, mtime, state, failure, failure_kind, attempts, "
+    "started, ended, pid, result, outputs, log_dropped) VALUES (" + ", ".join("?" * 16) + ")"
+)
 _REQUEUED = int(TaskState.QUEUED)
+IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
+
+
+@dataclass(slots=True)
+class _Unwritten:
+    """A batch opened here whose task rows are written in order as it runs."""
+
+    batch_id: BatchId
+    first: TaskId
+    spec: BatchSpec
+    cwd: str
+    front: int = 0  # rows of tasks 0 .. front-1 exist
+
+    @property
+    def total(self) -> int:
+        return len(self.spec.paths)
+
+    def row(self, i: int, pending: list[Any] | None) -> tuple[Any, ...]:
+        """The row of task ``i``: queued, or whole from its pending update."""
+        spec = self.spec
+        path = text_in(inputs.absolute(spec.paths[i], self.cwd))
+        size = spec.sizes[i] if spec.sizes is not None else None
+        mtime = spec.mtimes[i] if spec.mtimes is not None else None
+        head = (self.first + i, self.batch_id, i, path)
+        if pending is None:
+            return (*head, size, mtime)
+        size = size if size is not None else pending[10]
+        return (*head, size, mtime if mtime is not None else pending[11], *pending[:10])
 
 
 class StoreRecorder:
@@ -86,6 +121,9 @@ class StoreRecorder:
         # task's attempts past its earlier runs, so their lines never collide.
         self._lines: dict[TaskId, list[int]] = {}
         self._next_task = self._next_batch = 1  # only used when the database failed
+        self._unwritten: dict[BatchId, _Unwritten] = {}
+        self._fronts: dict[BatchId, int] = {}  # written by the transaction under way
+        self._cwd = ""
 
     # ------------------------------------------------------------ Recorder protocol
     def start(self) -> None:
@@ -118,6 +156,8 @@ class StoreRecorder:
             raise
         assert batch_id is not None
         self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
+        if fresh and total:
+            self._unwritten[batch_id] = _Unwritten(batch_id, first, spec, self._cwd)
         if not fresh:
             self._lines.clear()  # attempt bases just moved
         return batch_id, range(first, first + total) if ids is None else ids
@@ -150,8 +190,11 @@ class StoreRecorder:
             self._commit()
 
     def flush(self) -> None:
-        """Commit what is pending (the engine is idle)."""
+        """Commit what is pending, and write some queued rows (the engine is idle)."""
         self._commit()
+        if self._unwritten and self._conn is not None:
+            u = next(iter(self._unwritten.values()))
+            self._transaction(lambda conn: self._write_rows(conn, u, min(u.total, u.front + IDLE_ROWS)))
 
     def close(self) -> None:
         """Commit, end batches that never reported their end, and close the connection."""
@@ -160,6 +203,8 @@ class StoreRecorder:
             return
         try:
             self._commit()
+            for u in list(self._unwritten.values()):
+                self._transaction(lambda conn, u=u: self._write_rows(conn, u, u.total))  # type: ignore[misc]
             self._end_unfinished(conn)
         finally:
             self._conn = None
@@ -193,10 +238,9 @@ class StoreRecorder:
             ),
         )
         batch_id = int(cur.lastrowid or 0)
-        conn.executemany(
-            "INSERT INTO tasks (id, batch_id, idx, path, size, mtime) VALUES (?, ?, ?, ?, ?, ?)",
-            _task_rows(spec, first, batch_id),
-        )
+        # One value for the whole input list; the task rows follow as the batch runs.
+        self._cwd = os.getcwd()
+        inputs.save(conn, batch_id, spec.paths, self._cwd)
         return batch_id
 
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
@@ -296,7 +340,7 @@ class StoreRecorder:
             ev.started or None,
             ev.ended,
             ev.pid or None,
-            dumps(dict(ev.result)) if ev.result is not None else None,
+            _result_json(ev.result),
             dumps(list(ev.outputs)) if ev.outputs else None,
             dropped,
             ev.size if ev.size >= 0 else None,
@@ -316,17 +360,30 @@ class StoreRecorder:
     def _pending(self) -> bool:
         return bool(self._tasks or self._logs or self._finished or self._dropped or self._reopened)
 
-    def _commit(self) -> None:
+    def _transaction(self, write: Any) -> None:
+        """Run ``write(conn)`` in one transaction; rows written move their batch's front on success."""
         conn = self._conn
-        if conn is None or not self._pending():
-            return
+        assert conn is not None
+        self._fronts.clear()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            self._write(conn)
+            write(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            self._fronts.clear()
             raise  # rows stay pending: the next commit tries again
+        for batch_id, front in self._fronts.items():
+            u = self._unwritten[batch_id]
+            u.front = front
+            if front >= u.total:
+                del self._unwritten[batch_id]
+        self._fronts.clear()
+
+    def _commit(self) -> None:
+        if self._conn is None or not self._pending():
+            return
+        self._transaction(self._write)
         for tid, row in self._tasks.items():
             if row[0] >= TaskState.DONE:
                 self._lines.pop(tid, None)
@@ -340,8 +397,10 @@ class StoreRecorder:
     def _write(self, conn: sqlite3.Connection) -> None:
         if self._logs:
             conn.executemany(_LOG_SQL, self._logs)
+        whole = self._write_new_rows(conn)
         if self._tasks:
-            conn.executemany(_TASK_SQL, ((*row, tid) for tid, row in self._tasks.items()))
+            rows = self._tasks.items()
+            conn.executemany(_TASK_SQL, ((*row, tid) for tid, row in rows if tid not in whole))
         if self._dropped:
             conn.executemany(
                 "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?",
@@ -357,6 +416,35 @@ class StoreRecorder:
             self._ended.discard(batch_id)
         for ev in self._finished:
             self._end_batch(conn, ev)
+
+    def _write_new_rows(self, conn: sqlite3.Connection) -> set[TaskId]:
+        """Write the rows that pending updates (or an ended batch) need; return the tasks written whole."""
+        whole: set[TaskId] = set()
+        ended = {ev.batch_id for ev in self._finished}
+        for u in self._unwritten.values():
+            need = u.total if u.batch_id in ended else u.front
+            lo, hi = u.first + u.front, u.first + u.total
+            for tid in chain(self._tasks, self._dropped):
+                if lo <= tid < hi and tid - u.first >= need:
+                    need = tid - u.first + 1
+            if need > u.front:
+                whole |= self._write_rows(conn, u, need)
+        return whole
+
+    def _write_rows(self, conn: sqlite3.Connection, u: _Unwritten, stop: int) -> set[TaskId]:
+        """Write the rows of tasks ``u.front`` to ``stop``; return the ids written from pending updates."""
+        queued: list[tuple[Any, ...]] = []
+        whole: list[tuple[Any, ...]] = []
+        pending = self._tasks
+        for i in range(u.front, stop):
+            row = pending.get(u.first + i)
+            (queued if row is None else whole).append(u.row(i, row))
+        conn.executemany(inputs.QUEUED_SQL, queued)
+        conn.executemany(_WHOLE_SQL, whole)
+        if stop >= u.total:
+            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (u.batch_id,))
+        self._fronts[u.batch_id] = stop
+        return {row[0] for row in whole}
 
     def _end_batch(self, conn: sqlite3.Connection, ev: BatchFinished) -> None:
         elapsed = self._base_elapsed.get(ev.batch_id, 0.0) + ev.elapsed
@@ -383,26 +471,9 @@ class StoreRecorder:
             raise
 
 
-def _task_rows(spec: BatchSpec, first: int, batch_id: BatchId) -> Iterator[tuple[Any, ...]]:
-    """Rows of a new batch's tasks.
-
-    Without sizes and mtimes from the caller they stay NULL until the task
-    runs: its worker stats the input anyway, and a stat here per input would
-    delay the start of a large batch.
-    """
-    # Stored absolute, so a resume from another working folder finds the inputs.
-    cwd = os.getcwd()  # once: a million abspath() calls would ask for it a million times
-    if spec.mtimes is None:
-        for i, path in enumerate(spec.paths):
-            yield first + i, batch_id, i, text_in(_absolute(path, cwd)), None, None
-        return
-    sizes: Iterable[int | None] = spec.sizes if spec.sizes is not None else repeat(None)
-    for i, (path, size, mtime) in enumerate(zip(spec.paths, sizes, spec.mtimes, strict=False)):
-        yield first + i, batch_id, i, text_in(_absolute(path, cwd)), size, mtime
-
-
-def _absolute(path: str, cwd: str) -> str:
-    return path if os.path.isabs(path) else os.path.normpath(os.path.join(cwd, path))
+def _result_json(result: Any) -> str | None:
+    # Results are plain dicts (the worker made sure of it): no copy needed.
+    return dumps(result if isinstance(result, dict) else dict(result)) if result is not None else None
 
 
 def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]]:

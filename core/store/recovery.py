@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from core.model import Failure, FailureKind, TaskState
-from core.store import owner
+from core.store import inputs, owner
 from core.store.codec import dumps, failure_in
 
 INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task ran", retryable=True)
@@ -56,6 +56,7 @@ def interrupt_batch(conn: sqlite3.Connection, batch_id: int, status: str = "inte
     if row is None or row[0] != "running":
         return
     _, run_started, first, total = row
+    inputs.write_rest(conn, batch_id)  # rows its run had not written yet: queued
     conn.execute(
         "UPDATE tasks SET state = ?, failure = ?, failure_kind = ? WHERE batch_id = ? AND state = ?",
         (

@@ -90,7 +90,16 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     return step
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(_V1), _script(_V2))
+# Version 3: the inputs of a batch whose task rows are written as it goes (see core.store.inputs).
+_V3 = """
+CREATE TABLE batch_inputs (
+    batch_id INTEGER PRIMARY KEY,
+    cwd TEXT NOT NULL,                     -- relative paths are relative to this
+    paths BLOB NOT NULL                    -- zlib of the NUL-separated input paths (os.fsencode)
+);
+"""
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(_V1), _script(_V2), _script(_V3))
 LATEST = len(MIGRATIONS)
 
 

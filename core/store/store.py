@@ -255,6 +255,7 @@ def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]
             last = first + total - 1
             conn.execute("DELETE FROM log_lines WHERE task_id BETWEEN ? AND ?", (first, last))
             conn.execute("DELETE FROM tasks WHERE id BETWEEN ? AND ?", (first, last))
+            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (bid,))
             conn.execute("DELETE FROM batches WHERE id = ?", (bid,))
         conn.execute("COMMIT")
     except BaseException:

@@ -61,6 +61,8 @@ def test_sigkill_mid_batch_then_resume(tmp_path):
             lambda rows: len(rows) >= 12,
         )
         seen_logs = _poll(db, "SELECT task_id, attempt, seq, text FROM log_lines", lambda rows: True)
+        # Rows are written as the batch goes: the reopening below writes the rest from the input list.
+        (rows_written,) = _poll(db, "SELECT count(*) FROM tasks", lambda rows: True)
         # A live process's batch is left alone by another process opening the history.
         with JobStore.open(db) as store:
             (live,) = store.batches()
@@ -75,6 +77,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path):
     with JobStore.open(db) as store:
         (batch,) = store.batches()
         assert batch.status == "interrupted" and batch.total == FILES
+        assert rows_written[0] < FILES and len(store.tasks(batch.id)) == FILES
         tasks = {t.id: t for t in store.tasks(batch.id)}
         assert not any(t.state == TaskState.RUNNING for t in tasks.values())
         done = {tid for tid, t in tasks.items() if t.state == TaskState.DONE}
