@@ -35,9 +35,12 @@ def unpack_paths(blob: bytes) -> list[str]:
 
 def absolute(path: str, cwd: str) -> str:
     """``path`` made absolute against ``cwd`` (stored so, a resume elsewhere finds the inputs)."""
-    if os.path.isabs(path):
+    if (_POSIX and path[:1] == "/") or os.path.isabs(path):  # the first test settles most
         return path
     return os.path.normpath(os.path.join(cwd, path))
+
+
+_POSIX = os.sep == "/"
 
 
 def save(conn: sqlite3.Connection, batch_id: int, paths: Sequence[str], cwd: str) -> None:
