@@ -44,6 +44,29 @@ def test_digests_equal_hashlib_and_xxhash(engine, files, algorithm):
     assert run.finished[files[0]].outputs == ()  # no manifest asked: nothing written
 
 
+class _Seen:
+    """A task context that saw the file at another size than it has now."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def check_cancelled(self) -> None:
+        pass
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        pass
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("seen", [0, 10, 128 * 1024 - 1, 128 * 1024, 10**9, None])
+def test_a_file_that_changed_size_since_its_stat_is_hashed_whole(tmp_path, size, seen):
+    from core.processors.checksum import hash_file
+
+    path = write(tmp_path / "f.bin", os.urandom(size))
+    digest, read = hash_file(path, "sha256", None if seen is None else _Seen(seen))
+    assert (digest, read) == (_expected(path, "sha256"), size)
+
+
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
 def test_sha256_equals_sha256sum_and_sidecars_pass_sha256sum_check(engine, tmp_path, files):
     policy = out_policy(tmp_path, folder=None, subfolder="")  # manifests beside their files
