@@ -1,7 +1,10 @@
 """Records shared by the engine, the store, the CLI and the desktop app.
 
-Everything here is plain data: small frozen dataclasses and enums that pickle
-cheaply and cross thread and process boundaries unchanged.
+Everything here is plain data: small dataclasses and enums that pickle
+cheaply and cross thread and process boundaries unchanged. They are read-only
+by contract, not frozen: a frozen dataclass takes twice as long to define,
+and the CLI and the workers' fork server define these before they run
+anything.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ class FailureKind(enum.StrEnum):
     INTERRUPTED = "interrupted"  # the app stopped while the task ran
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Failure:
     """The typed reason of a failed task.
 
@@ -130,7 +133,7 @@ class Failure:
         return head + (" (poison: not retried)" if self.poison else "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchOptions:
     """Run options of one batch.
 
@@ -153,7 +156,7 @@ class BatchOptions:
     log_limit: int = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchSpec:
     """What a person asked for: one job over many files.
 

@@ -141,7 +141,9 @@ def split_name(name: str) -> tuple[str, str]:
 # Where one task writes
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like the records of the batch plan: one is built per task, and a
+# frozen dataclass costs several times as much to build (and twice to define).
+@dataclass(slots=True)
 class Target:
     """The resolved output of one task."""
 
@@ -371,7 +373,7 @@ def _backup_name(folder: str, name: str) -> str:
 # Planning a whole batch before it runs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Planned:
     """What one task would write, for dry runs."""
 
@@ -382,7 +384,7 @@ class Planned:
     final: str | None = None  # for "keep": the name it would get now
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Collision:
     """Two or more tasks that would write one path, or a task that would overwrite an input."""
 

@@ -35,9 +35,13 @@ class UnknownJobError(LookupError):
     """No job has the given name."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JobInfo:
-    """A job that can be run (or a plugin that failed to load, with its error)."""
+    """A job that can be run (or a plugin that failed to load, with its error).
+
+    Read-only by contract, not frozen: every worker's fork server defines this
+    class, and a frozen dataclass takes twice as long to define.
+    """
 
     name: str
     ref: str

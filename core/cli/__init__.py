@@ -6,12 +6,16 @@ function; this module only assembles them.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import sys
-from collections.abc import Sequence
 
-from core import __version__
+# Nothing more is imported before the fork server starts (see ``main``): not
+# even ``typing`` or ``argparse``, which the server's start would wait for.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -21,6 +25,10 @@ RUNS_BATCHES = frozenset({"run", "resume", "retry"})
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every sub-command registered."""
+    import argparse
+
+    from core import __version__
+
     parser = argparse.ArgumentParser(
         prog="brigade-cli",
         description="Run Brigade's batch file jobs from a terminal.",

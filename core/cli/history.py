@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import datetime
-import json
 import sys
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.cli import store_args
-from core.discovery import display_path
-from core.model import BatchSpec, TaskState
+from core.model import TaskState
+
+# These commands are registered on every ``run``: what only they use (dates,
+# JSON, path display) is imported inside them.
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterator
+
+    from core.model import BatchSpec
 
 STATE_NAMES = [s.label for s in TaskState] + ["interrupted"]
 
@@ -88,6 +91,8 @@ def _store(args: argparse.Namespace) -> Iterator[Any]:
 
 # ------------------------------------------------------------------ reading
 def _when(t: float | None) -> str:
+    import datetime
+
     return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
 
 
@@ -97,6 +102,8 @@ def _secs(s: float | None) -> str:
 
 def history_command(args: argparse.Namespace) -> int:
     """List batches, newest first."""
+    import json
+
     with _store(args) as store:
         rows = store.batches(args.limit)
     if args.json:
@@ -133,6 +140,7 @@ def history_command(args: argparse.Namespace) -> int:
 def show_command(args: argparse.Namespace) -> int:
     """List the tasks of a batch, optionally filtered by state."""
     from core.cli import UsageError
+    from core.discovery import display_path
 
     wanted = set(args.state or ())
     with _store(args) as store:
@@ -158,6 +166,8 @@ def show_command(args: argparse.Namespace) -> int:
 
 def log_command(args: argparse.Namespace) -> int:
     """Print a task's stored log lines."""
+    import datetime
+
     from core.cli import UsageError
 
     with _store(args) as store:

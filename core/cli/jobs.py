@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.params import Param
-from core.processor import Processor
-from core.registry import all_jobs, load_ref
+# Registered on every ``run``: the job listing's modules load when it runs.
+if TYPE_CHECKING:
+    import argparse
+
+    from core.params import Param
+    from core.processor import Processor
 
 
 def register(sub: Any) -> None:
@@ -47,7 +48,10 @@ def describe_job(cls: type[Processor]) -> dict[str, Any]:
 
 def run_jobs(args: argparse.Namespace) -> int:
     """List jobs (or describe one); exit 2 for an unknown name."""
+    import json
+
     from core.cli import UsageError
+    from core.registry import all_jobs, load_ref
 
     rows = []
     for info in all_jobs():

@@ -7,7 +7,6 @@ thread prints, so a slow terminal never holds up the engine.
 from __future__ import annotations
 
 import collections
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -93,6 +92,8 @@ class Printer:
         while self.finished:
             ev = self.finished.popleft()
             if self.json_lines:
+                import json  # only for --json
+
                 print(json.dumps(self.task_record(ev), ensure_ascii=True), file=self.out)
                 flush = True
             else:

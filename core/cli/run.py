@@ -6,16 +6,19 @@ import argparse
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.backend import Backend
 from core.cli import cluster_args, output_args, store_args
-from core.cli.progress import Printer
-from core.discovery import Discovery, Filters, discover, display_path
-from core.engine import EngineConfig, Recorder
+from core.engine import EngineConfig
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError, parse_assignments
 from core.registry import UnknownJobError, processor_class
+
+if TYPE_CHECKING:
+    from core.backend import Backend
+    from core.cli.progress import Printer
+    from core.discovery import Discovery
+    from core.engine import Recorder
 
 
 def register(sub: Any) -> None:
@@ -59,6 +62,9 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _discover(args: argparse.Namespace) -> Discovery:
+    # Imported here, after the engine started: its workers start meanwhile.
+    from core.discovery import Filters, discover, display_path
+
     filters = Filters(
         include=tuple(args.include),
         exclude=tuple(args.exclude),
@@ -92,6 +98,8 @@ def run_command(args: argparse.Namespace) -> int:
     except BaseException:
         engine.shutdown()
         raise
+    from core.cli.progress import Printer
+
     printer = Printer(found.paths, found.sizes, json_lines=args.json)
     return run_batch(engine, spec, printer, bad_inputs=len(found.skipped), recorder=recorder)
 

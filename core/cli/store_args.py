@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.engine import Recorder
+if TYPE_CHECKING:
+    import argparse
+
+    from core.engine import Recorder
 
 
 def add_arguments(parser: Any) -> None:

@@ -6,9 +6,13 @@ only ``core.engine.worker``, does not pay for the engine thread's modules.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# ``typing`` is not imported: this package is loaded before the fork server
+# starts, and again first thing in it.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from core.engine.api import BatchHandle, EngineConfig, Recorder, default_workers
     from core.engine.engine import Engine
 
