@@ -12,15 +12,28 @@ import os
 import socket
 from functools import cache
 
-import psutil
-
 _START_TOLERANCE = 1.0  # seconds: create times are computed from clock ticks
 
 
 @cache
 def current() -> tuple[str, int, float]:
     """``(host, pid, start time)`` of this process."""
-    return socket.gethostname(), os.getpid(), psutil.Process().create_time()
+    return socket.gethostname(), os.getpid(), _own_start_time()
+
+
+def _own_start_time() -> float:
+    # On Linux, read as psutil computes it (boot time + start ticks): a run with
+    # history then starts without importing psutil, ~8 ms sooner.
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
+        with open("/proc/stat", "rb") as f:
+            boot = next(float(line.split()[1]) for line in f if line.startswith(b"btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+        import psutil
+
+        return float(psutil.Process().create_time())
 
 
 def alive(host: str | None, pid: int | None, started: float | None) -> bool:
@@ -36,6 +49,8 @@ def alive(host: str | None, pid: int | None, started: float | None) -> bool:
         return True
     if pid == here[1]:
         return started is None or abs(started - here[2]) < _START_TOLERANCE
+    import psutil
+
     try:
         created = psutil.Process(pid).create_time()
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
