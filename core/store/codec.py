@@ -20,6 +20,8 @@ from core.model import BatchOptions, Failure, FailureKind
 
 def text_in(value: str) -> str | bytes:
     """Return ``value`` as SQLite can store it losslessly (TEXT, or BLOB)."""
+    if value.isascii():
+        return value  # most paths: no encoding to try
     try:
         value.encode("utf-8")
         return value

@@ -384,9 +384,10 @@ class StoreRecorder:
         if self._conn is None or not self._pending():
             return
         self._transaction(self._write)
-        for tid, row in self._tasks.items():
-            if row[0] >= TaskState.DONE:
-                self._lines.pop(tid, None)
+        if self._lines:
+            for tid, row in self._tasks.items():
+                if row[0] >= TaskState.DONE:
+                    self._lines.pop(tid, None)
         self._tasks.clear()
         self._logs.clear()
         self._dropped.clear()
@@ -398,7 +399,7 @@ class StoreRecorder:
         if self._logs:
             conn.executemany(_LOG_SQL, self._logs)
         whole = self._write_new_rows(conn)
-        if self._tasks:
+        if len(self._tasks) > len(whole):
             rows = self._tasks.items()
             conn.executemany(_TASK_SQL, ((*row, tid) for tid, row in rows if tid not in whole))
         if self._dropped:
@@ -435,10 +436,10 @@ class StoreRecorder:
         """Write the rows of tasks ``u.front`` to ``stop``; return the ids written from pending updates."""
         queued: list[tuple[Any, ...]] = []
         whole: list[tuple[Any, ...]] = []
-        pending = self._tasks
+        pending, first, row_of = self._tasks, u.first, u.row
         for i in range(u.front, stop):
-            row = pending.get(u.first + i)
-            (queued if row is None else whole).append(u.row(i, row))
+            row = pending.get(first + i)
+            (queued if row is None else whole).append(row_of(i, row))
         conn.executemany(inputs.QUEUED_SQL, queued)
         conn.executemany(_WHOLE_SQL, whole)
         if stop >= u.total:
