@@ -1,6 +1,6 @@
 """Engine benchmarks: brigade-cli against the raw pool and xargs on the same corpora.
 
-    python bench/bench_engine.py [--runs 3] [--only large,small,mixed] [--history]
+    python bench/bench_engine.py [--runs 5] [--only large,small,mixed] [--history]
 
 Figures come from one run: every contender is timed here, on the same warm
 corpora, and Brigade's time is printed as a ratio to the best baseline.
@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import BIN, ROOT, best_of, corpus, load, verdict, warm
+from bench.common import BIN, ROOT, best_of_interleaved, corpus, load, verdict, warm
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)
@@ -42,26 +42,30 @@ def _has_history_flag() -> bool:
 def compare(name: str, runs: int, history: bool) -> bool:
     path = corpus(name)
     warm(path)
-    raw = {
-        cs: best_of(runs, [sys.executable, os.path.join(ROOT, "bench", "raw_pool.py"), path, str(cs)])
-        for cs in CHUNKSIZES
-    }
-    best_cs = min(raw, key=raw.__getitem__)
-    xargs = best_of(runs, f"find '{path}' -type f -print0 | xargs -0 -P2 -n64 sha256sum")
-    ours = best_of(runs, brigade_cmd(path, None))
-    line = (
-        f"{name:<6} brigade {ours:6.3f} s   raw pool {raw[best_cs]:6.3f} s (chunksize {best_cs})"
-        f"   xargs {xargs:6.3f} s   ratio {ours / raw[best_cs]:.2f}x (target <= {TARGETS[name]}x)"
-    )
-    ok = ours / raw[best_cs] <= TARGETS[name] and (name != "small" or ours < xargs)
+    raw_pool = os.path.join(ROOT, "bench", "raw_pool.py")
+    cmds: dict[str, list[str] | str] = {}
+    for cs in CHUNKSIZES:
+        cmds[f"raw{cs}"] = [sys.executable, raw_pool, path, str(cs)]
+    cmds["xargs"] = f"find '{path}' -type f -print0 | xargs -0 -P2 -n64 sha256sum"
+    cmds["brigade"] = brigade_cmd(path, None)
+    db_dir = tempfile.mkdtemp()
     if history:
-        db_dir = tempfile.mkdtemp()
-        try:
-            stored = best_of(runs, brigade_cmd(path, os.path.join(db_dir, "h.sqlite3")))
-        finally:
-            shutil.rmtree(db_dir)
-        line += f"\n{'':6} with history on: {stored:6.3f} s   ratio {stored / raw[best_cs]:.2f}x"
-        ok = ok and stored / raw[best_cs] <= TARGETS[name]
+        cmds["history"] = brigade_cmd(path, os.path.join(db_dir, "h.sqlite3"))
+    try:
+        t = best_of_interleaved(runs, cmds)
+    finally:
+        shutil.rmtree(db_dir)
+    best_cs = min(CHUNKSIZES, key=lambda cs: t[f"raw{cs}"])
+    raw, ours, xargs = t[f"raw{best_cs}"], t["brigade"], t["xargs"]
+    line = (
+        f"{name:<6} brigade {ours:6.3f} s   raw pool {raw:6.3f} s (chunksize {best_cs})"
+        f"   xargs {xargs:6.3f} s   ratio {ours / raw:.2f}x (target <= {TARGETS[name]}x)"
+    )
+    ok = ours / raw <= TARGETS[name] and (name != "small" or ours < xargs)
+    if history:
+        stored = t["history"]
+        line += f"\n{'':6} with history on: {stored:6.3f} s   ratio {stored / raw:.2f}x"
+        ok = ok and stored / raw <= TARGETS[name]
     print(f"{line}   {verdict(ok)}", flush=True)
     return ok
 
@@ -105,7 +109,7 @@ def queued_memory(tasks: int = 1_000_000) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5, help="rounds; each runs every contender once")
     ap.add_argument("--only", default="large,small,mixed,noop,queue")
     ap.add_argument("--history", action="store_true", help="also time runs that record history")
     args = ap.parse_args()

@@ -40,26 +40,28 @@ def installed_env() -> dict[str, str]:
     return env
 
 
-def best_of(runs: int, cmd: list[str] | str, **kw) -> float:
-    """Fastest wall time of ``runs`` runs of a command (a shell string runs in a shell).
+def best_of_interleaved(runs: int, cmds: dict[str, list[str] | str], **kw) -> dict[str, float]:
+    """Fastest wall time of each command over ``runs`` rounds that run every command once.
 
-    One run more comes first and is not counted: it writes the bytecode caches.
+    Interleaving keeps the ratios fair on a machine whose speed drifts (shared
+    cores): a slow minute slows every contender, not just the one timed then.
+    Each command runs once first, uncounted, to write its bytecode caches.
     """
     kw.setdefault("env", installed_env())
-    subprocess.run(
-        cmd,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        shell=isinstance(cmd, str),
-        **kw,
-    )
-    times = []
+    for cmd in cmds.values():
+        _run(cmd, **kw)
+    best = {name: float("inf") for name in cmds}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, shell=isinstance(cmd, str), **kw)
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for name, cmd in cmds.items():
+            t0 = time.perf_counter()
+            _run(cmd, **kw)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def _run(cmd: list[str] | str, **kw) -> None:
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run(cmd, check=True, shell=isinstance(cmd, str), **quiet, **kw)
 
 
 def verdict(ok: bool) -> str:
