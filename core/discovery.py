@@ -113,10 +113,11 @@ class _Walker:
     def skip(self, path: str, reason: str) -> None:
         self.result.skipped.append(SkippedPath(path, reason))
 
-    def stat_or_skip(self, path: str) -> os.stat_result | None:
+    def stat_or_skip(self, path: str, entry: os.DirEntry[str] | None = None) -> os.stat_result | None:
         """Stat following links; report why a path cannot be used."""
         try:
-            return os.stat(path)
+            # On Windows the listing's entry already holds the stat of a plain file.
+            return entry.stat() if _FREE_STAT and entry is not None else os.stat(path)
         except OSError as exc:
             self.skip(path, _stat_error_reason(path, exc))
             return None
@@ -186,7 +187,7 @@ class _Walker:
     def visit(
         self, entry: os.DirEntry[str], abs_folder: str, rel: str, ancestors: tuple[tuple[int, int], ...]
     ) -> None:
-        st = self.stat_or_skip(entry.path)
+        st = self.stat_or_skip(entry.path, entry)
         if st is None:
             return
         f = self.filters
