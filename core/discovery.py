@@ -190,33 +190,34 @@ class _Walker:
         st = self.stat_or_skip(entry.path, entry)
         if st is None:
             return
-        f = self.filters
-        name = entry.name
-        if not f.hidden and _is_hidden(name, st):
-            self.result.hidden += 1
-            return
-        rel_path = rel + name
-        if f.exclude and _matches(name, rel_path, f.exclude):
+        name, rel_path = entry.name, rel + entry.name
+        if self.left_out(name, rel_path, _is_hidden(name, st)):
             return
         if stat.S_ISDIR(st.st_mode):
-            if f.recursive:
+            if self.filters.recursive:
                 self.walk_dir(entry.path, rel_path + "/", st, ancestors)
             return
-        if f.include and not _matches(name, rel_path, f.include):
-            return
-        self.add_file(entry.path, abs_folder + name, st)
+        if self.included(name, rel_path):
+            self.add_file(entry.path, abs_folder + name, st)
 
     def visit_listed_file(self, path: str, name: str, abs_folder: str, rel: str) -> None:
-        f = self.filters
-        if not f.hidden and name.startswith("."):
-            self.result.hidden += 1
-            return
+        """A regular file known by the listing alone: the filters, then add it without a stat."""
         rel_path = rel + name
-        if f.exclude and _matches(name, rel_path, f.exclude):
-            return
-        if f.include and not _matches(name, rel_path, f.include):
-            return
-        self.add_file(path, abs_folder + name, None)
+        if not self.left_out(name, rel_path, name.startswith(".")) and self.included(name, rel_path):
+            self.add_file(path, abs_folder + name, None)
+
+    def left_out(self, name: str, rel_path: str, hidden: bool) -> bool:
+        """Whether a file or folder is hidden (and counted so) or excluded."""
+        f = self.filters
+        if hidden and not f.hidden:
+            self.result.hidden += 1
+            return True
+        return bool(f.exclude) and _matches(name, rel_path, f.exclude)
+
+    def included(self, name: str, rel_path: str) -> bool:
+        """Whether a file passes the include globs (all do when there are none)."""
+        include = self.filters.include
+        return not include or _matches(name, rel_path, include)
 
 
 def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:

@@ -70,14 +70,12 @@ def make_engine(args: argparse.Namespace, config: EngineConfig, recorder: Record
     error before anything runs.
     """
     from core.cli import UsageError
+    from core.cluster.factory import make_backend
 
     cluster = cluster_config(args)
     if cluster is None:
-        from core.engine import Engine
-
-        return Engine(config, recorder)
+        return make_backend(None, config, recorder)
     from core.cluster.config import ClusterError
-    from core.cluster.factory import make_backend
 
     try:
         return make_backend(cluster, config, recorder)

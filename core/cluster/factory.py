@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.cluster.config import INSTALL_HINT, ClusterConfig, ClusterError
-
 if TYPE_CHECKING:
     from core.backend import Backend
+    from core.cluster.config import ClusterConfig
     from core.engine import EngineConfig, Recorder
 
 
@@ -47,7 +46,9 @@ def make_backend(
         from core.engine import Engine
 
         return Engine(config, recorder)
+    # Only a cluster run pays for the cluster code.
     from core.cluster import dask_available
+    from core.cluster.config import INSTALL_HINT, ClusterError
 
     if not dask_available():
         raise ClusterError(INSTALL_HINT)

@@ -123,7 +123,6 @@ class StoreRecorder:
         self._next_task = self._next_batch = 1  # only used when the database failed
         self._unwritten: dict[BatchId, _Unwritten] = {}
         self._fronts: dict[BatchId, int] = {}  # written by the transaction under way
-        self._cwd = ""
 
     # ------------------------------------------------------------ Recorder protocol
     def start(self) -> None:
@@ -142,10 +141,11 @@ class StoreRecorder:
         if conn is None:
             return self._open_unrecorded(spec)
         self._commit()
+        cwd = os.getcwd()  # relative inputs are relative to it
         conn.execute("BEGIN IMMEDIATE")
         try:
             fresh = spec.batch_id is None
-            batch_id = self._insert(conn, spec) if fresh else spec.batch_id
+            batch_id = self._insert(conn, spec, cwd) if fresh else spec.batch_id
             ids = None if fresh else self._reopen(conn, spec)
             first, total, elapsed = conn.execute(
                 "SELECT first_task, total, elapsed FROM batches WHERE id = ?", (batch_id,)
@@ -157,7 +157,7 @@ class StoreRecorder:
         assert batch_id is not None
         self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
         if fresh and total:
-            self._unwritten[batch_id] = _Unwritten(batch_id, first, spec, self._cwd)
+            self._unwritten[batch_id] = _Unwritten(batch_id, first, spec, cwd)
         if not fresh:
             self._lines.clear()  # attempt bases just moved
         return batch_id, range(first, first + total) if ids is None else ids
@@ -211,7 +211,7 @@ class StoreRecorder:
             conn.close()
 
     # ------------------------------------------------------------ opening batches
-    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec) -> BatchId:
+    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec, cwd: str) -> BatchId:
         n = len(spec.paths)
         first = int(conn.execute("SELECT value FROM meta WHERE key = 'next_task'").fetchone()[0])
         conn.execute("UPDATE meta SET value = ? WHERE key = 'next_task'", (first + n,))
@@ -239,8 +239,7 @@ class StoreRecorder:
         )
         batch_id = int(cur.lastrowid or 0)
         # One value for the whole input list; the task rows follow as the batch runs.
-        self._cwd = os.getcwd()
-        inputs.save(conn, batch_id, spec.paths, self._cwd)
+        inputs.save(conn, batch_id, spec.paths, cwd)
         return batch_id
 
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
