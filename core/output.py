@@ -433,9 +433,12 @@ def plan_batch(spec: Any, probe: bool = True, writes_only: bool = False) -> Batc
     cls = processor_class(spec.job)
     params = resolve_params(cls.params, spec.params)
     policy = OutputPolicy.from_data(spec.output)
-    plan = BatchPlan(writes=cls.writes_outputs)
+    writes = cls.writes_outputs and cls.writes_with(params)
+    plan = BatchPlan(writes=writes)
+    if writes_only and not writes:
+        return plan  # a checksum without manifest: 20,000 paths need no look
     for index, path in enumerate(spec.paths):
-        name = cls.output_name(os.path.basename(path), params) if cls.writes_outputs else None
+        name = cls.output_name(os.path.basename(path), params) if writes else None
         if name is None:
             if not writes_only:
                 plan.tasks.append(Planned(index, path, None, "none"))

@@ -124,6 +124,16 @@ class Processor:
         """
         return name if cls.writes_outputs else None
 
+    @classmethod
+    def writes_with(cls, params: Mapping[str, Any]) -> bool:
+        """Whether tasks with these (resolved) parameters may write files.
+
+        ``False`` lets collision checks and the GUI's output form skip the
+        batch's paths altogether; a job whose outputs depend on its
+        parameters (a checksum's optional manifest) says so here.
+        """
+        return cls.writes_outputs
+
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any] | None:
         """Process one file and return its result fields."""
         raise NotImplementedError

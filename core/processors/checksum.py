@@ -62,6 +62,11 @@ class Checksum(Processor):
         algorithm = params.get("algorithm", "sha256")
         return name + MANIFEST_SUFFIX.get(algorithm, "." + algorithm)
 
+    @classmethod
+    def writes_with(cls, params: Mapping[str, Any]) -> bool:
+        """Only a sidecar manifest is written."""
+        return params.get("manifest", "none") != "none"
+
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Hash ``path`` and return ``{"digest", "algorithm", "bytes"}``."""
         algorithm = params.get("algorithm", "sha256")

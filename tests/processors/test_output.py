@@ -87,6 +87,9 @@ def test_collisions_are_found_before_the_run(tmp_path):
     assert find_collisions(BatchSpec("compress", {}, [a, gz], output=OutputPolicy(in_place=True).to_data()))
     # Jobs that write nothing never collide.
     assert find_collisions(BatchSpec("checksum", {}, [a, b], output=flat)) == []
+    # ... but the same job with parameters that write a file does.
+    (manifest,) = find_collisions(BatchSpec("checksum", {"manifest": "sidecar"}, [a, b], output=flat))
+    assert manifest.target == str(tmp_path / "out" / "same.txt.sha256")
 
 
 # -- collision rules and in-place, through real workers --------------------------
