@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import psutil
+import pytest
 
 from core.model import FailureKind
 
@@ -48,6 +49,56 @@ def test_workers_die_when_the_engine_process_is_sigkilled(start_method, tmp_path
         proc.wait(10)
         _, alive = psutil.wait_procs(workers, timeout=10)
         assert alive == [], "workers outlived their engine"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+PRESTART_SCRIPT = textwrap.dedent(
+    """
+    import sys, threading
+    from core.engine.start import prestart
+    if __name__ == "__main__":
+        if sys.argv[1] == "with-thread":
+            threading.Thread(target=threading.Event().wait, daemon=True).start()
+        prestart("forkserver")
+        from core.engine import Engine, EngineConfig
+        from core.model import BatchSpec
+        engine = Engine(EngineConfig(workers=2, start_method="forkserver")).start()
+        engine.submit(BatchSpec("tests.engine.faulty:Faulty", {"mode": "sleep", "target": "slow.txt",
+                                "seconds": 120.0}, [sys.argv[2]] * 2))
+        print("ready", flush=True)
+        sys.stdin.read()
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's start method")
+@pytest.mark.parametrize("threads", ["alone", "with-thread"])
+def test_helpers_started_early_are_forks_only_of_a_single_threaded_process(threads, tmp_path):
+    path = tmp_path / "slow.txt"
+    path.write_bytes(b"x")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PRESTART_SCRIPT, threads, str(path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        engine = psutil.Process(proc.pid)
+        workers = _wait_for_workers(engine, 2)
+        helpers = engine.children()  # the fork server and the resource tracker
+        assert len(helpers) == 2
+        # A fork shows its parent's command line; a new interpreter shows its own.
+        forked = [h.cmdline() == engine.cmdline() for h in helpers]
+        assert forked == [threads == "alone"] * 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        _, alive = psutil.wait_procs([*helpers, *workers], timeout=10)
+        assert alive == [], "helpers or workers outlived their engine"
     finally:
         if proc.poll() is None:
             proc.kill()
