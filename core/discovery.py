@@ -101,9 +101,16 @@ class _Walker:
     """One walk over many roots, with the bookkeeping that spans them."""
 
     def __init__(
-        self, filters: Filters, on_progress: Callable[[int], None] | None, stat_files: bool = True
+        self,
+        filters: Filters,
+        on_progress: Callable[[int], None] | None,
+        stat_files: bool = True,
+        dedupe: bool = True,
     ) -> None:
         self.filters = filters
+        # One dropped folder cannot list a path twice (each folder is entered once):
+        # only several dropped paths need every file's path remembered.
+        self.dedupe = dedupe
         self.result = Discovery() if stat_files else Discovery(sizes=None, mtimes=None)
         self.stat_files = stat_files or _FREE_STAT
         self.seen_files: set[str] = set()
@@ -136,9 +143,10 @@ class _Walker:
         if st is not None and (kind := _special_kind(st.st_mode)):
             self.skip(path, f"{kind}: never opened")
             return
-        if key in self.seen_files:
-            return
-        self.seen_files.add(key)
+        if self.dedupe:
+            if key in self.seen_files:
+                return
+            self.seen_files.add(key)
         r = self.result
         r.paths.append(path)
         if r.sizes is not None and r.mtimes is not None and st is not None:
@@ -168,21 +176,56 @@ class _Walker:
         # Built once per folder: per-file keys and relative paths are then plain joins.
         abs_folder = os.path.join(os.path.abspath(folder), "")
         inner = (*ancestors, ident)
-        r, f, seen = self.result, self.filters, self.seen_files
+        before = len(self.result.paths)
+        f = self.filters
+        if self.stat_files:
+            for entry in entries:
+                self.visit(entry, abs_folder, rel, inner)
+            return
         # Without stat, a regular file is known by the listing's own type field: a walk
         # that needs no sizes costs no system call per file (most of a large walk's cost).
-        quick, plain = not self.stat_files, not (f.include or f.exclude)
-        before = len(r.paths)
+        if f.include or f.exclude or self.dedupe:
+            self.list_listed(entries, abs_folder, rel, inner)
+        else:
+            self.list_plainly(entries, abs_folder, rel, inner)
+        if self.on_progress and len(self.result.paths) // 1000 > before // 1000:
+            self.on_progress(len(self.result.paths))
+
+    def list_listed(
+        self,
+        entries: list[os.DirEntry[str]],
+        abs_folder: str,
+        rel: str,
+        ancestors: tuple[tuple[int, int], ...],
+    ) -> None:
+        """Regular files known by the listing, through the filters and the paths seen already."""
+        r, f, seen = self.result, self.filters, self.seen_files
+        plain = not (f.include or f.exclude)
         for entry in entries:
-            if not (quick and entry.is_file(follow_symlinks=False)):
-                self.visit(entry, abs_folder, rel, inner)
+            if not entry.is_file(follow_symlinks=False):
+                self.visit(entry, abs_folder, rel, ancestors)
             elif not plain or (not f.hidden and entry.name[0] == "."):
                 self.visit_listed_file(entry.path, entry.name, abs_folder, rel)
             elif (key := abs_folder + entry.name) not in seen:
                 seen.add(key)
                 r.paths.append(entry.path)
-        if quick and self.on_progress and len(r.paths) // 1000 > before // 1000:
-            self.on_progress(len(r.paths))
+
+    def list_plainly(
+        self,
+        entries: list[os.DirEntry[str]],
+        abs_folder: str,
+        rel: str,
+        ancestors: tuple[tuple[int, int], ...],
+    ) -> None:
+        """The common case (no stat, no glob, one dropped folder): a regular file is just added."""
+        paths, hidden = self.result.paths, self.filters.hidden
+        for entry in entries:
+            if not entry.is_file(follow_symlinks=False):
+                self.visit(entry, abs_folder, rel, ancestors)
+            elif hidden or entry.name[0] != ".":
+                paths.append(entry.path)
+            else:
+                self.result.hidden += 1
 
     def visit(
         self, entry: os.DirEntry[str], abs_folder: str, rel: str, ancestors: tuple[tuple[int, int], ...]
@@ -262,7 +305,8 @@ def discover(
     Discovery
         Files in a stable order with sizes and mtimes; skipped paths with reasons.
     """
-    walker = _Walker(filters or Filters(), on_progress, stat_files)
+    roots = list(roots)
+    walker = _Walker(filters or Filters(), on_progress, stat_files, dedupe=len(roots) > 1)
     for root in roots:
         walker.add_root(os.fsdecode(root))
     return walker.result

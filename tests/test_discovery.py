@@ -72,8 +72,10 @@ def test_no_recursion_keeps_only_the_top_level(tmp_path):
 
 def test_the_same_file_dropped_twice_is_one_task(tmp_path):
     root = _tree(tmp_path)
-    found = discover([root / "z.txt", root, root / "z.txt"])
-    assert _names(found, root).count("z.txt") == 1
+    for stat_files in (True, False):
+        found = discover([root / "z.txt", root, root / "z.txt"], stat_files=stat_files)
+        assert _names(found, root).count("z.txt") == 1
+        assert found.count == 4
 
 
 @posix_only
