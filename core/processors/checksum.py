@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import stat
@@ -102,15 +101,32 @@ def _xxhash_factory(algorithm: str) -> Callable[[], Any]:
 
 def new_hash(algorithm: str) -> Any:
     """Return a fresh hash object (hashlib or xxhash) for ``algorithm``."""
+    return (_CONSTRUCTORS.get(algorithm) or _constructor(algorithm))()
+
+
+def _constructor(algorithm: str) -> Callable[[], Any]:
+    """Look up ``algorithm``'s constructor once per process.
+
+    Direct constructors: ``hashlib.new()`` would look the name up again for
+    every file. ``hashlib`` is imported here, on first use: the CLI loads
+    this module for the job's parameters only, and loading OpenSSL costs it
+    several milliseconds before the first task.
+    """
+    import hashlib
+
     if algorithm in XXHASH_ALGORITHMS:
-        return _xxhash_factory(algorithm)()
-    return hashlib.new(algorithm)
+        new = _xxhash_factory(algorithm)
+    elif algorithm in HASHLIB_ALGORITHMS:
+        new = getattr(hashlib, algorithm)
+    else:
+        return partial(hashlib.new, algorithm)  # raises for an unknown name
+    _CONSTRUCTORS[algorithm] = new
+    return new
 
 
 def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tuple[str, int]:
     """Return the hex digest of ``path`` and the number of bytes read."""
-    new = _CONSTRUCTORS.get(algorithm)
-    h = new() if new is not None else new_hash(algorithm)
+    h = (_CONSTRUCTORS.get(algorithm) or _constructor(algorithm))()
     # The worker stat-ed the file a moment ago (to refuse FIFOs and devices): reuse that.
     size = getattr(ctx, "size", -1)
     if not _READV:
@@ -203,8 +219,7 @@ def _cached(fd: int, offset: int) -> bool:
         return False
 
 
-# Direct constructors: hashlib.new() looks the name up again for every file.
-_CONSTRUCTORS = {name: getattr(hashlib, name) for name in HASHLIB_ALGORITHMS}
+_CONSTRUCTORS: dict[str, Callable[[], Any]] = {}  # filled by _constructor()
 _READV = hasattr(os, "readv")  # POSIX; Windows reads through a file object
 _MAPS = _READV and hasattr(os, "RWF_NOWAIT")  # Linux: the page cache can be asked
 _PROBE = bytearray(1)
