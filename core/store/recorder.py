@@ -20,7 +20,7 @@ import sqlite3
 import time
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -71,6 +71,10 @@ class _Unwritten:
     spec: BatchSpec
     cwd: str
     front: int = 0  # rows of tasks 0 .. front-1 exist
+    absolute: inputs.Absolutes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.absolute = inputs.Absolutes(self.cwd)
 
     @property
     def total(self) -> int:
@@ -79,7 +83,7 @@ class _Unwritten:
     def row(self, i: int, pending: list[Any] | None) -> tuple[Any, ...]:
         """The row of task ``i``: queued, or whole from its pending update."""
         spec = self.spec
-        path = text_in(inputs.absolute(spec.paths[i], self.cwd))
+        path = text_in(self.absolute(spec.paths[i]))
         size = spec.sizes[i] if spec.sizes is not None else None
         mtime = spec.mtimes[i] if spec.mtimes is not None else None
         head = (self.first + i, self.batch_id, i, path)

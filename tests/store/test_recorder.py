@@ -257,3 +257,28 @@ def test_a_retry_in_the_same_engine_reopens_and_ends_the_batch_again(store, tmp_
     assert batch.status == "finished" and batch.counts[TaskState.DONE] == 3
     for t in store.tasks(handle.batch_id):
         assert t.attempts == 2 and [ln.attempt for ln in store.log_lines(t.id)] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "x.txt",
+        "a/x.txt",
+        "a/b/x.txt",
+        "./x.txt",
+        "a/../x.txt",
+        "a//x.txt",
+        "../up/x.txt",
+        "a/.",
+        "a/..",
+        "a/",
+        "/abs/x",
+    ],
+)
+def test_inputs_are_stored_absolute_as_normpath_makes_them(path):
+    from core.store.inputs import Absolutes, absolute
+
+    cwd = os.path.join(os.sep, "work", "here")
+    made = Absolutes(cwd)
+    assert made(path) == absolute(path, cwd) == os.path.normpath(os.path.join(cwd, path))
+    assert made(path) == absolute(path, cwd)  # again, from the folder it keeps
