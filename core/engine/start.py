@@ -32,7 +32,9 @@ def spare_main_reimport(module_name: str) -> None:
         main.__spec__ = importlib.machinery.ModuleSpec(module_name, None)
 
 
-PRELOAD = ["core.engine.worker"]
+# What the fork server loads once for every worker: the worker's code, the
+# default job's, and hashlib (which that job imports on its first file).
+PRELOAD = ["core.engine.worker", "core.processors.checksum", "hashlib"]
 
 
 def default_start_method() -> str:
