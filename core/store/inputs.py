@@ -83,6 +83,44 @@ def queued_rows(
         yield first + i, batch_id, i, text_in(made_absolute(paths[i])), None, None
 
 
+# What a queued task's row holds besides (id, batch_id, idx, path, size, mtime): the
+# defaults of the remaining TASK_COLUMNS (state queued, no failure, no attempt, ...).
+QUEUED_TAIL = (0, None, 0, None, None, None, None, None, 0, 0)
+
+
+def unwritten_rows(conn: sqlite3.Connection, batch_id: int, from_id: int) -> Iterator[tuple[object, ...]]:
+    """The queued rows a running batch has not written yet, from task ``from_id`` on.
+
+    Readers use this so a view of a running batch lists all its tasks: the
+    missing ones are queued, with the paths kept in ``batch_inputs``. Rows are
+    written in order, so the missing ones are those past ``count(*)``. Call it
+    inside the read transaction of the rows it completes (one snapshot).
+    """
+    row = conn.execute(
+        "SELECT i.cwd, i.paths, b.first_task FROM batch_inputs i JOIN batches b ON b.id = i.batch_id "
+        "WHERE i.batch_id = ?",
+        (batch_id,),
+    ).fetchone()
+    if row is None:
+        return
+    cwd, blob, first = row
+    written = conn.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+    paths = unpack_paths(blob)
+    start = max(written, from_id - first)
+    for queued in queued_rows(batch_id, first, paths, cwd, start, len(paths)):
+        yield queued + QUEUED_TAIL
+
+
+def missing_count(conn: sqlite3.Connection, batch_id: int) -> int:
+    """How many task rows of a batch are not written yet (0 for a finished batch)."""
+    row = conn.execute(
+        "SELECT b.total - (SELECT count(*) FROM tasks WHERE batch_id = b.id) FROM batch_inputs i "
+        "JOIN batches b ON b.id = i.batch_id WHERE i.batch_id = ?",
+        (batch_id,),
+    ).fetchone()
+    return max(0, row[0]) if row else 0
+
+
 def write_rest(conn: sqlite3.Connection, batch_id: int) -> None:
     """Write the task rows a batch still lacks, as queued (inside the caller's transaction).
 

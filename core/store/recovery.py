@@ -12,9 +12,17 @@ INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task r
 
 
 def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
-    """Tasks of a batch per state label (from the ``(batch_id, state)`` index)."""
+    """Tasks of a batch per state label (from the ``(batch_id, state)`` index).
+
+    The tasks of a running batch whose rows are not written yet count as queued.
+    """
     rows = conn.execute("SELECT state, count(*) FROM tasks WHERE batch_id = ? GROUP BY state", (batch_id,))
-    return {TaskState(state).label: n for state, n in rows}
+    counts = {TaskState(state).label: n for state, n in rows}
+    missing = inputs.missing_count(conn, batch_id)
+    if missing:
+        queued = TaskState.QUEUED.label
+        counts[queued] = counts.get(queued, 0) + missing
+    return counts
 
 
 def store_counts(conn: sqlite3.Connection, batch_id: int) -> None:

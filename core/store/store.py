@@ -7,6 +7,8 @@ engine thread; WAL mode lets these reads run while it writes.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import sqlite3
 import threading
@@ -16,7 +18,7 @@ from typing import Any, TextIO
 
 from core.model import BatchSpec, TaskState
 from core.paths import data_dir
-from core.store import owner
+from core.store import inputs, owner
 from core.store.codec import loads, options_out, text_out
 from core.store.errors import StoreError
 from core.store.recorder import StoreRecorder
@@ -81,6 +83,21 @@ class JobStore:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The read connection inside one read transaction: its queries see one moment.
+
+        A running batch's rows and its list of rows still to write must be
+        read together, or a row written in between would be seen twice or
+        not at all.
+        """
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
     def batches(self, limit: int = 200) -> list[BatchRow]:
         """The newest batches first."""
         rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
@@ -106,38 +123,77 @@ class JobStore:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[TaskRow]:
-        """Tasks of a batch in queue order, optionally only those in ``states``."""
-        lim = -1 if limit is None else limit
-        if states is None:
-            span = self._span(batch_id)
-            if span is None:
-                return []
-            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ? OFFSET ?"
-            return [task_row(r) for r in self._query(sql, (*span, lim, offset))]
-        wanted = sorted({int(s) for s in states})
-        marks = ", ".join("?" * len(wanted))
-        sql = (
-            f"SELECT {TASK_COLUMNS} FROM tasks WHERE batch_id = ? AND state IN ({marks}) "
-            "ORDER BY id LIMIT ? OFFSET ?"
-        )
-        return [task_row(r) for r in self._query(sql, (batch_id, *wanted, lim, offset))]
+        """Tasks of a batch in queue order, optionally only those in ``states``.
 
-    def _span(self, batch_id: int) -> tuple[int, int] | None:
-        rows = self._query("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,))
-        if not rows:
+        The tasks of a batch that is running here or elsewhere are all listed,
+        also those whose rows are not written yet (they are queued).
+        """
+        lim = -1 if limit is None else limit
+        params: tuple[int, ...]
+        with self._reading() as conn:
+            if states is None:
+                span = self._span(conn, batch_id)
+                if span is None:
+                    return []
+                where, params = "id BETWEEN ? AND ?", span
+            else:
+                wanted = sorted({int(s) for s in states})
+                where = f"batch_id = ? AND state IN ({', '.join('?' * len(wanted))})"
+                params = (batch_id, *wanted)
+            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
+            rows = conn.execute(sql, (*params, lim, offset)).fetchall()
+            if (states is None or TaskState.QUEUED in states) and (lim < 0 or len(rows) < lim):
+                rows += self._unwritten_page(
+                    conn, batch_id, where, params, lim - len(rows), offset, len(rows)
+                )
+        return [task_row(r) for r in rows]
+
+    @staticmethod
+    def _unwritten_page(
+        conn: sqlite3.Connection,
+        batch_id: int,
+        where: str,
+        params: tuple[Any, ...],
+        want: int,
+        offset: int,
+        got: int,
+    ) -> list[Any]:
+        """The unwritten (queued) rows that follow a page of written ones; ``want`` < 0: all."""
+        if not inputs.missing_count(conn, batch_id):
+            return []
+        # They come after every written row: skip what the offset left of them.
+        skip = 0
+        if offset and not got:
+            matched = conn.execute(f"SELECT count(*) FROM tasks WHERE {where}", params).fetchone()[0]
+            skip = max(0, offset - matched)
+        rest = inputs.unwritten_rows(conn, batch_id, 0)
+        stop = None if want < 0 else skip + want
+        return list(itertools.islice(rest, skip, stop))
+
+    def _span(self, conn: sqlite3.Connection, batch_id: int) -> tuple[int, int] | None:
+        row = conn.execute("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
             return None
-        first, total = rows[0]
+        first, total = row
         return first, first + total - 1
 
     def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
-        """Every task of a batch, read a page at a time (memory stays small)."""
-        span = self._span(batch_id)
+        """Every task of a batch, read a page at a time (memory stays small).
+
+        The rows a running batch has not written yet come last, as queued.
+        """
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?"
+        with self._reading() as conn:
+            span = self._span(conn, batch_id)
         if span is None:
             return
         start, last = span
-        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?"
         while start <= last:
-            rows = self._query(sql, (start, last, PAGE))
+            with self._reading() as conn:
+                rows = conn.execute(sql, (start, last, PAGE)).fetchall()
+                if not rows:
+                    # In the same moment: the rows not written yet, if any (else none are left).
+                    rows = list(itertools.islice(inputs.unwritten_rows(conn, batch_id, start), PAGE))
             if not rows:
                 return
             yield from (task_row(r) for r in rows)
@@ -145,7 +201,10 @@ class JobStore:
 
     def task(self, task_id: int) -> TaskRow | None:
         """One task, or ``None``."""
-        rows = self._query(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        with self._reading() as conn:
+            rows = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)).fetchall()
+            if not rows:
+                rows = _unwritten_task(conn, task_id)
         return task_row(rows[0]) if rows else None
 
     def log_lines(self, task_id: int, limit: int | None = None) -> list[LogRow]:
@@ -246,6 +305,18 @@ class JobStore:
             with self._lock:
                 _delete_batches(self._conn, doomed)
         return len(doomed)
+
+
+def _unwritten_task(conn: sqlite3.Connection, task_id: int) -> list[Any]:
+    """The row of a queued task whose row is not written yet, as a one-row list (or empty)."""
+    row = conn.execute(
+        "SELECT b.id FROM batches b JOIN batch_inputs i ON i.batch_id = b.id "
+        "WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
+        (task_id,),
+    ).fetchone()
+    if row is None:
+        return []
+    return [r for r in itertools.islice(inputs.unwritten_rows(conn, row[0], task_id), 1) if r[0] == task_id]
 
 
 def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]) -> None:

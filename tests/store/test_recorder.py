@@ -282,3 +282,55 @@ def test_inputs_are_stored_absolute_as_normpath_makes_them(path):
     made = Absolutes(cwd)
     assert made(path) == absolute(path, cwd) == os.path.normpath(os.path.join(cwd, path))
     assert made(path) == absolute(path, cwd)  # again, from the folder it keeps
+
+
+def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(store, db, tmp_path):
+    import io
+
+    from core.store.recorder import IDLE_ROWS
+
+    total = IDLE_ROWS + 2000
+    paths = [str(tmp_path / "in" / f"d{i // 1000}" / f"f{i:05d}.bin") for i in range(total)]
+    recorder = store.recorder()
+    recorder.start()
+    try:
+        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+        now = 1_700_000_000.0
+        result = {"digest": "ab" * 32, "algorithm": "sha256", "bytes": 1}
+        recorder.record(
+            [
+                TaskFinished(tid, 1, TaskState.DONE, result, None, now, now + 1, 1, 42, 0, (), 1, now)
+                for tid in ids[:3]
+            ]
+        )
+        recorder.flush()  # commits the three, then writes one idle step of queued rows
+        with sqlite3.connect(db) as raw:
+            written = raw.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+        assert 3 <= written < total  # rows are missing: the views must fill them in
+
+        rows = store.tasks(batch_id)
+        assert [r.id for r in rows] == list(ids)
+        assert [r.path for r in rows] == paths
+        assert [r.state for r in rows] == [TaskState.DONE] * 3 + [TaskState.QUEUED] * (total - 3)
+        assert rows[0].result == result and rows[-1].result is None
+        queued = store.tasks(batch_id, [TaskState.QUEUED])
+        assert queued == rows[3:]
+        # Pages that end, start or straddle where the written rows stop.
+        for offset, limit in (
+            (0, 10),
+            (written - 10, 20),
+            (written - 3, 3),
+            (written + 5, 7),
+            (total - 5, 50),
+        ):
+            assert store.tasks(batch_id, [TaskState.QUEUED], limit, offset) == queued[offset : offset + limit]
+            assert store.tasks(batch_id, None, limit, offset) == rows[offset : offset + limit]
+        assert store.tasks(batch_id, [TaskState.DONE]) == rows[:3]
+        assert store.task(ids[-1]) == rows[-1]
+        assert store.batch(batch_id).counts[TaskState.QUEUED] == total - 3
+        assert store.batch(batch_id).counts[TaskState.DONE] == 3
+        assert [t.id for t in store.iter_tasks(batch_id)] == list(ids)
+        assert store.export(batch_id, "csv", io.StringIO()) == total
+    finally:
+        recorder.close()
+    assert store.tasks(batch_id) == rows  # written now: the same rows
