@@ -76,6 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def console_main() -> None:
+    """Entry point of the ``brigade-cli`` executable: ``main()``, then exit with its code.
+
+    The process ends right after, so its objects are frozen out of the
+    interpreter's last garbage collection (~10 ms of a short run's exit);
+    callers of ``main()`` in a longer-lived process keep the usual behaviour.
+    """
+    code = main()
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
+
+
 def _start_method(args: list[str]) -> str | None:
     """The ``--start-method`` of a command line, read before it is parsed."""
     for i, arg in enumerate(args):

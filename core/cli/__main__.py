@@ -1,8 +1,6 @@
 """``python -m core.cli``."""
 
-import sys
-
-from core.cli import main
+from core.cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()
