@@ -88,13 +88,10 @@ def queued_rows(
 QUEUED_TAIL = (0, None, 0, None, None, None, None, None, 0, 0)
 
 
-def unwritten_rows(conn: sqlite3.Connection, batch_id: int, from_id: int) -> Iterator[tuple[object, ...]]:
-    """The queued rows a running batch has not written yet, from task ``from_id`` on.
+def _rest(conn: sqlite3.Connection, batch_id: int) -> tuple[int, list[str], str, int] | None:
+    """``(first task id, paths, cwd, rows written)`` of a batch with rows to write, else ``None``.
 
-    Readers use this so a view of a running batch lists all its tasks: the
-    missing ones are queued, with the paths kept in ``batch_inputs``. Rows are
-    written in order, so the missing ones are those past ``count(*)``. Call it
-    inside the read transaction of the rows it completes (one snapshot).
+    Rows are always written in order, so the ones that exist are the first ``count(*)``.
     """
     row = conn.execute(
         "SELECT i.cwd, i.paths, b.first_task FROM batch_inputs i JOIN batches b ON b.id = i.batch_id "
@@ -102,10 +99,23 @@ def unwritten_rows(conn: sqlite3.Connection, batch_id: int, from_id: int) -> Ite
         (batch_id,),
     ).fetchone()
     if row is None:
-        return
+        return None
     cwd, blob, first = row
     written = conn.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
-    paths = unpack_paths(blob)
+    return first, unpack_paths(blob), cwd, written
+
+
+def unwritten_rows(conn: sqlite3.Connection, batch_id: int, from_id: int) -> Iterator[tuple[object, ...]]:
+    """The queued rows a running batch has not written yet, from task ``from_id`` on.
+
+    Readers use this so a view of a running batch lists all its tasks: the
+    missing ones are queued, with the paths kept in ``batch_inputs``. Call it
+    inside the read transaction of the rows it completes (one snapshot).
+    """
+    rest = _rest(conn, batch_id)
+    if rest is None:
+        return
+    first, paths, cwd, written = rest
     start = max(written, from_id - first)
     for queued in queued_rows(batch_id, first, paths, cwd, start, len(paths)):
         yield queued + QUEUED_TAIL
@@ -122,20 +132,10 @@ def missing_count(conn: sqlite3.Connection, batch_id: int) -> int:
 
 
 def write_rest(conn: sqlite3.Connection, batch_id: int) -> None:
-    """Write the task rows a batch still lacks, as queued (inside the caller's transaction).
-
-    Rows are always written in order, so the ones that exist are the first
-    ``count(*)``.
-    """
-    row = conn.execute(
-        "SELECT i.cwd, i.paths, b.first_task FROM batch_inputs i JOIN batches b ON b.id = i.batch_id "
-        "WHERE i.batch_id = ?",
-        (batch_id,),
-    ).fetchone()
-    if row is None:
+    """Write the task rows a batch still lacks, as queued (inside the caller's transaction)."""
+    rest = _rest(conn, batch_id)
+    if rest is None:
         return
-    cwd, blob, first = row
-    paths = unpack_paths(blob)
-    done = conn.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
-    conn.executemany(QUEUED_SQL, queued_rows(batch_id, first, paths, cwd, done, len(paths)))
+    first, paths, cwd, written = rest
+    conn.executemany(QUEUED_SQL, queued_rows(batch_id, first, paths, cwd, written, len(paths)))
     conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (batch_id,))

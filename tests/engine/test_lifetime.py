@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 
 import psutil
 import pytest
@@ -34,25 +36,35 @@ def test_workers_die_when_the_engine_process_is_sigkilled(start_method, tmp_path
     path = tmp_path / "slow.txt"
     path.write_bytes(b"x")
     (tmp_path / "slow.txtx").write_bytes(b"y")
+    with _engine_process(ENGINE_SCRIPT, start_method, str(path), "slow.txt") as engine:
+        workers = _wait_for_workers(engine, 2)
+        _sigkill(engine)
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == [], "workers outlived their engine"
+
+
+@contextlib.contextmanager
+def _engine_process(script: str, *args: str) -> Iterator[psutil.Process]:
+    """Run ``script`` (which prints "ready" once its batch runs) in a process of its own."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", ENGINE_SCRIPT, start_method, str(path), "slow.txt"],
+        [sys.executable, "-c", script, *args],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert proc.stdout.readline().strip() == "ready"
-        engine = psutil.Process(proc.pid)
-        workers = _wait_for_workers(engine, 2)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        _, alive = psutil.wait_procs(workers, timeout=10)
-        assert alive == [], "workers outlived their engine"
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        yield psutil.Process(proc.pid)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+        proc.wait()
+
+
+def _sigkill(process: psutil.Process) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
 
 
 PRESTART_SCRIPT = textwrap.dedent(
@@ -79,30 +91,16 @@ PRESTART_SCRIPT = textwrap.dedent(
 def test_helpers_started_early_are_forks_only_of_a_single_threaded_process(threads, tmp_path):
     path = tmp_path / "slow.txt"
     path.write_bytes(b"x")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", PRESTART_SCRIPT, threads, str(path)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout.readline().strip() == "ready"
-        engine = psutil.Process(proc.pid)
+    with _engine_process(PRESTART_SCRIPT, threads, str(path)) as engine:
         workers = _wait_for_workers(engine, 2)
         helpers = engine.children()  # the fork server and the resource tracker
         assert len(helpers) == 2
         # A fork shows its parent's command line; a new interpreter shows its own.
         forked = [h.cmdline() == engine.cmdline() for h in helpers]
         assert forked == [threads == "alone"] * 2
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        _sigkill(engine)
         _, alive = psutil.wait_procs([*helpers, *workers], timeout=10)
         assert alive == [], "helpers or workers outlived their engine"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def _wait_for_workers(engine: psutil.Process, count: int) -> list[psutil.Process]:
