@@ -157,3 +157,21 @@ def test_many_failures_are_listed_up_to_a_bound_and_all_counted(tmp_path):
     assert out.stderr.count("FAILED ") == 50
     assert "further failures are not listed" in out.stderr
     assert "60 failed" in out.stderr
+
+
+def test_a_command_line_loads_only_its_own_sub_command(files):
+    from core.cli import _OWNERS, build_parser
+
+    def commands(parser):
+        return set(parser._subparsers._group_actions[0].choices)
+
+    assert commands(build_parser()) == set(_OWNERS)  # every sub-command has its module named
+    for command in _OWNERS:
+        assert command in commands(build_parser(command))
+    script = (
+        "import sys\nfrom core.cli import main\n"
+        f"code = main(['run', '--job', 'checksum', '--dry-run', {str(files)!r}])\n"
+        "print(code, 'core.cli.history' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.stdout.splitlines()[-1] == "0 False", out.stderr
