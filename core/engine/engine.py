@@ -67,7 +67,8 @@ class Engine(EngineBase[Chunk]):
     def __init__(self, config: EngineConfig | None = None, recorder: Recorder | None = None) -> None:
         super().__init__(config, recorder)
         self._ctx = make_context(self.config.start_method)
-        self._slots = self._ctx.RawArray("q", wire.MAX_SLOTS * wire.SLOT_FIELDS)  # type: ignore[attr-defined]
+        self._shared_slots = wire.Slots(wire.MAX_SLOTS * wire.SLOT_FIELDS)
+        self._slots = self._shared_slots.view
         self._cmds: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._wake_r, self._wake_w = Pipe(duplex=False)
         self._wake_lock = threading.Lock()
@@ -471,7 +472,7 @@ class Engine(EngineBase[Chunk]):
             live += 1
 
     def _add_worker(self, slot: int) -> None:
-        w = start_worker(self._ctx, self._slots, slot)
+        w = start_worker(self._ctx, self._shared_slots, slot)
         w.ran_any = False
         self._workers[slot] = w
         self._by_conn[w.conn] = w

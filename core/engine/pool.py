@@ -90,12 +90,13 @@ class WorkerHandle:
         self.temps.clear()
 
 
-def start_worker(ctx: BaseContext, slots: Any, slot: int) -> WorkerHandle:
+def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int) -> WorkerHandle:
     """Start a worker process in ``slot`` and return its handle."""
     parent_end, child_end = ctx.Pipe(duplex=True)
-    slots[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
-    slots[slot * wire.SLOT_FIELDS + wire.CANCEL] = -1
-    slots[slot * wire.SLOT_FIELDS + wire.YIELD] = 0
+    view = slots.view
+    view[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
+    view[slot * wire.SLOT_FIELDS + wire.CANCEL] = -1
+    view[slot * wire.SLOT_FIELDS + wire.YIELD] = 0
     proc = ctx.Process(  # type: ignore[attr-defined]
         target=worker_main,
         # A forked worker would see the fork server's environment, from when it

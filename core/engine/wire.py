@@ -29,6 +29,8 @@ the requests to cancel it or to hand back the rest of its chunk.
 
 from __future__ import annotations
 
+from typing import Any
+
 RUN = 0
 RECALL = "recall"
 
@@ -52,3 +54,30 @@ SLOT_FIELDS = 4
 
 MAX_SLOTS = 256
 MAX_TASKS_PER_CHUNK = 512
+
+
+class Slots:
+    """The shared slot rows: int64 items that the engine and its workers read and write whole.
+
+    ``view`` is the memory as a ``memoryview`` of int64. Pickled into a worker's
+    arguments, a ``Slots`` travels as the shared memory itself (a file
+    descriptor), not as a copy of its values. Plain shared memory from
+    ``multiprocessing.heap``, as ``RawArray`` uses, without loading ``ctypes``
+    (milliseconds of every start of the CLI and of every worker).
+    """
+
+    def __init__(self, count: int, shared: Any = None) -> None:
+        if shared is None:
+            from multiprocessing.heap import BufferWrapper
+
+            shared = BufferWrapper(count * 8)
+            fresh = True
+        else:
+            fresh = False
+        self._shared = shared
+        self.view = shared.create_memoryview().cast("q")
+        if fresh:  # a block may be reused memory of an earlier engine of this process
+            self.view[:] = memoryview(bytes(count * 8)).cast("q")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Slots, (len(self.view), self._shared)

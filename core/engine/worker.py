@@ -241,7 +241,9 @@ def _failure_of(exc: BaseException) -> Failure:
     )
 
 
-def worker_main(conn: Connection, slots: Any, slot: int, environ: dict[str, str] | None = None) -> None:
+def worker_main(
+    conn: Connection, slots: wire.Slots, slot: int, environ: dict[str, str] | None = None
+) -> None:
     """Entry point of a worker process (the ``target`` of its ``Process``).
 
     ``environ`` is the engine process's environment when the worker started.
@@ -250,4 +252,4 @@ def worker_main(conn: Connection, slots: Any, slot: int, environ: dict[str, str]
         os.environ.clear()
         os.environ.update(environ)
     _setup_process()
-    Worker(conn, slots, slot).serve()
+    Worker(conn, slots.view, slot).serve()
