@@ -206,9 +206,9 @@ class StoreRecorder:
         if conn is None:
             return
         try:
+            # Rows of tasks still queued stay in the batch's input list (views list
+            # them; a resume writes them): a stopped run of a million files ends at once.
             self._commit()
-            for u in list(self._unwritten.values()):
-                self._transaction(lambda conn, u=u: self._write_rows(conn, u, u.total))  # type: ignore[misc]
             self._end_unfinished(conn)
         finally:
             self._conn = None
@@ -243,7 +243,7 @@ class StoreRecorder:
         )
         batch_id = int(cur.lastrowid or 0)
         # One value for the whole input list; the task rows follow as the batch runs.
-        inputs.save(conn, batch_id, spec.paths, cwd)
+        inputs.save(conn, batch_id, spec.paths, cwd, spec.sizes, spec.mtimes)
         return batch_id
 
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
@@ -251,7 +251,7 @@ class StoreRecorder:
         row = conn.execute(
             "SELECT status, owner_host, owner_pid, owner_started FROM batches WHERE id = ?", (batch_id,)
         ).fetchone()
-        if row is None:
+        if row is None or batch_id is None:
             raise StoreError(f"batch {batch_id} is not in the history")
         status, host, pid, started = row
         if status == "running" and pid != os.getpid() and owner.alive(host, pid, started):
@@ -259,6 +259,7 @@ class StoreRecorder:
         ids = list(spec.task_ids or ())
         if len(ids) != len(spec.paths) or ids != sorted(ids):
             raise ValueError("a resumed batch needs sorted task ids, one per path")
+        inputs.write_rest(conn, batch_id)  # tasks its earlier run left queued without a row
         cur = conn.executemany(_REOPEN_SQL, _reopen_rows(spec, ids))
         if cur.rowcount != len(ids):
             raise StoreError(
@@ -391,6 +392,10 @@ class StoreRecorder:
             for tid, row in self._tasks.items():
                 if row[0] >= TaskState.DONE:
                     self._lines.pop(tid, None)
+        for ev in self._finished:
+            # Every task of a finished batch has its row; a stopped one keeps the
+            # rows of its queued tasks in its input list.
+            self._unwritten.pop(ev.batch_id, None)
         self._tasks.clear()
         self._logs.clear()
         self._dropped.clear()
@@ -424,7 +429,7 @@ class StoreRecorder:
     def _write_new_rows(self, conn: sqlite3.Connection) -> set[TaskId]:
         """Write the rows that pending updates (or an ended batch) need; return the tasks written whole."""
         whole: set[TaskId] = set()
-        ended = {ev.batch_id for ev in self._finished}
+        ended = {ev.batch_id for ev in self._finished if not ev.stopped}
         for u in self._unwritten.values():
             need = u.total if u.batch_id in ended else u.front
             lo, hi = u.first + u.front, u.first + u.total

@@ -64,7 +64,7 @@ def interrupt_batch(conn: sqlite3.Connection, batch_id: int, status: str = "inte
     if row is None or row[0] != "running":
         return
     _, run_started, first, total = row
-    inputs.write_rest(conn, batch_id)  # rows its run had not written yet: queued
+    # Tasks its run had not written a row for are queued: they stay in its input list.
     conn.execute(
         "UPDATE tasks SET state = ?, failure = ?, failure_kind = ? WHERE batch_id = ? AND state = ?",
         (

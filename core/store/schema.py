@@ -99,7 +99,20 @@ CREATE TABLE batch_inputs (
 );
 """
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(_V1), _script(_V2), _script(_V3))
+# Version 4: the queue-time size and mtime of those inputs, so a task left queued
+# without a row (a stopped or interrupted run) is still checked for changes on resume.
+# Each is zlib of little-endian int64 (sizes) or float64 (mtimes), or NULL when not stat-ed.
+_V4 = """
+ALTER TABLE batch_inputs ADD COLUMN sizes BLOB;
+ALTER TABLE batch_inputs ADD COLUMN mtimes BLOB;
+"""
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _script(_V1),
+    _script(_V2),
+    _script(_V3),
+    _script(_V4),
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -42,6 +42,7 @@ class JobStore:
         self.path = path
         self._conn = conn
         self._lock = threading.Lock()
+        self._inputs: dict[int, inputs.Inputs] = {}  # the last batch whose rows views filled in
 
     @classmethod
     def open(cls, path: str | None = None) -> JobStore:
@@ -148,8 +149,8 @@ class JobStore:
                 )
         return [task_row(r) for r in rows]
 
-    @staticmethod
     def _unwritten_page(
+        self,
         conn: sqlite3.Connection,
         batch_id: int,
         where: str,
@@ -166,9 +167,8 @@ class JobStore:
         if offset and not got:
             matched = conn.execute(f"SELECT count(*) FROM tasks WHERE {where}", params).fetchone()[0]
             skip = max(0, offset - matched)
-        rest = inputs.unwritten_rows(conn, batch_id, 0)
-        stop = None if want < 0 else skip + want
-        return list(itertools.islice(rest, skip, stop))
+        rest = inputs.unwritten_rows(conn, batch_id, skip=skip, cache=self._inputs)
+        return list(rest if want < 0 else itertools.islice(rest, want))
 
     def _span(self, conn: sqlite3.Connection, batch_id: int) -> tuple[int, int] | None:
         row = conn.execute("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,)).fetchone()
@@ -193,7 +193,11 @@ class JobStore:
                 rows = conn.execute(sql, (start, last, PAGE)).fetchall()
                 if not rows:
                     # In the same moment: the rows not written yet, if any (else none are left).
-                    rows = list(itertools.islice(inputs.unwritten_rows(conn, batch_id, start), PAGE))
+                    rows = list(
+                        itertools.islice(
+                            inputs.unwritten_rows(conn, batch_id, start, cache=self._inputs), PAGE
+                        )
+                    )
             if not rows:
                 return
             yield from (task_row(r) for r in rows)
@@ -231,7 +235,7 @@ class JobStore:
         """
         kind = "interrupted"
         where = f"(state = {int(TaskState.QUEUED)} OR (state = {int(TaskState.FAILED)} AND failure_kind = ?))"
-        return self._spec(batch_id, where, (kind,))
+        return self._spec(batch_id, where, (kind,), queued=True)
 
     def retry_spec(self, batch_id: int, *, failed: bool = True, cancelled: bool = False) -> BatchSpec | None:
         """A spec that runs the failed (and/or cancelled) tasks of a batch again; ``None`` if none."""
@@ -240,7 +244,9 @@ class JobStore:
             return None
         return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", ())
 
-    def _spec(self, batch_id: int, where: str, params: tuple[Any, ...]) -> BatchSpec | None:
+    def _spec(
+        self, batch_id: int, where: str, params: tuple[Any, ...], *, queued: bool = False
+    ) -> BatchSpec | None:
         with self._lock:
             recover_dead(self._conn)  # a process that died since we opened leaves running tasks
         rows = self._query(
@@ -253,9 +259,11 @@ class JobStore:
         job, params_json, options, output, extra, status, host, pid, started = rows[0]
         if status == "running" and owner.alive(host, pid, started):
             raise StoreError(f"batch {batch_id} is still running (pid {pid})")
-        tasks = self._query(
-            f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id", (batch_id, *params)
-        )
+        sql = f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id"
+        with self._reading() as conn:
+            tasks = conn.execute(sql, (batch_id, *params)).fetchall()
+            if queued:  # with the queued tasks its run left without a row (they come last)
+                tasks += [(row[0], row[3]) for row in inputs.unwritten_rows(conn, batch_id, 0)]
         if not tasks:
             return None
         ids = [tid for tid, _ in tasks]

@@ -291,10 +291,11 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
 
     total = IDLE_ROWS + 2000
     paths = [str(tmp_path / "in" / f"d{i // 1000}" / f"f{i:05d}.bin") for i in range(total)]
+    sizes, mtimes = [i % 97 + 1 for i in range(total)], [1_600_000_000.0 + i for i in range(total)]
     recorder = store.recorder()
     recorder.start()
     try:
-        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths, sizes=sizes, mtimes=mtimes))
         now = 1_700_000_000.0
         result = {"digest": "ab" * 32, "algorithm": "sha256", "bytes": 1}
         recorder.record(
@@ -304,14 +305,14 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
             ]
         )
         recorder.flush()  # commits the three, then writes one idle step of queued rows
-        with sqlite3.connect(db) as raw:
-            written = raw.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+        written = _rows_written(db, batch_id)
         assert 3 <= written < total  # rows are missing: the views must fill them in
 
         rows = store.tasks(batch_id)
         assert [r.id for r in rows] == list(ids)
         assert [r.path for r in rows] == paths
         assert [r.state for r in rows] == [TaskState.DONE] * 3 + [TaskState.QUEUED] * (total - 3)
+        assert [(r.size, r.mtime) for r in rows[3:]] == list(zip(sizes, mtimes, strict=True))[3:]
         assert rows[0].result == result and rows[-1].result is None
         queued = store.tasks(batch_id, [TaskState.QUEUED])
         assert queued == rows[3:]
@@ -332,5 +333,25 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
         assert [t.id for t in store.iter_tasks(batch_id)] == list(ids)
         assert store.export(batch_id, "csv", io.StringIO()) == total
     finally:
-        recorder.close()
-    assert store.tasks(batch_id) == rows  # written now: the same rows
+        recorder.close()  # the run stops: its queued tasks keep no row, nothing is written now
+    assert _rows_written(db, batch_id) == written
+    assert store.batch(batch_id).status == "stopped"
+    assert store.tasks(batch_id) == rows
+
+    # A resume runs every task not done, and first writes the missing rows with their
+    # queue-time sizes: the inputs are gone, so each is flagged as changed.
+    resume = store.resume_spec(batch_id)
+    assert resume is not None and list(resume.task_ids) == list(ids[3:])
+    again = store.recorder()
+    again.start()
+    try:
+        again.open_batch(resume)
+    finally:
+        again.close()
+    assert _rows_written(db, batch_id) == total
+    assert all(t.changed for t in store.tasks(batch_id)[3:])
+
+
+def _rows_written(db: str, batch_id: int) -> int:
+    with sqlite3.connect(db) as raw:
+        return raw.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
