@@ -11,6 +11,7 @@ client is closed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from typing import Any
 
@@ -59,6 +60,7 @@ def open_client(address: str, security: Any, timeout: float) -> Any:
     """
     from distributed import Client
 
+    finalize_failed_clients()
     owner = ClientLoop()
     try:
         client = Client(address, security=security, timeout=timeout, set_as_default=False, loop=owner.loop)
@@ -67,6 +69,19 @@ def open_client(address: str, security: Any, timeout: float) -> Any:
         raise
     setattr(client, _LOOP_ATTR, owner)
     return client
+
+
+def finalize_failed_clients() -> None:
+    """Close now, by a collection, the ``Client`` objects of earlier failed connections.
+
+    A ``Client`` whose constructor raised can be left "connecting", in a
+    reference cycle. Its ``__del__`` closes it whenever a collection happens
+    to run, which may be inside the next ``Client``'s start while that holds
+    ``LoopRunner``'s class-wide lock: ``close`` then waits for that lock
+    forever, on the thread that holds it. Collected here, before a new
+    client, no such lock is held.
+    """
+    gc.collect()
 
 
 def close_client(client: Any) -> None:

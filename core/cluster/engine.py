@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from core.cluster import remote
 from core.cluster.chunks import CHUNKS_PER_THREAD, ClusterSizer, RemoteChunk
-from core.cluster.client import close_client, open_client
+from core.cluster.client import close_client, finalize_failed_clients, open_client
 from core.cluster.config import ClusterConfig, ClusterError, is_loopback, security_of, split_address
 from core.engine import wire
 from core.engine.api import EngineConfig, Recorder
@@ -142,6 +142,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 host="127.0.0.1",
                 dashboard_address=None,
             )
+            finalize_failed_clients()
             self.client = Client(self.local_cluster, set_as_default=False)
         else:
             # A loop of its own: a failed connection must not leave Dask's loop thread behind.
