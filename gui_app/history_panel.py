@@ -55,6 +55,7 @@ from gui_app.icons import state_color, state_icon
 
 LOG_LIMIT = 20_000  # lines shown for one task; the store keeps them all
 EXPORT_FORMATS = ("csv", "json")
+INDEX_PADDING = 8  # pixels each side of a task number, as a resized column leaves
 
 
 class MiddleElideDelegate(QStyledItemDelegate):
@@ -334,6 +335,7 @@ class HistoryPanel(QWidget):
         bid = self.selected_batch_id()
         self.tasks.load(self.store if bid is not None else None, bid, self.state_filter_states())
         self._fit_columns(self.task_view, stretch=None, widest=360)
+        self._fit_index_column(bid)
         self._set_titles()
         self._show_log(None)
 
@@ -341,6 +343,16 @@ class HistoryPanel(QWidget):
     def _task_selected(self, *_: object) -> None:
         rows = self.task_view.selectionModel().selectedRows()
         self._show_log(self.tasks.task_at(rows[0].row()) if rows else None)
+
+    def _fit_index_column(self, bid: int | None) -> None:
+        """Make the "#" column wide enough for the batch's last task, not only the first page's."""
+        batch = self.batches.batch_at(self.batches.row_of(bid)) if bid is not None else None
+        if batch is None:
+            return
+        view = self.task_view
+        needed = view.fontMetrics().horizontalAdvance(str(batch.total)) + 2 * INDEX_PADDING
+        if needed > view.columnWidth(0):
+            view.setColumnWidth(0, needed)
 
     def _set_titles(self) -> None:
         bid = self.selected_batch_id()

@@ -226,3 +226,24 @@ def test_screenshot(panel, qtbot, history, theme):
         assert save_artifact(panel, f"panels/history_{theme}.png").stat().st_size > 10_000
     finally:
         apply_theme(app, "light")
+
+
+def test_the_task_number_column_fits_the_last_task_not_only_the_first_page(qtbot, tmp_path):
+    total = history_models.PAGE * 3  # the first page holds 3-digit numbers, the batch 4-digit ones
+    paths = [str(tmp_path / "in" / f"f{i:05d}.bin") for i in range(total)]
+    db = str(tmp_path / "history.sqlite3")
+    with JobStore.open(db) as store:
+        recorder = store.recorder()  # a batch queued and stopped: no process needed
+        recorder.start()
+        batch_id, _ = recorder.open_batch(BatchSpec("checksum", {}, paths))
+        recorder.close()
+    p = HistoryPanel(db)
+    qtbot.addWidget(p)
+    p.resize(1100, 640)
+    p.show()
+    p.refresh()
+    p.select_batch(batch_id)
+    assert p.tasks.rowCount() == history_models.PAGE
+    view = p.task_view
+    assert view.columnWidth(0) >= view.fontMetrics().horizontalAdvance(str(total))
+    p.close_store()
