@@ -58,6 +58,19 @@ _WHOLE_SQL = (
     "INSERT INTO tasks (id, batch_id, idx, path, size, mtime, state, failure, failure_kind, attempts, "
     "started, ended, pid, result, outputs, log_dropped) VALUES (" + ", ".join("?" * 16) + ")"
 )
+# Most finished tasks have no failure, no output and no dropped log line: their rows
+# leave those columns to their defaults (binding 16 values cost ~1.2 us more a row here).
+_PLAIN_SQL = (
+    "INSERT INTO tasks (id, batch_id, idx, path, size, mtime, state, attempts, started, ended, pid, result) "
+    "VALUES (" + ", ".join("?" * 12) + ")"
+)
+
+
+def _is_plain(pending: list[Any]) -> bool:
+    """Whether a pending row has no failure, no outputs and no dropped log line."""
+    return pending[1] is None and pending[8] is None and not pending[9]
+
+
 _REQUEUED = int(TaskState.QUEUED)
 IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
 
@@ -81,7 +94,7 @@ class _Unwritten:
         return len(self.spec.paths)
 
     def row(self, i: int, pending: list[Any] | None) -> tuple[Any, ...]:
-        """The row of task ``i``: queued, or whole from its pending update."""
+        """The row of task ``i``: queued, whole from its pending update, or plain (see ``_PLAIN_SQL``)."""
         spec = self.spec
         path = text_in(self.absolute(spec.paths[i]))
         size = spec.sizes[i] if spec.sizes is not None else None
@@ -90,7 +103,11 @@ class _Unwritten:
         if pending is None:
             return (*head, size, mtime)
         size = size if size is not None else pending[10]
-        return (*head, size, mtime if mtime is not None else pending[11], *pending[:10])
+        mtime = mtime if mtime is not None else pending[11]
+        if _is_plain(pending):
+            state, _, _, attempts, started, ended, pid, result = pending[:8]
+            return (*head, size, mtime, state, attempts, started, ended, pid, result)
+        return (*head, size, mtime, *pending[:10])
 
 
 class StoreRecorder:
@@ -443,17 +460,22 @@ class StoreRecorder:
     def _write_rows(self, conn: sqlite3.Connection, u: _Unwritten, stop: int) -> set[TaskId]:
         """Write the rows of tasks ``u.front`` to ``stop``; return the ids written from pending updates."""
         queued: list[tuple[Any, ...]] = []
+        plain: list[tuple[Any, ...]] = []
         whole: list[tuple[Any, ...]] = []
         pending, first, row_of = self._tasks, u.first, u.row
         for i in range(u.front, stop):
             row = pending.get(first + i)
-            (queued if row is None else whole).append(row_of(i, row))
+            if row is None:
+                queued.append(row_of(i, None))
+            else:
+                (plain if _is_plain(row) else whole).append(row_of(i, row))
         conn.executemany(inputs.QUEUED_SQL, queued)
+        conn.executemany(_PLAIN_SQL, plain)
         conn.executemany(_WHOLE_SQL, whole)
         if stop >= u.total:
             conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (u.batch_id,))
         self._fronts[u.batch_id] = stop
-        return {row[0] for row in whole}
+        return {row[0] for row in chain(plain, whole)}
 
     def _end_batch(self, conn: sqlite3.Connection, ev: BatchFinished) -> None:
         elapsed = self._base_elapsed.get(ev.batch_id, 0.0) + ev.elapsed
