@@ -20,6 +20,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from core.store.codec import text_in
 
@@ -91,45 +92,58 @@ class Absolutes:
 _POSIX = os.sep == "/"
 
 
-def save(
-    conn: sqlite3.Connection,
-    batch_id: int,
-    paths: Sequence[str],
-    cwd: str,
-    sizes: Sequence[int] | None = None,
-    mtimes: Sequence[float] | None = None,
-) -> None:
-    """Keep the input list of a new batch (inside the caller's transaction)."""
-    conn.execute(
-        "INSERT INTO batch_inputs (batch_id, cwd, paths, sizes, mtimes) VALUES (?, ?, ?, ?, ?)",
-        (batch_id, cwd, pack_paths(paths), pack_numbers(sizes, "q"), pack_numbers(mtimes, "d")),
-    )
-
-
 class Inputs:
-    """What ``batch_inputs`` holds of one batch, with the id of its first task."""
+    """The input list of one batch, as ``batch_inputs`` keeps it, and the queued rows it makes.
+
+    ``sizes`` and ``mtimes`` are those at queue time (``None`` when the walk did
+    not stat the files); relative paths are relative to ``cwd``.
+    """
 
     def __init__(
         self,
+        batch_id: int,
         first: int,
         paths: Sequence[str],
         cwd: str,
         sizes: Sequence[int] | None = None,
         mtimes: Sequence[float] | None = None,
     ) -> None:
-        self.first = first
+        self.batch_id = batch_id
+        self.first = first  # id of the batch's first task
         self.paths = paths
         self.cwd = cwd
         self.sizes = sizes
         self.mtimes = mtimes
+        self.absolute = Absolutes(cwd)
 
-    def queued_rows(self, batch_id: int, start: int, stop: int) -> Iterator[tuple[object, ...]]:
+    def save(self, conn: sqlite3.Connection) -> None:
+        """Keep the input list of a new batch (inside the caller's transaction)."""
+        conn.execute(
+            "INSERT INTO batch_inputs (batch_id, cwd, paths, sizes, mtimes) VALUES (?, ?, ?, ?, ?)",
+            (
+                self.batch_id,
+                self.cwd,
+                pack_paths(self.paths),
+                pack_numbers(self.sizes, "q"),
+                pack_numbers(self.mtimes, "d"),
+            ),
+        )
+
+    def row(self, i: int) -> tuple[Any, ...]:
+        """The row of queued task ``i`` (its index in the batch), for ``QUEUED_SQL``."""
+        sizes, mtimes = self.sizes, self.mtimes
+        return (
+            self.first + i,
+            self.batch_id,
+            i,
+            text_in(self.absolute(self.paths[i])),
+            sizes[i] if sizes is not None else None,
+            mtimes[i] if mtimes is not None else None,
+        )
+
+    def queued_rows(self, start: int, stop: int) -> Iterator[tuple[Any, ...]]:
         """Rows of queued tasks ``start`` to ``stop`` (indexes in the batch), for ``QUEUED_SQL``."""
-        made_absolute, sizes, mtimes, first = Absolutes(self.cwd), self.sizes, self.mtimes, self.first
-        for i in range(start, stop):
-            size = sizes[i] if sizes is not None else None
-            mtime = mtimes[i] if mtimes is not None else None
-            yield first + i, batch_id, i, text_in(made_absolute(self.paths[i])), size, mtime
+        return map(self.row, range(start, stop))
 
 
 # What a queued task's row holds besides (id, batch_id, idx, path, size, mtime): the
@@ -159,7 +173,12 @@ def _rest(
             "SELECT cwd, paths, sizes, mtimes FROM batch_inputs WHERE batch_id = ?", (batch_id,)
         ).fetchone()
         found = Inputs(
-            head[0], unpack_paths(paths), cwd, unpack_numbers(sizes, "q"), unpack_numbers(mtimes, "d")
+            batch_id,
+            head[0],
+            unpack_paths(paths),
+            cwd,
+            unpack_numbers(sizes, "q"),
+            unpack_numbers(mtimes, "d"),
         )
         if cache is not None:
             cache.clear()
@@ -186,18 +205,20 @@ def unwritten_rows(
         return
     found, written = rest
     start = max(written + skip, from_id - found.first)
-    for queued in found.queued_rows(batch_id, start, len(found.paths)):
+    for queued in found.queued_rows(start, len(found.paths)):
         yield queued + QUEUED_TAIL
 
 
-def missing_count(conn: sqlite3.Connection, batch_id: int) -> int:
-    """How many task rows of a batch are not written yet (0 for a finished batch)."""
+def unwritten_total(conn: sqlite3.Connection, batch_id: int) -> int | None:
+    """The batch's number of tasks if some of their rows are not written yet, else ``None``.
+
+    The input list is deleted with the last row written, so its presence says it.
+    """
     row = conn.execute(
-        "SELECT b.total - (SELECT count(*) FROM tasks WHERE batch_id = b.id) FROM batch_inputs i "
-        "JOIN batches b ON b.id = i.batch_id WHERE i.batch_id = ?",
+        "SELECT b.total FROM batch_inputs i JOIN batches b ON b.id = i.batch_id WHERE i.batch_id = ?",
         (batch_id,),
     ).fetchone()
-    return max(0, row[0]) if row else 0
+    return None if row is None else int(row[0])
 
 
 def write_rest(conn: sqlite3.Connection, batch_id: int) -> None:
@@ -206,5 +227,5 @@ def write_rest(conn: sqlite3.Connection, batch_id: int) -> None:
     if rest is None:
         return
     found, written = rest
-    conn.executemany(QUEUED_SQL, found.queued_rows(batch_id, written, len(found.paths)))
+    conn.executemany(QUEUED_SQL, found.queued_rows(written, len(found.paths)))
     conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (batch_id,))

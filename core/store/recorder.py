@@ -20,7 +20,7 @@ import sqlite3
 import time
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -79,29 +79,27 @@ IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
 class _Unwritten:
     """A batch opened here whose task rows are written in order as it runs."""
 
-    batch_id: BatchId
-    first: TaskId
-    spec: BatchSpec
-    cwd: str
+    listed: inputs.Inputs  # its input list
     front: int = 0  # rows of tasks 0 .. front-1 exist
-    absolute: inputs.Absolutes = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.absolute = inputs.Absolutes(self.cwd)
+    @property
+    def batch_id(self) -> BatchId:
+        return self.listed.batch_id
+
+    @property
+    def first(self) -> TaskId:
+        return self.listed.first
 
     @property
     def total(self) -> int:
-        return len(self.spec.paths)
+        return len(self.listed.paths)
 
     def row(self, i: int, pending: list[Any] | None) -> tuple[Any, ...]:
         """The row of task ``i``: queued, whole from its pending update, or plain (see ``_PLAIN_SQL``)."""
-        spec = self.spec
-        path = text_in(self.absolute(spec.paths[i]))
-        size = spec.sizes[i] if spec.sizes is not None else None
-        mtime = spec.mtimes[i] if spec.mtimes is not None else None
-        head = (self.first + i, self.batch_id, i, path)
+        queued = self.listed.row(i)
         if pending is None:
-            return (*head, size, mtime)
+            return queued
+        head, size, mtime = queued[:4], queued[4], queued[5]
         size = size if size is not None else pending[10]
         mtime = mtime if mtime is not None else pending[11]
         if _is_plain(pending):
@@ -166,7 +164,8 @@ class StoreRecorder:
         conn.execute("BEGIN IMMEDIATE")
         try:
             fresh = spec.batch_id is None
-            batch_id = self._insert(conn, spec, cwd) if fresh else spec.batch_id
+            found = self._insert(conn, spec, cwd) if fresh else None
+            batch_id = found.batch_id if found is not None else spec.batch_id
             ids = None if fresh else self._reopen(conn, spec)
             first, total, elapsed = conn.execute(
                 "SELECT first_task, total, elapsed FROM batches WHERE id = ?", (batch_id,)
@@ -177,8 +176,8 @@ class StoreRecorder:
             raise
         assert batch_id is not None
         self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
-        if fresh and total:
-            self._unwritten[batch_id] = _Unwritten(batch_id, first, spec, cwd)
+        if found is not None and total:
+            self._unwritten[batch_id] = _Unwritten(found)
         if not fresh:
             self._lines.clear()  # attempt bases just moved
         return batch_id, range(first, first + total) if ids is None else ids
@@ -232,7 +231,7 @@ class StoreRecorder:
             conn.close()
 
     # ------------------------------------------------------------ opening batches
-    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec, cwd: str) -> BatchId:
+    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec, cwd: str) -> inputs.Inputs:
         n = len(spec.paths)
         first = int(conn.execute("SELECT value FROM meta WHERE key = 'next_task'").fetchone()[0])
         conn.execute("UPDATE meta SET value = ? WHERE key = 'next_task'", (first + n,))
@@ -258,10 +257,10 @@ class StoreRecorder:
                 started,
             ),
         )
-        batch_id = int(cur.lastrowid or 0)
         # One value for the whole input list; the task rows follow as the batch runs.
-        inputs.save(conn, batch_id, spec.paths, cwd, spec.sizes, spec.mtimes)
-        return batch_id
+        found = inputs.Inputs(int(cur.lastrowid or 0), first, spec.paths, cwd, spec.sizes, spec.mtimes)
+        found.save(conn)
+        return found
 
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
         batch_id = spec.batch_id

@@ -18,10 +18,10 @@ def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
     """
     rows = conn.execute("SELECT state, count(*) FROM tasks WHERE batch_id = ? GROUP BY state", (batch_id,))
     counts = {TaskState(state).label: n for state, n in rows}
-    missing = inputs.missing_count(conn, batch_id)
-    if missing:
+    total = inputs.unwritten_total(conn, batch_id)
+    if total is not None:
         queued = TaskState.QUEUED.label
-        counts[queued] = counts.get(queued, 0) + missing
+        counts[queued] = counts.get(queued, 0) + total - sum(counts.values())
     return counts
 
 

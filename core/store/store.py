@@ -160,7 +160,7 @@ class JobStore:
         got: int,
     ) -> list[Any]:
         """The unwritten (queued) rows that follow a page of written ones; ``want`` < 0: all."""
-        if not inputs.missing_count(conn, batch_id):
+        if inputs.unwritten_total(conn, batch_id) is None:
             return []
         # They come after every written row: skip what the offset left of them.
         skip = 0
