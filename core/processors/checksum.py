@@ -119,7 +119,7 @@ def _constructor(algorithm: str) -> Callable[[], Any]:
 
 def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tuple[str, int]:
     """Return the hex digest of ``path`` and the number of bytes read."""
-    h = (_CONSTRUCTORS.get(algorithm) or _constructor(algorithm))()
+    h = new_hash(algorithm)
     # The worker stat-ed the file a moment ago (to refuse FIFOs and devices): reuse that.
     size = getattr(ctx, "size", -1)
     if not _READV:
