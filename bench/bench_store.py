@@ -5,7 +5,9 @@
 - no-op tasks/s with history off, on (synchronous=FULL) and on (NORMAL); target >= 20,000/s with it on;
 - a job that logs 5 lines per task: FULL against NORMAL, to judge whether NORMAL is worth it for logs;
 - a 1,000,000-task batch: time to insert it, and the engine's memory per queued task with the
-  store on (target <= 400 bytes).
+  store on (target <= 400 bytes);
+- the same batch stopped before any task ran: time to stop, then to read a page of it (its queued
+  tasks keep no row: views read them from its input list).
 For the corpora (large, small, mixed), run ``python bench/bench_engine.py --history``.
 """
 
@@ -105,6 +107,32 @@ def queued(tasks: int) -> bool:
     return ok
 
 
+def stopped(tasks: int) -> None:
+    from core.engine import Engine, EngineConfig
+    from core.model import BatchSpec
+    from core.store import JobStore
+
+    paths = [f"/data/folder/{i:07d}/file-{i:07d}.bin" for i in range(tasks)]
+    with tempfile.TemporaryDirectory() as folder, JobStore.open(os.path.join(folder, "h.sqlite3")) as store:
+        engine = Engine(EngineConfig(workers=1), recorder=store.recorder()).start()
+        engine.pause()
+        handle = engine.submit(BatchSpec(NOOP, {}, paths, sizes=[1024] * tasks, mtimes=[1.7e9] * tasks))
+        handle.wait_accepted(600)
+        t0 = time.perf_counter()
+        engine.shutdown(interrupt=True)
+        stop = time.perf_counter() - t0
+        pages = []
+        for offset in (tasks // 2, tasks // 2 + 100):
+            t0 = time.perf_counter()
+            assert len(store.tasks(handle.batch_id, limit=100, offset=offset)) == 100
+            pages.append(time.perf_counter() - t0)
+    print(
+        f"stop   {tasks:,} queued tasks with history on: stopped in {stop:.2f} s; a page of 100 from the "
+        f"middle read in {pages[0] * 1000:.0f} ms, the next in {pages[1] * 1000:.0f} ms",
+        flush=True,
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tasks", type=int, default=100_000, help="no-op tasks per timed batch")
@@ -117,6 +145,7 @@ def main() -> int:
         compare_rates(CHATTY, args.chatty, None),
         queued(args.queued),
     ]
+    stopped(args.queued)
     print(f"# {load()}")
     return 0 if all(results) else 1
 
