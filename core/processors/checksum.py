@@ -1,4 +1,4 @@
-"""Checksum job: a digest of each file, streamed in small reused chunks."""
+"""Checksum job: a digest of each file, streamed in small reused chunks or mapped windows."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ ALGORITHMS = HASHLIB_ALGORITHMS + XXHASH_ALGORITHMS
 # Worker processes run one task at a time, so nothing else touches it meanwhile.
 _BUFFER = bytearray(CHUNK)
 _VIEW = memoryview(_BUFFER)
+# Files from MAP_FROM up are hashed a window at a time. A window the page cache
+# holds is hashed through a read-only mapping: no copy into the buffer, ~10% of
+# SHA-256's time on 4 MiB files here. One that is not in memory is read, as
+# faulting pages in through a mapping was measured slower than read-ahead.
+MAP_FROM = 1 << 20
+WINDOW = 16 << 20  # mapped at a time: the most a mapping adds to a worker's memory
 MANIFEST_SUFFIX = {"blake2b": ".b2"}  # as b2sum names them; others use the algorithm's name
 
 
@@ -136,6 +142,10 @@ def hash_file(path: str, algorithm: str, ctx: TaskContext | None = None) -> tupl
         if size < CHUNK and (n := os.readv(fd, (_BUFFER,))) < CHUNK:
             h.update(_VIEW[:n])  # most small files: one read, and the short read is the end
             return h.hexdigest(), n
+        if _MAPS and size >= MAP_FROM:
+            # The size now, not at the stat: a mapping must not reach past the end.
+            total = _pump_windows(h, fd, _regular_size(fd, path), ctx)
+            return h.hexdigest(), total
         total = _pump(h, partial(os.readv, fd, (_BUFFER,)), size, ctx, n if size < CHUNK else 0)
     finally:
         os.close(fd)
@@ -162,8 +172,55 @@ def _pump(h: Any, read: Callable[[], int], size: int, ctx: TaskContext | None, t
     return total
 
 
+def _pump_windows(h: Any, fd: int, size: int, ctx: TaskContext | None) -> int:
+    """Feed ``h`` the first ``size`` bytes of ``fd`` a window at a time; return the bytes hashed.
+
+    A file cut short while a window of it is mapped ends its worker with
+    SIGBUS: the task fails as "worker lost" (the engine says the input may have
+    shrunk), never with the digest of half a file. A file that grows is hashed
+    up to the size it had when opened.
+    """
+    import mmap  # large files only: a run of small files never loads it
+
+    done = 0
+    while done < size:
+        length = min(WINDOW, size - done)
+        if _cached(fd, done + length - 1):
+            with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=done) as mapped:
+                h.update(mapped)  # one call: hashlib releases the GIL for the whole window
+            got = length
+        else:
+            got = _read_window(h, fd, done, length)
+        done += got
+        if got < length:
+            break  # the file shrank since it was opened: what is there was hashed
+        if ctx is not None and done < size:
+            ctx.check_cancelled()
+            ctx.progress(done / size)
+    return done
+
+
+def _read_window(h: Any, fd: int, offset: int, length: int) -> int:
+    """Feed ``h`` ``length`` bytes of ``fd`` from ``offset`` through the shared buffer."""
+    pos, end = offset, offset + length
+    while pos < end and (n := os.preadv(fd, (_VIEW[: min(CHUNK, end - pos)],), pos)):
+        h.update(_VIEW[:n])
+        pos += n
+    return pos - offset
+
+
+def _cached(fd: int, offset: int) -> bool:
+    """Whether the page of ``fd`` holding ``offset`` is in memory: a read told not to wait succeeds."""
+    try:
+        return os.preadv(fd, (_PROBE,), offset, os.RWF_NOWAIT) == 1
+    except OSError:  # EAGAIN: not in memory; or the file system cannot tell
+        return False
+
+
 _CONSTRUCTORS: dict[str, Callable[[], Any]] = {}  # filled by _constructor()
 _READV = hasattr(os, "readv")  # POSIX; Windows reads through a file object
+_MAPS = _READV and hasattr(os, "RWF_NOWAIT")  # Linux: the page cache can be asked
+_PROBE = bytearray(1)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 

@@ -13,7 +13,9 @@ import xxhash
 from core.model import TaskState
 from tests.processors.conftest import NAMES, out_policy, run_job, write
 
-SIZES = (0, 1, 1000, 128 * 1024 - 1, 128 * 1024, 4 * 128 * 1024 + 7, 3 * 1024 * 1024 + 5)
+# The last two are hashed through mapped windows, the last one over two of them.
+KIB, MIB = 1024, 1024 * 1024
+SIZES = (0, 1, 1000, 128 * KIB - 1, 128 * KIB, 4 * 128 * KIB + 7, 3 * MIB + 5, 17 * MIB + 3)
 
 
 @pytest.fixture
@@ -65,6 +67,36 @@ def test_a_file_that_changed_size_since_its_stat_is_hashed_whole(tmp_path, size,
     path = write(tmp_path / "f.bin", os.urandom(size))
     digest, read = hash_file(path, "sha256", None if seen is None else _Seen(seen))
     assert (digest, read) == (_expected(path, "sha256"), size)
+
+
+@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="Linux tells which pages are in memory")
+def test_a_large_file_is_mapped_from_memory_and_read_from_disk_alike(tmp_path, monkeypatch):
+    from core.processors import checksum
+
+    size = 2 * checksum.WINDOW + 3  # two whole windows and a partial one
+    path = write(tmp_path / "big.bin", os.urandom(size))
+    expected = (_expected(path, "sha256"), size)
+    reads: list[int] = []
+    read_window = checksum._read_window
+
+    def spy(h, fd, offset, length):
+        reads.append(offset)
+        return read_window(h, fd, offset, length)
+
+    monkeypatch.setattr(checksum, "_read_window", spy)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert checksum._cached(fd, size - 1)  # just written and read back
+        assert checksum.hash_file(path, "sha256") == expected
+        assert reads == []  # every window came from a mapping
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        if checksum._cached(fd, size - 1):
+            pytest.skip("this file system keeps the file in memory")
+        assert checksum.hash_file(path, "sha256") == expected
+        assert reads  # windows not in memory were read, not faulted in through a mapping
+    finally:
+        os.close(fd)
 
 
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
