@@ -7,9 +7,11 @@ ends), and in ``flush``/``close``. With ``synchronous=FULL`` a committed
 transaction survives a crash of the app and a power cut.
 
 Pending task updates are kept as the latest row per task, so a task that
-started and finished inside one window costs one ``UPDATE``. The rows of a
-new batch are written as it goes (see ``core.store.inputs``): a task that
-ends before its row exists costs one ``INSERT``.
+started and finished inside one window costs one write. A new batch keeps its
+input list as one value (see ``core.store.inputs``) and what happens to its
+tasks in its journal (see ``core.store.journal``): one value per commit, the
+rows following when the engine is idle or the journal grows long. Tasks that
+have a row (a resumed batch, or rows written while idle) are updated in place.
 """
 
 from __future__ import annotations
@@ -20,13 +22,11 @@ import sqlite3
 import time
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
 from core.model import BatchId, BatchSpec, TaskId, TaskState
-from core.store import inputs, owner
+from core.store import inputs, journal, owner
 from core.store.codec import dumps, failure_in, options_in, text_in
 from core.store.errors import StoreError
 from core.store.recovery import interrupt_batch, recover_dead, store_counts
@@ -36,6 +36,9 @@ log = logging.getLogger("brigade.store")
 
 COMMIT_SECONDS = 0.15
 COMMIT_ROWS = 2000  # ~15 ms of writing: the workers hold ~50 ms of queued work
+# Updates of tasks without a row cost ~1 us each to journal, and a commit ~2 ms
+# (its fsync): more of them go in one commit.
+COMMIT_TASKS = 8000
 MAX_PENDING_LOGS = 200_000  # if the disk refuses writes for long, keep counting instead of growing
 
 _TASK_SQL = (
@@ -54,33 +57,21 @@ _REOPEN_SQL = (
     "size = CASE WHEN ?1 THEN ?2 ELSE size END, mtime = CASE WHEN ?1 THEN ?3 ELSE mtime END "
     "WHERE id = ?4 AND batch_id = ?5 AND state != 2"
 )
-_WHOLE_SQL = (
-    "INSERT INTO tasks (id, batch_id, idx, path, size, mtime, state, failure, failure_kind, attempts, "
-    "started, ended, pid, result, outputs, log_dropped) VALUES (" + ", ".join("?" * 16) + ")"
-)
-# Most finished tasks have no failure, no output and no dropped log line: their rows
-# leave those columns to their defaults (binding 16 values cost ~1.2 us more a row here).
-_PLAIN_SQL = (
-    "INSERT INTO tasks (id, batch_id, idx, path, size, mtime, state, attempts, started, ended, pid, result) "
-    "VALUES (" + ", ".join("?" * 12) + ")"
-)
-
-
-def _is_plain(pending: list[Any]) -> bool:
-    """Whether a pending row has no failure, no outputs and no dropped log line."""
-    return pending[1] is None and pending[8] is None and not pending[9]
-
-
 _REQUEUED = int(TaskState.QUEUED)
 IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
+_NO_RECORD = (None,) * 9  # a journal record's fields between its index and its dropped lines
 
 
-@dataclass(slots=True)
 class _Unwritten:
-    """A batch opened here whose task rows are written in order as it runs."""
+    """A batch opened here whose task rows are written later (from its journal, or queued)."""
 
-    listed: inputs.Inputs  # its input list
-    front: int = 0  # rows of tasks 0 .. front-1 exist
+    __slots__ = ("front", "journaled", "listed", "states")
+
+    def __init__(self, listed: inputs.Inputs) -> None:
+        self.listed = listed  # its input list
+        self.front = 0  # rows of tasks 0 .. front-1 exist
+        self.journaled = 0  # records in its journal
+        self.states: dict[int, int] = {}  # the latest state its journal gives each task, by index
 
     @property
     def batch_id(self) -> BatchId:
@@ -93,19 +84,6 @@ class _Unwritten:
     @property
     def total(self) -> int:
         return len(self.listed.paths)
-
-    def row(self, i: int, pending: list[Any] | None) -> tuple[Any, ...]:
-        """The row of task ``i``: queued, whole from its pending update, or plain (see ``_PLAIN_SQL``)."""
-        queued = self.listed.row(i)
-        if pending is None:
-            return queued
-        head, size, mtime = queued[:4], queued[4], queued[5]
-        size = size if size is not None else pending[10]
-        mtime = mtime if mtime is not None else pending[11]
-        if _is_plain(pending):
-            state, _, _, attempts, started, ended, pid, result = pending[:8]
-            return (*head, size, mtime, state, attempts, started, ended, pid, result)
-        return (*head, size, mtime, *pending[:10])
 
 
 class StoreRecorder:
@@ -204,10 +182,15 @@ class StoreRecorder:
                 urgent = True
         if (
             urgent
-            or len(self._logs) + len(self._tasks) >= COMMIT_ROWS
+            or len(self._logs) >= COMMIT_ROWS
+            or len(self._tasks) >= (COMMIT_TASKS if self._unwritten else COMMIT_ROWS)
             or (self._pending() and time.monotonic() - self._since >= COMMIT_SECONDS)
         ):
             self._commit()
+
+    def commit(self) -> None:
+        """Commit what is pending now, whether or not its window is due."""
+        self._commit()
 
     def flush(self) -> None:
         """Commit what is pending, and write some queued rows (the engine is idle)."""
@@ -361,8 +344,9 @@ class StoreRecorder:
             ev.started or None,
             ev.ended,
             ev.pid or None,
-            dumps(result) if type(result) is dict else _result_json(result),
-            dumps(list(ev.outputs)) if ev.outputs else None,
+            # Kept as plain data: the journal marshals it, JSON is made when a row is written.
+            result if result is None or type(result) is dict else dict(result),
+            list(ev.outputs) if ev.outputs else None,
             ev.log_dropped + (0 if before is None else before[9]),
             ev.size if ev.size >= 0 else None,
             ev.mtime,
@@ -409,10 +393,6 @@ class StoreRecorder:
             for tid, row in self._tasks.items():
                 if row[0] >= TaskState.DONE:
                     self._lines.pop(tid, None)
-        for ev in self._finished:
-            # Every task of a finished batch has its row; a stopped one keeps the
-            # rows of its queued tasks in its input list.
-            self._unwritten.pop(ev.batch_id, None)
         self._tasks.clear()
         self._logs.clear()
         self._dropped.clear()
@@ -423,14 +403,14 @@ class StoreRecorder:
     def _write(self, conn: sqlite3.Connection) -> None:
         if self._logs:
             conn.executemany(_LOG_SQL, self._logs)
-        whole = self._write_new_rows(conn)
-        if len(self._tasks) > len(whole):
+        journaled = self._journal(conn)
+        if self._tasks and not journaled.issuperset(self._tasks):
             rows = self._tasks.items()
-            conn.executemany(_TASK_SQL, ((*row, tid) for tid, row in rows if tid not in whole))
+            conn.executemany(_TASK_SQL, (_update(row, tid) for tid, row in rows if tid not in journaled))
         if self._dropped:
             conn.executemany(
                 "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?",
-                ((n, tid) for tid, n in self._dropped.items()),
+                ((n, tid) for tid, n in self._dropped.items() if tid not in journaled),
             )
         host, pid, started = owner.current()
         for batch_id in self._reopened:
@@ -443,39 +423,38 @@ class StoreRecorder:
         for ev in self._finished:
             self._end_batch(conn, ev)
 
-    def _write_new_rows(self, conn: sqlite3.Connection) -> set[TaskId]:
-        """Write the rows that pending updates (or an ended batch) need; return the tasks written whole."""
-        whole: set[TaskId] = set()
-        ended = {ev.batch_id for ev in self._finished if not ev.stopped}
+    def _journal(self, conn: sqlite3.Connection) -> set[TaskId]:
+        """Journal the pending updates of tasks without a row; return their ids."""
+        journaled: set[TaskId] = set()
         for u in self._unwritten.values():
-            need = u.total if u.batch_id in ended else u.front
-            lo, hi = u.first + u.front, u.first + u.total
-            for tid in chain(self._tasks, self._dropped):
-                if lo <= tid < hi and tid - u.first >= need:
-                    need = tid - u.first + 1
-            if need > u.front:
-                whole |= self._write_rows(conn, u, need)
-        return whole
+            lo, hi, first = u.first + u.front, u.first + u.total, u.first
+            # (index, *pending row): the record layout of core.store.journal.
+            records = [(tid - first, *row) for tid, row in self._tasks.items() if lo <= tid < hi]
+            dropped = self._dropped.items()
+            records += [(tid - first, *_NO_RECORD, n, None, None) for tid, n in dropped if lo <= tid < hi]
+            if not records:
+                continue
+            journal.append(conn, u.batch_id, records)
+            journaled.update(first + r[0] for r in records)
+            u.journaled += len(records)
+            u.states.update({r[0]: r[1] for r in records if r[1] is not None})
+            if u.journaled >= journal.FOLD_RECORDS:
+                self._write_rows(conn, u, 0)  # a long journal slows the views that read it
+        return journaled
 
-    def _write_rows(self, conn: sqlite3.Connection, u: _Unwritten, stop: int) -> set[TaskId]:
-        """Write the rows of tasks ``u.front`` to ``stop``; return the ids written from pending updates."""
-        queued: list[tuple[Any, ...]] = []
-        plain: list[tuple[Any, ...]] = []
-        whole: list[tuple[Any, ...]] = []
-        pending, first, row_of = self._tasks, u.first, u.row
-        for i in range(u.front, stop):
-            row = pending.get(first + i)
-            if row is None:
-                queued.append(row_of(i, None))
-            else:
-                (plain if _is_plain(row) else whole).append(row_of(i, row))
-        conn.executemany(inputs.QUEUED_SQL, queued)
-        conn.executemany(_PLAIN_SQL, plain)
-        conn.executemany(_WHOLE_SQL, whole)
-        if stop >= u.total:
+    def _write_rows(self, conn: sqlite3.Connection, u: _Unwritten, stop: int) -> None:
+        """Write the rows ``u``'s journal describes, then queued ones up to task ``stop``."""
+        # Counted again, not taken from u.front: a history command of another
+        # process may have written rows of this batch since (JobStore.compact).
+        front = journal.fold(conn, u.listed)
+        u.journaled = 0  # if the transaction fails, its journal is folded next time
+        u.states.clear()
+        if stop > front:
+            conn.executemany(inputs.QUEUED_SQL, u.listed.queued_rows(front, stop))
+            front = stop
+        if front >= u.total:
             conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (u.batch_id,))
-        self._fronts[u.batch_id] = stop
-        return {row[0] for row in chain(plain, whole)}
+        self._fronts[u.batch_id] = front
 
     def _end_batch(self, conn: sqlite3.Connection, ev: BatchFinished) -> None:
         elapsed = self._base_elapsed.get(ev.batch_id, 0.0) + ev.elapsed
@@ -484,7 +463,9 @@ class StoreRecorder:
             "WHERE id = ?",
             ("stopped" if ev.stopped else "finished", time.time(), elapsed, ev.batch_id),
         )
-        store_counts(conn, ev.batch_id)
+        u = self._unwritten.get(ev.batch_id)
+        # The states it journaled are known here: no need to read its journal back.
+        store_counts(conn, ev.batch_id, None if u is None else u.states)
         self._ended.add(ev.batch_id)
 
     def _end_unfinished(self, conn: sqlite3.Connection) -> None:
@@ -502,9 +483,16 @@ class StoreRecorder:
             raise
 
 
-def _result_json(result: Any) -> str | None:
-    # Results are plain dicts (the worker made sure of it): no copy needed.
-    return dumps(result if isinstance(result, dict) else dict(result)) if result is not None else None
+def _update(row: list[Any], tid: TaskId) -> tuple[Any, ...]:
+    """The parameters of ``_TASK_SQL`` for a pending row (results and outputs become JSON here)."""
+    result, outputs = row[7], row[8]
+    return (
+        *row[:7],
+        result if result is None else dumps(result),
+        None if outputs is None else dumps(list(outputs)),
+        *row[9:],
+        tid,
+    )
 
 
 def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]]:

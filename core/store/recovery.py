@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 
 from core.model import Failure, FailureKind, TaskState
-from core.store import inputs, owner
+from core.store import inputs, journal, owner
 from core.store.codec import dumps, failure_in
 
 INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task ran", retryable=True)
 
 
-def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
+def count_states(
+    conn: sqlite3.Connection, batch_id: int, journaled: dict[int, int] | None = None
+) -> dict[str, int]:
     """Tasks of a batch per state label (from the ``(batch_id, state)`` index).
 
-    The tasks of a running batch whose rows are not written yet count as queued.
+    The tasks of a batch whose rows are not written yet count as its journal
+    says (``journaled``: its states by index, if the caller knows them), else
+    as queued.
     """
     rows = conn.execute("SELECT state, count(*) FROM tasks WHERE batch_id = ? GROUP BY state", (batch_id,))
     counts = {TaskState(state).label: n for state, n in rows}
     total = inputs.unwritten_total(conn, batch_id)
     if total is not None:
+        written = sum(counts.values())  # always the batch's first rows
+        latest = journal.states(conn, batch_id) if journaled is None else journaled
+        unwritten = (s for i, s in latest.items() if i >= written) if written else latest.values()
+        for state, n in Counter(unwritten).items():
+            label = TaskState(state).label
+            counts[label] = counts.get(label, 0) + n
         queued = TaskState.QUEUED.label
         counts[queued] = counts.get(queued, 0) + total - sum(counts.values())
     return counts
 
 
-def store_counts(conn: sqlite3.Connection, batch_id: int) -> None:
-    """Save a batch's counts on its row (inside the caller's transaction)."""
-    conn.execute(
-        "UPDATE batches SET counts = ? WHERE id = ?", (dumps(count_states(conn, batch_id)), batch_id)
-    )
+def store_counts(conn: sqlite3.Connection, batch_id: int, journaled: dict[int, int] | None = None) -> None:
+    """Save a batch's counts on its row (in the caller's transaction); ``journaled``: see ``count_states``."""
+    counts = count_states(conn, batch_id, journaled)
+    conn.execute("UPDATE batches SET counts = ? WHERE id = ?", (dumps(counts), batch_id))
 
 
 def recover_dead(conn: sqlite3.Connection) -> list[int]:
@@ -64,6 +74,7 @@ def interrupt_batch(conn: sqlite3.Connection, batch_id: int, status: str = "inte
     if row is None or row[0] != "running":
         return
     _, run_started, first, total = row
+    inputs.fold_journal(conn, batch_id)  # what it journaled becomes rows, its running tasks too
     # Tasks its run had not written a row for are queued: they stay in its input list.
     conn.execute(
         "UPDATE tasks SET state = ?, failure = ?, failure_kind = ? WHERE batch_id = ? AND state = ?",

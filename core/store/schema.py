@@ -107,11 +107,23 @@ ALTER TABLE batch_inputs ADD COLUMN sizes BLOB;
 ALTER TABLE batch_inputs ADD COLUMN mtimes BLOB;
 """
 
+# Version 5: the journal of a batch's tasks that have no row yet (core.store.journal):
+# one value per commit of the recorder, marshalled records, oldest first by seq.
+_V5 = """
+CREATE TABLE task_journal (
+    seq INTEGER PRIMARY KEY,
+    batch_id INTEGER NOT NULL,
+    records BLOB NOT NULL
+);
+CREATE INDEX task_journal_batch ON task_journal (batch_id, seq);
+"""
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V1),
     _script(_V2),
     _script(_V3),
     _script(_V4),
+    _script(_V5),
 )
 LATEST = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TextIO
 
 from core.model import BatchSpec, TaskState
@@ -63,6 +63,22 @@ class JobStore:
             conn.close()
             raise StoreError(f"the history database {path} cannot be used: {exc}") from exc
         return cls(path, conn)
+
+    def compact(self) -> int:
+        """Write the rows that the journals of batches no process runs describe; return how many batches.
+
+        Views read journals as they are, so this only makes later reads
+        cheaper; the history commands do it when they open the history.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT j.batch_id, b.status, b.owner_host, b.owner_pid, b.owner_started "
+                "FROM task_journal j JOIN batches b ON b.id = j.batch_id"
+            ).fetchall()
+            idle = [r[0] for r in rows if not (r[1] == "running" and owner.alive(*r[2:]))]
+            for batch_id in idle:
+                _write(self._conn, inputs.fold_journal, batch_id)
+        return len(idle)
 
     def recorder(self, *, sync: str = "FULL") -> StoreRecorder:
         """A recorder for an engine; it opens its own connection on the engine thread."""
@@ -143,9 +159,10 @@ class JobStore:
                 params = (batch_id, *wanted)
             sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
             rows = conn.execute(sql, (*params, lim, offset)).fetchall()
-            if (states is None or TaskState.QUEUED in states) and (lim < 0 or len(rows) < lim):
+            if lim < 0 or len(rows) < lim:
+                wanted_states = None if states is None else frozenset(int(s) for s in states)
                 rows += self._unwritten_page(
-                    conn, batch_id, where, params, lim - len(rows), offset, len(rows)
+                    conn, batch_id, (where, params), wanted_states, lim - len(rows), offset, len(rows)
                 )
         return [task_row(r) for r in rows]
 
@@ -153,21 +170,25 @@ class JobStore:
         self,
         conn: sqlite3.Connection,
         batch_id: int,
-        where: str,
-        params: tuple[Any, ...],
+        written: tuple[str, tuple[Any, ...]],
+        states: frozenset[int] | None,
         want: int,
         offset: int,
         got: int,
     ) -> list[Any]:
-        """The unwritten (queued) rows that follow a page of written ones; ``want`` < 0: all."""
+        """The unwritten rows in ``states`` that follow a page of written ones; ``want`` < 0: all.
+
+        ``written`` is the condition (and its parameters) that chose the written rows.
+        """
         if inputs.unwritten_total(conn, batch_id) is None:
             return []
         # They come after every written row: skip what the offset left of them.
         skip = 0
         if offset and not got:
+            where, params = written
             matched = conn.execute(f"SELECT count(*) FROM tasks WHERE {where}", params).fetchone()[0]
             skip = max(0, offset - matched)
-        rest = inputs.unwritten_rows(conn, batch_id, skip=skip, cache=self._inputs)
+        rest = inputs.unwritten_rows(conn, batch_id, skip=skip, cache=self._inputs, states=states)
         return list(rest if want < 0 else itertools.islice(rest, want))
 
     def _span(self, conn: sqlite3.Connection, batch_id: int) -> tuple[int, int] | None:
@@ -259,6 +280,8 @@ class JobStore:
         job, params_json, options, output, extra, status, host, pid, started = rows[0]
         if status == "running" and owner.alive(host, pid, started):
             raise StoreError(f"batch {batch_id} is still running (pid {pid})")
+        with self._lock:
+            _write(self._conn, inputs.fold_journal, batch_id)  # its journal becomes rows
         sql = f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id"
         with self._reading() as conn:
             tasks = conn.execute(sql, (batch_id, *params)).fetchall()
@@ -327,19 +350,28 @@ def _unwritten_task(conn: sqlite3.Connection, task_id: int) -> list[Any]:
     return [r for r in itertools.islice(inputs.unwritten_rows(conn, row[0], task_id), 1) if r[0] == task_id]
 
 
-def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]) -> None:
+def _write(conn: sqlite3.Connection, write: Callable[..., None], *args: Any) -> None:
+    """Run ``write(conn, *args)`` in one write transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for bid, first, total in doomed:
-            last = first + total - 1
-            conn.execute("DELETE FROM log_lines WHERE task_id BETWEEN ? AND ?", (first, last))
-            conn.execute("DELETE FROM tasks WHERE id BETWEEN ? AND ?", (first, last))
-            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (bid,))
-            conn.execute("DELETE FROM batches WHERE id = ?", (bid,))
+        write(conn, *args)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]) -> None:
+    def delete(conn: sqlite3.Connection) -> None:
+        for bid, first, total in doomed:
+            last = first + total - 1
+            conn.execute("DELETE FROM log_lines WHERE task_id BETWEEN ? AND ?", (first, last))
+            conn.execute("DELETE FROM tasks WHERE id BETWEEN ? AND ?", (first, last))
+            conn.execute("DELETE FROM task_journal WHERE batch_id = ?", (bid,))
+            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (bid,))
+            conn.execute("DELETE FROM batches WHERE id = ?", (bid,))
+
+    _write(conn, delete)
 
 
 def _stat_all(paths: list[str]) -> tuple[list[int], list[float]]:

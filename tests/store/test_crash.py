@@ -14,7 +14,6 @@ import pytest
 
 from core.model import TaskState
 from core.store import JobStore
-from core.store.codec import loads
 from tests.store.conftest import JOB, ROOT, cli, make_files
 from tests.store.jobs import read_counts
 
@@ -39,6 +38,20 @@ def _poll(db: str, sql: str, until, timeout: float = 60.0):
     raise AssertionError(f"timed out waiting on: {sql}")
 
 
+def _poll_done(db: str, count: int, timeout: float = 60.0) -> list[tuple[int, dict]]:
+    """(id, result) of the done tasks, as the history shows them, once there are ``count``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(db):
+            with JobStore.open(db) as store:
+                batches = store.batches()
+                done = store.tasks(batches[0].id, states={TaskState.DONE}) if batches else []
+            if len(done) >= count:
+                return [(t.id, t.result) for t in done]
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {count} done tasks")
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
     """The crash: SIGKILL the CLI, then its orphaned workers (same session)."""
     os.kill(proc.pid, signal.SIGKILL)
@@ -55,13 +68,10 @@ def test_sigkill_mid_batch_then_resume(tmp_path):
     args += ["-p", f"counter={counter}", "-p", "delay=0.08", "-p", "lines=3"]
     proc = subprocess.Popen(cli(*args), cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE)
     try:
-        seen_done = _poll(
-            db,
-            "SELECT id, result FROM tasks WHERE state = 2",
-            lambda rows: len(rows) >= 12,
-        )
+        seen_done = _poll_done(db, 12)
         seen_logs = _poll(db, "SELECT task_id, attempt, seq, text FROM log_lines", lambda rows: True)
-        # Rows are written as the batch goes: the reopening below writes the rest from the input list.
+        # The running batch's task rows are not written yet (its journal and input list hold
+        # them): the reopening below writes them.
         (rows_written,) = _poll(db, "SELECT count(*) FROM tasks", lambda rows: True)
         # A live process's batch is left alone by another process opening the history.
         with JobStore.open(db) as store:
@@ -84,7 +94,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path):
         assert len(done) < FILES, "the batch ended before the kill; nothing was tested"
         # Every task seen done before the kill is still done, with its result.
         for tid, result in seen_done:
-            assert tid in done and tasks[tid].result == loads(result)
+            assert tid in done and tasks[tid].result == result
         # Every log line seen before the kill is still there.
         with sqlite3.connect(db) as conn:
             lines = set(conn.execute("SELECT task_id, attempt, seq, text FROM log_lines"))

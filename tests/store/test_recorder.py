@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from core.engine import Engine, EngineConfig
-from core.events import TaskFinished
+from core.events import TaskFinished, TaskStarted
 from core.model import BatchOptions, BatchSpec, FailureKind, TaskState
 from core.store import JobStore
 from tests.store.conftest import JOB, make_files, run_spec, spec_for
@@ -91,6 +91,7 @@ def test_undecodable_names_come_back_identical(store, tmp_path):
     odd = by_name[os.fsdecode(b"caf\xe9 \xff.bin")]
     assert os.fsencode(odd.path) == raw and odd.state == TaskState.DONE
     assert by_name["日本語.txt"].state == TaskState.DONE
+    store.compact()  # the rows themselves, not the batch's journal
     with sqlite3.connect(store.path) as conn:
         kinds = dict(conn.execute("SELECT id, typeof(path) FROM tasks WHERE batch_id = ?", (batch_id,)))
     assert kinds == {odd.id: "blob", by_name["日本語.txt"].id: "text"}  # readable TEXT unless it cannot be
@@ -355,3 +356,83 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
 def _rows_written(db: str, batch_id: int) -> int:
     with sqlite3.connect(db) as raw:
         return raw.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+
+
+def test_a_new_batch_is_journaled_and_the_views_show_it_as_its_rows_will_be(store, db, tmp_path, monkeypatch):
+    import io
+
+    from core.model import Failure
+    from core.store import journal
+
+    total = 40
+    paths = [str(tmp_path / "in" / f"f{i:03d}.bin") for i in range(total)]
+    recorder = store.recorder()
+    recorder.start()
+    batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+    now = 1_700_000_000.0
+    result = {"digest": "cd" * 32, "algorithm": "sha256", "bytes": 7, "nested": [1, {"b": b"\x00"}]}
+    failure = Failure(FailureKind.ERROR, "boom", exc_type="ValueError", traceback="Traceback ...")
+    # One commit: 3 and 30 start, 0 and 25 finish, 9 fails.
+    recorder.record(
+        [
+            TaskStarted(ids[3], 1, 7, now, 1),
+            TaskStarted(ids[30], 1, 7, now, 1),
+            TaskFinished(ids[0], 2, TaskState.DONE, result, None, now, now + 1, 1, 7, 2, (), 7, now),
+            TaskFinished(ids[25], 2, TaskState.DONE, result, None, now, now + 2, 1, 8, 0, ("/o/x",), 7, now),
+            TaskFinished(ids[9], 2, TaskState.FAILED, None, failure, now, now + 3, 1, 8, 0, (), 7, now),
+        ]
+    )
+    recorder.commit()
+    # The next: 3 finishes after its start, with more dropped log lines.
+    recorder.record(
+        [TaskFinished(ids[3], 3, TaskState.DONE, result, None, now, now + 4, 1, 7, 5, (), 7, now)]
+    )
+    recorder.commit()
+    assert _rows_written(db, batch_id) == 0  # all of it is in the journal
+
+    viewed = store.tasks(batch_id)
+    by_index = {t.index: t for t in viewed}
+    assert [t.id for t in viewed] == list(ids)
+    assert (
+        by_index[0].state == TaskState.DONE and by_index[0].result == result and by_index[0].log_dropped == 2
+    )
+    assert by_index[3].state == TaskState.DONE and by_index[3].log_dropped == 5
+    assert by_index[3].duration == 4 and by_index[3].pid == 7 and by_index[3].size == 7
+    assert by_index[25].outputs == ("/o/x",)
+    assert by_index[9].state == TaskState.FAILED and by_index[9].failure == failure
+    assert by_index[30].state == TaskState.RUNNING and by_index[1].state == TaskState.QUEUED
+    done = store.tasks(batch_id, [TaskState.DONE])
+    assert [t.index for t in done] == [0, 3, 25]
+    assert store.tasks(batch_id, [TaskState.DONE], limit=1, offset=1) == done[1:2]
+    assert store.tasks(batch_id, [TaskState.QUEUED], limit=2, offset=2) == [by_index[4], by_index[5]]
+    assert store.task(ids[9]) == by_index[9]
+    counts = store.batch(batch_id).counts
+    assert (counts[TaskState.DONE], counts[TaskState.FAILED], counts[TaskState.RUNNING]) == (3, 1, 1)
+    assert counts[TaskState.QUEUED] == total - 5
+    assert list(store.iter_tasks(batch_id)) == viewed
+    assert store.export(batch_id, "json", io.StringIO()) == total
+
+    # Writing the rows from the journal changes nothing the views show.
+    recorder.close()  # the run stops: 30 was running, so it is stopped, not interrupted
+    after_close = store.tasks(batch_id)
+    assert after_close[30].state == TaskState.FAILED  # interrupted, as a stopped run leaves it
+    assert [t for i, t in enumerate(after_close) if i != 30] == [t for i, t in enumerate(viewed) if i != 30]
+    assert _rows_written(db, batch_id) == 31  # up to the last task the journal named; the rest queued
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM task_journal").fetchone()[0] == 0
+    assert store.tasks(batch_id) == after_close
+
+    # A long journal is written as rows while the batch runs.
+    monkeypatch.setattr(journal, "FOLD_RECORDS", 4)
+    recorder = store.recorder()
+    recorder.start()
+    try:
+        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+        recorder.record(
+            [TaskFinished(t, 2, TaskState.DONE, result, None, now, now, 1, 7, 0, (), 7, now) for t in ids[:4]]
+        )
+        recorder.commit()
+        assert _rows_written(db, batch_id) == 4
+        assert [t.state for t in store.tasks(batch_id)[:5]] == [TaskState.DONE] * 4 + [TaskState.QUEUED]
+    finally:
+        recorder.close()
