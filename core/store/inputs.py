@@ -220,7 +220,7 @@ def unwritten_rows(
         start = max(written + skip, from_id - found.first)  # every one is queued: skip by counting
         skip = 0
     for i in range(start, len(found.paths)):
-        record = merged.get(i)
+        record = merged.get(found.first + i)
         row = found.row(i) + QUEUED_TAIL if record is None else journal.view_row(found.row(i), record)
         if states is not None and row[6] not in states:
             continue

@@ -14,10 +14,10 @@ and when the history recovers the batch of a dead process. Until then the
 views read the journal over the batch's input list (:func:`overlay`), so
 they always show every task as it is.
 
-A record is ``(index, state, failure, failure_kind, attempt, started, ended,
-pid, result, outputs, log_dropped, size, mtime)``: the recorder's pending row
-of a task after its index in the batch, ``result`` and ``outputs`` still as
-plain data (JSON is made when the row is written) and ``failure`` as JSON.
+A record is ``[task_id, state, failure, failure_kind, attempt, started,
+ended, pid, result, outputs, log_dropped, size, mtime]``: the recorder's
+pending row of a task as it is, ``result`` and ``outputs`` still as plain data
+(JSON is made when the row is written) and ``failure`` as JSON.
 A later record of a task replaces an earlier one, but their ``log_dropped``
 add up; a record whose state is ``None`` only adds dropped log lines.
 """
@@ -54,7 +54,7 @@ _UPDATE_SQL = (
 _DROPPED_SQL = "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?"
 
 
-def pack(records: list[tuple[Any, ...]]) -> bytes:
+def pack(records: list[Any]) -> bytes:
     """One journal value for ``records``.
 
     A result holding something marshal cannot write (results are plain data,
@@ -66,18 +66,22 @@ def pack(records: list[tuple[Any, ...]]) -> bytes:
         return marshal.dumps([_as_json(r) for r in records], MARSHAL_VERSION)
 
 
-def _as_json(record: tuple[Any, ...]) -> tuple[Any, ...]:
+def _as_json(record: Sequence[Any]) -> list[Any]:
     result = record[8]
-    return record if result is None or isinstance(result, str) else (*record[:8], dumps(result), *record[9:])
+    return (
+        list(record)
+        if result is None or isinstance(result, str)
+        else [*record[:8], dumps(result), *record[9:]]
+    )
 
 
-def append(conn: sqlite3.Connection, batch_id: int, records: list[tuple[Any, ...]]) -> None:
+def append(conn: sqlite3.Connection, batch_id: int, records: list[Any]) -> None:
     """Journal ``records`` of batch ``batch_id`` (inside the caller's transaction)."""
     conn.execute("INSERT INTO task_journal (batch_id, records) VALUES (?, ?)", (batch_id, pack(records)))
 
 
 def merge(values: Iterable[bytes]) -> dict[int, list[Any]]:
-    """The latest record of each task in journal values (oldest first), by index."""
+    """The latest record of each task in journal values (oldest first), by task id."""
     merged: dict[int, list[Any]] = {}
     for value in values:
         for record in marshal.loads(value):
@@ -95,7 +99,7 @@ def merge(values: Iterable[bytes]) -> dict[int, list[Any]]:
 
 
 def states(conn: sqlite3.Connection, batch_id: int) -> dict[int, int]:
-    """The latest state of each task the journal of a batch names, by index (cheaper than ``read``)."""
+    """The latest state of each task the journal of a batch names, by task id (cheaper than ``read``)."""
     latest: dict[int, int] = {}
     rows = conn.execute("SELECT records FROM task_journal WHERE batch_id = ? ORDER BY seq", (batch_id,))
     for (value,) in rows:
@@ -174,11 +178,12 @@ def fold(conn: sqlite3.Connection, found: Inputs) -> int:
     merged = read(conn, batch_id)
     if not merged:
         return written
-    stop = max(merged) + 1
+    first = found.first
+    stop = max(merged) - first + 1
     queued: list[tuple[Any, ...]] = []
     whole: list[tuple[Any, ...]] = []
     for i in range(written, stop):
-        record = merged.pop(i, None)
+        record = merged.pop(first + i, None)
         if record is None:
             queued.append(found.row(i))
         else:
@@ -186,8 +191,7 @@ def fold(conn: sqlite3.Connection, found: Inputs) -> int:
     conn.executemany(QUEUED_SQL, queued)
     conn.executemany(WHOLE_SQL, whole)
     # Tasks whose rows existed before their records were journaled.
-    for i, record in merged.items():
-        tid = found.first + i
+    for tid, record in merged.items():
         if record[1] is None:
             conn.execute(_DROPPED_SQL, (record[10], tid))
         else:

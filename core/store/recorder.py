@@ -71,7 +71,7 @@ class _Unwritten:
         self.listed = listed  # its input list
         self.front = 0  # rows of tasks 0 .. front-1 exist
         self.journaled = 0  # records in its journal
-        self.states: dict[int, int] = {}  # the latest state its journal gives each task, by index
+        self.states: dict[TaskId, int] = {}  # the latest state its journal gives each task
 
     @property
     def batch_id(self) -> BatchId:
@@ -325,18 +325,33 @@ class StoreRecorder:
     def _dropped_before(self, task_id: TaskId) -> int:
         """Lines dropped by a pending row of the same task that the next row replaces."""
         before = self._tasks.get(task_id)
-        return before[9] if before is not None else 0
+        return before[10] if before is not None else 0
 
     def _on_started(self, ev: TaskStarted) -> None:
-        dropped = self._dropped_before(ev.task_id)
-        row = [1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
-        self._tasks[ev.task_id] = row
+        tid = ev.task_id
+        dropped = self._dropped_before(tid)
+        self._tasks[tid] = [
+            tid,
+            1,
+            None,
+            None,
+            ev.attempt,
+            ev.time,
+            None,
+            ev.pid,
+            None,
+            None,
+            dropped,
+            None,
+            None,
+        ]
 
     def _on_finished(self, ev: TaskFinished) -> None:
         # Once per task (50,000 a second for tiny files): the common case takes no call.
         tid, f, result = ev.task_id, ev.failure, ev.result
         before = self._tasks.get(tid)  # a pending row replaced here: keep its dropped lines
         self._tasks[tid] = [
+            tid,
             int(ev.state),
             None if f is None else failure_in(f),
             None if f is None else f.kind.value,
@@ -347,16 +362,16 @@ class StoreRecorder:
             # Kept as plain data: the journal marshals it, JSON is made when a row is written.
             result if result is None or type(result) is dict else dict(result),
             list(ev.outputs) if ev.outputs else None,
-            ev.log_dropped + (0 if before is None else before[9]),
+            ev.log_dropped + (0 if before is None else before[10]),
             ev.size if ev.size >= 0 else None,
             ev.mtime,
         ]
 
     def _on_requeued(self, ev: TaskRequeued) -> None:
-        f = ev.failure
-        dropped = self._dropped_before(ev.task_id)
-        row = [_REQUEUED, failure_in(f), f.kind.value if f else None, ev.attempt - 1, None, None, None, None]
-        self._tasks[ev.task_id] = [*row, None, dropped, None, None]
+        f, tid = ev.failure, ev.task_id
+        dropped = self._dropped_before(tid)
+        row = [tid, _REQUEUED, failure_in(f), f.kind.value if f else None, ev.attempt - 1, None, None, None]
+        self._tasks[tid] = [*row, None, None, dropped, None, None]
         batch = self._batch_of(ev.task_id)
         if batch is not None and batch[1] in self._ended:
             self._reopened.add(batch[1])  # a retry after the batch had ended: it runs again
@@ -391,7 +406,7 @@ class StoreRecorder:
         self._transaction(self._write)
         if self._lines:
             for tid, row in self._tasks.items():
-                if row[0] >= TaskState.DONE:
+                if row[1] >= TaskState.DONE:
                     self._lines.pop(tid, None)
         self._tasks.clear()
         self._logs.clear()
@@ -406,7 +421,7 @@ class StoreRecorder:
         journaled = self._journal(conn)
         if self._tasks and not journaled.issuperset(self._tasks):
             rows = self._tasks.items()
-            conn.executemany(_TASK_SQL, (_update(row, tid) for tid, row in rows if tid not in journaled))
+            conn.executemany(_TASK_SQL, (_update(row) for tid, row in rows if tid not in journaled))
         if self._dropped:
             conn.executemany(
                 "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?",
@@ -426,16 +441,19 @@ class StoreRecorder:
     def _journal(self, conn: sqlite3.Connection) -> set[TaskId]:
         """Journal the pending updates of tasks without a row; return their ids."""
         journaled: set[TaskId] = set()
+        tasks, dropped = self._tasks, self._dropped
         for u in self._unwritten.values():
-            lo, hi, first = u.first + u.front, u.first + u.total, u.first
-            # (index, *pending row): the record layout of core.store.journal.
-            records = [(tid - first, *row) for tid, row in self._tasks.items() if lo <= tid < hi]
-            dropped = self._dropped.items()
-            records += [(tid - first, *_NO_RECORD, n, None, None) for tid, n in dropped if lo <= tid < hi]
+            lo, hi = u.first + u.front, u.first + u.total
+            # A pending row is a journal record (core.store.journal): most commits take them all.
+            if tasks and lo <= min(tasks) and max(tasks) < hi:
+                records = list(tasks.values())
+            else:
+                records = [row for tid, row in tasks.items() if lo <= tid < hi]
+            records += [[tid, *_NO_RECORD, n, None, None] for tid, n in dropped.items() if lo <= tid < hi]
             if not records:
                 continue
             journal.append(conn, u.batch_id, records)
-            journaled.update(first + r[0] for r in records)
+            journaled.update(r[0] for r in records)
             u.journaled += len(records)
             u.states.update({r[0]: r[1] for r in records if r[1] is not None})
             if u.journaled >= journal.FOLD_RECORDS:
@@ -483,15 +501,15 @@ class StoreRecorder:
             raise
 
 
-def _update(row: list[Any], tid: TaskId) -> tuple[Any, ...]:
+def _update(row: list[Any]) -> tuple[Any, ...]:
     """The parameters of ``_TASK_SQL`` for a pending row (results and outputs become JSON here)."""
-    result, outputs = row[7], row[8]
+    result, outputs = row[8], row[9]
     return (
-        *row[:7],
+        *row[1:8],
         result if result is None else dumps(result),
         None if outputs is None else dumps(list(outputs)),
-        *row[9:],
-        tid,
+        *row[10:],
+        row[0],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 
 from core.model import Failure, FailureKind, TaskState
 from core.store import inputs, journal, owner
@@ -18,7 +19,7 @@ def count_states(
     """Tasks of a batch per state label (from the ``(batch_id, state)`` index).
 
     The tasks of a batch whose rows are not written yet count as its journal
-    says (``journaled``: its states by index, if the caller knows them), else
+    says (``journaled``: its states by task id, if the caller knows them), else
     as queued.
     """
     rows = conn.execute("SELECT state, count(*) FROM tasks WHERE batch_id = ? GROUP BY state", (batch_id,))
@@ -27,7 +28,11 @@ def count_states(
     if total is not None:
         written = sum(counts.values())  # always the batch's first rows
         latest = journal.states(conn, batch_id) if journaled is None else journaled
-        unwritten = (s for i, s in latest.items() if i >= written) if written else latest.values()
+        if written:
+            (first,) = conn.execute("SELECT first_task FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            unwritten: Iterable[int] = (s for tid, s in latest.items() if tid >= first + written)
+        else:
+            unwritten = latest.values()
         for state, n in Counter(unwritten).items():
             label = TaskState(state).label
             counts[label] = counts.get(label, 0) + n
