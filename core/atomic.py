@@ -6,7 +6,10 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+
+TYPE_CHECKING = False  # no ``typing`` at run time: workers load this module before their first task
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 TEMP_SUFFIX = ".brigade-tmp"
 

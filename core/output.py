@@ -16,14 +16,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import string
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import IO, Any
+from collections.abc import Callable
 
-from core.atomic import TEMP_SUFFIX
+from core.model import FrozenRecord, Record
 from core.processor import Skip
+
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import IO, Any
 
 COLLISION_RULES = ("skip", "overwrite", "keep")
 TEMPLATE_FIELDS = ("stem", "ext", "name", "job", "n", "parent")
@@ -36,8 +38,7 @@ class OutputError(ValueError):
     """An output policy that cannot work (a bad template, an unknown rule)."""
 
 
-@dataclass(frozen=True, slots=True)
-class OutputPolicy:
+class OutputPolicy(FrozenRecord):
     """Where outputs go.
 
     Attributes
@@ -65,35 +66,73 @@ class OutputPolicy:
         In place: keep the original as ``name.brigade-bak``.
     """
 
-    folder: str | None = None
-    subfolder: str = DEFAULT_SUBFOLDER
-    mirror: bool = True
-    roots: tuple[str, ...] = ()
-    template: str = "{stem}{ext}"
-    collision: str = "skip"
-    in_place: bool = False
-    keep_backup: bool = False
+    __slots__ = (
+        "collision",
+        "folder",
+        "in_place",
+        "keep_backup",
+        "mirror",
+        "roots",
+        "subfolder",
+        "template",
+    )
 
-    def __post_init__(self) -> None:
-        if self.collision not in COLLISION_RULES:
+    folder: str | None
+    subfolder: str
+    mirror: bool
+    roots: tuple[str, ...]
+    template: str
+    collision: str
+    in_place: bool
+    keep_backup: bool
+
+    def __init__(
+        self,
+        folder: str | None = None,
+        subfolder: str = DEFAULT_SUBFOLDER,
+        mirror: bool = True,
+        roots: tuple[str, ...] = (),
+        template: str = "{stem}{ext}",
+        collision: str = "skip",
+        in_place: bool = False,
+        keep_backup: bool = False,
+    ) -> None:
+        if collision not in COLLISION_RULES:
             allowed = ", ".join(COLLISION_RULES)
-            raise OutputError(f"collision rule {self.collision!r} is not allowed; expected one of {allowed}")
-        check_template(self.template)
-        if self.subfolder:
-            check_template(self.subfolder, what="subfolder", allow_sep=True)
+            raise OutputError(f"collision rule {collision!r} is not allowed; expected one of {allowed}")
+        check_template(template)
+        if subfolder:
+            check_template(subfolder, what="subfolder", allow_sep=True)
+        self._init(
+            folder=folder,
+            subfolder=subfolder,
+            mirror=mirror,
+            roots=roots,
+            template=template,
+            collision=collision,
+            in_place=in_place,
+            keep_backup=keep_backup,
+        )
 
     def to_data(self) -> dict[str, Any]:
         """Plain data for ``BatchSpec.output`` (and the store)."""
-        data = asdict(self)
-        data["roots"] = list(self.roots)
-        return data
+        return {
+            "folder": self.folder,
+            "subfolder": self.subfolder,
+            "mirror": self.mirror,
+            "roots": list(self.roots),
+            "template": self.template,
+            "collision": self.collision,
+            "in_place": self.in_place,
+            "keep_backup": self.keep_backup,
+        }
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any] | None) -> OutputPolicy:
         """Rebuild a policy from ``to_data()`` output; ``None`` gives the defaults."""
         if not data:
             return cls()
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__slots__)
         unknown = sorted(set(data) - known)
         if unknown:
             raise OutputError(f"unknown output option {unknown[0]!r}; expected {', '.join(sorted(known))}")
@@ -104,6 +143,8 @@ class OutputPolicy:
 
 def check_template(template: str, what: str = "name template", allow_sep: bool = False) -> None:
     """Raise ``OutputError`` unless ``template`` formats into a usable name."""
+    import string  # only when a template is checked
+
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError as exc:
@@ -142,16 +183,26 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 # Not frozen, like the records of the batch plan: one is built per task, and a
-# frozen dataclass costs several times as much to build (and twice to define).
-@dataclass(slots=True)
-class Target:
+# frozen record costs several times as much to build.
+class Target(Record):
     """The resolved output of one task."""
+
+    __slots__ = ("collision", "in_place", "input", "keep_backup", "path")
 
     path: str
     input: str
     collision: str
-    in_place: bool = False
-    keep_backup: bool = False
+    in_place: bool
+    keep_backup: bool
+
+    def __init__(
+        self, path: str, input: str, collision: str, in_place: bool = False, keep_backup: bool = False
+    ) -> None:
+        self.path = path
+        self.input = input
+        self.collision = collision
+        self.in_place = in_place
+        self.keep_backup = keep_backup
 
     @property
     def replaces_input(self) -> bool:
@@ -215,14 +266,23 @@ def check_target(target: Target) -> None:
 # Writing one output safely
 
 
-@dataclass(slots=True)
-class Staged:
+class Staged(Record):
     """An output being written: write ``temp`` (or ``file``); ``path`` is set on success."""
+
+    __slots__ = ("file", "path", "target", "temp")
 
     target: Target
     temp: str
-    file: IO[Any] | None = None
-    path: str | None = None
+    file: IO[Any] | None
+    path: str | None
+
+    def __init__(
+        self, target: Target, temp: str, file: IO[Any] | None = None, path: str | None = None
+    ) -> None:
+        self.target = target
+        self.temp = temp
+        self.file = file
+        self.path = path
 
 
 OnTemp = Callable[[str, bool], None]
@@ -245,6 +305,8 @@ def staged(target: Target, mode: str | None = None, on_temp: OnTemp | None = Non
         ``(temp, False)`` once it is gone, so a killed worker's temporary
         file is removed by whoever cleans up after it.
     """
+    from core.atomic import TEMP_SUFFIX  # only where outputs are written: not in the CLI's process
+
     check_target(target)
     folder = os.path.dirname(target.path)
     os.makedirs(folder, exist_ok=True)
@@ -373,24 +435,40 @@ def _backup_name(folder: str, name: str) -> str:
 # Planning a whole batch before it runs
 
 
-@dataclass(slots=True)
-class Planned:
+class Planned(Record):
     """What one task would write, for dry runs."""
+
+    __slots__ = ("action", "final", "index", "input", "target")
 
     index: int
     input: str
     target: str | None
     action: str  # "write", "skip", "overwrite", "keep", "replace input", "none"
-    final: str | None = None  # for "keep": the name it would get now
+    final: str | None  # for "keep": the name it would get now
+
+    def __init__(
+        self, index: int, input: str, target: str | None, action: str, final: str | None = None
+    ) -> None:
+        self.index = index
+        self.input = input
+        self.target = target
+        self.action = action
+        self.final = final
 
 
-@dataclass(slots=True)
-class Collision:
+class Collision(Record):
     """Two or more tasks that would write one path, or a task that would overwrite an input."""
+
+    __slots__ = ("inputs", "reason", "target")
 
     target: str
     inputs: tuple[str, ...]
     reason: str
+
+    def __init__(self, target: str, inputs: tuple[str, ...], reason: str) -> None:
+        self.target = target
+        self.inputs = inputs
+        self.reason = reason
 
     def describe(self) -> str:
         """One line for people."""
@@ -398,13 +476,24 @@ class Collision:
         return f"{self.target}: {self.reason} ({', '.join(self.inputs[:3])}{more})"
 
 
-@dataclass(slots=True)
-class BatchPlan:
+class BatchPlan(Record):
     """Every task's planned output, and the collisions among them."""
 
-    tasks: list[Planned] = field(default_factory=list)
-    collisions: list[Collision] = field(default_factory=list)
-    writes: bool = False
+    __slots__ = ("collisions", "tasks", "writes")
+
+    tasks: list[Planned]
+    collisions: list[Collision]
+    writes: bool
+
+    def __init__(
+        self,
+        tasks: list[Planned] | None = None,
+        collisions: list[Collision] | None = None,
+        writes: bool = False,
+    ) -> None:
+        self.tasks = [] if tasks is None else tasks
+        self.collisions = [] if collisions is None else collisions
+        self.writes = writes
 
 
 def plan_batch(spec: Any, probe: bool = True, writes_only: bool = False) -> BatchPlan:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+
+from core.model import FrozenRecord
+
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
 
 class ParamError(ValueError):
@@ -27,8 +32,7 @@ _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n", ""}
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(FrozenRecord):
     """One parameter of a job.
 
     Attributes
@@ -49,14 +53,38 @@ class Param:
         Inclusive bounds, for ``INT`` and ``FLOAT``.
     """
 
+    __slots__ = ("choices", "default", "help", "label", "maximum", "minimum", "name", "type")
+
     name: str
     type: ParamType
     default: Any
-    label: str = ""
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
+    label: str
+    help: str
+    choices: tuple[str, ...]
+    minimum: float | None
+    maximum: float | None
+
+    def __init__(
+        self,
+        name: str,
+        type: ParamType,
+        default: Any,
+        label: str = "",
+        help: str = "",
+        choices: tuple[str, ...] = (),
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> None:
+        self._init(
+            name=name,
+            type=type,
+            default=default,
+            label=label,
+            help=help,
+            choices=choices,
+            minimum=minimum,
+            maximum=maximum,
+        )
 
     def allowed(self) -> str:
         """Describe the allowed values in a few words."""
@@ -136,7 +164,7 @@ def _bounds_text(low: float | None, high: float | None) -> str:
     return ""
 
 
-Check = Callable[[Mapping[str, Any]], None]
+Check = Callable[[Mapping[str, "Any"]], None]  # quoted: ``typing`` is not imported at run time
 
 
 class Params(tuple[Param, ...]):

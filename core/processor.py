@@ -19,12 +19,20 @@ clear message.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from typing import IO, Any, ClassVar, Protocol
+# Neither ``typing`` nor ``logging`` at run time: the CLI loads this module
+# before its first task, and needs neither.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Mapping
+    from contextlib import AbstractContextManager
+    from typing import IO, Any, ClassVar, Protocol
 
-from core.params import Param
+    from core.params import Param
+else:
+    # ``TaskContext`` is a protocol for type checkers; at run time, where
+    # nothing checks against it, it is a plain class that documents it.
+    Protocol = object
 
 
 class Cancelled(Exception):  # noqa: N818 - a state, not an error

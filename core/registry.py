@@ -8,9 +8,9 @@ fails to import fails its tasks and never the app.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from functools import cache
 
+from core.model import Record
 from core.processor import Processor
 
 ENTRY_POINT_GROUP = "brigade.processors"
@@ -35,18 +35,24 @@ class UnknownJobError(LookupError):
     """No job has the given name."""
 
 
-@dataclass(slots=True)
-class JobInfo:
+class JobInfo(Record):
     """A job that can be run (or a plugin that failed to load, with its error).
 
-    Read-only by contract, not frozen: every worker's fork server defines this
-    class, and a frozen dataclass takes twice as long to define.
+    Read-only by contract, not frozen.
     """
+
+    __slots__ = ("error", "name", "origin", "ref")
 
     name: str
     ref: str
     origin: str
-    error: str | None = None
+    error: str | None
+
+    def __init__(self, name: str, ref: str, origin: str, error: str | None = None) -> None:
+        self.name = name
+        self.ref = ref
+        self.origin = origin
+        self.error = error
 
 
 def load_ref(ref: str) -> type[Processor]:

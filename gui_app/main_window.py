@@ -11,7 +11,6 @@ import gc
 import logging
 import os
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -515,7 +514,7 @@ class MainWindow(QMainWindow):
         sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
         mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
         ids = [spec.task_ids[i] for i in keep]
-        self.submit(replace(spec, paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
+        self.submit(spec.replace(paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
 
     @Slot()
     def clear_finished(self) -> None:

@@ -36,3 +36,15 @@ def test_importing_the_engine_and_cli_loads_no_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_cli_run_path_loads_no_dataclasses_typing_logging_or_worker_code():
+    # Each costs milliseconds of every ``brigade-cli run`` before its first task
+    # (the workers load their own code and logging; their fork server preloads it).
+    unwanted = ("dataclasses", "typing", "logging", "core.engine.worker")
+    code = (
+        "import sys; before = set(sys.modules); import core.cli.run, core.engine.engine;"
+        f"print(sorted(m for m in {unwanted!r} if m in sys.modules and m not in before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
+    from typing import Any
+
     from core.backend import Backend
     from core.cluster.config import ClusterConfig
     from core.engine import EngineConfig, Recorder

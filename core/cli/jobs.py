@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-# Registered on every ``run``: the job listing's modules load when it runs.
+# No ``typing`` at run time; the job listing's modules load when it runs.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from core.params import Param
     from core.processor import Processor

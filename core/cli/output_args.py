@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 from core.discovery import display_path
 from core.model import BatchSpec
@@ -18,7 +17,13 @@ from core.output import (
     plan_batch,
 )
 
+TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
+if TYPE_CHECKING:
+    from typing import Any
+
 SHOW_COLLISIONS = 20
+DEFAULT_TEMPLATE = "{stem}{ext}"
+DEFAULT_COLLISION = "skip"
 
 
 def add_arguments(parser: Any) -> None:
@@ -40,14 +45,14 @@ def add_arguments(parser: Any) -> None:
     g.add_argument("--flat", action="store_true", help="with --out: do not recreate the input folders")
     g.add_argument(
         "--name",
-        default="{stem}{ext}",
+        default=DEFAULT_TEMPLATE,
         metavar="TEMPLATE",
         help="output name: {stem} {ext} {name} {job} {n} (e.g. {n:04d}) {parent}",
     )
     g.add_argument(
         "--on-collision",
         choices=COLLISION_RULES,
-        default="skip",
+        default=DEFAULT_COLLISION,
         help="when an output exists: skip the task (default), overwrite it, or keep both",
     )
     g.add_argument(
@@ -60,10 +65,18 @@ def add_arguments(parser: Any) -> None:
     )
 
 
-def output_from_args(args: argparse.Namespace) -> dict[str, Any] | None:
-    """Return the output policy (plain data) the options describe, or ``None``."""
+def output_from_args(args: argparse.Namespace, writes: bool = True) -> dict[str, Any] | None:
+    """Return the output policy (plain data) the options describe, or ``None``.
+
+    ``None`` when ``writes`` is false (the job writes no file with its
+    parameters) and every output option is at its default: the policy would
+    never be used, and the desktop app sends none either. Options given
+    explicitly are still checked.
+    """
     from core.cli import UsageError
 
+    if not writes and _defaults(args):
+        return None
     roots = tuple(os.path.abspath(p) for p in args.paths if os.path.isdir(p))
     try:
         policy = OutputPolicy(
@@ -85,10 +98,25 @@ def output_from_args(args: argparse.Namespace) -> dict[str, Any] | None:
     return policy.to_data()
 
 
+def _defaults(args: argparse.Namespace) -> bool:
+    """Whether every output option is at its default."""
+    return (
+        args.out is None
+        and args.subfolder == DEFAULT_SUBFOLDER
+        and not args.flat
+        and args.name == DEFAULT_TEMPLATE
+        and args.on_collision == DEFAULT_COLLISION
+        and not args.in_place
+        and not args.keep_backup
+    )
+
+
 def check_outputs(spec: BatchSpec) -> None:
     """Refuse (exit 2) a batch in which two tasks would write one path or overwrite an input."""
     from core.cli import UsageError
 
+    if spec.output is None:
+        return  # the job writes no file (see ``output_from_args``)
     try:
         collisions = find_collisions(spec)
     except OutputError as exc:

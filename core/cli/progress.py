@@ -9,12 +9,18 @@ from __future__ import annotations
 import collections
 import sys
 import time
-from collections.abc import Sequence
-from typing import IO, Any
 
 from core.discovery import display_path
-from core.events import BatchAccepted, Event, TaskFinished, TaskStarted
-from core.model import TaskId, TaskState, task_index
+from core.events import BatchAccepted, TaskFinished, TaskStarted
+from core.model import TaskState, task_index
+
+TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import IO, Any
+
+    from core.events import Event
+    from core.model import TaskId
 
 BAR_WIDTH = 24
 FAILURE_LINES = 50  # a batch where every file fails the same way should not flood the terminal

@@ -6,7 +6,6 @@ import argparse
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING, Any
 
 from core.cli import cluster_args, output_args, store_args
 from core.engine import EngineConfig
@@ -14,7 +13,10 @@ from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError, parse_assignments
 from core.registry import UnknownJobError, processor_class
 
+TYPE_CHECKING = False  # no ``typing`` at run time: every millisecond before the first task counts
 if TYPE_CHECKING:
+    from typing import Any
+
     from core.backend import Backend
     from core.cli.progress import Printer
     from core.discovery import Discovery
@@ -45,7 +47,8 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run_command)
 
 
-def _check_args(args: argparse.Namespace) -> dict[str, Any]:
+def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
+    """Return the job's checked parameters, and whether it may write files with them."""
     from core.cli import UsageError
 
     if args.workers < 0:
@@ -56,9 +59,10 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError("--retries must be 0 or more")
     try:
         cls = processor_class(args.job)
-        return parse_assignments(cls.params, args.params)
+        params = parse_assignments(cls.params, args.params)
     except (ParamError, UnknownJobError) as exc:
         raise UsageError(str(exc)) from None
+    return params, cls.writes_outputs and cls.writes_with(params)
 
 
 def _discover(args: argparse.Namespace) -> Discovery:
@@ -80,9 +84,9 @@ def _discover(args: argparse.Namespace) -> Discovery:
 
 def run_command(args: argparse.Namespace) -> int:
     """Discover, run, report; return 0 if every task succeeded, else 1."""
-    params = _check_args(args)
+    params, writes = _check_args(args)
     options = BatchOptions(timeout=args.timeout, retries=args.retries)
-    output = output_args.output_from_args(args)
+    output = output_args.output_from_args(args, writes)
     if args.dry_run:
         found = _discover(args)
         return output_args.print_dry_run(_spec(args, params, found, options, output))

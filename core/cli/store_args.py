@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
     import argparse
+    from typing import Any
 
     from core.engine import Recorder
 

@@ -35,7 +35,6 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Self
 
 from core.cluster import remote
@@ -183,7 +182,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
 
     def _spec_for(self, spec: BatchSpec) -> BatchSpec:
         """Record in the batch's ``extra`` where it runs (``backend``, ``scheduler``, ``path_map``)."""
-        return replace(spec, extra={**spec.extra, **self.cluster.describe()})
+        return spec.replace(extra={**spec.extra, **self.cluster.describe()})
 
     def _post(self, *cmd: Any) -> None:
         self._inbox.put(cmd)

@@ -6,8 +6,7 @@ their engine here, so the two make the same choice from the same settings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # no ``typing`` at run time: every local run passes through here
 if TYPE_CHECKING:
     from core.backend import Backend
     from core.cluster.config import ClusterConfig

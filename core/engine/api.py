@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-from core.events import BatchFinished, Event
-from core.model import BatchId, BatchSpec, TaskId
+from core.model import FrozenRecord
+
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
+
+    from core.events import BatchFinished, Event
+    from core.model import BatchId, BatchSpec, TaskId
+else:
+    # ``Recorder`` is a protocol for type checkers; at run time, where nothing
+    # checks against it, it is a plain class that documents it.
+    Protocol = object
 
 
 def default_workers() -> int:
@@ -20,8 +28,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
+class EngineConfig(FrozenRecord):
     """How the pool is built and supervised.
 
     Attributes
@@ -38,11 +45,29 @@ class EngineConfig:
         Seconds between asking (cancel flag, or TERM) and killing.
     """
 
-    workers: int = 0
-    start_method: str | None = None
-    recycle_after: int | None = None
-    memory_cap: int | None = None
-    kill_grace: float = 2.0
+    __slots__ = ("kill_grace", "memory_cap", "recycle_after", "start_method", "workers")
+
+    workers: int
+    start_method: str | None
+    recycle_after: int | None
+    memory_cap: int | None
+    kill_grace: float
+
+    def __init__(
+        self,
+        workers: int = 0,
+        start_method: str | None = None,
+        recycle_after: int | None = None,
+        memory_cap: int | None = None,
+        kill_grace: float = 2.0,
+    ) -> None:
+        self._init(
+            workers=workers,
+            start_method=start_method,
+            recycle_after=recycle_after,
+            memory_cap=memory_cap,
+            kill_grace=kill_grace,
+        )
 
     def worker_count(self) -> int:
         """The number of workers to run."""

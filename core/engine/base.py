@@ -11,29 +11,46 @@ dispatch, supervision, cancelling running work and teardown.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Generic, Protocol, Self, TypeVar
 
 from core.engine import wire
-from core.engine.api import BatchHandle, EngineConfig, Recorder
+from core.engine.api import BatchHandle, EngineConfig
 from core.engine.batches import BatchRun
-from core.events import BatchAccepted, BatchFinished, Event, Listener, TaskFinished, TaskRequeued
-from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
+from core.events import BatchAccepted, BatchFinished, TaskFinished, TaskRequeued
+from core.model import Failure, FailureKind, TaskState
 from core.params import resolve_params
 from core.registry import job_ref, load_ref
 
+# Neither ``typing`` nor ``logging`` at run time: the CLI loads this module
+# before its first task, and the engine logs only when something goes wrong.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, Generic, Protocol, Self, TypeVar
 
-class _Chunk(Protocol):
-    """What the bookkeeping needs of a chunk in flight (``Chunk``, ``RemoteChunk``): its batch."""
+    from core.engine.api import Recorder
+    from core.events import Event, Listener
+    from core.model import BatchId, BatchSpec, TaskId
 
-    batch: BatchRun
+    class _Chunk(Protocol):
+        """What the bookkeeping needs of a chunk in flight (``Chunk``, ``RemoteChunk``): its batch."""
 
+        batch: BatchRun
 
-ChunkT = TypeVar("ChunkT", bound=_Chunk)
+    ChunkT = TypeVar("ChunkT", bound=_Chunk)
+else:
+    from types import GenericAlias
+
+    class Generic:
+        """``typing.Generic`` as far as run time needs it: ``EngineBase[Chunk]`` names ``EngineBase``."""
+
+        __slots__ = ()
+        __class_getitem__ = classmethod(GenericAlias)
+
+    ChunkT = "ChunkT"
 
 
 class EngineBase(ABC, Generic[ChunkT]):
@@ -44,7 +61,6 @@ class EngineBase(ABC, Generic[ChunkT]):
     the recorder and the listeners.
     """
 
-    _log = logging.getLogger("brigade.engine")  # a subclass may log under its own name
     _thread_name = "brigade-engine"
 
     _start_waits_for_open = False
@@ -72,6 +88,16 @@ class EngineBase(ABC, Generic[ChunkT]):
         self._next_task = 1
         self.worker_pids: tuple[int, ...] = ()
         """Pids of the live workers on this computer; safe to read from any thread."""
+
+    @property
+    def _log(self) -> logging.Logger:
+        """The logger ``brigade.engine`` (a subclass may log under its own name).
+
+        Got on first use: ``logging`` is imported only once there is something to log.
+        """
+        import logging
+
+        return logging.getLogger("brigade.engine")
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> Self:

@@ -10,22 +10,24 @@ while the others idle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 TARGET_SECONDS = 0.025
 MAX_TASKS = 512  # also wire.MAX_TASKS_PER_CHUNK
 MAX_BYTES = 32 * 1024 * 1024
 _ALPHA = 0.2
 
 
-@dataclass(slots=True)
+# Plain classes rather than dataclasses here and in the rest of the engine: generating
+# a dataclass's methods costs about a millisecond per class at every start of the CLI.
 class Budget:
     """How much one chunk may still take."""
 
-    tasks: int
-    bytes: int
-    taken: int = 0
-    taken_bytes: int = 0
+    __slots__ = ("bytes", "taken", "taken_bytes", "tasks")
+
+    def __init__(self, tasks: int, bytes: int, taken: int = 0, taken_bytes: int = 0) -> None:
+        self.tasks = tasks
+        self.bytes = bytes
+        self.taken = taken
+        self.taken_bytes = taken_bytes
 
     def open(self) -> bool:
         return self.taken < self.tasks and self.taken_bytes < self.bytes

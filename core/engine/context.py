@@ -10,16 +10,19 @@ import logging
 import logging.handlers
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from typing import IO, TYPE_CHECKING, Any
 
 from core import atomic
 from core.engine import wire
 from core.processor import Cancelled
 
+TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import IO, Any
+
     from core import output
 
 FLUSH_SECONDS = 0.02

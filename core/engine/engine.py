@@ -29,24 +29,26 @@ thread, which alone touches the pool, the batches and the recorder.
 
 from __future__ import annotations
 
-import logging
-import queue
 import signal
 import threading
 import time
+from collections import deque
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any
 
 from core.engine import wire
-from core.engine.api import EngineConfig, Recorder
 from core.engine.base import EngineBase
-from core.engine.batches import BatchRun
 from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, start_worker
 from core.engine.start import make_context
 from core.events import TaskFinished, TaskLog, TaskProgress, TaskStarted, WorkerEvent
-from core.model import Failure, FailureKind, TaskId, TaskState
+from core.model import Failure, FailureKind, TaskState
 
-log = logging.getLogger("brigade.engine")
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
+if TYPE_CHECKING:
+    from typing import Any
+
+    from core.engine.api import EngineConfig, Recorder
+    from core.engine.batches import BatchRun
+    from core.model import TaskId
 
 CHUNKS_PER_WORKER = 2  # one running, one waiting in the pipe: no idle gap
 PREFETCH_AFTER = 0.05  # seconds: tasks longer than this are not queued behind one another
@@ -69,7 +71,9 @@ class Engine(EngineBase[Chunk]):
         self._ctx = make_context(self.config.start_method)
         self._shared_slots = wire.Slots(wire.MAX_SLOTS * wire.SLOT_FIELDS)
         self._slots = self._shared_slots.view
-        self._cmds: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        # Appends and pops at either end of a deque are thread-safe: it is the
+        # command queue without ``queue`` (and ``heapq``) to import.
+        self._cmds: deque[tuple[Any, ...]] = deque()
         self._wake_r, self._wake_w = Pipe(duplex=False)
         self._wake_lock = threading.Lock()
         self._woken = False
@@ -93,7 +97,7 @@ class Engine(EngineBase[Chunk]):
         self._ensure_workers()
 
     def _post(self, *cmd: Any) -> None:
-        self._cmds.put(cmd)
+        self._cmds.append(cmd)
         # One wake byte until the engine thread reads it: a burst of commands costs one pipe write.
         with self._wake_lock:
             if self._woken:
@@ -149,8 +153,8 @@ class Engine(EngineBase[Chunk]):
     def _run_commands(self) -> None:
         while True:
             try:
-                cmd = self._cmds.get_nowait()
-            except queue.Empty:
+                cmd = self._cmds.popleft()
+            except IndexError:
                 return
             self._run_command(cmd)
 
@@ -351,7 +355,7 @@ class Engine(EngineBase[Chunk]):
         w.recalling = False
         chunk = next((c for c in w.chunks if c.chunk_id == chunk_id), None)
         if chunk is None:
-            log.error("worker %s ended an unknown chunk %s", w.pid, chunk_id)
+            self._log.error("worker %s ended an unknown chunk %s", w.pid, chunk_id)
             return
         self._give_back(chunk)
         w.chunks.remove(chunk)  # the head, or a recalled chunk behind it
@@ -543,7 +547,7 @@ class Engine(EngineBase[Chunk]):
         self._startup_failures += 1
         if self._startup_failures >= STARTUP_FAILURE_LIMIT:
             self._broken = f"worker processes cannot start ({exit_description(code)})"
-            log.error(self._broken)
+            self._log.error(self._broken)
             failure = Failure(FailureKind.WORKER_LOST, self._broken)
             for run in self._batches.values():
                 self._fail_queued(run, failure)

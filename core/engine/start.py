@@ -16,7 +16,10 @@ from multiprocessing.context import BaseContext
 TYPE_CHECKING = False  # no ``typing`` import: this module loads before everything else
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from multiprocessing.connection import Connection
     from typing import Any
+
+    from core.engine.wire import Slots
 
 
 def spare_main_reimport(module_name: str) -> None:
@@ -32,9 +35,23 @@ def spare_main_reimport(module_name: str) -> None:
         main.__spec__ = importlib.machinery.ModuleSpec(module_name, None)
 
 
-# What the fork server loads once for every worker: the worker's code, the
-# default job's, and hashlib (which that job imports on its first file).
-PRELOAD = ["core.engine.worker", "core.processors.checksum", "hashlib"]
+# What the fork server loads once for every worker: this module (which holds
+# the workers' entry point, ``run_worker``), the worker's code, the default
+# job's, and hashlib (which that job imports on its first file).
+PRELOAD = ["core.engine.start", "core.engine.worker", "core.processors.checksum", "hashlib"]
+
+
+def run_worker(conn: Connection, slots: Slots, slot: int, environ: dict[str, str] | None = None) -> None:
+    """Entry point of a worker process: ``core.engine.worker.worker_main``, imported here.
+
+    The engine names this function, not ``worker_main``, as each worker's
+    ``target``: the engine's own process then never loads the worker's code
+    (its logging, its task context). The fork server has that code preloaded;
+    a spawned worker imports it here instead of while unpickling its target.
+    """
+    from core.engine.worker import worker_main
+
+    worker_main(conn, slots, slot, environ)
 
 
 def default_start_method() -> str:

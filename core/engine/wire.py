@@ -29,7 +29,9 @@ the requests to cancel it or to hand back the rest of its chunk.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
+if TYPE_CHECKING:
+    from typing import Any
 
 RUN = 0
 RECALL = "recall"

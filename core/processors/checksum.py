@@ -6,10 +6,13 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
 
 from core.params import Param, ParamType
 from core.processor import Processor, TaskContext
+
+TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this job for its parameters
+if TYPE_CHECKING:
+    from typing import Any
 
 # 128 KiB: larger reused buffers were measured slower here (cache effects).
 CHUNK = 128 * 1024

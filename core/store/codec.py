@@ -12,10 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Mapping
-from typing import Any
 
 from core.model import BatchOptions, Failure, FailureKind
+
+TYPE_CHECKING = False  # no ``typing`` at run time (``run`` opens the history before its first task)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 
 def text_in(value: str) -> str | bytes:

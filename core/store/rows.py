@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
-from core.model import Failure, FailureKind, TaskState
+from core.model import FailureKind, FrozenRecord, TaskState
 from core.store import owner
 from core.store.codec import failure_out, loads, text_out
 
+TYPE_CHECKING = False  # no ``typing`` at run time (``run`` opens the history before its first task)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
-@dataclass(frozen=True, slots=True)
-class BatchRow:
+    from core.model import Failure
+
+
+class BatchRow(FrozenRecord):
     """One batch of the history.
 
     ``status`` is ``running``, ``finished``, ``stopped`` (shut down with tasks
     left queued) or ``interrupted`` (its process died). ``duration`` is the
     time spent running, over every run of the batch.
     """
+
+    __slots__ = (
+        "counts",
+        "created",
+        "duration",
+        "extra",
+        "finished",
+        "id",
+        "job",
+        "output",
+        "params",
+        "status",
+        "total",
+    )
 
     id: int
     job: str
@@ -34,15 +51,61 @@ class BatchRow:
     total: int
     duration: float | None
 
+    def __init__(
+        self,
+        id: int,
+        job: str,
+        params: dict[str, Any],
+        output: dict[str, Any] | None,
+        extra: dict[str, Any],
+        created: float,
+        finished: float | None,
+        status: str,
+        counts: dict[TaskState, int],
+        total: int,
+        duration: float | None,
+    ) -> None:
+        self._init(
+            id=id,
+            job=job,
+            params=params,
+            output=output,
+            extra=extra,
+            created=created,
+            finished=finished,
+            status=status,
+            counts=counts,
+            total=total,
+            duration=duration,
+        )
 
-@dataclass(frozen=True, slots=True)
-class TaskRow:
+
+class TaskRow(FrozenRecord):
     """One task of a batch, as last recorded.
 
     ``path`` is surrogate-escaped like ``os.fsdecode``; ``changed`` says the
     input's size or mtime differed from queue time when the batch was resumed.
     An interrupted task is ``FAILED`` with a failure of kind ``interrupted``.
     """
+
+    __slots__ = (
+        "attempts",
+        "batch_id",
+        "changed",
+        "ended",
+        "failure",
+        "id",
+        "index",
+        "log_dropped",
+        "mtime",
+        "outputs",
+        "path",
+        "pid",
+        "result",
+        "size",
+        "started",
+        "state",
+    )
 
     id: int
     batch_id: int
@@ -60,6 +123,44 @@ class TaskRow:
     outputs: tuple[str, ...]
     log_dropped: int
     changed: bool
+
+    def __init__(
+        self,
+        id: int,
+        batch_id: int,
+        index: int,
+        path: str,
+        size: int | None,
+        mtime: float | None,
+        state: TaskState,
+        failure: Failure | None,
+        attempts: int,
+        started: float | None,
+        ended: float | None,
+        pid: int | None,
+        result: dict[str, Any] | None,
+        outputs: tuple[str, ...],
+        log_dropped: int,
+        changed: bool,
+    ) -> None:
+        self._init(
+            id=id,
+            batch_id=batch_id,
+            index=index,
+            path=path,
+            size=size,
+            mtime=mtime,
+            state=state,
+            failure=failure,
+            attempts=attempts,
+            started=started,
+            ended=ended,
+            pid=pid,
+            result=result,
+            outputs=outputs,
+            log_dropped=log_dropped,
+            changed=changed,
+        )
 
     @property
     def duration(self) -> float | None:
@@ -81,9 +182,10 @@ class TaskRow:
         return self.failure.describe() if self.failure else None
 
 
-@dataclass(frozen=True, slots=True)
-class LogRow:
+class LogRow(FrozenRecord):
     """One log line of a task; ``attempt`` counts over every run of the task."""
+
+    __slots__ = ("attempt", "level", "seq", "task_id", "text", "time")
 
     task_id: int
     attempt: int
@@ -91,6 +193,24 @@ class LogRow:
     level: int
     time: float
     text: str
+
+    def __init__(
+        self,
+        task_id: int,
+        attempt: int,
+        seq: int,
+        level: int,
+        time: float,
+        text: str,
+    ) -> None:
+        self._init(
+            task_id=task_id,
+            attempt=attempt,
+            seq=seq,
+            level=level,
+            time=time,
+            text=text,
+        )
 
 
 BATCH_COLUMNS = (

@@ -183,9 +183,7 @@ def test_done_tasks_are_refused_in_a_resumed_spec(store, tmp_path):
     make_files(tmp_path / "in", 2)
     batch_id, _ = run_spec(store, spec_for(tmp_path / "in"))
     tasks = store.tasks(batch_id)
-    from dataclasses import replace
-
-    bad = replace(spec_for(tmp_path / "in"), batch_id=batch_id, task_ids=[t.id for t in tasks])
+    bad = spec_for(tmp_path / "in").replace(batch_id=batch_id, task_ids=[t.id for t in tasks])
     with Engine(EngineConfig(workers=1), recorder=store.recorder()) as engine:
         handle = engine.submit(bad)
         with pytest.raises(Exception, match="done tasks never run again"):
