@@ -154,7 +154,9 @@ def exit_description(code: int | None) -> str:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        return f"killed by {name}"
+        # A mapped file cut short under a reader (checksum maps large inputs) ends it so.
+        hint = " (its input may have shrunk while it was read)" if name == "SIGBUS" else ""
+        return f"killed by {name}{hint}"
     if sys.platform == "win32" and code > 0xFFFF:
         return f"ended with status 0x{code:08X}"
     return f"exited with code {code}"

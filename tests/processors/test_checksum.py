@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -148,3 +149,12 @@ def test_verify_reads_bsd_format_and_skips_non_manifests(engine, tmp_path):
     run = run_job(engine, "verify", [bsd, data])
     assert run.result(bsd)["ok"] == 1
     assert run.state(data) == TaskState.SKIPPED
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGBUS"), reason="POSIX signal")
+def test_a_worker_killed_by_sigbus_says_its_input_may_have_shrunk():
+    from core.engine.pool import exit_description
+
+    expected = "killed by SIGBUS (its input may have shrunk while it was read)"
+    assert exit_description(-signal.SIGBUS) == expected
+    assert exit_description(-signal.SIGKILL) == "killed by SIGKILL"
