@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import marshal
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from core.store.codec import dumps
 
@@ -101,16 +101,20 @@ def merge(values: Iterable[bytes]) -> dict[int, list[Any]]:
 def states(conn: sqlite3.Connection, batch_id: int) -> dict[int, int]:
     """The latest state of each task the journal of a batch names, by task id (cheaper than ``read``)."""
     latest: dict[int, int] = {}
-    rows = conn.execute("SELECT records FROM task_journal WHERE batch_id = ? ORDER BY seq", (batch_id,))
-    for (value,) in rows:
+    for value in _values(conn, batch_id):
         latest.update({r[0]: r[1] for r in marshal.loads(value) if r[1] is not None})
     return latest
 
 
 def read(conn: sqlite3.Connection, batch_id: int) -> dict[int, list[Any]]:
     """The journal of a batch, merged (empty when it has none)."""
+    return merge(_values(conn, batch_id))
+
+
+def _values(conn: sqlite3.Connection, batch_id: int) -> Iterator[bytes]:
+    """The journal values of a batch, oldest first."""
     rows = conn.execute("SELECT records FROM task_journal WHERE batch_id = ? ORDER BY seq", (batch_id,))
-    return merge(value for (value,) in rows)
+    return (value for (value,) in rows)
 
 
 def latest(conn: sqlite3.Connection, batch_id: int) -> int:
