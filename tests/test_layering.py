@@ -38,12 +38,16 @@ def test_importing_the_engine_and_cli_loads_no_qt():
     assert out.stdout.strip() == "[]"
 
 
-def test_the_cli_run_path_loads_no_dataclasses_typing_logging_or_worker_code():
+def test_the_cli_run_path_loads_no_dataclasses_typing_logging_or_worker_code(tmp_path):
     # Each costs milliseconds of every ``brigade-cli run`` before its first task
     # (the workers load their own code and logging; their fork server preloads it).
-    unwanted = ("dataclasses", "typing", "logging", "core.engine.worker")
+    # Opening the history for the run loads the recorder, not the history's readers.
+    unwanted = ("dataclasses", "typing", "logging", "core.engine.worker", "core.store.store", "core.store.rows")
     code = (
-        "import sys; before = set(sys.modules); import core.cli.run, core.engine.engine;"
+        "import argparse, sys; before = set(sys.modules); import core.cli.run, core.engine.engine;"
+        "from core.cli.store_args import open_recorder;"
+        f"recorder = open_recorder(argparse.Namespace(db={str(tmp_path / 'h.sqlite3')!r}));"
+        "assert recorder is not None and recorder.error is None;"
         f"print(sorted(m for m in {unwanted!r} if m in sys.modules and m not in before))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

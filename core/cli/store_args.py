@@ -36,15 +36,17 @@ def open_recorder(args: argparse.Namespace) -> Recorder | None:
     """
     if getattr(args, "no_history", False):
         return None
-    from core.store import JobStore, StoreError
+    # The recorder's own modules only: not the history's readers (``JobStore``).
+    from core.store.errors import StoreError
+    from core.store.location import default_db_path
+    from core.store.recorder import StoreRecorder
 
     try:
-        store = JobStore.open(getattr(args, "db", None))
+        # Its connection, opened here, is the one the engine writes through.
+        return StoreRecorder.open(getattr(args, "db", None) or default_db_path())
     except StoreError as exc:
         print(f"history disabled: {exc}", file=sys.stderr)
         return None
-    with store:
-        return store.recorder()
 
 
 def batch_note(recorder: Recorder | None, batch_id: int | None) -> str:

@@ -302,6 +302,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
             for tid in chunk.pending:
                 self._in_flight[tid] = chunk
             chunk.future.add_done_callback(self._on_future_done)
+            self._handed_out(run)
             return True
         return False
 

@@ -94,6 +94,12 @@ class Recorder(Protocol):
     def flush(self) -> None:
         """Commit what is pending; called when the engine has nothing to do."""
 
+    def settle(self) -> None:
+        """Commit what is pending; called when a batch's last queued task was handed out.
+
+        The batch's end then has only its last tasks left to write.
+        """
+
     def close(self) -> None:
         """Commit and release resources; called once as the engine thread ends."""
 

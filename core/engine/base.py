@@ -270,6 +270,14 @@ class EngineBase(ABC, Generic[ChunkT]):
         for handle, result in done:
             handle._finish(result)
 
+    def _handed_out(self, run: BatchRun) -> None:
+        """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder settles."""
+        if self._recorder and not run.has_queued():
+            try:
+                self._recorder.settle()
+            except Exception:  # noqa: BLE001 - logged on self._log
+                self._log.exception("recorder failed")
+
     def _end_batches(self) -> None:
         """At teardown: end the unfinished batches as stopped and deliver the last events."""
         for run in self._batches.values():

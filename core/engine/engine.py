@@ -264,6 +264,7 @@ class Engine(EngineBase[Chunk]):
             w.assigned += len(pending)
             for tid in pending:
                 self._in_flight[tid] = chunk
+            self._handed_out(run)
             return True
         return False
 

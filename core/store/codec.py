@@ -9,7 +9,6 @@ lone surrogates travel as ``\\udcxx`` escapes, and bytes as ``{"$bytes": base64}
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 
@@ -42,6 +41,8 @@ def text_out(value: str | bytes) -> str:
 
 def _default(obj: Any) -> Any:
     if isinstance(obj, bytes | bytearray | memoryview):
+        import base64  # only when a result holds bytes
+
         return {"$bytes": base64.b64encode(bytes(obj)).decode("ascii")}
     if isinstance(obj, set | frozenset):
         return sorted(obj, key=repr)
@@ -50,6 +51,8 @@ def _default(obj: Any) -> Any:
 
 def _hook(obj: dict[str, Any]) -> Any:
     if len(obj) == 1 and "$bytes" in obj:
+        import base64
+
         return base64.b64decode(obj["$bytes"])
     return obj
 

@@ -19,12 +19,15 @@ import sqlite3
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
-from typing import Any
 
 from core.store import journal
 from core.store.codec import text_in
 from core.store.journal import QUEUED_SQL
+
+TYPE_CHECKING = False  # no ``typing`` at run time: a run loads this module before its first task
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
 
 __all__ = ["QUEUED_SQL", "Inputs", "unwritten_rows", "unwritten_total", "write_rest"]
 

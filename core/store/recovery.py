@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from core.model import Failure, FailureKind, TaskState
 from core.store import inputs, journal, owner
 from core.store.codec import dumps, failure_in
+from core.store.errors import StoreError
+from core.store.schema import connect
 
 INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task ran", retryable=True)
 
@@ -45,6 +47,23 @@ def store_counts(conn: sqlite3.Connection, batch_id: int, journaled: dict[int, i
     """Save a batch's counts on its row (in the caller's transaction); ``journaled``: see ``count_states``."""
     counts = count_states(conn, batch_id, journaled)
     conn.execute("UPDATE batches SET counts = ? WHERE id = ?", (dumps(counts), batch_id))
+
+
+def connect_recovered(path: str, *, sync: str = "FULL") -> sqlite3.Connection:
+    """Open (create, migrate) the history at ``path`` and recover the batches of dead processes.
+
+    Raises
+    ------
+    StoreError
+        With one line saying why the file cannot be used.
+    """
+    conn = connect(path, sync=sync)
+    try:
+        recover_dead(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"the history database {path} cannot be used: {exc}") from exc
+    return conn
 
 
 def recover_dead(conn: sqlite3.Connection) -> list[int]:

@@ -17,22 +17,17 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Any, TextIO
 
 from core.model import BatchSpec, TaskState
-from core.paths import data_dir
 from core.store import inputs, owner
 from core.store.codec import loads, options_out, text_out
 from core.store.errors import StoreError
+from core.store.location import ENV_VAR, default_db_path
 from core.store.recorder import StoreRecorder
-from core.store.recovery import count_states, recover_dead
+from core.store.recovery import connect_recovered, count_states, recover_dead
 from core.store.rows import BATCH_COLUMNS, TASK_COLUMNS, BatchRow, LogRow, TaskRow, batch_row, task_row
-from core.store.schema import connect
 
-ENV_VAR = "BRIGADE_DB"
+__all__ = ["ENV_VAR", "PAGE", "JobStore", "default_db_path"]
+
 PAGE = 5000  # rows per query when walking a whole batch
-
-
-def default_db_path() -> str:
-    """``$BRIGADE_DB`` if set, else ``history.sqlite3`` in the user data folder."""
-    return os.environ.get(ENV_VAR) or os.path.join(data_dir(), "history.sqlite3")
 
 
 class JobStore:
@@ -56,13 +51,7 @@ class JobStore:
             With one line saying why the file cannot be used.
         """
         path = path or default_db_path()
-        conn = connect(path)
-        try:
-            recover_dead(conn)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"the history database {path} cannot be used: {exc}") from exc
-        return cls(path, conn)
+        return cls(path, connect_recovered(path))
 
     def compact(self) -> int:
         """Write the rows that the journals of batches no process runs describe; return how many batches.

@@ -12,7 +12,7 @@ import pytest
 from core.engine import Engine, EngineConfig
 from core.events import TaskFinished, TaskStarted
 from core.model import BatchOptions, BatchSpec, FailureKind, TaskState
-from core.store import JobStore
+from core.store import JobStore, StoreRecorder
 from tests.store.conftest import JOB, make_files, run_spec, spec_for
 from tests.store.jobs import read_counts
 
@@ -47,6 +47,27 @@ def test_a_batch_is_recorded_with_results_logs_and_counts(store, tmp_path):
         ]
     assert store.tasks(batch_id, {TaskState.FAILED}) == []
     assert len(store.tasks(batch_id, {TaskState.DONE}, limit=5, offset=15)) == 5
+
+
+def test_what_finished_is_committed_once_a_batch_has_nothing_left_to_hand_out(store, db, tmp_path):
+    # Then the batch's end has only its last tasks to write.
+    make_files(tmp_path / "in", 30)
+    spec = spec_for(tmp_path / "in", JOB, {"delay": 0.02, "lines": 0})
+    finished: list[int] = []
+    settled: list[tuple[int, int]] = []
+
+    class Watching(StoreRecorder):
+        def settle(self) -> None:
+            super().settle()
+            (batch,) = store.batches()  # read through the store's own connection
+            settled.append((len(finished), len(store.tasks(batch.id, {TaskState.DONE}))))
+
+    with Engine(EngineConfig(workers=2), recorder=Watching(db)) as engine:
+        engine.add_listener(lambda events: finished.extend(1 for e in events if type(e) is TaskFinished))
+        assert engine.submit(spec).wait(60) is not None
+    assert len(settled) == 1
+    ((seen, committed),) = settled
+    assert 0 < seen < 30 and committed == seen  # tasks still ran; every finished one was committed
 
 
 def test_inputs_queued_without_a_stat_get_the_size_and_mtime_their_worker_saw(store, tmp_path):
