@@ -18,6 +18,11 @@ from core.store.errors import StoreError
 # "Brig" in ASCII: marks a database as Brigade's, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x42726967
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
+# Pages of a new database. A batch's journal is one value of ~1 MB per commit:
+# with 16 KiB pages writing and checkpointing it took a third less time than
+# with SQLite's 4 KiB, and log lines (small rows) cost the same. An existing
+# database keeps the page size it was made with.
+PAGE_SIZE = 16384
 
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -184,6 +189,8 @@ def _check_version(conn: sqlite3.Connection, path: str) -> int:
     has_tables = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
     if app_id != APPLICATION_ID and (has_tables or version):
         raise StoreError(f"{path} is an SQLite database of another program, not Brigade's history")
+    if not has_tables:
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # taken when its first page is written
     return version
 
 

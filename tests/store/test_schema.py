@@ -12,7 +12,7 @@ import time
 import pytest
 
 from core.model import FailureKind, TaskState
-from core.store import JobStore, StoreError, default_db_path
+from core.store import JobStore, StoreError, default_db_path, schema
 from core.store.schema import APPLICATION_ID, LATEST, connect
 from tests.store.conftest import ROOT, cli, make_files
 
@@ -81,6 +81,22 @@ def test_migrating_twice_is_harmless(db):
     JobStore.open(db).close()
     with JobStore.open(db) as store:
         assert [b.id for b in store.batches()] == [2, 1]
+
+
+def test_a_new_database_gets_large_pages_and_an_existing_one_keeps_its_own(db, tmp_path, monkeypatch):
+    JobStore.open(db).close()
+    assert sqlite3.connect(db).execute("PRAGMA page_size").fetchone()[0] == schema.PAGE_SIZE == 16384
+
+    old = str(tmp_path / "old.sqlite3")
+    monkeypatch.setattr(schema, "PAGE_SIZE", 4096)  # as the first schema made them
+    _first_schema_db(old)
+    monkeypatch.undo()
+    with JobStore.open(old) as store:
+        assert [b.id for b in store.batches()] == [2, 1]
+    conn = sqlite3.connect(old)
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def _frozen_bytes(path: str) -> bytes:
