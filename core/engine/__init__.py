@@ -6,13 +6,13 @@ only ``core.engine.worker``, does not pay for the engine thread's modules.
 
 from __future__ import annotations
 
+from core.lazy import exports
+
 # ``typing`` is not imported: this package is loaded before the fork server
 # starts, and again first thing in it.
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from core.engine.api import BatchHandle, EngineConfig, Recorder, default_workers
     from core.engine.engine import Engine
 
@@ -27,11 +27,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'core.engine' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)

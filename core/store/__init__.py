@@ -7,10 +7,10 @@ modules only, and loads them before its first task.
 
 from __future__ import annotations
 
+from core.lazy import exports
+
 TYPE_CHECKING = False  # no ``typing`` at run time (see above)
 if TYPE_CHECKING:
-    from typing import Any
-
     from core.store.errors import StoreError
     from core.store.location import ENV_VAR, default_db_path
     from core.store.recorder import StoreRecorder
@@ -40,11 +40,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'core.store' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)

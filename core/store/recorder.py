@@ -1,9 +1,10 @@
 """The engine's recorder: every state change, result and log line, in short transactions.
 
-All methods run on the engine thread, which owns the one writer connection.
+All methods run on the engine thread, which owns the one writer connection
+(``open`` may open it first in another thread, before the engine starts).
 ``record`` only turns events into rows; rows are written in one transaction
 every ``COMMIT_SECONDS`` (or ``COMMIT_ROWS`` rows, or at once when a batch
-ends), and in ``flush``/``close``. With ``synchronous=FULL`` a committed
+ends), and in ``flush``/``settle``/``close``. With ``synchronous=FULL`` a committed
 transaction survives a crash of the app and a power cut.
 
 Pending task updates are kept as the latest row per task, so a task that
