@@ -21,6 +21,7 @@ import os
 import sqlite3
 import time
 from bisect import bisect_right
+from operator import itemgetter
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
 from core.model import BatchId, BatchSpec, TaskId, TaskState
@@ -33,7 +34,7 @@ from core.store.recovery import connect_recovered, interrupt_batch, store_counts
 # module before its first task, and ~10 ms of imports there delay every task.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from typing import Any
 
 COMMIT_SECONDS = 0.15
@@ -62,6 +63,7 @@ _REOPEN_SQL = (
 _REQUEUED = int(TaskState.QUEUED)
 IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
 _NO_RECORD = (None,) * 9  # a journal record's fields between its index and its dropped lines
+_STATE = itemgetter(1)  # of a pending task row
 
 
 class _Unwritten:
@@ -479,16 +481,21 @@ class StoreRecorder:
             lo, hi = u.first + u.front, u.first + u.total
             # A pending row is a journal record (core.store.journal): most commits take them all.
             if tasks and lo <= min(tasks) and max(tasks) < hi:
+                ids: Iterable[TaskId] = tasks.keys()
                 records = list(tasks.values())
             else:
-                records = [row for tid, row in tasks.items() if lo <= tid < hi]
-            records += [[tid, *_NO_RECORD, n, None, None] for tid, n in dropped.items() if lo <= tid < hi]
+                ids = [tid for tid in tasks if lo <= tid < hi]
+                records = [tasks[tid] for tid in ids]
+            # Every pending task row has a state; records that only add dropped lines have none.
+            u.states.update(zip(ids, map(_STATE, records), strict=True))
+            journaled.update(ids)
+            extra = [tid for tid in dropped if lo <= tid < hi]
+            journaled.update(extra)
+            records += [[tid, *_NO_RECORD, dropped[tid], None, None] for tid in extra]
             if not records:
                 continue
             journal.append(conn, u.batch_id, records)
-            journaled.update(r[0] for r in records)
             u.journaled += len(records)
-            u.states.update({r[0]: r[1] for r in records if r[1] is not None})
             if u.journaled >= journal.FOLD_RECORDS:
                 self._write_rows(conn, u, 0)  # a long journal slows the views that read it
         return journaled
