@@ -108,6 +108,9 @@ class StoreRecorder:
         """Why history is off for this run, if the database failed at start."""
         self._conn: sqlite3.Connection | None = None
         self._tasks: dict[TaskId, list[Any]] = {}
+        # Starts of tasks with no pending row: most finish before the next commit,
+        # so their start costs no row (a row is made at the commit if not).
+        self._started: dict[TaskId, TaskStarted] = {}
         self._logs: list[tuple[Any, ...]] = []
         self._dropped: dict[TaskId, int] = {}
         self._finished: list[BatchFinished] = []
@@ -364,22 +367,10 @@ class StoreRecorder:
 
     def _on_started(self, ev: TaskStarted) -> None:
         tid = ev.task_id
-        dropped = self._dropped_before(tid)
-        self._tasks[tid] = [
-            tid,
-            1,
-            None,
-            None,
-            ev.attempt,
-            ev.time,
-            None,
-            ev.pid,
-            None,
-            None,
-            dropped,
-            None,
-            None,
-        ]
+        if tid in self._tasks:
+            self._tasks[tid] = _started_row(ev, self._tasks[tid][10])
+        else:
+            self._started[tid] = ev
 
     def _on_finished(self, ev: TaskFinished) -> None:
         # Once per task (50,000 a second for tiny files): the common case takes no call.
@@ -413,7 +404,9 @@ class StoreRecorder:
 
     # ------------------------------------------------------------ writing
     def _pending(self) -> bool:
-        return bool(self._tasks or self._logs or self._finished or self._dropped or self._reopened)
+        return bool(
+            self._tasks or self._started or self._logs or self._finished or self._dropped or self._reopened
+        )
 
     def _transaction(self, write: Any) -> None:
         """Run ``write(conn)`` in one transaction; rows written move their batch's front on success."""
@@ -438,6 +431,11 @@ class StoreRecorder:
     def _commit(self) -> None:
         if self._conn is None or not self._pending():
             return
+        if self._started:
+            tasks = self._tasks
+            for tid in self._started.keys() - tasks.keys():  # still running: a later row replaces none
+                tasks[tid] = _started_row(self._started[tid], 0)
+            self._started.clear()
         self._transaction(self._write)
         if self._lines:
             for tid, row in self._tasks.items():
@@ -539,6 +537,11 @@ class StoreRecorder:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _started_row(ev: TaskStarted, dropped: int) -> list[Any]:
+    """The pending row of a task that started (``dropped``: lines a row it replaces dropped)."""
+    return [ev.task_id, 1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
 
 
 def _update(row: list[Any]) -> tuple[Any, ...]:
