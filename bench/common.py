@@ -40,8 +40,8 @@ def installed_env() -> dict[str, str]:
     return env
 
 
-def best_of_interleaved(runs: int, cmds: dict[str, list[str] | str], **kw) -> dict[str, float]:
-    """Fastest wall time of each command over ``runs`` rounds that run every command once.
+def timed_interleaved(runs: int, cmds: dict[str, list[str] | str], **kw) -> dict[str, list[float]]:
+    """Wall times of each command over ``runs`` rounds that run every command once.
 
     Interleaving keeps the ratios fair on a machine whose speed drifts (shared
     cores): a slow minute slows every contender, not just the one timed then.
@@ -50,13 +50,13 @@ def best_of_interleaved(runs: int, cmds: dict[str, list[str] | str], **kw) -> di
     kw.setdefault("env", installed_env())
     for cmd in cmds.values():
         _run(cmd, **kw)
-    best = {name: float("inf") for name in cmds}
+    times: dict[str, list[float]] = {name: [] for name in cmds}
     for _ in range(runs):
         for name, cmd in cmds.items():
             t0 = time.perf_counter()
             _run(cmd, **kw)
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
+            times[name].append(time.perf_counter() - t0)
+    return times
 
 
 def _run(cmd: list[str] | str, **kw) -> None:
