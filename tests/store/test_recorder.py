@@ -70,6 +70,40 @@ def test_what_finished_is_committed_once_a_batch_has_nothing_left_to_hand_out(st
     assert 0 < seen < 30 and committed == seen  # tasks still ran; every finished one was committed
 
 
+def test_a_new_batch_is_committed_with_its_first_results(store, db, tmp_path):
+    # Storing the input list waits for the recorder's next commit, so its first
+    # tasks are not kept waiting; nothing of the batch is seen before.
+    paths = make_files(tmp_path / "in", 5)
+    recorder = store.recorder()
+    recorder.start()
+    try:
+        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+        recorder.record([TaskStarted(ids[0], 1, 7, 1_700_000_000.0, 1)])
+        assert store.batch(batch_id) is None
+        recorder.commit()
+        assert store.batch(batch_id).total == 5
+        assert [t.path for t in store.tasks(batch_id)] == paths
+    finally:
+        recorder.close()
+    assert store.tasks(batch_id)[0].state == TaskState.FAILED  # stopped while it ran
+
+
+def test_a_batch_whose_input_list_cannot_be_stored_runs_on_without_history(store, db, tmp_path, caplog):
+    paths = make_files(tmp_path / "in", 4)
+    recorder = store.recorder()
+    recorder.start()
+    first, first_ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
+    recorder._conn.execute("DROP TABLE batch_inputs")  # inside its open transaction: saving it fails
+    recorder.record([TaskStarted(first_ids[0], 1, 7, 1_700_000_000.0, 1)])
+    recorder.commit()
+    assert recorder.error and "no such table" in recorder.error
+    assert "history disabled" in caplog.text
+    second, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))  # ids past the running batch's
+    assert second > first and ids[0] > first_ids[-1]
+    recorder.close()
+    assert store.batch(first) is None and store.batches() == []  # rolled back: the file is as it was
+
+
 def test_inputs_queued_without_a_stat_get_the_size_and_mtime_their_worker_saw(store, tmp_path):
     paths = make_files(tmp_path / "in", 6, size=96)
     spec = spec_for(tmp_path / "in")
