@@ -180,7 +180,9 @@ class StoreRecorder:
         which stores its input list with its first results (one commit, not
         two): storing 20,000 paths took ~6 ms, which no longer delays its first
         tasks. Until then nothing of it is committed, as of any result since
-        the last commit: a crash forgets the batch, as one before its start would.
+        the last commit (at most ``COMMIT_SECONDS`` of a busy engine, half a
+        second of an idle one): a crash forgets the batch, as one before its
+        start would.
         """
         conn = self._conn
         if conn is None:
@@ -197,7 +199,7 @@ class StoreRecorder:
                 "SELECT first_task, total, elapsed FROM batches WHERE id = ?", (batch_id,)
             ).fetchone()
             if found is not None and total:
-                self._opening = found  # its input list is saved by _end_opening
+                self._opening = found  # its input list is saved by the next transaction
             else:
                 if found is not None:
                     found.save(conn)
@@ -212,23 +214,6 @@ class StoreRecorder:
         if not fresh:
             self._lines.clear()  # attempt bases just moved
         return batch_id, range(first, first + total) if ids is None else ids
-
-    def _end_opening(self) -> None:
-        """Store the input list of the batch ``open_batch`` left open, and commit it.
-
-        If that fails, history is off for the rest of the run (the batch's
-        tasks are already running) and the reason is logged.
-        """
-        conn, found = self._conn, self._opening
-        assert conn is not None and found is not None
-        self._opening = None
-        try:
-            found.save(conn)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            self._stop_recording(f"the history database {self.path} cannot be used: {exc}")
 
     def record(self, events: list[Event]) -> None:
         """Turn events into pending rows; commit when the window is due or a batch ended."""
@@ -454,17 +439,30 @@ class StoreRecorder:
         )
 
     def _transaction(self, write: Any) -> None:
-        """Run ``write(conn)`` in one transaction; rows written move their batch's front on success."""
+        """Run ``write(conn)`` in one transaction; rows written move their batch's front on success.
+
+        The transaction ``open_batch`` left open goes on here, and stores the
+        new batch's input list first. If it fails, the batch is gone with it
+        while its tasks run: history is off for the rest of the run.
+        """
         conn = self._conn
         assert conn is not None
         self._fronts.clear()
-        conn.execute("BEGIN IMMEDIATE")
+        opening, self._opening = self._opening, None
+        if opening is None:
+            conn.execute("BEGIN IMMEDIATE")
         try:
+            if opening is not None:
+                opening.save(conn)
             write(conn)
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             conn.execute("ROLLBACK")
             self._fronts.clear()
+            if opening is not None:
+                self._stop_recording(f"the history database {self.path} cannot be used: {exc}")
+                if isinstance(exc, sqlite3.Error):
+                    return
             raise  # rows stay pending: the next commit tries again
         for batch_id, front in self._fronts.items():
             u = self._unwritten[batch_id]
@@ -474,9 +472,7 @@ class StoreRecorder:
         self._fronts.clear()
 
     def _commit(self) -> None:
-        if self._opening is not None:
-            self._end_opening()
-        if self._conn is None or not self._pending():
+        if self._conn is None or not (self._pending() or self._opening is not None):
             return
         if self._started:
             tasks = self._tasks
