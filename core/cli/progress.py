@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from core.model import TaskId
 
 BAR_WIDTH = 24
+_FAILED = TaskState.FAILED
 FAILURE_LINES = 50  # a batch where every file fails the same way should not flood the terminal
 
 
@@ -73,20 +74,25 @@ class Printer:
     # Engine thread -------------------------------------------------------
     def __call__(self, events: list[Event]) -> None:
         """Listener: count and queue finished tasks. Called on the engine thread."""
+        # Twice per task (tens of thousands a second): names are looked up once per call.
+        running, counts, sizes, keep_all = self.running, self.counts, self.sizes, self.json_lines
+        done_bytes = 0
         for ev in events:
-            if type(ev) is TaskFinished:
-                self.running.discard(ev.task_id)
-                self.counts[ev.state] += 1
-                if self.sizes is not None:
-                    self.bytes_done += self.sizes[self.index(ev.task_id)]
+            if type(ev) is TaskStarted:
+                running.add(ev.task_id)
+            elif type(ev) is TaskFinished:
+                running.discard(ev.task_id)
+                state = ev.state
+                counts[state] += 1
+                if sizes is not None:
+                    done_bytes += sizes[self.index(ev.task_id)]
                 elif ev.size > 0:
-                    self.bytes_done += ev.size
-                if self.json_lines or ev.state == TaskState.FAILED:
+                    done_bytes += ev.size
+                if keep_all or state == _FAILED:
                     self.finished.append(ev)
-            elif isinstance(ev, TaskStarted):
-                self.running.add(ev.task_id)
-            elif isinstance(ev, BatchAccepted):
+            elif type(ev) is BatchAccepted:
                 self.ids = ev.task_ids
+        self.bytes_done += done_bytes
 
     def index(self, task_id: TaskId) -> int:
         return task_index(self.ids, task_id)
