@@ -65,8 +65,10 @@ class BatchRun:
         """Whether a task waits to be handed out (skipping cancelled ones lazily)."""
         return bool(self.again) or self.cursor < len(self.states)
 
-    def take(self, in_flight: set[TaskId], sizes: Sequence[int] | None, remaining_share: int) -> list[int]:
-        """Return indexes of the next chunk, sized by the batch's chunk sizer."""
+    def take(
+        self, in_flight: set[TaskId], sizes: Sequence[int] | None, remaining_share: int
+    ) -> Sequence[int]:
+        """Return indexes of the next chunk, sized by the batch's chunk sizer (a ``range`` if consecutive)."""
         budget = self.sizer.budget(remaining_share)
         states, cursor = self.states, self.cursor
         if sizes is None and not self.again:
@@ -75,7 +77,7 @@ class BatchRun:
             end = min(len(states), cursor + budget.tasks)
             if states.count(_QUEUED, cursor, end) == end - cursor:
                 self.cursor = end
-                return list(range(cursor, end))
+                return range(cursor, end)
         return self._take_each(in_flight, sizes, budget)
 
     def _take_each(self, in_flight: set[TaskId], sizes: Sequence[int] | None, budget: Budget) -> list[int]:
