@@ -289,11 +289,9 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 continue
             self._next_chunk += 1
             key = f"brigade-{self._session}-{self._next_chunk}"
-            chunk = RemoteChunk(self._next_chunk, key, run, {run.ids[i]: i for i in indexes})
-            chunk.order = [run.ids[i] for i in indexes]
-            to_worker = self.cluster.path_map.to_worker
-            paths = run.spec.paths
-            tasks = [(run.ids[i], to_worker(paths[i]), run.attempts[i] + 1, i) for i in indexes]
+            pending, tasks = run.chunk(indexes, self.cluster.path_map.to_worker)
+            chunk = RemoteChunk(self._next_chunk, key, run, pending)
+            chunk.order = [t[0] for t in tasks]
             header = {**self._headers[run.batch_id], "chunk_id": chunk.chunk_id}
             chunk.future = self.client.submit(
                 remote.run_chunk, header, tasks, key=key, pure=False, retries=run.spec.options.retries
