@@ -142,6 +142,20 @@ class Processor:
         """
         return cls.writes_outputs
 
+    @classmethod
+    def result_line(cls, path: str, result: Any) -> str | None:
+        """Return a done task's result as one line of text, in the job's natural form.
+
+        ``brigade-cli run`` prints it on stdout, one line per task (a checksum
+        job prints exactly what ``sha256sum`` would). The default: the path,
+        a tab, and the result's fields as ``key=value``. Called in the worker
+        that ran the task, so a batch's lines are made in parallel.
+        """
+        if not isinstance(result, dict) or not result:
+            return path
+        fields = " ".join(f"{k}={v}" for k, v in result.items() if v is not None)
+        return f"{path}\t{fields}"
+
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any] | None:
         """Process one file and return its result fields."""
         raise NotImplementedError

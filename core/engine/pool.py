@@ -125,8 +125,11 @@ class WorkerHandle:
         self.temps.clear()
 
 
-def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int) -> WorkerHandle:
-    """Start a worker process in ``slot`` and return its handle."""
+def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int, log_level: int) -> WorkerHandle:
+    """Start a worker process in ``slot`` and return its handle.
+
+    ``log_level``: the least level of other libraries' log lines the worker keeps.
+    """
     parent_end, child_end = ctx.Pipe(duplex=True)
     view = slots.view
     view[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
@@ -136,7 +139,7 @@ def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int) -> WorkerHandle
         target=run_worker,
         # A forked worker would see the fork server's environment, from when it
         # started; it gets the engine's current one, as a spawned worker does.
-        args=(child_end, slots, slot, dict(os.environ)),
+        args=(child_end, slots, slot, dict(os.environ), log_level),
         name=f"brigade-worker-{slot}",
         daemon=True,
     )

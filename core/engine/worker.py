@@ -125,8 +125,8 @@ class Worker:
         self.pid = os.getpid()
         self.prints: tuple[LineWriter, ...] = ()
 
-    def serve(self) -> None:
-        install_logging(self.sink)
+    def serve(self, log_level: int = logging.WARNING) -> None:
+        install_logging(self.sink, log_level)
         self.prints = (
             LineWriter(logging.getLogger("brigade.stdout"), logging.INFO),
             LineWriter(logging.getLogger("brigade.stderr"), logging.WARNING),
@@ -175,21 +175,23 @@ class Worker:
         emitter.emit(start)
         result: Any = None
         failure: Failure | None = None
+        line: str | None = None
         try:
             result, state = self._call(task, path, ref, params), TaskState.DONE
+            line = self._line(ref, path, result)
         except Cancelled as exc:
             state, failure = TaskState.CANCELLED, Failure(FailureKind.ERROR, str(exc) or "cancelled")
         except Skip as exc:
             state, result = TaskState.SKIPPED, {"reason": str(exc)}
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt fail only this task
-            state, failure = TaskState.FAILED, _failure_of(exc)
+            state, failure = TaskState.FAILED, _failure_of(exc, self._expected(exc, ref))
         finally:
             self._flush_prints()
             slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
         outputs = tuple(task.outputs)
         done: tuple[Any, ...] = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started)
-        done += (time.time(), task.dropped, outputs, attempt, task.size, task.mtime)
+        done += (time.time(), task.dropped, outputs, attempt, task.size, task.mtime, line)
         with emitter.lock:
             # A task that ended before its start left the buffer is reported by
             # its end alone (which carries the start time): half the events for
@@ -206,12 +208,36 @@ class Worker:
             if stream.pending:
                 stream.flush()
 
+    def _expected(self, exc: BaseException, ref: str) -> bool:
+        """Whether ``exc`` is a failure the job foresaw: one line says it all, no traceback.
+
+        An ``OSError`` (the input is missing, unreadable, a directory...), an
+        error class of Brigade's own (a bad parameter, an output conflict, a
+        job's "not an image") or of the job's own module. Anything else is a
+        bug somewhere, and keeps its traceback.
+        """
+        if isinstance(exc, OSError):
+            return True
+        module = type(exc).__module__
+        proc = self.processors.get(ref)
+        return module.startswith("core.") or (proc is not None and module == type(proc).__module__)
+
+    def _line(self, ref: str, path: str, result: Any) -> str | None:
+        """The done task's ``Processor.result_line``, made here: in parallel with other workers."""
+        try:
+            return self.processors[ref].result_line(path, result)
+        except Exception:  # noqa: BLE001 - the task is done; its holder formats the line itself
+            return None
+
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
         st = _check_regular(path)
         task.size, task.mtime = st.st_size, st.st_mtime
         proc = self.processors.get(ref)
         if proc is None:
-            proc = self.processors[ref] = load_ref(ref)()
+            cls = load_ref(ref)
+            # The job's own module logs in full, whatever the level of other libraries.
+            logging.getLogger(cls.__module__).setLevel(logging.DEBUG)
+            proc = self.processors[ref] = cls()
         return plain(proc.run(path, params, task))
 
 
@@ -225,16 +251,14 @@ def _check_regular(path: str) -> os.stat_result:
     return st
 
 
-def _failure_of(exc: BaseException) -> Failure:
+def _failure_of(exc: BaseException, expected: bool = False) -> Failure:
+    """The failure of a task that raised ``exc``: a traceback only if ``exc`` was not ``expected``."""
     kind = type(exc)
     try:
         message = str(exc)
     except Exception:  # noqa: BLE001 - a broken __str__ must not hide the failure
         message = f"<{kind.__name__} with an unprintable message>"
-    try:
-        tb = "".join(traceback.format_exception(exc))
-    except Exception:  # noqa: BLE001
-        tb = ""
+    tb = None if expected else _traceback_from_job(exc)
     return Failure(
         FailureKind.ERROR,
         message or kind.__name__,
@@ -244,15 +268,31 @@ def _failure_of(exc: BaseException) -> Failure:
     )
 
 
+def _traceback_from_job(exc: BaseException) -> str:
+    """The traceback of ``exc`` from the job's frame on: this module's frames say nothing to its author."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_globals.get("__name__") == __name__:
+        tb = tb.tb_next
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    except Exception:  # noqa: BLE001 - an exception that cannot be formatted still fails its task
+        return ""
+
+
 def worker_main(
-    conn: Connection, slots: wire.Slots, slot: int, environ: dict[str, str] | None = None
+    conn: Connection,
+    slots: wire.Slots,
+    slot: int,
+    environ: dict[str, str] | None = None,
+    log_level: int = logging.WARNING,
 ) -> None:
     """Entry point of a worker process (the ``target`` of its ``Process``).
 
-    ``environ`` is the engine process's environment when the worker started.
+    ``environ`` is the engine process's environment when the worker started;
+    ``log_level`` the least level of other libraries' log lines kept.
     """
     if environ is not None and environ != os.environ:
         os.environ.clear()
         os.environ.update(environ)
     _setup_process()
-    Worker(conn, slots.view, slot).serve()
+    Worker(conn, slots.view, slot).serve(log_level)

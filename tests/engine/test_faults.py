@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 
 import pytest
@@ -41,7 +42,6 @@ def test_a_dying_worker_fails_only_its_task_and_is_replaced(start_method, corpus
         ("raise", "builtins.ValueError", "boom"),
         ("systemexit", "builtins.SystemExit", "5"),
         ("keyboardinterrupt", "builtins.KeyboardInterrupt", "KeyboardInterrupt"),
-        ("weird", "tests.engine.faulty.WeirdError", "unprintable"),
         ("memory", "builtins.MemoryError", "MemoryError"),
     ],
 )
@@ -52,7 +52,36 @@ def test_an_exception_fails_only_its_task_with_type_and_traceback(start_method, 
     assert bad.failure.exc_type == exc_type
     assert text in bad.failure.message
     assert "Traceback" in bad.failure.traceback
+    # It starts at the job's frame: the worker's own frames say nothing to the job's author.
+    assert "faulty.py" in bad.failure.traceback
+    assert "core/engine/worker.py" not in bad.failure.traceback.replace("\\", "/")
     assert len(pids_after) == 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "exc_type", "text"),
+    [
+        ("weird", "tests.engine.faulty.WeirdError", "unprintable"),  # the job's own error class
+        ("oserror", "builtins.NotADirectoryError", "Not a directory"),  # about its input
+    ],
+)
+def test_an_expected_failure_is_one_line_without_a_traceback(start_method, corpus, mode, exc_type, text):
+    _, by_path, _, _ = run_faulty(start_method, corpus, mode)
+    bad = assert_only_bad_failed(by_path)
+    assert bad.failure.exc_type == exc_type
+    assert text in bad.failure.message and "\n" not in bad.failure.message
+    assert bad.failure.traceback is None
+
+
+@pytest.mark.parametrize(
+    ("level", "kept"), [(None, ["library warning", "job detail"]), (logging.DEBUG, None)]
+)
+def test_other_libraries_log_from_warning_up_unless_asked(start_method, corpus, level, kept):
+    config = EngineConfig(workers=1, start_method=start_method, **({"log_level": level} if level else {}))
+    collector, by_path, _, _ = run_faulty(start_method, corpus, "chatty", config=config)
+    bad = next(ev for p, ev in by_path.items() if p.endswith("bad.txt"))
+    lines = [e.text for e in collector.logs(bad.task_id)]
+    assert lines == (kept or ["library detail", "library warning", "job detail"])
 
 
 def test_an_unpicklable_result_becomes_a_clean_failure(start_method, corpus):
