@@ -113,6 +113,12 @@ class Processor:
     writes_outputs
         Whether the job writes files (through ``ctx.write_output`` or
         ``ctx.stage_output``); the output-policy form is shown only then.
+    side_effects
+        Whether running a task twice does something twice besides writing its
+        outputs (a command does what it says). For such a job, and for any job
+        writing files, a worker killed mid-batch reruns only the task it was
+        running; otherwise it may also rerun tasks it had finished but not yet
+        reported (their ends are sent in batches, which is faster).
     """
 
     name: ClassVar[str] = ""
@@ -121,6 +127,7 @@ class Processor:
     params: ClassVar[tuple[Param, ...]] = ()
     result_columns: ClassVar[tuple[str, ...]] = ()
     writes_outputs: ClassVar[bool] = False
+    side_effects: ClassVar[bool] = False
 
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:

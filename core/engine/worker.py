@@ -152,18 +152,33 @@ class Worker:
         tasks: list[Any],
     ) -> None:
         returned: list[int] = []
+        report_each = self._reports_each_task(ref, params)
         for i, (task_id, path, attempt, index) in enumerate(tasks):
             if self.slots[self.base + wire.YIELD]:
                 returned = [t[0] for t in tasks[i:]]
                 break
             task = TaskRun(task_id, attempt, log_limit, self.emitter, self.slots, self.base, self.logger)
             task.path, task.job, task.output, task.index = path, job, output, index
-            self.run_task(task, ref, params)
+            self.run_task(task, ref, params, report_each)
             self.emitter.maybe_flush()
         self.emitter.emit((wire.CHUNK_END, chunk_id, returned, _rss()))
         self.emitter.flush()
 
-    def run_task(self, task: TaskRun, ref: str, params: Any) -> None:
+    def _reports_each_task(self, ref: str, params: Any) -> bool:
+        """Whether each task's end must reach the engine before the next task starts.
+
+        Ends are otherwise sent in batches, and a worker killed before it sent
+        them has its finished tasks run again: harmless for a checksum, a second
+        run for a job with side effects (a command, any job writing outputs).
+        """
+        try:
+            cls = type(self._processor(ref))
+            return bool(cls.side_effects or cls.writes_with(params))
+        except Exception:  # noqa: BLE001 - a job that cannot load fails each task, with the reason
+            return False
+
+    def run_task(self, task: TaskRun, ref: str, params: Any, report_now: bool = False) -> None:
+        """Run one task and report its end (``report_now``: sent before this returns)."""
         global _current
         slots, base, emitter = self.slots, self.base, self.emitter
         task_id, path, attempt = task.task_id, task.path, task.attempt
@@ -187,7 +202,8 @@ class Worker:
             state, failure = TaskState.FAILED, _failure_of(exc, self._expected(exc, ref))
         finally:
             self._flush_prints()
-            slots[base + wire.CURRENT] = -1
+            if not report_now:
+                slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
         outputs = tuple(task.outputs)
         done: tuple[Any, ...] = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started)
@@ -197,10 +213,16 @@ class Worker:
             # its end alone (which carries the start time): half the events for
             # the many tiny tasks of a batch.
             events = emitter.events
-            if events and events[-1] is start:
+            replaced = bool(events) and events[-1] is start
+            if replaced:
                 events[-1] = done
-                return
-        emitter.emit(done)
+        if not replaced:
+            emitter.emit(done)
+        if report_now:
+            # Sent before the task stops being the current one: killed from here
+            # on, the engine reads this end from the pipe and fails no task.
+            emitter.flush()
+            slots[base + wire.CURRENT] = -1
 
     def _flush_prints(self) -> None:
         """Log what a task printed without a final newline, as its own line."""
@@ -232,13 +254,16 @@ class Worker:
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
         st = _check_regular(path)
         task.size, task.mtime = st.st_size, st.st_mtime
+        return plain(self._processor(ref).run(path, params, task))
+
+    def _processor(self, ref: str) -> Processor:
         proc = self.processors.get(ref)
         if proc is None:
             cls = load_ref(ref)
             # The job's own module logs in full, whatever the level of other libraries.
             logging.getLogger(cls.__module__).setLevel(logging.DEBUG)
             proc = self.processors[ref] = cls()
-        return plain(proc.run(path, params, task))
+        return proc
 
 
 def _check_regular(path: str) -> os.stat_result:

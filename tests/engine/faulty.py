@@ -200,3 +200,13 @@ _FAULTS = {
 }
 
 REF = "tests.engine.faulty:Faulty"
+
+
+class FaultyWithSideEffects(Faulty):
+    """``Faulty`` declaring side effects: each task's end reaches the engine before the next starts."""
+
+    name = "faulty-effects"
+    side_effects = True
+
+
+EFFECTS_REF = "tests.engine.faulty:FaultyWithSideEffects"

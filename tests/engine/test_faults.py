@@ -7,9 +7,10 @@ import signal
 
 import pytest
 
-from core.engine import EngineConfig
-from core.model import BatchOptions, FailureKind, TaskState
-from tests.engine.conftest import assert_only_bad_failed, run_faulty
+from core.engine import Engine, EngineConfig
+from core.model import BatchOptions, BatchSpec, FailureKind, TaskState
+from tests.engine.conftest import assert_only_bad_failed, make_files, run_faulty
+from tests.engine.faulty import EFFECTS_REF
 
 
 @pytest.mark.parametrize(
@@ -128,3 +129,17 @@ def test_a_task_that_kills_its_worker_repeatedly_is_poison(start_method, corpus)
     assert bad.failure.poison
     assert bad.attempt == 2  # killed its worker twice, then not run again
     assert "poison" in bad.failure.describe()
+
+
+def test_a_killed_worker_reruns_only_its_running_task_when_the_job_has_side_effects(start_method, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    names = [f"f{i:02d}.txt" for i in range(40)]
+    paths = make_files(inputs, names)
+    spec = BatchSpec(EFFECTS_REF, {"mode": "sigkill", "target": "f30.txt", "counter": str(tmp_path)}, paths)
+    with Engine(EngineConfig(workers=1, start_method=start_method)) as engine:
+        result = engine.submit(spec).wait(60)
+    assert result is not None
+    assert result.counts[TaskState.DONE] == 39 and result.counts[TaskState.FAILED] == 1
+    runs = (tmp_path / "runs.log").read_text().splitlines()
+    assert sorted(runs) == names, "a task the killed worker had finished ran again"
