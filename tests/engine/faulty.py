@@ -42,6 +42,7 @@ MODES = (
     "gives-up",
     "oserror",
     "chatty",
+    "always-retryable",
 )
 
 
@@ -139,6 +140,10 @@ def _chatty(*_: Any) -> None:
     log.debug("job detail")
 
 
+def _always_retryable(*_: Any) -> None:
+    raise RetryableError("still busy")
+
+
 def _raise(*_: Any) -> None:
     raise ValueError("boom")
 
@@ -197,6 +202,7 @@ _FAULTS = {
     "gives-up": _gives_up,
     "oserror": _oserror,
     "chatty": _chatty,
+    "always-retryable": _always_retryable,
 }
 
 REF = "tests.engine.faulty:Faulty"

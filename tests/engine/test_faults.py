@@ -122,6 +122,19 @@ def test_retryable_failures_are_retried_up_to_the_limit(start_method, corpus, tm
     assert all(runs.count(name) == 1 for name in set(runs) - {"bad.txt"})
 
 
+def test_a_task_that_always_fails_retryably_runs_exactly_retries_plus_one_times(
+    start_method, corpus, tmp_path
+):
+    options = BatchOptions(retries=2)
+    _, by_path, _, _ = run_faulty(
+        start_method, corpus, "always-retryable", counter=str(tmp_path), options=options
+    )
+    bad = assert_only_bad_failed(by_path)
+    assert bad.failure.retryable and bad.attempt == 3
+    runs = (tmp_path / "runs.log").read_text().splitlines()
+    assert runs.count("bad.txt") == 3
+
+
 def test_a_task_that_kills_its_worker_repeatedly_is_poison(start_method, corpus):
     options = BatchOptions(retries=5, poison_after=2)
     _, by_path, _, _ = run_faulty(start_method, corpus, "sigkill", options=options)
