@@ -82,7 +82,8 @@ class Printer:
         self.bytes_done = 0
         self.running: set[TaskId] = set()
         self.finished: collections.deque[TaskFinished] = collections.deque()
-        self.started = time.monotonic()
+        self.clock = time.monotonic  # seconds; replaceable, for tests of the pacing
+        self.started = self.clock()
         self.last_line = 0.0
         self.last_done = 0
         self.failures_shown = 0
@@ -190,7 +191,7 @@ class Printer:
 
     def status(self) -> str:
         done = sum(self.counts)
-        elapsed = max(1e-9, time.monotonic() - self.started)
+        elapsed = max(1e-9, self.clock() - self.started)
         rate = done / elapsed
         eta = (self.total - done) / rate if rate > 0 else 0.0
         frac = done / self.total if self.total else 1.0
@@ -210,7 +211,7 @@ class Printer:
         self.drain()
         if self.mode == "quiet":
             return
-        now = time.monotonic()
+        now = self.clock()
         if self.tty:
             self.err.write("\r" + self.status() + "\033[K")
             self.err.flush()
