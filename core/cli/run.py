@@ -99,8 +99,7 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
     """Return the job's checked parameters, and whether it may write files with them."""
     from core.cli import UsageError
 
-    if not 0 <= args.workers <= MAX_WORKERS:
-        raise UsageError(f"--workers must be 1 to {MAX_WORKERS} (or 0: one per core), not {args.workers}")
+    check_workers(args.workers)
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
     if args.retries < 0:
@@ -113,6 +112,14 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         raise UsageError(str(exc)) from None
     _check_paths(args.paths)
     return params, cls.writes_outputs and cls.writes_with(params)
+
+
+def check_workers(count: int) -> None:
+    """Refuse (exit 2) a worker count outside 0 (one per core) to ``MAX_WORKERS``."""
+    from core.cli import UsageError
+
+    if not 0 <= count <= MAX_WORKERS:
+        raise UsageError(f"--workers must be 1 to {MAX_WORKERS} (or 0: one per core), not {count}")
 
 
 def _check_params_once(assignments: list[str]) -> None:

@@ -19,3 +19,22 @@ def test_the_window_says_the_engine_stopped_on_an_unexpected_error(qtbot, window
     assert not window.setup.isEnabled()  # nothing more can be started on a dead engine
     assert not bridge.engine.worker_pids
     save_artifact(window, "engine-fault.png")
+
+
+def test_the_library_log_level_setting_reaches_the_workers(qtbot, settings):
+    import logging
+
+    from gui_app.settings_dialog import SettingsDialog
+    from tests.gui.conftest import open_window, shut
+
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.library_log.setCurrentIndex(dialog.library_log.findData("DEBUG"))
+    dialog.save()
+    save_artifact(dialog, "settings-library-log.png")
+    assert settings.library_log_level == "DEBUG"
+    window = open_window(qtbot, settings)
+    try:
+        assert window.bridge.engine.config.log_level == logging.DEBUG
+    finally:
+        shut(qtbot, window)
