@@ -169,47 +169,15 @@ def test_jobs_lists_the_checksum_job_and_its_parameters():
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_ctrl_c_once_lets_running_tasks_finish_twice_cancels_them(tmp_path):
-    for i in range(6):
-        (tmp_path / f"s{i}.txt").write_bytes(b"x")
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    args = [
-        sys.executable,
-        "-m",
-        "core.cli",
-        "run",
-        "--job",
-        "tests.engine.faulty:Faulty",
-        "-p",
-        "mode=cooperative",
-        "-p",
-        "target=*",
-        "-p",
-        "seconds=60",
-        "--workers",
-        "2",
-        "--json",
-        "--no-history",
-        str(tmp_path),
-    ]
-    args[args.index("target=*")] = "target=s0.txt"  # only s0 is slow
-    proc = subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _popen_cli(["run", *_slow_batch(tmp_path, "cooperative"), "--json", "--no-history"], tmp_path)
+    seen: list[str] = []
     try:
         # The others finish at once: wait for their five lines.
         lines = [proc.stdout.readline() for _ in range(5)]
         assert all(json.loads(line)["state"] == "done" for line in lines)
         os.killpg(proc.pid, signal.SIGINT)  # a terminal sends Ctrl-C to the whole group
         # A person presses twice, not within a microsecond (the kernel would merge them).
-        seen = []
-        while not any("stopping" in line for line in seen):
-            seen.append(proc.stderr.readline())
+        _read_until(proc.stderr, "stopping", seen)
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=60)
         err = "".join(seen) + err
@@ -319,16 +287,26 @@ def test_an_engine_error_ends_the_run_with_one_line_exit_3_and_a_resumable_batch
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_a_third_time_kills_the_workers_and_exits_at_once(tmp_path):
-    proc = _popen_cli(["run", *_slow_batch(tmp_path, "hang"), "--no-history"], tmp_path)
+@pytest.mark.parametrize("engine_answers", [True, False])
+def test_ctrl_c_kills_the_workers_and_exits_at_once_on_the_last_press(tmp_path, engine_answers):
+    """The third press; or the second, when the engine did not answer the first in time."""
+    # A task deaf to TERM and to the cancel flag; or an engine thread that never answers a stop.
+    if engine_answers:
+        module, fault, mode = "core.cli", [], "hang"
+    else:
+        module, fault, mode = "tests.cli_faults", ["deaf"], "sleep"
+    proc = _popen_cli([*fault, "run", *_slow_batch(tmp_path, mode), "--no-history"], tmp_path, module=module)
     seen: list[str] = []
     try:
         for _ in range(5):
-            assert proc.stdout.readline()  # the five quick tasks are done; s0 hangs, deaf to TERM
+            assert proc.stdout.readline()  # the five quick tasks are done; s0 runs on
         os.killpg(proc.pid, signal.SIGINT)
         _read_until(proc.stderr, "stopping", seen)
-        os.killpg(proc.pid, signal.SIGINT)
-        _read_until(proc.stderr, "cancelling", seen)
+        if engine_answers:
+            os.killpg(proc.pid, signal.SIGINT)
+            _read_until(proc.stderr, "cancelling", seen)
+        else:
+            time.sleep(ANSWER_WITHIN + 0.2)  # the behaviour under test: no answer within this time
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
@@ -336,26 +314,5 @@ def test_ctrl_c_a_third_time_kills_the_workers_and_exits_at_once(tmp_path):
             proc.kill()
     assert proc.returncode == 130
     assert "killing the workers and exiting" in err
-    assert not _session_left(proc.pid)
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_twice_kills_and_exits_when_the_engine_does_not_answer(tmp_path):
-    proc = _popen_cli(
-        ["deaf", "run", *_slow_batch(tmp_path, "sleep"), "--no-history"], tmp_path, module="tests.cli_faults"
-    )
-    seen: list[str] = []
-    try:
-        for _ in range(5):
-            assert proc.stdout.readline()
-        os.killpg(proc.pid, signal.SIGINT)
-        _read_until(proc.stderr, "stopping", seen)
-        time.sleep(ANSWER_WITHIN + 0.2)  # the behaviour under test: no answer within this time
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130
-    assert "killing the workers and exiting" in err and "cancelling" not in err
+    assert ("cancelling" in "".join(seen) + err) == engine_answers
     assert not _session_left(proc.pid)
