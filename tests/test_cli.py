@@ -316,3 +316,13 @@ def test_ctrl_c_kills_the_workers_and_exits_at_once_on_the_last_press(tmp_path, 
     assert "killing the workers and exiting" in err
     assert ("cancelling" in "".join(seen) + err) == engine_answers
     assert not _session_left(proc.pid)
+
+
+@pytest.mark.parametrize("command", [[], ["run"]])
+def test_help_documents_every_exit_code(command):
+    from core.cli.exitcodes import ExitCode
+
+    out = cli(*command, "--help")
+    assert out.returncode == 0
+    for code in ExitCode:
+        assert f"\n  {code.value} " in out.stdout, code

@@ -12,7 +12,7 @@ import threading
 import time
 
 from core.cli import cluster_args, output_args, store_args
-from core.cli.exitcodes import ExitCode
+from core.cli.exitcodes import EXIT_CODES_HELP, ExitCode
 from core.engine import EngineConfig
 from core.engine.wire import MAX_WORKERS
 from core.model import BatchOptions, BatchSpec
@@ -31,24 +31,16 @@ if TYPE_CHECKING:
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 ANSWER_WITHIN = 2.0  # seconds the engine has to answer a Ctrl-C before the next one kills the workers
 
-EXIT_CODES_HELP = """\
-exit codes:
-  0    every task done (or nothing to do)
-  1    a task failed, was cancelled or skipped, or an input could not be used
-       (the summary on stderr counts each, with the reasons of the skipped ones)
-  2    a bad command line or input: nothing ran and nothing was recorded
-  3    the run ended on an unexpected error: one line on stderr, the traceback in
-       the log file it names; unfinished tasks are resumable ('brigade-cli resume')
-  4    tasks ran, but history could not be written completely
-  5    no cluster worker could run the tasks, or the scheduler was lost; resumable
-  130  ended by Ctrl-C; unfinished tasks are resumable
-
+RUN_HELP = (
+    EXIT_CODES_HELP
+    + """
 output: one line per done task on stdout, in the job's own form (checksum:
 exactly sha256sum's, so 'brigade-cli run --job checksum DIR > SUMS' then
 'sha256sum -c SUMS' works); failures, progress and the summary on stderr.
 Ctrl-C once: start no new task; twice: cancel the running ones; a third time
 (or a second when the engine does not answer within 2 s): kill the workers
 and exit at once."""
+)
 
 
 def register(sub: Any) -> None:
@@ -57,7 +49,7 @@ def register(sub: Any) -> None:
         "run",
         help="run a job on files and folders",
         description="Run a job on files and folders.",
-        epilog=EXIT_CODES_HELP,
+        epilog=RUN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
