@@ -227,9 +227,10 @@ class Printer:
             self.err.write("\r\033[K")
 
     def bad(self, skipped_inputs: int = 0) -> int:
-        """Tasks and inputs that make the exit code 1: failed, cancelled or skipped."""
+        """Tasks and inputs that make the exit code 1: failed, cancelled, skipped or never ended."""
         c = self.counts
-        return c[TaskState.FAILED] + c[TaskState.CANCELLED] + c[TaskState.SKIPPED] + skipped_inputs
+        ended_badly = c[TaskState.FAILED] + c[TaskState.CANCELLED] + c[TaskState.SKIPPED]
+        return ended_badly + (self.total - sum(c)) + skipped_inputs
 
     def summary(self, elapsed: float, stopped: bool, skipped_inputs: Sequence[str] = ()) -> str:
         """One line: what ended how, and why anything was not done (skip reasons counted).
