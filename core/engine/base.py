@@ -230,6 +230,7 @@ class EngineBase(ABC, Generic[ChunkT]):
             if self._closed:
                 handle._fail(self._stopped_error())
                 return handle
+            self._submitted = [h for h in self._submitted if not h.done]  # only the waiting ones
             self._submitted.append(handle)
         self._post("submit", self._spec_for(spec), ref, params, handle)
         return handle
