@@ -1,6 +1,6 @@
 """What printing a line per task costs ``brigade-cli run``, against ``--quiet`` and against xargs.
 
-    python bench/bench_cli_output.py [--runs 7]
+    python bench/bench_cli_output.py [--runs 7] [--corpus DIR]
 
 On the 20,000 x 1 KiB corpus, in one interleaved run (see ``bench.common``),
 each writing its stdout to a file:
@@ -35,8 +35,9 @@ MAX_OVERHEAD = 0.10
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--corpus", help="the 20,000 x 1 KiB folder (default: generated under bench/.corpus)")
     args = parser.parse_args()
-    path = corpus("small")
+    path = args.corpus or corpus("small")
     warm(path)
     out = tempfile.mkdtemp()
     cli = shlex.quote(os.path.join(BIN, "brigade-cli"))
