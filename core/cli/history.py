@@ -83,7 +83,6 @@ def _store(args: argparse.Namespace) -> Iterator[Any]:
 
     try:
         store = JobStore.open(args.db)
-        store.compact()  # batches' journals become rows once, not at every read
     except StoreError as exc:
         raise UsageError(f"history unavailable: {exc}") from None
     with store:
