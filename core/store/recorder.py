@@ -221,7 +221,7 @@ class StoreRecorder:
             conn.close()
         unsaved = len(self._updates) + len(self._logs)
         if unsaved:
-            self._problem(f"history incomplete: {unsaved} records of this run could not be written")
+            self._problem(f"{unsaved} records of this run could not be written")
 
     # ------------------------------------------------------------ outcome
     def complete(self, batch_id: BatchId | None) -> bool:
@@ -302,7 +302,7 @@ class StoreRecorder:
     def _keep(self, task_id: TaskId, update: writes.TaskUpdate) -> None:
         if task_id not in self._updates and len(self._updates) >= MAX_PENDING_TASKS:
             self.lost += 1
-            self._problem("history incomplete: too many task records wait for the database")
+            self._problem("too many task records wait for the database: the newest are not kept")
             return
         self._updates[task_id] = update
 
@@ -484,6 +484,6 @@ class StoreRecorder:
         if line in self.problems:
             return
         self.problems.append(line)
-        _log.warning("%s", line)
+        _log.info("%s", line)  # the caller shows it (a line on the terminal, the window's banner)
         for listener in self._listeners:
             listener(line)
