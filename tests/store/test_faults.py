@@ -205,3 +205,15 @@ def test_a_full_disk_mid_run_is_reported_in_one_line_per_problem_and_exit_4(tmp_
 def sha256(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_a_long_log_keeps_its_first_and_last_lines_through_a_real_worker(store, tmp_path):
+    paths = make_files(tmp_path / "in", 1)
+    spec = BatchSpec(RESULTS, {"kind": "none", "lines": 30}, paths, BatchOptions(log_limit=10))
+    with Engine(EngineConfig(workers=1), recorder=store.recorder()) as engine:
+        handle = engine.submit(spec)
+        assert handle.wait(60) is not None
+    (task,) = store.tasks(handle.batch_id)
+    texts = [line.text for line in store.log_lines(task.id)]
+    assert texts == [f"line {i}" for i in (*range(5), *range(25, 30))]  # the final lines are kept
+    assert task.log_dropped == 20
