@@ -17,7 +17,10 @@ FRENCH = (
     "près du mälström où brûlent les novæ. À Noël, j'ai mangé des crêpes.\n"
 )
 GBK = "我们今天去北京看长城，天气很好。\n"
-SJIS = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n何でも薄暗いじめじめした所で泣いていた。\n"
+SJIS = (
+    "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n"
+    "何でも薄暗いじめじめした所で泣いていた。\n"
+)
 
 
 def _read(path) -> bytes:
