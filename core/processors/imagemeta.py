@@ -117,17 +117,29 @@ def save_options(meta: Metadata, pil_format: str, logger: Any = None) -> dict[st
     elif pil_format == "PNG":
         options["pnginfo"] = _png_info(meta)
     elif pil_format == "TIFF":
-        tags = {TIFF_XMP: meta.xmp} if meta.xmp else {}
-        if meta.iptc:
-            tags[TIFF_IPTC] = meta.iptc
-        if tags:
-            options["tiffinfo"] = tags
+        options.update(_tiff_tags(meta))
     elif pil_format == "GIF" and meta.comment:
         options["comment"] = meta.comment
     lost = [k for k in _kinds(meta) if k not in _KEPT.get(pil_format, ())]
     if lost and logger is not None:
         logger.warning("%s has no place for the %s of this image: not kept", pil_format, " and ".join(lost))
     return options
+
+
+def _tiff_tags(meta: Metadata) -> dict[str, Any]:
+    """XMP and IPTC as TIFF tags, in the EXIF directory (a separate ``tiffinfo`` would replace it)."""
+    if not (meta.xmp or meta.iptc):
+        return {}
+    from PIL import Image
+
+    tags = Image.Exif()
+    if meta.exif is not None:
+        tags.load(meta.exif.tobytes())
+    if meta.xmp:
+        tags[TIFF_XMP] = meta.xmp
+    if meta.iptc:
+        tags[TIFF_IPTC] = meta.iptc
+    return {"exif": tags}
 
 
 _KEPT = {
