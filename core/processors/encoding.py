@@ -28,7 +28,7 @@ AROUND = 32 * 1024  # bytes around the first non-UTF-8 byte that a mostly-ASCII 
 CHAOS_MARGIN = 0.1  # decodings within this much "chaos" of the cleanest read about as well
 MAX_CHAOS = 0.2  # a guess that reads messier than this is no guess
 MIN_COHERENCE = 0.05  # a guess must read as some language
-COHERENCE_LEAD = 0.08  # and read as one clearly better than any other decoding
+COHERENCE_LEAD = 0.1  # and read as one clearly better than any other decoding
 _BOMS = (
     # UTF-32 first: its little-endian mark starts with UTF-16's.
     (codecs.BOM_UTF32_LE, "utf_32_le"),
