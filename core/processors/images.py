@@ -11,8 +11,9 @@ fails its task with a reason that says so.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from core.params import Param, ParamError, Params, ParamType
@@ -158,7 +159,7 @@ def save(
     logger: Any = None,
 ) -> None:
     """Save ``frames`` as ``pil_format`` with quality and metadata as asked."""
-    frames = [_for_format(frame, pil_format) for frame in frames]
+    frames = [_for_format(frame, pil_format) for frame in _one_mode(frames)]
     first = frames[0]
     options: dict[str, Any] = {}
     if params.get("strip_metadata"):
@@ -182,6 +183,15 @@ def save(
         if "loop" in first.info:
             options["loop"] = first.info["loop"]
     first.save(target, format=pil_format, **options)
+
+
+def _one_mode(frames: list[Any]) -> list[Any]:
+    """Frames in one mode: a GIF's later frames come out RGB(A) beside a palette first frame."""
+    if len({f.mode for f in frames}) <= 1:
+        return frames
+    alpha = any("A" in f.getbands() or "transparency" in f.info for f in frames)
+    mode = "RGBA" if alpha else "RGB"
+    return [f if f.mode == mode else _keep_info(f, f.convert(mode)) for f in frames]
 
 
 def _for_format(image: Any, pil_format: str) -> Any:
@@ -248,6 +258,27 @@ def _without_alpha(image: Any) -> Any:
     return _keep_info(image, image.convert("RGB"))
 
 
+class _Resampling:
+    """An image being resampled: ``image`` to change; ``result`` in the original mode, with its info."""
+
+    def __init__(self, image: Any) -> None:
+        self.source = image
+        # Pillow resamples 16-bit grey only as 32-bit "I"; it goes back to 16 bits afterwards.
+        self.image = image.convert("I") if image.mode.startswith("I;16") else image
+        self.result: Any = None
+
+
+@contextlib.contextmanager
+def _resamplable(image: Any) -> Iterator[_Resampling]:
+    work = _Resampling(image)
+    yield work
+    result = work.image
+    if result.mode != image.mode:
+        result = result.convert("I;16")
+    result.info = dict(image.info)
+    work.result = result
+
+
 def _check_size(values: Mapping[str, Any]) -> None:
     if not values["width"] and not values["height"]:
         raise ParamError("parameters 'width' and 'height': give at least one (0 means no limit)")
@@ -282,9 +313,9 @@ class Resize(_ImageJob):
         size = fit_size(image.size, params["width"], params["height"], params["upscale"])
         if size == image.size:
             return image
-        resized = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        resized.info = dict(image.info)
-        return resized
+        with _resamplable(image) as work:
+            work.image = work.image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return work.result
 
 
 def fit_size(size: tuple[int, int], width: int, height: int, upscale: bool) -> tuple[int, int]:
@@ -312,10 +343,9 @@ class Thumbnail(_ImageJob):
 
     def change(self, image: Any, params: Mapping[str, Any]) -> Any:
         """Shrink in place with Pillow's thumbnail (fast reduction, then resampling)."""
-        info = dict(image.info)
-        image.thumbnail((params["size"], params["size"]))
-        image.info = info
-        return image
+        with _resamplable(image) as work:
+            work.image.thumbnail((params["size"], params["size"]))
+        return work.result
 
 
 class ConvertImage(_ImageJob):

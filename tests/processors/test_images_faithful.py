@@ -128,3 +128,17 @@ def test_images_over_pillows_limit_need_max_megapixels(engine, tmp_path):
     small = imaging.gray16_png(str(tmp_path / "in" / "ramp.png"))
     lowered = run_job(engine, "thumbnail", [small], {"max_megapixels": 1}, out_policy(tmp_path))
     assert lowered.state(small) == TaskState.DONE
+
+
+def test_16_bit_grey_resized_stays_16_bit_in_png(engine, tmp_path):
+    path = imaging.gray16_png(str(tmp_path / "in" / "ramp.png"))
+    run = run_job(engine, "resize", [path], {"width": 128, "height": 128}, out_policy(tmp_path))
+    with Image.open(run.result(path)["output"]) as im:
+        assert im.mode.startswith("I") and im.size == (128, 4) and im.getextrema()[1] > 60_000
+
+
+def test_an_animated_gif_converts_to_an_animated_png(engine, tmp_path):
+    path = imaging.animation(str(tmp_path / "in" / "a.gif"), "GIF")
+    run = run_job(engine, "convert-image", [path], {"format": "png"}, out_policy(tmp_path))
+    with Image.open(run.result(path)["output"]) as im:
+        assert im.format == "PNG" and im.n_frames == 3
