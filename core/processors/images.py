@@ -104,12 +104,17 @@ def target_format(asked: str, source_format: str | None, frames: int) -> str:
     """The Pillow format to write, or ``ImageError`` when it cannot hold the image faithfully."""
     from PIL import Image
 
+    Image.preinit()  # the writers Pillow registers lazily: the common ones, then all if needed
     if asked != "keep":
         pil_format = PIL_FORMAT[asked]
     else:
         pil_format = "JPEG" if source_format == "MPO" else (source_format or "")
         if pil_format not in Image.SAVE:
+            Image.init()
+        if pil_format not in Image.SAVE:
             raise ImageError(f"Pillow cannot write {source_format or 'this'} images; choose a format")
+    if frames > 1 and pil_format not in Image.SAVE_ALL:
+        Image.init()
     if frames > 1 and pil_format not in Image.SAVE_ALL:
         raise ImageError(
             f"the image has {frames} frames and {pil_format} holds one; choose webp, png or tiff"
