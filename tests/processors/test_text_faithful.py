@@ -112,13 +112,13 @@ def test_utf16be_stays_big_endian_and_transcodes_without_its_mark(engine, tmp_pa
 @pytest.mark.parametrize(
     ("params", "name"),
     [
-        ({"pattern": "a", "replacement": r"\p"}, "replacement"),
-        ({"pattern": "(a)", "replacement": r"\2"}, "replacement"),
-        ({"pattern": "a", "fallback": "cp1252,nope"}, "fallback"),
+        ({"pattern": "a", "replacement": r"\p"}, "replacement'"),
+        ({"pattern": "(a)", "replacement": r"\2"}, "replacement'"),
+        ({"pattern": "a", "fallback": "cp1252,nope"}, "fallback': unknown encoding"),
     ],
 )
 def test_replace_checks_its_replacement_and_fallback_at_submit(engine, tmp_path, params, name):
-    with pytest.raises(ParamError, match=f"parameter '{name}'"):
+    with pytest.raises(ParamError, match=f"parameter '{name}"):
         engine.submit(BatchSpec("replace", params, [str(tmp_path)]))
 
 
