@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 
 import pytest
@@ -16,7 +15,6 @@ from core.processors.command import build_args, placeholders
 from tests.processors.conftest import run_job, write
 
 PY = shlex.quote(sys.executable)
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and sh are POSIX here")
 
 
@@ -89,17 +87,11 @@ def test_retry_on_exit_codes(engine, tmp_path):
 
 
 def test_the_last_stdout_line_is_the_result_in_json(tmp_path):
+    from tests.test_cli import cli
+
     path = write(tmp_path / "in" / "a.txt", b"x")
-    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(tmp_path))
-    cli = [sys.executable, "-m", "core.cli", "run", "--job", "command", "--json", "--no-history"]
-    done = subprocess.run(
-        [*cli, "-p", "command=printf 'first\\nsize %s\\n' {/}", path],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = "command=printf 'first\\nsize %s\\n' {/}"
+    done = cli("run", "--job", "command", "--json", "--no-history", "-p", command, path)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
     assert lines[0]["result"]["line"] == "size a.txt"
