@@ -4,11 +4,13 @@ Every output goes through a temporary file in its target's folder, moved
 into place with ``os.replace`` (or a hard link, when an existing file must
 not be clobbered). A temporary file's name says who owns it::
 
-    .<pid>-<start>-<random>.brigade-tmp<ext>
+    .<pid>-<start>-<host>-<random>.brigade-tmp<ext>
 
 ``pid`` and ``start`` (the owning process's start time) tell a temporary
 file of a live process from one a killed run left behind (the same pid may
-have been given to another process since). The first time a process writes
+have been given to another process since); ``host`` (a short hash of the
+machine's name) keeps a machine from judging another's processes on a
+shared folder. The first time a process writes
 into a folder it removes the temporary files of dead owners there, so a
 SIGKILL of a whole run leaves nothing behind once the next run, resume or
 retry writes into that folder. The name is short and independent of the
@@ -32,7 +34,7 @@ TEMP_SUFFIX = ".brigade-tmp"
 BACKUP_SUFFIX = ".brigade-bak"
 # Longer extensions are left off the temporary name: it must stay short.
 _MAX_EXT = 16
-_OWNED = re.compile(r"^\.(\d+)-([0-9a-f]+)-[0-9a-z]+\.brigade-(?:tmp|bak)")
+_OWNED = re.compile(r"^\.(\d+)-([0-9a-f]+)-([0-9a-f]{4})-[0-9a-f]+\.brigade-(?:tmp|bak)")
 _OPEN = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 _swept: set[str] = set()  # folders this process has cleaned already
@@ -49,22 +51,30 @@ def _start_mark(pid: int) -> int | None:
         return None
 
 
+def host_tag() -> str:
+    """Four hex digits naming this machine (a hash of its name)."""
+    import socket
+    import zlib
+
+    return f"{zlib.crc32(socket.gethostname().encode()) & 0xFFFF:04x}"
+
+
 def owner_tag() -> str:
-    """``<pid>-<start>`` of this process, as written in its temporary names."""
+    """``<pid>-<start>-<host>`` of this process, as written in its temporary names."""
     global _tag
     if _tag is None or not _tag.startswith(f"{os.getpid()}-"):
-        _tag = f"{os.getpid()}-{_start_mark(os.getpid()) or 0:x}"
+        _tag = f"{os.getpid()}-{_start_mark(os.getpid()) or 0:x}-{host_tag()}"
     return _tag
 
 
 def is_stale(name: str) -> bool:
-    """Whether ``name`` is a temporary file whose owning process is gone."""
+    """Whether ``name`` is a temporary file of this machine whose owning process is gone."""
     m = _OWNED.match(name)
-    if m is None:
+    if m is None or m[3] != host_tag():
         return False
     pid, mark = int(m[1]), int(m[2], 16)
     if pid == os.getpid():
-        return f"{pid}-{mark:x}" != owner_tag()
+        return f"{pid}-{mark:x}-{m[3]}" != owner_tag()
     try:
         return _start_mark(pid) != mark
     except Exception:  # noqa: BLE001 - access denied and the like: the owner may live, keep the file

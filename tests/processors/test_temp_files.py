@@ -16,8 +16,8 @@ from tests.processors.conftest import leftovers, out_policy, run_job, write
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _temp_name_of(proc: psutil.Process, ext: str = ".gz") -> str:
-    return f".{proc.pid}-{round(proc.create_time() * 100):x}-0a1b2c3d{atomic.TEMP_SUFFIX}{ext}"
+def _temp_name_of(proc: psutil.Process, ext: str = ".gz", host: str = atomic.host_tag()) -> str:
+    return f".{proc.pid}-{round(proc.create_time() * 100):x}-{host}-0a1b2c3d{atomic.TEMP_SUFFIX}{ext}"
 
 
 def _dead_process() -> psutil.Process:
@@ -33,7 +33,7 @@ def test_a_temporary_name_is_short_and_says_whose_it_is(tmp_path):
     os.close(fd)
     name = os.path.basename(path)
     assert name.startswith(f".{os.getpid()}-") and name.endswith(".brigade-tmp.tar.gz")
-    assert len(name) < 48 and not atomic.is_stale(name)
+    assert len(name) < 56 and not atomic.is_stale(name)
 
 
 def test_the_first_write_into_a_folder_removes_dead_owners_temporaries_only(engine, tmp_path):
@@ -41,10 +41,14 @@ def test_the_first_write_into_a_folder_removes_dead_owners_temporaries_only(engi
     dead = write(out / _temp_name_of(_dead_process()), b"partial")
     mine = write(out / _temp_name_of(psutil.Process()), b"still being written")
     backup = write(out / _temp_name_of(_dead_process()).replace("tmp.gz", "bak"), b"an original")
+    elsewhere = write(
+        out / _temp_name_of(_dead_process(), host="ffff" if atomic.host_tag() != "ffff" else "0000"), b"x"
+    )
     src = write(tmp_path / "in" / "a.txt", b"abc")
     run_job(engine, "compress", [src], {}, out_policy(tmp_path)).result(src)
     assert not os.path.exists(dead)
     assert os.path.exists(mine) and os.path.exists(backup)
+    assert os.path.exists(elsewhere)  # another machine's, on a shared folder: not ours to judge
 
 
 def test_a_run_killed_with_its_process_group_leaves_temporaries_the_next_run_removes(tmp_path):
