@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tarfile
 
 import pytest
@@ -127,3 +129,14 @@ def test_replace_in_fixed_string_mode_takes_both_texts_as_written(engine, tmp_pa
     params = {"pattern": "a.b", "replacement": r"\p\1", "fixed": True}
     result = run_job(engine, "replace", [path], params, out_policy(tmp_path)).result(path)
     assert _read(result["output"]) == b"\\p\\1 a+b axb\n" and result["replacements"] == 1
+
+
+def test_an_edit_in_place_keeps_mode_and_date(engine, tmp_path):
+    path = write(tmp_path / "in" / "notes.txt", b"alpha beta\n")
+    os.chmod(path, 0o640)
+    os.utime(path, (1_500_000_000, 1_500_000_000))
+    params = {"pattern": "alpha", "replacement": "omega"}
+    run_job(engine, "replace", [path], params, out_policy(tmp_path, in_place=True)).result(path)
+    st = os.stat(path)
+    assert _read(path) == b"omega beta\n"
+    assert stat.S_IMODE(st.st_mode) == 0o640 and int(st.st_mtime) == 1_500_000_000
