@@ -138,9 +138,17 @@ class RuleRunner:
         """Switch the rule on or off; tasks already in the engine run on."""
         self.post("enable", on)
 
-    def stop_intake(self) -> None:
-        """Queue nothing more, and withdraw the tasks not started yet (they run at the next start)."""
-        self.post("stop_intake")
+    def stop_intake(self, timeout: float | None = None) -> bool:
+        """Queue nothing more, and withdraw the tasks not started yet (they run at the next start).
+
+        Returns once the withdrawal was asked of the engine (so an engine
+        stopped next keeps no queued task of the rule), or after ``timeout``.
+        """
+        asked = threading.Event()
+        self.post("stop_intake", asked)
+        if self._thread is None or not self._thread.is_alive():
+            return False
+        return asked.wait(timeout)
 
     def close(self, timeout: float | None = None) -> bool:
         """Write what is pending and end the thread; return whether it ended in time."""
@@ -213,6 +221,7 @@ class RuleRunner:
             self._enable(message[1])
         elif kind == "stop_intake":
             self._close_intake()
+            message[1].set()
 
     def _on_file_event(self, kind: str, src: str, dest: str, is_dir: bool, *, now: float) -> None:
         if self._state is not RuleState.WATCHING:

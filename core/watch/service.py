@@ -79,10 +79,13 @@ class WatchService:
             runner.start()
         return self
 
-    def stop_intake(self) -> None:
-        """Queue nothing more; tasks not started yet are withdrawn (the next start runs them)."""
+    def stop_intake(self, timeout: float = 10.0) -> None:
+        """Queue nothing more; tasks not started yet are withdrawn (the next start runs them).
+
+        Returns once every rule asked the engine to withdraw them: stop the engine after.
+        """
         for runner in self._runners.values():
-            runner.stop_intake()
+            runner.stop_intake(timeout)
 
     def close(self, timeout: float = 30.0) -> bool:
         """End the rules' threads once what they know is written; return whether all ended in time.
