@@ -33,7 +33,8 @@ class Heard:
 
     def wait(self, predicate: Callable[[Heard], bool], timeout: float = WAIT) -> None:
         with self._cond:
-            assert self._cond.wait_for(lambda: predicate(self), timeout), f"not heard in time: {self.summary()}"
+            heard = self._cond.wait_for(lambda: predicate(self), timeout)
+            assert heard, f"not heard in time: {self.summary()}"
 
     def queued(self) -> list[str]:
         """Every path queued, in order (a path queued twice appears twice)."""

@@ -52,7 +52,8 @@ def test_done_inputs_move_to_the_done_folder_and_failed_ones_to_the_failed_folde
     assert "not a compressed file" in (ended[bad].error or "")
     assert os.path.exists(os.path.join(done, "sub", "good.txt.gz")) and not os.path.exists(good)
     assert os.path.exists(os.path.join(failed, "bad.gz")) and not os.path.exists(bad)
-    assert open(os.path.join(inbox, "sub", "brigade-decompress", "good.txt"), "rb").read() == b"payload"
+    with open(os.path.join(inbox, "sub", "brigade-decompress", "good.txt"), "rb") as f:
+        assert f.read() == b"payload"
 
 
 def test_a_done_folder_inside_the_watched_folder_is_not_watched(watching, inbox):

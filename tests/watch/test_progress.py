@@ -27,7 +27,7 @@ def test_a_restart_catches_up_on_what_arrived_and_reruns_nothing_done(watching, 
     # While nothing watches: a new file, and new content under an old name.
     c = write(os.path.join(inbox, "c.txt"), "c")
     write(b, "b, second edition")
-    service, second = watching.start(r)
+    _, second = watching.start(r)
     second.wait(lambda h: len(h.ended()) == 2)
     # A file written now is queued, and a is still not: it was done with this content.
     d = write(os.path.join(inbox, "d.txt"), "d")
@@ -82,7 +82,7 @@ def test_a_file_whose_task_never_ended_is_run_after_a_crash(watching, inbox):
         ledger.queued(r.name, [(p, Stamp(st.st_size, st.st_mtime_ns), 1, tid)])
     ledger.ended(r.name, done, "done")
     ledger.close()
-    service, heard = watching.start(r)
+    _, heard = watching.start(r)
     heard.wait(lambda h: len(h.ended()) == 1)
     marker = write(os.path.join(inbox, "marker.txt"))
     heard.wait(lambda h: len(h.ended()) == 2)
