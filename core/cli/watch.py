@@ -144,6 +144,8 @@ def watch_command(args: argparse.Namespace) -> int:
         service.start()
         while not stop.asked.wait(PRINT_EVERY):
             printer.drain(events)
+            if len(printer.failed_rules) == len(rules):
+                break  # nothing left to watch
         print("stopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
         service.stop_intake()
         engine.shutdown()

@@ -19,12 +19,12 @@ not, is one exact key.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 BUSY_TIMEOUT = 10.0  # seconds to wait while the engine's recorder holds the write lock
 
@@ -80,10 +80,16 @@ class Seen:
 
 
 class Ledger:
-    """One connection to the rules' tables; used by the thread that opened it."""
+    """One connection to the rules' tables; used by the thread that opened it.
+
+    Writes are kept until ``commit``, which writes them in one short
+    transaction: the engine's recorder writes to the same file and must never
+    wait long for its lock.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._writes: list[tuple[str, list[tuple[Any, ...]]]] = []
 
     @classmethod
     def open(cls, path: str) -> Ledger:
@@ -103,21 +109,31 @@ class Ledger:
         return cls(conn)
 
     def close(self) -> None:
+        self.commit()
         self._conn.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes into one commit (a tick of a rule writes many rows)."""
+    def commit(self) -> None:
+        """Write what was noted since the last commit, in one transaction."""
+        if not self._writes:
+            return
+        writes, self._writes = self._writes, []
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            yield
+            for sql, rows in writes:
+                self._conn.executemany(sql, rows)
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
+    def _note(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self._writes and self._writes[-1][0] == sql:
+            self._writes[-1][1].extend(rows)
+        else:
+            self._writes.append((sql, rows))
+
     def seen(self, rule: str, path: str) -> Seen | None:
-        """The rule's row for ``path``, if any."""
+        """The rule's committed row for ``path``, if any."""
         row = self._conn.execute(
             "SELECT size, mtime_ns, digest, state FROM watch_files WHERE rule = ? AND path = ?",
             (rule, os.fsencode(path)),
@@ -125,7 +141,7 @@ class Ledger:
         return None if row is None else Seen(Stamp(row[0], row[1], row[2]), row[3])
 
     def is_output(self, path: str, stamp: Stamp) -> bool:
-        """Whether a rule's task wrote ``path`` with exactly this size and mtime."""
+        """Whether a rule's task wrote ``path`` with exactly this size and mtime (as committed)."""
         row = self._conn.execute(
             "SELECT size, mtime_ns FROM watch_outputs WHERE path = ?", (os.fsencode(path),)
         ).fetchone()
@@ -134,38 +150,37 @@ class Ledger:
     def queued(self, rule: str, items: Iterable[tuple[str, Stamp, int, int]]) -> None:
         """Note ``(path, stamp, batch_id, task_id)`` as handed to the engine."""
         now = time.time()
-        self._conn.executemany(
-            "INSERT OR REPLACE INTO watch_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(rule, os.fsencode(p), s.size, s.mtime_ns, s.digest, QUEUED, b, t, now) for p, s, b, t in items],
-        )
+        rows = [
+            (rule, os.fsencode(p), s.size, s.mtime_ns, s.digest, QUEUED, b, t, now) for p, s, b, t in items
+        ]
+        self._note("INSERT OR REPLACE INTO watch_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def ended(self, rule: str, path: str, state: str) -> None:
         """Note how the task of ``path`` ended."""
-        self._conn.execute(
+        self._note(
             "UPDATE watch_files SET state = ?, updated = ? WHERE rule = ? AND path = ?",
-            (state, time.time(), rule, os.fsencode(path)),
+            [(state, time.time(), rule, os.fsencode(path))],
         )
 
     def forget(self, rule: str, path: str) -> None:
         """Drop the row of ``path``: its task never ran, so the file counts as unseen."""
-        self._conn.execute("DELETE FROM watch_files WHERE rule = ? AND path = ?", (rule, os.fsencode(path)))
+        self._note("DELETE FROM watch_files WHERE rule = ? AND path = ?", [(rule, os.fsencode(path))])
 
     def same_as_done(self, rule: str, path: str, stamp: Stamp) -> None:
         """Note that ``path`` has new stamps but the content of its ended task (by digest)."""
-        self._conn.execute(
+        self._note(
             "UPDATE watch_files SET size = ?, mtime_ns = ?, updated = ? WHERE rule = ? AND path = ?",
-            (stamp.size, stamp.mtime_ns, time.time(), rule, os.fsencode(path)),
+            [(stamp.size, stamp.mtime_ns, time.time(), rule, os.fsencode(path))],
         )
 
     def outputs(self, files: Iterable[tuple[str, Stamp]]) -> None:
         """Note files the rules' tasks wrote."""
-        self._conn.executemany(
-            "INSERT OR REPLACE INTO watch_outputs VALUES (?, ?, ?)",
-            [(os.fsencode(p), s.size, s.mtime_ns) for p, s in files],
-        )
+        rows = [(os.fsencode(p), s.size, s.mtime_ns) for p, s in files]
+        if rows:
+            self._note("INSERT OR REPLACE INTO watch_outputs VALUES (?, ?, ?)", rows)
 
     def counts(self, rule: str) -> dict[str, int]:
-        """How many of the rule's inputs are in each state."""
+        """How many of the rule's inputs are in each state (as committed)."""
         rows = self._conn.execute(
             "SELECT state, COUNT(*) FROM watch_files WHERE rule = ? GROUP BY state", (rule,)
         )

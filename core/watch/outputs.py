@@ -10,16 +10,16 @@ end then marks it as an output.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 
 from core.output import resolve
 from core.registry import processor_class
-from core.watch.ignore import PathFilter
 from core.watch.rule import WatchRule
 
 
-def planned_outputs(rule: WatchRule, wanted: PathFilter, paths: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """Yield ``(input, output)`` for the inputs whose planned output the rule would take as input."""
+def planned_outputs(rule: WatchRule, paths: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """Yield ``(input, planned output)`` for the inputs of a batch of ``rule``."""
     policy = rule.policy()
     if policy is None:
         return
@@ -28,27 +28,35 @@ def planned_outputs(rule: WatchRule, wanted: PathFilter, paths: Sequence[str]) -
         name = cls.output_name(os.path.basename(path), rule.params)
         if name is None:
             continue
-        target = resolve(policy, path, rule.job, index, name).path
-        if wanted.wants_file(target):
-            yield path, target
+        yield path, resolve(policy, path, rule.job, index, name).path
 
 
 class Expected:
-    """Planned outputs of the tasks in the engine, by output path."""
+    """Planned outputs of the tasks in the engine, by output path, for every rule of a service.
+
+    Shared by the rules' threads: one rule's output may land in another rule's folder.
+    """
 
     def __init__(self) -> None:
-        self._writer: dict[str, str] = {}
-        self._outputs: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        self._writers: dict[str, int] = {}
+        self._outputs: dict[tuple[str, str], list[str]] = {}
 
     def __contains__(self, path: str) -> bool:
-        return path in self._writer
+        with self._lock:
+            return path in self._writers
 
-    def add(self, pairs: Iterator[tuple[str, str]]) -> None:
-        for source, target in pairs:
-            self._writer[target] = source
-            self._outputs.setdefault(source, []).append(target)
+    def add(self, rule: str, pairs: Iterator[tuple[str, str]]) -> None:
+        """Note the planned ``(input, output)`` pairs of tasks ``rule`` queued."""
+        with self._lock:
+            for source, target in pairs:
+                self._writers[target] = self._writers.get(target, 0) + 1
+                self._outputs.setdefault((rule, source), []).append(target)
 
-    def ended(self, source: str) -> None:
+    def ended(self, rule: str, source: str) -> None:
         """The task of ``source`` ended: what it wrote is known from its end."""
-        for target in self._outputs.pop(source, ()):
-            self._writer.pop(target, None)
+        with self._lock:
+            for target in self._outputs.pop((rule, source), ()):
+                left = self._writers.pop(target) - 1
+                if left:
+                    self._writers[target] = left

@@ -50,6 +50,10 @@ BACKLOG = 1_000  # tasks of one rule in the engine at once: enough to keep every
 BATCH_LIMIT = 500  # files per batch (one history batch each)
 FOLDER_POLL = 0.5  # seconds between looks at a folder that sends no event (missing, or idle)
 SCAN_BUDGET = 2_000  # files walked per tick, so task ends and events never wait for a long walk
+# The OS drops events past its queue's length (inotify: 16,384 by default) and watchdog says
+# nothing of it: a burst of this many events is followed by a rescan, which finds what was lost.
+BURST = 4_096
+INBOX_BUDGET = 20_000  # messages handled per tick
 ACCEPT_TIMEOUT = 60.0
 STATUS_EVERY = 0.25  # seconds between two status reports that only update counts
 # Opened and read-only closes (the rule's own workers reading) carry no news.
@@ -88,6 +92,7 @@ class RuleRunner:
         listener: WatchListener | None = None,
         *,
         enabled: bool = True,
+        expected: Expected | None = None,
         pending_limit: int = PENDING_LIMIT,
         backlog: int = BACKLOG,
     ) -> None:
@@ -113,12 +118,13 @@ class RuleRunner:
         self._scan: Iterator[str] | None = None
         self._scan_roots: deque[str] = deque()
         self._missed = False
+        self._burst = 0
         self._rescan_at = 0.0
         self._in_engine: dict[int, str] = {}
         self._queued: dict[str, int] = {}
         self._started: set[int] = set()
         self._withdrawn: set[int] = set()
-        self._expected = Expected()
+        self._expected = Expected() if expected is None else expected
         self._counts: Counter[str] = Counter()
         self._ledger: Ledger | None = None
         self._sent: RuleStatus | None = None
@@ -170,11 +176,12 @@ class RuleRunner:
         try:
             while True:
                 closing = self._closing
+                # Cleared before the tick reads the inbox: a message posted meanwhile wakes the next wait.
+                self._wake.clear()
                 self._tick(time.monotonic())
-                if closing:
+                if closing and not self._inbox:
                     break
                 self._wake.wait(self._timeout(time.monotonic()))
-                self._wake.clear()
         except Exception as exc:
             log.exception("watch rule %r failed", self.rule.name)
             self._set_state(RuleState.FAILED, f"{type(exc).__name__}: {exc}")
@@ -187,14 +194,17 @@ class RuleRunner:
 
     def _tick(self, now: float) -> None:
         assert self._ledger is not None
-        with self._ledger.transaction():
-            while self._inbox:
-                self._handle(self._inbox.popleft(), now)
+        for _ in range(min(len(self._inbox), INBOX_BUDGET)):
+            self._handle(self._inbox.popleft(), now)
+        if self._inbox:
+            self._wake.set()  # the rest at the next tick: a burst must not hold up the rule
+        self._ledger.commit()
         if self._enabled and not self._intake_closed:
             self._check_folder(now)
             if self._state is RuleState.WATCHING:
                 self._feed_scan(now)
                 self._submit(now)
+        self._ledger.commit()
         self._report(now)
 
     def _timeout(self, now: float) -> float:
@@ -226,6 +236,10 @@ class RuleRunner:
     def _on_file_event(self, kind: str, src: str, dest: str, is_dir: bool, *, now: float) -> None:
         if self._state is not RuleState.WATCHING:
             return
+        self._burst += 1
+        if self._burst >= BURST:
+            self._burst = 0
+            self._missed = True
         if kind in ("deleted", "moved"):
             self._settler.drop_under(src) if is_dir else self._settler.drop(src)
         path = dest if kind == "moved" else src
@@ -319,13 +333,10 @@ class RuleRunner:
                 self._settler.touch(path, now, stamp)
 
     def _next_scan(self, now: float) -> Iterator[str] | None:
-        if not self._scan_roots:
-            if self._missed:
-                self._missed = False
-                self._scan_roots.append(self.rule.folder)
-            elif self.rule.rescan and now >= self._rescan_at:
-                self._rescan_at = now + self.rule.rescan
-                self._scan_roots.append(self.rule.folder)
+        if not self._scan_roots and (self._missed or (self.rule.rescan and now >= self._rescan_at)):
+            self._missed, self._burst = False, 0
+            self._rescan_at = now + self.rule.rescan
+            self._scan_roots.append(self.rule.folder)
         return walk(self._scan_roots.popleft(), self._wanted) if self._scan_roots else None
 
     def _known(self, path: str, stamp: Stamp) -> bool:
@@ -382,15 +393,15 @@ class RuleRunner:
             mtimes=[s.mtime_ns / 1e9 for _, s in take],
         )
         # Planned before the submit: a task may write its output before the batch is accepted here.
-        self._expected.add(planned_outputs(rule, self._wanted, paths))
+        self._expected.add(rule.name, planned_outputs(rule, paths))
         handle = self._engine.submit(spec)
         batch_id = handle.wait_accepted(ACCEPT_TIMEOUT)
         ids = tuple(handle.task_ids)
         for path, tid in zip(paths, ids, strict=True):
             self._in_engine[tid] = path
             self._queued[path] = tid
-        with self._ledger.transaction():
-            self._ledger.queued(rule.name, [(p, s, batch_id, t) for (p, s), t in zip(take, ids, strict=True)])
+        self._ledger.queued(rule.name, [(p, s, batch_id, t) for (p, s), t in zip(take, ids, strict=True)])
+        self._ledger.commit()
         self._emit(FilesQueued(rule.name, batch_id, tuple(paths), ids))
 
     # ------------------------------------------------------------ task ends
@@ -401,7 +412,7 @@ class RuleRunner:
             return
         del self._queued[path]
         self._started.discard(tid)
-        self._expected.ended(path)
+        self._expected.ended(self.rule.name, path)
         written = [(out, s) for out in outputs if (s := stamp_of(out)) is not None]
         self._ledger.outputs(written)
         if tid in self._withdrawn:

@@ -7,6 +7,7 @@ from watchdog.observers import Observer
 from core.backend import Backend
 from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, TaskStarted
 from core.watch.events import WatchListener
+from core.watch.outputs import Expected
 from core.watch.rule import WatchRule
 from core.watch.runner import RuleRunner
 
@@ -43,6 +44,7 @@ class WatchService:
         self._forget = forget_batches
         self._observer = Observer()
         self._runners: dict[str, RuleRunner] = {}
+        self._expected = Expected()  # the planned outputs of every rule's queued tasks
         self._started = False
         # Engine-thread state: which rule each task and batch in the engine is for.
         self._tasks: dict[int, RuleRunner] = {}
@@ -57,7 +59,14 @@ class WatchService:
         if rule.name in self._runners:
             raise ValueError(f"a rule named {rule.name!r} is already watched")
         runner = RuleRunner(
-            rule, self._engine, self._db_path, self._observer, self._listener, enabled=enabled, **limits
+            rule,
+            self._engine,
+            self._db_path,
+            self._observer,
+            self._listener,
+            enabled=enabled,
+            expected=self._expected,
+            **limits,
         )
         self._runners[rule.name] = runner
         if self._started:
