@@ -230,8 +230,8 @@ def run_batch(
     reasons = (skipped_inputs or []) + ["unusable input"] * bad_inputs
     summary = printer.summary(time.monotonic() - started, stopped, reasons)
     fault = getattr(engine, "fault", None)
-    note = "" if fault else store_args.batch_note(recorder, handle.batch_id)
-    print(summary + note, file=sys.stderr)
+    note, incomplete = store_args.history_outcome(recorder, handle.batch_id)
+    print(summary + ("" if fault else note), file=sys.stderr)
     if fault is not None:
         batch = handle.batch_id if recorder else None
         resume = f"; resume with: brigade-cli resume {batch}" if batch else ""
@@ -243,6 +243,8 @@ def run_batch(
         return ExitCode.ENGINE_ERROR
     if interrupts.count:
         return ExitCode.INTERRUPTED
+    if incomplete:
+        return ExitCode.HISTORY_INCOMPLETE
     return ExitCode.FAILED if printer.bad(len(reasons)) else ExitCode.OK
 
 

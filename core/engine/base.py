@@ -338,9 +338,9 @@ class EngineBase(ABC, Generic[ChunkT]):
             handle._finish(result)
 
     def _handed_out(self, run: BatchRun) -> None:
-        """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder settles."""
+        """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder flushes."""
         if self._recorder and not run.has_queued():
-            self._recorder.settle()
+            self._recorder.flush("handed out")
 
     def _end_batches(self) -> None:
         """At teardown: end the unfinished batches as stopped and deliver the last events."""

@@ -202,6 +202,7 @@ class Worker:
             state, failure = TaskState.FAILED, _failure_of(exc, self._expected(exc, ref))
         finally:
             self._flush_prints()
+            self.sink.send_tail(task)
             if not report_now:
                 slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
