@@ -122,16 +122,16 @@ class Printer:
         """Print the queued per-task lines: results on stdout, failures on stderr."""
         lines: list[str] = []
         finished, mode = self.finished, self.mode
-        if mode == "json":
-            import json  # only for --json
         while finished:
             ev = finished.popleft()
             if mode == "json":
-                lines.append(json.dumps(self.task_record(ev), ensure_ascii=True))
+                lines.append(ev.line if ev.line is not None else self.task_record(ev))
+                if ev.state is _SKIPPED:
+                    self.count_skip(ev)
             elif ev.state is _DONE:
                 lines.append(ev.line if ev.line is not None else self.result_line(ev))
             elif ev.state is _SKIPPED:
-                self.skip_reasons[_reason_kind(ev.result.get("reason") if ev.result else None)] += 1
+                self.count_skip(ev)
             elif mode != "quiet":
                 self.print_failure(ev)
         if lines:
@@ -148,6 +148,9 @@ class Printer:
         else:
             self.out.write(text)
             self.out.flush()
+
+    def count_skip(self, ev: TaskFinished) -> None:
+        self.skip_reasons[_reason_kind(ev.result.get("reason") if ev.result else None)] += 1
 
     def result_line(self, ev: TaskFinished) -> str:
         """The line of a done task whose worker made none (a cluster's, say)."""
@@ -175,19 +178,13 @@ class Printer:
         if self.failures_shown == FAILURE_LINES:
             print("(further failures are not listed: see --json or 'brigade-cli show')", file=self.err)
 
-    def task_record(self, ev: TaskFinished) -> dict[str, Any]:
-        """One task as a JSON-able record."""
-        return {
-            "task": ev.task_id,
-            "path": self.paths[self.index(ev.task_id)],
-            "state": ev.state.label,
-            "result": ev.result,
-            "reason": ev.failure.describe() if ev.failure else None,
-            "attempts": ev.attempt,
-            "duration": round(ev.duration, 6),
-            "outputs": list(ev.outputs),
-            "log_dropped": ev.log_dropped,
-        }
+    def task_record(self, ev: TaskFinished) -> str:
+        """The JSON line of a task whose worker made none (ended by the engine, or on a cluster)."""
+        from core.engine.lines import json_record
+
+        path = self.paths[self.index(ev.task_id)]
+        fields = (ev.attempt, ev.duration, ev.outputs, ev.log_dropped)
+        return json_record(ev.task_id, path, ev.state, ev.result, ev.failure, *fields)
 
     def status(self) -> str:
         done = sum(self.counts)

@@ -13,7 +13,7 @@ import time
 
 from core.cli import cluster_args, output_args, store_args
 from core.cli.exitcodes import EXIT_CODES_HELP, ExitCode
-from core.engine import EngineConfig
+from core.engine import EngineConfig, lines
 from core.engine.wire import MAX_WORKERS
 from core.model import BatchOptions, BatchSpec
 from core.params import ParamError, parse_assignments
@@ -165,8 +165,12 @@ def run_command(args: argparse.Namespace) -> int:
     if args.dry_run:
         found = _discover(args, quiet=False)
         return output_args.print_dry_run(_spec(args, params, found, options, output))
+    mode = "json" if args.json else "quiet" if args.quiet else "lines"
     config = EngineConfig(
-        workers=args.workers, start_method=args.start_method, log_level=level_of(args.log_level)
+        workers=args.workers,
+        start_method=args.start_method,
+        log_level=level_of(args.log_level),
+        lines={"json": lines.JSON, "lines": lines.RESULT}.get(mode),  # made by the workers
     )
     recorder = store_args.open_recorder(args)
     engine = cluster_args.make_engine(args, config, recorder)
@@ -181,7 +185,6 @@ def run_command(args: argparse.Namespace) -> int:
         raise
     from core.cli.progress import Printer
 
-    mode = "json" if args.json else "quiet" if args.quiet else "lines"
     printer = Printer(found.paths, found.sizes, mode=mode, job=args.job)
     skipped = [s.reason for s in found.skipped]
     return run_batch(engine, spec, printer, skipped_inputs=skipped, recorder=recorder)

@@ -49,9 +49,13 @@ class EngineConfig(FrozenRecord):
         The least level of other libraries' log lines kept in task logs
         (``logging.WARNING`` by default: a library's debug chatter is left out).
         Brigade's own lines and the job's are always kept.
+    lines
+        The line each worker makes of a task it ended (``TaskFinished.line``):
+        ``None`` (no line), ``"result"`` (a done task's ``Processor.result_line``)
+        or ``"json"`` (a JSON record of any task), see ``core.engine.lines``.
     """
 
-    __slots__ = ("kill_grace", "log_level", "memory_cap", "recycle_after", "start_method", "workers")
+    __slots__ = ("kill_grace", "lines", "log_level", "memory_cap", "recycle_after", "start_method", "workers")
 
     workers: int
     start_method: str | None
@@ -59,6 +63,7 @@ class EngineConfig(FrozenRecord):
     memory_cap: int | None
     kill_grace: float
     log_level: int
+    lines: str | None
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class EngineConfig(FrozenRecord):
         memory_cap: int | None = None,
         kill_grace: float = 2.0,
         log_level: int = 30,  # logging.WARNING, without importing logging here
+        lines: str | None = None,
     ) -> None:
         if not 0 <= workers <= MAX_WORKERS:
             raise ValueError(f"workers must be 0 (one per core) to {MAX_WORKERS}, not {workers}")
@@ -78,6 +84,7 @@ class EngineConfig(FrozenRecord):
             memory_cap=memory_cap,
             kill_grace=kill_grace,
             log_level=log_level,
+            lines=lines,
         )
 
     def worker_count(self) -> int:

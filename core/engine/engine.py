@@ -479,7 +479,7 @@ class Engine(EngineBase[Chunk]):
             live += 1
 
     def _add_worker(self, slot: int) -> None:
-        w = start_worker(self._ctx, self._shared_slots, slot, self.config.log_level)
+        w = start_worker(self._ctx, self._shared_slots, slot, self.config)
         w.ran_any = False
         self._workers[slot] = w
         self._by_conn[w.conn] = w

@@ -42,7 +42,12 @@ PRELOAD = ["core.engine.start", "core.engine.worker", "core.processors.checksum"
 
 
 def run_worker(
-    conn: Connection, slots: Slots, slot: int, environ: dict[str, str] | None = None, log_level: int = 30
+    conn: Connection,
+    slots: Slots,
+    slot: int,
+    environ: dict[str, str] | None = None,
+    log_level: int = 30,
+    lines: str | None = None,
 ) -> None:
     """Entry point of a worker process: ``core.engine.worker.worker_main``, imported here.
 
@@ -53,7 +58,7 @@ def run_worker(
     """
     from core.engine.worker import worker_main
 
-    worker_main(conn, slots, slot, environ, log_level)
+    worker_main(conn, slots, slot, environ, log_level, lines)
 
 
 def default_start_method() -> str:

@@ -20,7 +20,7 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 
-from core.engine import wire
+from core.engine import lines, wire
 from core.engine.context import Emitter, LineWriter, LogSink, TaskRun, install_logging, plain
 from core.model import Failure, FailureKind, TaskState
 from core.processor import Cancelled, Processor, RetryableError, Skip
@@ -114,8 +114,9 @@ def _rss() -> int:
 class Worker:
     """State of one worker process across the chunks it runs."""
 
-    def __init__(self, conn: Connection, slots: Any, slot: int) -> None:
+    def __init__(self, conn: Connection, slots: Any, slot: int, lines: str | None = None) -> None:
         self.conn = conn
+        self.line_form = lines  # the line made of each task's end: see ``EngineConfig.lines``
         self.slots = slots
         self.base = slot * wire.SLOT_FIELDS
         self.emitter = Emitter(conn)
@@ -190,10 +191,8 @@ class Worker:
         emitter.emit(start)
         result: Any = None
         failure: Failure | None = None
-        line: str | None = None
         try:
             result, state = self._call(task, path, ref, params), TaskState.DONE
-            line = self._line(ref, path, result)
         except Cancelled as exc:
             state, failure = TaskState.CANCELLED, Failure(FailureKind.ERROR, str(exc) or "cancelled")
         except Skip as exc:
@@ -206,9 +205,10 @@ class Worker:
             if not report_now:
                 slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
-        outputs = tuple(task.outputs)
+        outputs, ended = tuple(task.outputs), time.time()
+        line = self._line(ref, task, state, result, failure, ended - started) if self.line_form else None
         done: tuple[Any, ...] = (wire.DONE, task_id, task.next_seq(), int(state), result, failure, started)
-        done += (time.time(), task.dropped, outputs, attempt, task.size, task.mtime, line)
+        done += (ended, task.dropped, outputs, attempt, task.size, task.mtime, line)
         with emitter.lock:
             # A task that ended before its start left the buffer is reported by
             # its end alone (which carries the start time): half the events for
@@ -245,12 +245,19 @@ class Worker:
         proc = self.processors.get(ref)
         return module.startswith("core.") or (proc is not None and module == type(proc).__module__)
 
-    def _line(self, ref: str, path: str, result: Any) -> str | None:
-        """The done task's ``Processor.result_line``, made here: in parallel with other workers."""
+    def _line(
+        self, ref: str, task: TaskRun, state: TaskState, result: Any, failure: Failure | None, duration: float
+    ) -> str | None:
+        """The line of the task's end (``EngineConfig.lines``), made here: in parallel with other workers."""
         try:
-            return self.processors[ref].result_line(path, result)
-        except Exception:  # noqa: BLE001 - the task is done; its holder formats the line itself
-            return None
+            if self.line_form == lines.JSON:
+                fields = (task.attempt, duration, task.outputs, task.dropped)
+                return lines.json_record(task.task_id, task.path, state, result, failure, *fields)
+            if state is TaskState.DONE:
+                return self.processors[ref].result_line(task.path, result)
+        except Exception:  # noqa: BLE001 - the task has ended; its holder makes the line itself
+            pass
+        return None
 
     def _call(self, task: TaskRun, path: str, ref: str, params: Any) -> Any:
         st = _check_regular(path)
@@ -311,14 +318,16 @@ def worker_main(
     slot: int,
     environ: dict[str, str] | None = None,
     log_level: int = logging.WARNING,
+    lines: str | None = None,
 ) -> None:
     """Entry point of a worker process (the ``target`` of its ``Process``).
 
     ``environ`` is the engine process's environment when the worker started;
-    ``log_level`` the least level of other libraries' log lines kept.
+    ``log_level`` the least level of other libraries' log lines kept; ``lines``
+    the line made of each task's end (``EngineConfig.lines``).
     """
     if environ is not None and environ != os.environ:
         os.environ.clear()
         os.environ.update(environ)
     _setup_process()
-    Worker(conn, slots.view, slot).serve(log_level)
+    Worker(conn, slots.view, slot, lines).serve(log_level)
