@@ -43,7 +43,6 @@ class JobStore:
         self.path = path
         self._conn = conn
         self._lock = threading.Lock()
-        self._listed: inputs.Inputs | None = None  # the last input list read (it never changes)
 
     @classmethod
     def open(cls, path: str | None = None, *, create: bool = True) -> JobStore:
@@ -147,26 +146,23 @@ class JobStore:
                 rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, after)
         return [task_row(r) for r in rows]
 
+    @staticmethod
     def _queued_tail(
-        self, conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
+        conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
     ) -> list[tuple[Any, ...]]:
         """Rows of the batch's tasks that have no row yet (all queued), from the ``skip``-th on."""
-        listed = self._inputs(conn, batch_id)
-        if listed is None:
+        if not inputs.listed(conn, batch_id):
             return []
+        sql = "SELECT first_task, total FROM batches WHERE id = ?"
+        first, total = conn.execute(sql, (batch_id,)).fetchone()
         start = writes.rows_written(conn, batch_id) + skip
         if after is not None:
-            start = max(start, after - listed.first + 1)
-        stop = len(listed.paths) if limit < 0 else min(len(listed.paths), start + limit)
-        return [listed.row(i) + _QUEUED_TAIL for i in range(start, stop)]
-
-    def _inputs(self, conn: sqlite3.Connection, batch_id: int) -> inputs.Inputs | None:
-        """The batch's input list, if some of its rows are not written (the last one read is kept)."""
-        if not conn.execute("SELECT 1 FROM batch_inputs WHERE batch_id = ?", (batch_id,)).fetchone():
-            return None
-        if self._listed is None or self._listed.batch_id != batch_id:
-            self._listed = inputs.read(conn, batch_id)
-        return self._listed
+            start = max(start, after - first + 1)
+        stop = total if limit < 0 else min(total, start + limit)
+        found = inputs.read(conn, batch_id, start, stop) if start < stop else None
+        if found is None:
+            return []
+        return [found.row(i) + _QUEUED_TAIL for i in range(max(start, found.offset), min(stop, found.stop))]
 
     def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
         """Every task of a batch, read a page at a time (memory stays small)."""
@@ -184,8 +180,7 @@ class JobStore:
             rows = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)).fetchall()
             if not rows:
                 found = conn.execute(
-                    "SELECT b.id FROM batches b JOIN batch_inputs i ON i.batch_id = b.id "
-                    "WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
+                    "SELECT b.id FROM batches b WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
                     (task_id,),
                 ).fetchone()
                 rows = self._queued_tail(conn, found[0], 0, 1, task_id - 1) if found else []
