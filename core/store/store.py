@@ -124,26 +124,32 @@ class JobStore:
         """
         want = -1 if limit is None else limit
         wanted = None if states is None else sorted({int(s) for s in states})
-        where: list[str] = ["batch_id = ?"]
-        params: list[object] = [batch_id]
-        if wanted is not None:
-            where.append(f"state IN ({', '.join('?' * len(wanted))})")
-            params += wanted
-        if interrupted is not None:
-            where.append(f"(state != 3 OR (failure_kind IS ?) {'=' if interrupted else '!='} 1)")
-            params.append(writes.INTERRUPTED.kind.value)
-        if after is not None:
-            where.append("id > ?")
-            params.append(after)
-        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
         with self._reading() as conn:
+            span = conn.execute("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            if span is None:
+                return []
+            first, total = span
+            lo = first if after is None else max(first, after + 1)
+            if wanted is None:
+                # Ids of a batch are one range, its rows written in order: the offset is a key too.
+                lo += offset
+                where, params = ["id BETWEEN ? AND ?"], [lo, first + total - 1]
+                offset = 0
+            else:
+                marks = ", ".join("?" * len(wanted))
+                where = [f"batch_id = ? AND state IN ({marks}) AND id >= ?"]
+                params = [batch_id, *wanted, lo]
+            if interrupted is not None:
+                where.append(f"(state != 3 OR (failure_kind IS ?) {'=' if interrupted else '!='} 1)")
+                params.append(writes.INTERRUPTED.kind.value)
+            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
             rows = conn.execute(sql, (*params, want, offset)).fetchall()
             if (want < 0 or len(rows) < want) and (wanted is None or 0 in wanted):
                 skip = 0
                 if offset and not rows:
                     count_sql = f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}"
                     skip = max(0, offset - conn.execute(count_sql, params).fetchone()[0])
-                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, after)
+                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, lo - 1)
         return [task_row(r) for r in rows]
 
     @staticmethod
