@@ -413,8 +413,13 @@ class RuleRunner:
         )
         # Planned before the submit: a task may write its output before the batch is accepted here.
         self._expected.add(rule.name, planned_outputs(rule, paths))
-        handle = self._engine.submit(spec)
-        batch_id = handle.wait_accepted(ACCEPT_TIMEOUT)
+        try:
+            handle = self._engine.submit(spec)
+            batch_id = handle.wait_accepted(ACCEPT_TIMEOUT)
+        except BaseException:
+            for path in paths:
+                self._expected.ended(rule.name, path)
+            raise
         ids = tuple(handle.task_ids)
         for path, tid in zip(paths, ids, strict=True):
             self._in_engine[tid] = path
@@ -434,9 +439,11 @@ class RuleRunner:
         self._expected.ended(self.rule.name, path)
         written = [(out, s) for out in outputs if (s := stamp_of(out)) is not None]
         self._ledger.outputs(written)
-        if tid in self._withdrawn:
-            # Withdrawn by a stop before it started: it counts as never seen.
-            self._withdrawn.discard(tid)
+        withdrawn = tid in self._withdrawn
+        self._withdrawn.discard(tid)
+        if withdrawn and state == "cancelled":
+            # Withdrawn by a stop before it ran: it counts as never seen. (One that ended
+            # before the withdrawal reached it keeps its ending.)
             self._ledger.forget(self.rule.name, path)
             return
         self._ledger.ended(self.rule.name, path, state)
