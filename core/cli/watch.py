@@ -146,6 +146,10 @@ def watch_command(args: argparse.Namespace) -> int:
             printer.drain(events)
             if len(printer.failed_rules) == len(rules):
                 break  # nothing left to watch
+            if engine.wait_stopped(0):
+                print("brigade-cli: the engine stopped on an error (see the log above)", file=sys.stderr)
+                printer.failed_rules.add("")
+                break
         print("stopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
         service.stop_intake()
         engine.shutdown()

@@ -75,3 +75,16 @@ def test_ten_thousand_files_at_once_are_each_queued_once_within_the_bounds(watch
     assert max(s.pending for s in statuses) <= 2_000
     assert max(s.queued for s in statuses) <= 1_000
     assert {e.state for e in heard.ended()} == {"done"}
+
+
+def test_a_file_whose_name_is_not_utf8_is_queued_and_remembered(watching, inbox):
+    name = os.fsdecode(b"scan-\xff\xfe.pdf")
+    path = write(os.path.join(inbox, name), "bytes")
+    service, heard = watching.start(rule(inbox))
+    heard.wait(lambda h: len(h.ended()) == 1)
+    assert heard.queued() == [path] and heard.ended()[0].state == "done"
+    watching.stop(service)
+    _, again = watching.start(rule(inbox))
+    marker = write(os.path.join(inbox, "marker.txt"))
+    again.wait(lambda h: len(h.ended()) == 1)
+    assert again.queued() == [marker]
