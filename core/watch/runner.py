@@ -268,7 +268,8 @@ class RuleRunner:
             # Files made or moved in with a folder may predate its watch: walk it.
             if kind in ("created", "moved") and self._wanted.wants_folder(path):
                 self._scan_roots.append(path)
-        elif self._wanted.wants_file(path) and path not in self._queued:
+        elif self._wanted.wants_file(path):
+            # Also an input whose task is queued or running: changed now, it runs again after.
             taken = self._settler.touch(path, now)
             self._missed = self._missed or (not taken and self._settler.full)
 

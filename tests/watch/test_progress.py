@@ -135,3 +135,12 @@ def test_a_stop_withdraws_the_tasks_not_started_and_the_next_start_runs_only_tho
     second.wait(lambda h: len(h.ended()) == 8 - len(ran))
     again = set(second.queued())
     assert again.isdisjoint(ran) and again | ran == set(paths)
+
+
+def test_a_file_changed_while_its_task_runs_is_run_again_after_it(watching, inbox):
+    _, heard = watching.start(rule(inbox, job=SLOW, params={"seconds": 0.5, "lines": 0}))
+    path = write(os.path.join(inbox, "growing.log"), "first part")
+    heard.wait(lambda h: len(h.queued()) == 1)
+    write(path, "first part, and a second one")
+    heard.wait(lambda h: len(h.ended()) == 2)
+    assert heard.queued() == [path, path]
