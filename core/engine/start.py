@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import importlib.machinery
 import multiprocessing
-import os
 import sys
 from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # no ``typing`` import: this module loads before everything else
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from multiprocessing.connection import Connection
-    from typing import Any
 
     from core.engine.wire import Slots
 
@@ -66,9 +63,8 @@ def default_start_method() -> str:
 
     Neither copies the threads or locks of the engine process. With
     forkserver one clean interpreter loads the worker code once and each
-    worker is a fork of it, ready in a few milliseconds instead of the
-    ~100 ms an interpreter takes to start and import (twice the CPU of
-    hashing 5,000 small files).
+    worker is a fork of it, so no worker pays for an interpreter's start-up
+    and imports, which on small files cost more than the work itself.
     """
     if sys.platform.startswith("linux") and not getattr(sys, "frozen", False):
         return "forkserver"
@@ -78,65 +74,19 @@ def default_start_method() -> str:
 def prestart(method: str | None = None) -> None:
     """Start the fork server now (if ``method`` uses one), so it loads while the caller goes on.
 
-    In a process that runs no thread yet (the CLI, first thing), the fork
-    server and multiprocessing's resource tracker start as forks of it rather
-    than as new interpreters: each saves an interpreter's start-up (~20 ms of
-    CPU that would compete with the caller's own imports on a small machine).
-    Otherwise they are started as usual. Either way the server then imports
-    the worker code on its own while, say, the CLI imports its own modules.
+    The server imports the worker code (``PRELOAD``) in its own process while,
+    say, the CLI imports its own modules, so the first workers are forks of a
+    ready interpreter. Uses only ``multiprocessing``'s public names
+    (``set_forkserver_preload`` and ``forkserver.ensure_running``, which the
+    first forkserver process would call anyway).
     """
     method = method or default_start_method()
     if method != "forkserver":
         return
-    from multiprocessing import forkserver, util
+    from multiprocessing import forkserver
 
     multiprocessing.set_forkserver_preload(PRELOAD)
-    spawnv_passfds = util.spawnv_passfds
-    if _runs_one_thread():
-        util.spawnv_passfds = _fork_helper
-    try:
-        forkserver.ensure_running()
-    finally:
-        util.spawnv_passfds = spawnv_passfds
-
-
-def _runs_one_thread() -> bool:
-    """Whether this process has a single thread, native ones included (Linux only: else False)."""
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
-
-
-def _fork_helper(path: Any, args: Sequence[Any], passfds: Sequence[int]) -> int:
-    """Run a helper's ``python -c CODE`` command line in a fork of this process; return its pid.
-
-    Stands in for ``multiprocessing.util.spawnv_passfds`` (same arguments),
-    which starts the helpers as new interpreters. Like it, the child keeps
-    only standard streams and ``passfds`` open, so it sees the end of its
-    pipes when this process goes away, however it ends.
-    """
-    code = args[args.index("-c") + 1]
-    pid = os.fork()
-    if pid:
-        return pid
-    status = 1
-    try:
-        low = 3
-        for fd in sorted(set(passfds)):
-            os.closerange(low, fd)
-            low = fd + 1
-        os.closerange(low, os.sysconf("SC_OPEN_MAX"))
-        exec(code, {"__name__": "__mp_helper__"})  # multiprocessing's own start-up line
-        status = 0
-    except SystemExit as exc:  # the fork server's way to end
-        status = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:  # noqa: BLE001 - a helper that fails says why on stderr, like the interpreter
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        os._exit(status)  # never back into the caller's code, nor its atexit handlers
+    forkserver.ensure_running()
 
 
 def make_context(method: str | None) -> BaseContext:

@@ -69,17 +69,15 @@ def _sigkill(process: psutil.Process) -> None:
 
 PRESTART_SCRIPT = textwrap.dedent(
     """
-    import sys, threading
+    import sys
     from core.engine.start import prestart
     if __name__ == "__main__":
-        if sys.argv[1] == "with-thread":
-            threading.Thread(target=threading.Event().wait, daemon=True).start()
         prestart("forkserver")
         from core.engine import Engine, EngineConfig
         from core.model import BatchSpec
         engine = Engine(EngineConfig(workers=2, start_method="forkserver")).start()
         engine.submit(BatchSpec("tests.engine.faulty:Faulty", {"mode": "sleep", "target": "slow.txt",
-                                "seconds": 120.0}, [sys.argv[2]] * 2))
+                                "seconds": 120.0}, [sys.argv[1]] * 2))
         print("ready", flush=True)
         sys.stdin.read()
     """
@@ -87,17 +85,25 @@ PRESTART_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's start method")
-@pytest.mark.parametrize("threads", ["alone", "with-thread"])
-def test_helpers_started_early_are_forks_only_of_a_single_threaded_process(threads, tmp_path):
+def test_prestart_starts_the_fork_server_with_the_worker_code_preloaded():
+    code = (
+        "import psutil; from core.engine.start import prestart; prestart('forkserver');"
+        "print('\\n'.join(' '.join(c.cmdline()) for c in psutil.Process().children()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    servers = [line for line in out.stdout.splitlines() if "multiprocessing.forkserver" in line]
+    assert len(servers) == 1
+    assert "core.engine.worker" in servers[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's start method")
+def test_helpers_started_early_die_with_their_engine(tmp_path):
     path = tmp_path / "slow.txt"
     path.write_bytes(b"x")
-    with _engine_process(PRESTART_SCRIPT, threads, str(path)) as engine:
+    with _engine_process(PRESTART_SCRIPT, str(path)) as engine:
         workers = _wait_for_workers(engine, 2)
         helpers = engine.children()  # the fork server and the resource tracker
         assert len(helpers) == 2
-        # A fork shows its parent's command line; a new interpreter shows its own.
-        forked = [h.cmdline() == engine.cmdline() for h in helpers]
-        assert forked == [threads == "alone"] * 2
         _sigkill(engine)
         _, alive = psutil.wait_procs([*helpers, *workers], timeout=10)
         assert alive == [], "helpers or workers outlived their engine"
