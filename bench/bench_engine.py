@@ -1,6 +1,6 @@
 """Engine benchmarks: brigade-cli against the raw pool and xargs on the same corpora.
 
-    python bench/bench_engine.py [--runs 5] [--only large,small,mixed] [--history]
+    python bench/bench_engine.py [--runs 5] [--only large,small,mixed] [--history] [--baseline DIR]
 
 Figures come from one run: every contender is timed here, on the same warm
 corpora, and Brigade's time is printed as a ratio to the best baseline. Each
@@ -10,13 +10,22 @@ of five times as many draws. The ratio of medians is printed beside it.
 Targets (issue 2): large <= 1.0x best raw pool, mixed <= 1.1x, small <= 1.3x
 and faster than xargs; no-op tasks >= 20,000/s; 1,000,000 queued tasks add
 <= 400 bytes each to the engine's memory.
+
+With ``--baseline DIR`` (another checkout of Brigade, such as ``git archive
+main``), that tree's ``brigade-cli run`` joins the contenders, interleaved with
+this tree's, and both run as ``python -m core.cli`` from their own tree; the
+A/B line prints their wall and CPU times (CPU of the CLI and the children it
+waited for: steadier than wall time on a shared machine, without the workers,
+whose parent is the fork server).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +45,50 @@ def brigade_cmd(path: str, history: str | None) -> list[str]:
     if history is None:
         return [*cmd, "--no-history"] if _has_history_flag() else cmd
     return [*cmd, "--db", history]
+
+
+def tree_cmd(tree: str, path: str) -> list[str]:
+    """``brigade-cli run`` as ``python -m core.cli``, from the Brigade checkout ``tree``."""
+    run = ["run", "--job", "checksum", "--workers", "2", "--no-history", path]
+    return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "core.cli", *run]
+
+
+def cpu_interleaved(runs: int, cmds: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:
+    """Wall and CPU times of each command over ``runs`` rounds that run every command once."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            times[name].append((wall, cpu))
+    return times
+
+
+def ab(name: str, runs: int, baseline: str) -> bool:
+    """Time this tree against ``baseline`` on corpus ``name``, interleaved; print the ratios."""
+    path = corpus(name)
+    warm(path)
+    cmds = {"before": tree_cmd(baseline, path), "after": tree_cmd(ROOT, path)}
+    for cmd in cmds.values():  # uncounted: bytecode caches
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = cpu_interleaved(runs, cmds)
+    best = {k: min(w for w, _ in v) for k, v in times.items()}
+    mid = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    ok = best["after"] <= 1.10 * best["before"]
+    print(
+        f"{name:<6} A/B  before {best['before']:6.3f} s"
+        f" (median {mid['before']:6.3f}, CPU {cpu['before']:6.3f})"
+        f"   after {best['after']:6.3f} s (median {mid['after']:6.3f}, CPU {cpu['after']:6.3f})"
+        f"   ratio {best['after'] / best['before']:.3f}x, median {mid['after'] / mid['before']:.3f}x,"
+        f" CPU {cpu['after'] / max(cpu['before'], 1e-9):.3f}x (budget <= 1.10x)   {verdict(ok)}",
+        flush=True,
+    )
+    return ok
 
 
 def _has_history_flag() -> bool:
@@ -124,11 +177,15 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5, help="rounds; each runs every contender once")
     ap.add_argument("--only", default="large,small,mixed,noop,queue")
     ap.add_argument("--history", action="store_true", help="also time runs that record history")
+    ap.add_argument("--baseline", help="another Brigade checkout: time it against this one (A/B) only")
     args = ap.parse_args()
     print(f"# bench_engine  python {sys.version.split()[0]}  {os.cpu_count()} cpus  {load()}", flush=True)
     results = []
     for name in args.only.split(","):
-        if name in TARGETS:
+        if args.baseline:
+            if name in TARGETS:
+                results.append(ab(name, args.runs, os.path.abspath(args.baseline)))
+        elif name in TARGETS:
             results.append(compare(name, args.runs, args.history))
         elif name == "noop":
             results.append(noop_rate())

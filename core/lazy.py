@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # no ``typing`` at run time: packages use this before their first task
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any

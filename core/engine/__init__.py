@@ -6,11 +6,9 @@ only ``core.engine.worker``, does not pay for the engine thread's modules.
 
 from __future__ import annotations
 
-from core.lazy import exports
+from typing import TYPE_CHECKING
 
-# ``typing`` is not imported: this package is loaded before the fork server
-# starts, and again first thing in it.
-TYPE_CHECKING = False
+from core.lazy import exports
 
 if TYPE_CHECKING:
     from core.engine.api import BatchHandle, EngineConfig, Recorder, default_workers

@@ -11,9 +11,11 @@ dispatch, supervision, cancelling running work and teardown.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core.engine import wire
 from core.engine.api import BatchHandle, EngineConfig
@@ -24,34 +26,22 @@ from core.model import Failure, FailureKind, TaskState
 from core.params import resolve_params
 from core.registry import job_ref, load_ref
 
-# Neither ``typing`` nor ``logging`` at run time: the CLI loads this module
-# before its first task, and the engine logs only when something goes wrong.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Callable, Iterable, Sequence
-    from typing import Any, Generic, Protocol, Self, TypeVar
+    from typing import Any, Self
 
     from core.engine.api import Recorder
     from core.events import Event, Listener
     from core.model import BatchId, BatchSpec, TaskId
 
-    class _Chunk(Protocol):
-        """What the bookkeeping needs of a chunk in flight (``Chunk``, ``RemoteChunk``): its batch."""
 
-        batch: BatchRun
+class _Chunk(Protocol):
+    """What the bookkeeping needs of a chunk in flight (``Chunk``, ``RemoteChunk``): its batch."""
 
-    ChunkT = TypeVar("ChunkT", bound=_Chunk)
-else:
-    from types import GenericAlias
+    batch: BatchRun
 
-    class Generic:
-        """``typing.Generic`` as far as run time needs it: ``EngineBase[Chunk]`` names ``EngineBase``."""
 
-        __slots__ = ()
-        __class_getitem__ = classmethod(GenericAlias)
-
-    ChunkT = "ChunkT"
+ChunkT = TypeVar("ChunkT", bound=_Chunk)
 
 
 class EngineBase(ABC, Generic[ChunkT]):
@@ -101,12 +91,7 @@ class EngineBase(ABC, Generic[ChunkT]):
 
     @property
     def _log(self) -> logging.Logger:
-        """The logger ``brigade.engine`` (a subclass may log under its own name).
-
-        Got on first use: ``logging`` is imported only once there is something to log.
-        """
-        import logging
-
+        """The logger ``brigade.engine`` (a subclass may log under its own name)."""
         return logging.getLogger("brigade.engine")
 
     # ------------------------------------------------------------ lifecycle
@@ -157,8 +142,6 @@ class EngineBase(ABC, Generic[ChunkT]):
         On the logger ``brigade.fault``, whichever the engine: its holder (the
         CLI, the window) sends those to a log file and says the one line itself.
         """
-        import logging
-
         log = logging.getLogger("brigade.fault")
         if self.fault is None:
             self.fault = EngineFault.of(exc, stage)

@@ -14,17 +14,16 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
-from core import atomic
+from core import atomic, output
 from core.engine import wire
 from core.processor import Cancelled
 
-TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import IO, Any
 
-    from core import output
 
 FLUSH_SECONDS = 0.02
 FLUSH_EVENTS = 2000
@@ -177,7 +176,7 @@ class LineWriter(io.TextIOBase):
 class TaskRun:
     """The running task as seen by its processor: implements ``TaskContext``."""
 
-    # Slots: a tiny task creates one of these, so attribute writes should be cheap.
+    # One per task; slots keep it small.
     __slots__ = (
         "__weakref__",
         "attempt",
@@ -287,26 +286,25 @@ class TaskRun:
 
     def output_target(self, name: str) -> output.Target:
         """Resolve the output called ``name`` under the batch's policy (see ``core.output``)."""
-        out = _output_module()
-        return out.resolve(out.policy_of(self.output), self.path, self.job, self.index, name)
+        return output.resolve(output.policy_of(self.output), self.path, self.job, self.index, name)
 
     def output_path(self, name: str) -> str:
         """Where the output ``name`` goes; raises ``Skip`` if the policy skips it."""
         target = self.output_target(name)
-        _output_module().check_target(target)
+        output.check_target(target)
         return target.path
 
     @contextmanager
     def write_output(self, name: str, mode: str = "wb") -> Iterator[output.Staged]:
         """Stage the output ``name`` with ``file`` open; committed when the block succeeds."""
-        with _output_module().staged(self.output_target(name), mode, self._temp_changed) as out:
+        with output.staged(self.output_target(name), mode, self._temp_changed) as out:
             yield out
         self.outputs.append(out.path or "")
 
     @contextmanager
     def stage_output(self, name: str) -> Iterator[output.Staged]:
         """Stage the output ``name`` for writing by path (``temp``); committed on success."""
-        with _output_module().staged(self.output_target(name), None, self._temp_changed) as out:
+        with output.staged(self.output_target(name), None, self._temp_changed) as out:
             yield out
         self.outputs.append(out.path or "")
 
@@ -323,13 +321,6 @@ class TaskRun:
         if held:
             # The engine must know before the resource can outlive a crash.
             self.emitter.flush()
-
-
-def _output_module() -> Any:
-    """``core.output``, imported on first use: most jobs write no file, and workers start faster."""
-    from core import output
-
-    return output
 
 
 _SCALARS = frozenset({str, int, float, bool, bytes, type(None)})

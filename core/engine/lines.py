@@ -6,7 +6,8 @@ only writes them out. Imported by workers and by the CLI.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any

@@ -30,9 +30,8 @@ the requests to cancel it or to hand back the rest of its chunk.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
-if TYPE_CHECKING:
-    from typing import Any
+import multiprocessing
+from typing import Any
 
 RUN = 0
 RECALL = "recall"
@@ -64,24 +63,14 @@ class Slots:
     """The shared slot rows: int64 items that the engine and its workers read and write whole.
 
     ``view`` is the memory as a ``memoryview`` of int64. Pickled into a worker's
-    arguments, a ``Slots`` travels as the shared memory itself (a file
-    descriptor), not as a copy of its values. Plain shared memory from
-    ``multiprocessing.heap``, as ``RawArray`` uses, without loading ``ctypes``
-    (milliseconds of every start of the CLI and of every worker).
+    arguments, a ``Slots`` travels as the shared memory itself (a
+    ``multiprocessing.RawArray``), not as a copy of its values.
     """
 
     def __init__(self, count: int, shared: Any = None) -> None:
-        if shared is None:
-            from multiprocessing.heap import BufferWrapper
-
-            shared = BufferWrapper(count * 8)
-            fresh = True
-        else:
-            fresh = False
-        self._shared = shared
-        self.view = shared.create_memoryview().cast("q")
-        if fresh:  # a block may be reused memory of an earlier engine of this process
-            self.view[:] = memoryview(bytes(count * 8)).cast("q")
+        # A new RawArray is zero-filled: an empty slot reads as no task.
+        self._shared = multiprocessing.RawArray("q", count) if shared is None else shared
+        self.view = memoryview(self._shared).cast("B").cast("q")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Slots, (len(self.view), self._shared)

@@ -19,6 +19,7 @@ import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from core.engine import lines, wire
 from core.engine.context import Emitter, LineWriter, LogSink, TaskRun, install_logging, plain
@@ -26,7 +27,6 @@ from core.model import Failure, FailureKind, TaskState
 from core.processor import Cancelled, Processor, RetryableError, Skip
 from core.registry import load_ref
 
-TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
 if TYPE_CHECKING:
     from typing import Any
 
