@@ -14,14 +14,13 @@ import fnmatch
 import os
 import stat
 from array import array
+from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from core.model import FrozenRecord, Record
-
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from typing import Any
 
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
 _NAME = attrgetter("name")
@@ -29,19 +28,16 @@ _NAME = attrgetter("name")
 _FREE_STAT = os.name == "nt"
 
 
-class SkippedPath(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class SkippedPath:
     """A dropped or found path that will not become a task, and why."""
-
-    __slots__ = ("path", "reason")
 
     path: str
     reason: str
 
-    def __init__(self, path: str, reason: str) -> None:
-        self._init(path=path, reason=reason)
 
-
-class Filters(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class Filters:
     """Which files a walk keeps.
 
     Attributes
@@ -57,53 +53,24 @@ class Filters(FrozenRecord):
         Whether sub-folders are walked.
     """
 
-    __slots__ = ("exclude", "hidden", "include", "recursive")
-
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    hidden: bool
-    recursive: bool
-
-    def __init__(
-        self,
-        include: tuple[str, ...] = (),
-        exclude: tuple[str, ...] = (),
-        hidden: bool = False,
-        recursive: bool = True,
-    ) -> None:
-        self._init(include=include, exclude=exclude, hidden=hidden, recursive=recursive)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    hidden: bool = False
+    recursive: bool = True
 
 
-_FRESH: Any = object()  # default of ``Discovery``'s arrays: a new empty one (``None`` means "not stat-ed")
-
-
-class Discovery(Record):
+@dataclass(slots=True)
+class Discovery:
     """The result of a walk: files in order with their sizes, and what was skipped.
 
     ``sizes`` and ``mtimes`` are ``None`` for a walk that did not stat files.
     """
 
-    __slots__ = ("hidden", "mtimes", "paths", "sizes", "skipped")
-
-    paths: list[str]
-    sizes: array | None
-    mtimes: array | None
-    skipped: list[SkippedPath]
-    hidden: int
-
-    def __init__(
-        self,
-        paths: list[str] | None = None,
-        sizes: array | None = _FRESH,
-        mtimes: array | None = _FRESH,
-        skipped: list[SkippedPath] | None = None,
-        hidden: int = 0,
-    ) -> None:
-        self.paths = [] if paths is None else paths
-        self.sizes = array("q") if sizes is _FRESH else sizes
-        self.mtimes = array("d") if mtimes is _FRESH else mtimes
-        self.skipped = [] if skipped is None else skipped
-        self.hidden = hidden
+    paths: list[str] = field(default_factory=list)
+    sizes: array | None = field(default_factory=partial(array, "q"))
+    mtimes: array | None = field(default_factory=partial(array, "d"))
+    skipped: list[SkippedPath] = field(default_factory=list)
+    hidden: int = 0
 
     @property
     def count(self) -> int:

@@ -1,87 +1,23 @@
 """Records shared by the engine, the store, the CLI and the desktop app.
 
 Everything here is plain data: small records and enums that pickle cheaply
-and cross thread and process boundaries unchanged. They are read-only by
-contract, not frozen: a frozen record costs a call per field to build, and
-the engine builds some per task.
-
-The records are plain classes (see ``Record``), not dataclasses: generating a
-dataclass's methods costs about a millisecond per class, and importing
-``dataclasses`` several more, in every start of the CLI before its first task.
+and cross thread and process boundaries unchanged. The records are
+dataclasses with slots; they are read-only by contract, not frozen, because
+the engine builds some per task and a frozen dataclass sets each field
+through ``object.__setattr__``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from bisect import bisect_left
-
-# No ``typing`` at run time: the CLI loads this module before its first task.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-    from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 TaskId = int
 BatchId = int
-
-
-def _values(record: Record) -> tuple[Any, ...]:
-    return tuple([getattr(record, name) for name in record.__slots__])
-
-
-def _rebuild(cls: type[Record], values: tuple[Any, ...]) -> Record:
-    """Unpickle a record: set its fields without running ``__init__``, as unpickling does."""
-    record = cls.__new__(cls)
-    for name, value in zip(cls.__slots__, values, strict=True):
-        object.__setattr__(record, name, value)
-    return record
-
-
-class Record:
-    """Base of plain records: equality, ``repr`` and pickling by field.
-
-    A subclass names its fields in ``__slots__`` and sets them in its own
-    ``__init__``. Records are equal when they are of the same class with
-    equal fields, and are not hashable (see ``FrozenRecord``), as
-    dataclasses would be.
-    """
-
-    __slots__: tuple[str, ...] = ()
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return _values(self) == _values(other)  # type: ignore[arg-type]
-
-    def __repr__(self) -> str:
-        fields = ", ".join([f"{name}={getattr(self, name)!r}" for name in self.__slots__])
-        return f"{self.__class__.__qualname__}({fields})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild, (self.__class__, _values(self))
-
-
-class FrozenRecord(Record):
-    """A record whose fields cannot change once built; it hashes by its fields.
-
-    ``__init__`` sets the fields with ``_init``.
-    """
-
-    __slots__ = ()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __hash__(self) -> int:
-        return hash(_values(self))
-
-    def _init(self, **fields: Any) -> None:
-        """Set fields by name (for ``__init__``)."""
-        for name, value in fields.items():
-            object.__setattr__(self, name, value)
 
 
 def task_index(ids: Sequence[TaskId], task_id: TaskId) -> int:
@@ -155,7 +91,8 @@ class FailureKind(enum.StrEnum):
     INTERRUPTED = "interrupted"  # the app stopped while the task ran
 
 
-class Failure(Record):
+@dataclass(slots=True)
+class Failure:
     """The typed reason of a failed task.
 
     Attributes
@@ -176,33 +113,13 @@ class Failure(Record):
         The task killed its worker too often and will not be retried.
     """
 
-    __slots__ = ("exc_type", "exit_code", "kind", "message", "poison", "retryable", "traceback")
-
     kind: FailureKind
     message: str
-    exc_type: str | None
-    traceback: str | None
-    exit_code: int | None
-    retryable: bool
-    poison: bool
-
-    def __init__(
-        self,
-        kind: FailureKind,
-        message: str,
-        exc_type: str | None = None,
-        traceback: str | None = None,
-        exit_code: int | None = None,
-        retryable: bool = False,
-        poison: bool = False,
-    ) -> None:
-        self.kind = kind
-        self.message = message
-        self.exc_type = exc_type
-        self.traceback = traceback
-        self.exit_code = exit_code
-        self.retryable = retryable
-        self.poison = poison
+    exc_type: str | None = None
+    traceback: str | None = None
+    exit_code: int | None = None
+    retryable: bool = False
+    poison: bool = False
 
     @property
     def signal(self) -> int | None:
@@ -217,7 +134,8 @@ class Failure(Record):
         return head + (" (poison: not retried)" if self.poison else "")
 
 
-class BatchOptions(Record):
+@dataclass(slots=True)
+class BatchOptions:
     """Run options of one batch.
 
     Attributes
@@ -233,23 +151,14 @@ class BatchOptions(Record):
         Log lines kept per task; further lines are counted, not sent.
     """
 
-    __slots__ = ("log_limit", "poison_after", "retries", "timeout")
-
-    timeout: float | None
-    retries: int
-    poison_after: int
-    log_limit: int
-
-    def __init__(
-        self, timeout: float | None = None, retries: int = 0, poison_after: int = 3, log_limit: int = 10_000
-    ) -> None:
-        self.timeout = timeout
-        self.retries = retries
-        self.poison_after = poison_after
-        self.log_limit = log_limit
+    timeout: float | None = None
+    retries: int = 0
+    poison_after: int = 3
+    log_limit: int = 10_000
 
 
-class BatchSpec(Record):
+@dataclass(slots=True)
+class BatchSpec:
     """What a person asked for: one job over many files.
 
     Attributes
@@ -278,59 +187,17 @@ class BatchSpec(Record):
         was queued.
     """
 
-    __slots__ = (
-        "batch_id",
-        "extra",
-        "job",
-        "mtimes",
-        "options",
-        "output",
-        "params",
-        "paths",
-        "sizes",
-        "task_ids",
-    )
-
     job: str
     params: Mapping[str, Any]
     paths: Sequence[str]
-    options: BatchOptions
-    batch_id: BatchId | None
-    task_ids: Sequence[TaskId] | None
-    sizes: Sequence[int] | None
-    output: Mapping[str, Any] | None
-    extra: Mapping[str, Any]
-    mtimes: Sequence[float] | None
-
-    def __init__(
-        self,
-        job: str,
-        params: Mapping[str, Any],
-        paths: Sequence[str],
-        options: BatchOptions | None = None,
-        batch_id: BatchId | None = None,
-        task_ids: Sequence[TaskId] | None = None,
-        sizes: Sequence[int] | None = None,
-        output: Mapping[str, Any] | None = None,
-        extra: Mapping[str, Any] | None = None,
-        mtimes: Sequence[float] | None = None,
-    ) -> None:
-        self.job = job
-        self.params = params
-        self.paths = paths
-        self.options = BatchOptions() if options is None else options
-        self.batch_id = batch_id
-        self.task_ids = task_ids
-        self.sizes = sizes
-        self.output = output
-        self.extra = {} if extra is None else extra
-        self.mtimes = mtimes
+    options: BatchOptions = field(default_factory=BatchOptions)
+    batch_id: BatchId | None = None
+    task_ids: Sequence[TaskId] | None = None
+    sizes: Sequence[int] | None = None
+    output: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    mtimes: Sequence[float] | None = None
 
     def replace(self, **changes: Any) -> BatchSpec:
         """Return a copy with the given fields changed (the paths are shared, not copied)."""
-        values = {name: getattr(self, name) for name in self.__slots__}
-        unknown = sorted(set(changes) - set(values))
-        if unknown:
-            raise TypeError(f"BatchSpec has no field {unknown[0]!r}")
-        values.update(changes)
-        return BatchSpec(**values)
+        return dataclasses.replace(self, **changes)

@@ -17,12 +17,12 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.atomic import BACKUP_SUFFIX, keep_stat, link_or_rename, make_temp, temp_path
-from core.model import FrozenRecord, Record
 from core.processor import Skip
 
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
     from typing import IO, Any
@@ -41,7 +41,8 @@ class OutputError(ValueError):
     """An output policy that cannot work (a bad template, an unknown rule)."""
 
 
-class OutputPolicy(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class OutputPolicy:
     """Where outputs go.
 
     Attributes
@@ -69,53 +70,22 @@ class OutputPolicy(FrozenRecord):
         In place: keep the original as ``name.brigade-bak``.
     """
 
-    __slots__ = (
-        "collision",
-        "folder",
-        "in_place",
-        "keep_backup",
-        "mirror",
-        "roots",
-        "subfolder",
-        "template",
-    )
+    folder: str | None = None
+    subfolder: str = DEFAULT_SUBFOLDER
+    mirror: bool = True
+    roots: tuple[str, ...] = ()
+    template: str = "{stem}{ext}"
+    collision: str = "skip"
+    in_place: bool = False
+    keep_backup: bool = False
 
-    folder: str | None
-    subfolder: str
-    mirror: bool
-    roots: tuple[str, ...]
-    template: str
-    collision: str
-    in_place: bool
-    keep_backup: bool
-
-    def __init__(
-        self,
-        folder: str | None = None,
-        subfolder: str = DEFAULT_SUBFOLDER,
-        mirror: bool = True,
-        roots: tuple[str, ...] = (),
-        template: str = "{stem}{ext}",
-        collision: str = "skip",
-        in_place: bool = False,
-        keep_backup: bool = False,
-    ) -> None:
-        if collision not in COLLISION_RULES:
+    def __post_init__(self) -> None:
+        if self.collision not in COLLISION_RULES:
             allowed = ", ".join(COLLISION_RULES)
-            raise OutputError(f"collision rule {collision!r} is not allowed; expected one of {allowed}")
-        check_template(template)
-        if subfolder:
-            check_template(subfolder, what="subfolder", allow_sep=True)
-        self._init(
-            folder=folder,
-            subfolder=subfolder,
-            mirror=mirror,
-            roots=roots,
-            template=template,
-            collision=collision,
-            in_place=in_place,
-            keep_backup=keep_backup,
-        )
+            raise OutputError(f"collision rule {self.collision!r} is not allowed; expected one of {allowed}")
+        check_template(self.template)
+        if self.subfolder:
+            check_template(self.subfolder, what="subfolder", allow_sep=True)
 
     def to_data(self) -> dict[str, Any]:
         """Plain data for ``BatchSpec.output`` (and the store)."""
@@ -187,25 +157,15 @@ def split_name(name: str) -> tuple[str, str]:
 
 # Not frozen, like the records of the batch plan: one is built per task, and a
 # frozen record costs several times as much to build.
-class Target(Record):
+@dataclass(slots=True)
+class Target:
     """The resolved output of one task."""
-
-    __slots__ = ("collision", "in_place", "input", "keep_backup", "path")
 
     path: str
     input: str
     collision: str
-    in_place: bool
-    keep_backup: bool
-
-    def __init__(
-        self, path: str, input: str, collision: str, in_place: bool = False, keep_backup: bool = False
-    ) -> None:
-        self.path = path
-        self.input = input
-        self.collision = collision
-        self.in_place = in_place
-        self.keep_backup = keep_backup
+    in_place: bool = False
+    keep_backup: bool = False
 
     @property
     def replaces_input(self) -> bool:
@@ -269,29 +229,19 @@ def check_target(target: Target) -> None:
 # Writing one output safely
 
 
-class Staged(Record):
+@dataclass(slots=True)
+class Staged:
     """An output being written: write ``temp`` (or ``file``); ``path`` is set on success.
 
     Set ``like`` to a file's path to give the output that file's permission
     bits and modification time, as gzip gives its archive the input's.
     """
 
-    __slots__ = ("file", "like", "path", "target", "temp")
-
     target: Target
     temp: str
-    file: IO[Any] | None
-    path: str | None
-    like: str | None
-
-    def __init__(
-        self, target: Target, temp: str, file: IO[Any] | None = None, path: str | None = None
-    ) -> None:
-        self.target = target
-        self.temp = temp
-        self.file = file
-        self.path = path
-        self.like = None
+    file: IO[Any] | None = None
+    path: str | None = None
+    like: str | None = None
 
 
 OnTemp = Callable[[str, bool], None]
@@ -420,40 +370,24 @@ def _replace_input(target: Target, temp: str) -> None:
 # Planning a whole batch before it runs
 
 
-class Planned(Record):
+@dataclass(slots=True)
+class Planned:
     """What one task would write, for dry runs."""
-
-    __slots__ = ("action", "final", "index", "input", "target")
 
     index: int
     input: str
     target: str | None
     action: str  # "write", "skip", "overwrite", "keep", "replace input", "none"
-    final: str | None  # for "keep": the name it would get now
-
-    def __init__(
-        self, index: int, input: str, target: str | None, action: str, final: str | None = None
-    ) -> None:
-        self.index = index
-        self.input = input
-        self.target = target
-        self.action = action
-        self.final = final
+    final: str | None = None  # for "keep": the name it would get now
 
 
-class Collision(Record):
+@dataclass(slots=True)
+class Collision:
     """Two or more tasks that would write one path, or a task that would overwrite an input."""
-
-    __slots__ = ("inputs", "reason", "target")
 
     target: str
     inputs: tuple[str, ...]
     reason: str
-
-    def __init__(self, target: str, inputs: tuple[str, ...], reason: str) -> None:
-        self.target = target
-        self.inputs = inputs
-        self.reason = reason
 
     def describe(self) -> str:
         """One line for people."""
@@ -461,24 +395,13 @@ class Collision(Record):
         return f"{self.target}: {self.reason} ({', '.join(self.inputs[:3])}{more})"
 
 
-class BatchPlan(Record):
+@dataclass(slots=True)
+class BatchPlan:
     """Every task's planned output, and the collisions among them."""
 
-    __slots__ = ("collisions", "tasks", "writes")
-
-    tasks: list[Planned]
-    collisions: list[Collision]
-    writes: bool
-
-    def __init__(
-        self,
-        tasks: list[Planned] | None = None,
-        collisions: list[Collision] | None = None,
-        writes: bool = False,
-    ) -> None:
-        self.tasks = [] if tasks is None else tasks
-        self.collisions = [] if collisions is None else collisions
-        self.writes = writes
+    tasks: list[Planned] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
+    writes: bool = False
 
 
 def plan_batch(spec: Any, probe: bool = True, writes_only: bool = False) -> BatchPlan:

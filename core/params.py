@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from core.model import FrozenRecord
-
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
@@ -32,7 +31,8 @@ _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n", ""}
 
 
-class Param(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class Param:
     """One parameter of a job.
 
     Attributes
@@ -53,38 +53,14 @@ class Param(FrozenRecord):
         Inclusive bounds, for ``INT`` and ``FLOAT``.
     """
 
-    __slots__ = ("choices", "default", "help", "label", "maximum", "minimum", "name", "type")
-
     name: str
     type: ParamType
     default: Any
-    label: str
-    help: str
-    choices: tuple[str, ...]
-    minimum: float | None
-    maximum: float | None
-
-    def __init__(
-        self,
-        name: str,
-        type: ParamType,
-        default: Any,
-        label: str = "",
-        help: str = "",
-        choices: tuple[str, ...] = (),
-        minimum: float | None = None,
-        maximum: float | None = None,
-    ) -> None:
-        self._init(
-            name=name,
-            type=type,
-            default=default,
-            label=label,
-            help=help,
-            choices=choices,
-            minimum=minimum,
-            maximum=maximum,
-        )
+    label: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
 
     def allowed(self) -> str:
         """Describe the allowed values in a few words."""

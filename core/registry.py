@@ -8,9 +8,9 @@ fails to import fails its tasks and never the app.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from functools import cache
 
-from core.model import Record
 from core.processor import Processor
 
 ENTRY_POINT_GROUP = "brigade.processors"
@@ -35,24 +35,17 @@ class UnknownJobError(LookupError):
     """No job has the given name."""
 
 
-class JobInfo(Record):
+@dataclass(slots=True)
+class JobInfo:
     """A job that can be run (or a plugin that failed to load, with its error).
 
     Read-only by contract, not frozen.
     """
 
-    __slots__ = ("error", "name", "origin", "ref")
-
     name: str
     ref: str
     origin: str
-    error: str | None
-
-    def __init__(self, name: str, ref: str, origin: str, error: str | None = None) -> None:
-        self.name = name
-        self.ref = ref
-        self.origin = origin
-        self.error = error
+    error: str | None = None
 
 
 def load_ref(ref: str) -> type[Processor]:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from core.engine.wire import MAX_WORKERS
-from core.model import FrozenRecord
 
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Protocol
 
     from core.events import BatchFinished, Event
     from core.model import BatchId, BatchSpec, TaskId
-else:
-    # ``Recorder`` is a protocol for type checkers; at run time, where nothing
-    # checks against it, it is a plain class that documents it.
-    Protocol = object
 
 
 def default_workers() -> int:
@@ -30,7 +26,8 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-class EngineConfig(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class EngineConfig:
     """How the pool is built and supervised.
 
     Attributes
@@ -55,37 +52,17 @@ class EngineConfig(FrozenRecord):
         or ``"json"`` (a JSON record of any task), see ``core.engine.lines``.
     """
 
-    __slots__ = ("kill_grace", "lines", "log_level", "memory_cap", "recycle_after", "start_method", "workers")
+    workers: int = 0
+    start_method: str | None = None
+    recycle_after: int | None = None
+    memory_cap: int | None = None
+    kill_grace: float = 2.0
+    log_level: int = logging.WARNING
+    lines: str | None = None
 
-    workers: int
-    start_method: str | None
-    recycle_after: int | None
-    memory_cap: int | None
-    kill_grace: float
-    log_level: int
-    lines: str | None
-
-    def __init__(
-        self,
-        workers: int = 0,
-        start_method: str | None = None,
-        recycle_after: int | None = None,
-        memory_cap: int | None = None,
-        kill_grace: float = 2.0,
-        log_level: int = 30,  # logging.WARNING, without importing logging here
-        lines: str | None = None,
-    ) -> None:
-        if not 0 <= workers <= MAX_WORKERS:
-            raise ValueError(f"workers must be 0 (one per core) to {MAX_WORKERS}, not {workers}")
-        self._init(
-            workers=workers,
-            start_method=start_method,
-            recycle_after=recycle_after,
-            memory_cap=memory_cap,
-            kill_grace=kill_grace,
-            log_level=log_level,
-            lines=lines,
-        )
+    def __post_init__(self) -> None:
+        if not 0 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be 0 (one per core) to {MAX_WORKERS}, not {self.workers}")
 
     def worker_count(self) -> int:
         """The number of workers to run."""

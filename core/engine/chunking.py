@@ -1,7 +1,7 @@
 """Adaptive chunk sizes: many tiny tasks per message, one big task per message.
 
-Each message to a worker costs tens of microseconds on both ends; a 1 KiB
-checksum costs about as much. So tasks travel in chunks sized to take about
+Each message to a worker has a fixed cost on both ends, about what checksumming
+a small file costs. So tasks travel in chunks sized to take about
 ``TARGET_SECONDS`` each, judged from the tasks that finished so far. The first
 chunks hold one task (nothing is known yet); sizes grow as durations arrive.
 Near the end of a batch chunks shrink, so no worker is left with a long tail
@@ -10,24 +10,22 @@ while the others idle.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TARGET_SECONDS = 0.025
 MAX_TASKS = 512  # also wire.MAX_TASKS_PER_CHUNK
 MAX_BYTES = 32 * 1024 * 1024
 _ALPHA = 0.2
 
 
-# Plain classes rather than dataclasses here and in the rest of the engine: generating
-# a dataclass's methods costs about a millisecond per class at every start of the CLI.
+@dataclass(slots=True)
 class Budget:
     """How much one chunk may still take."""
 
-    __slots__ = ("bytes", "taken", "taken_bytes", "tasks")
-
-    def __init__(self, tasks: int, bytes: int, taken: int = 0, taken_bytes: int = 0) -> None:
-        self.tasks = tasks
-        self.bytes = bytes
-        self.taken = taken
-        self.taken_bytes = taken_bytes
+    tasks: int
+    bytes: int
+    taken: int = 0
+    taken_bytes: int = 0
 
     def open(self) -> bool:
         return self.taken < self.tasks and self.taken_bytes < self.bytes

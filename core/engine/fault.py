@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 
-from core.model import FrozenRecord
 
-
-class EngineFault(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class EngineFault:
     """An exception that escaped the engine loop: the run ended on it.
 
     Attributes
@@ -21,14 +21,9 @@ class EngineFault(FrozenRecord):
         The full traceback, for a log file.
     """
 
-    __slots__ = ("message", "stage", "traceback")
-
     stage: str
     message: str
     traceback: str
-
-    def __init__(self, stage: str, message: str, traceback: str) -> None:
-        self._init(stage=stage, message=message, traceback=traceback)
 
     @classmethod
     def of(cls, exc: BaseException, stage: str) -> EngineFault:

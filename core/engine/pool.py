@@ -13,11 +13,12 @@ import os
 import signal
 import sys
 from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.engine import wire
 from core.engine.start import run_worker
 
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
@@ -28,79 +29,48 @@ if TYPE_CHECKING:
     from core.model import Failure, TaskId
 
 
-# Plain classes, not dataclasses (about a millisecond per class at every start of
-# the CLI); the engine finds its chunks and workers by identity.
+# Not values: the engine finds its chunks and workers by identity (``eq=False``).
+@dataclass(slots=True, eq=False)
 class Chunk:
     """Tasks handed to one worker in one message."""
 
-    __slots__ = ("batch", "chunk_id", "pending", "size", "started")
-
-    def __init__(
-        self,
-        chunk_id: int,
-        batch: BatchRun,
-        pending: dict[TaskId, int],
-        size: int,
-        started: dict[TaskId, float] | None = None,
-    ) -> None:
-        self.chunk_id = chunk_id
-        self.batch = batch
-        self.pending = pending  # task id -> index in batch, until DONE arrives
-        self.size = size  # tasks sent
-        self.started: dict[TaskId, float] = {} if started is None else started  # from START events
+    chunk_id: int
+    batch: BatchRun
+    pending: dict[TaskId, int]  # task id -> index in batch, until DONE arrives
+    size: int  # tasks sent
+    started: dict[TaskId, float] = field(default_factory=dict)  # from START events
 
 
+@dataclass(slots=True, eq=False)
 class Kill:
     """Why the engine is stopping a worker, and when TERM becomes KILL."""
 
-    __slots__ = ("deadline", "failure", "killed", "task_id")
-
-    def __init__(self, task_id: int, failure: Failure | None, deadline: float, killed: bool = False) -> None:
-        self.task_id = task_id
-        self.failure = failure  # None: the task ends cancelled
-        self.deadline = deadline
-        self.killed = killed
+    task_id: int
+    failure: Failure | None  # None: the task ends cancelled
+    deadline: float
+    killed: bool = False
 
 
+@dataclass(slots=True, eq=False)
 class WorkerHandle:
     """One worker process and what the engine has handed it."""
 
-    __slots__ = (
-        "assigned",
-        "cancel_deadline",
-        "chunks",
-        "conn",
-        "groups",
-        "kill",
-        "pid",
-        "process",
-        "ran_any",
-        "recalling",
-        "retiring",
-        "rss",
-        "slot",
-        "stop_sent",
-        "tasks_done",
-        "temps",
-    )
-
-    def __init__(self, slot: int, process: Any, conn: Connection, pid: int) -> None:
-        self.slot = slot
-        self.process = process
-        self.conn = conn
-        self.pid = pid
-        self.chunks: deque[Chunk] = deque()
-        self.tasks_done = 0
-        self.assigned = 0  # tasks handed to this worker and not given back
-        self.retiring = False
-        self.stop_sent = False
-        self.kill: Kill | None = None
-        self.cancel_deadline: tuple[int, float] | None = None
-        self.rss = 0
-        self.ran_any = False
-        self.recalling = False  # RECALL sent, its chunk ends not yet seen
-        self.temps: set[str] = set()
-        self.groups: set[int] = set()
+    slot: int
+    process: Any
+    conn: Connection
+    pid: int
+    chunks: deque[Chunk] = field(default_factory=deque)
+    tasks_done: int = 0
+    assigned: int = 0  # tasks handed to this worker and not given back
+    retiring: bool = False
+    stop_sent: bool = False
+    kill: Kill | None = None
+    cancel_deadline: tuple[int, float] | None = None
+    rss: int = 0
+    ran_any: bool = False
+    recalling: bool = False  # RECALL sent, its chunk ends not yet seen
+    temps: set[str] = field(default_factory=set)
+    groups: set[int] = field(default_factory=set)
 
     @property
     def busy(self) -> bool:
