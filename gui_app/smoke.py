@@ -23,15 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, QtMsgType, Slot, qInstallMessageHandler
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QWidget
 
 from gui_app.notices import QT_NAME
 
 STEP_TIMEOUT_MS = 30_000  # a panel not ready by then is broken, not slow
 POLL_MS = 50
+MONITOR_SAMPLES = 3  # a curve needs two points; the third shows the graph keeps drawing
 SHOTS_ENV = "BRIGADE_SMOKE_SHOTS"
 
 
@@ -101,11 +103,11 @@ class SmokeTour(QObject):
             Step("licences", self._licences),
         ]
         self._index = 0
-        self._waiting = ""
         self._clock = QElapsedTimer()
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._dialogs: list[QDialog] = []
+        self._monitor_raised_at: float | None = None  # time of the last sample when the monitor was raised
 
     @property
     def exit_code(self) -> int:
@@ -125,15 +127,13 @@ class SmokeTour(QObject):
                 raise SmokeError("; ".join(self.trap.errors))
         except Exception as exc:  # noqa: BLE001 - any error of a panel is what the tour reports
             self._fail(step, str(exc) or type(exc).__name__)
-            waiting = None
-        if waiting is not None:
-            self._waiting = waiting
-            if self._clock.elapsed() > STEP_TIMEOUT_MS:
+        else:
+            if waiting is not None and self._clock.elapsed() <= STEP_TIMEOUT_MS:
+                return  # polled again on the next tick
+            if waiting is not None:
                 self._fail(step, f"not ready after {STEP_TIMEOUT_MS // 1000} s: {waiting}")
             else:
-                return
-        else:
-            print(f"smoke: {step.name} ok", flush=True)
+                print(f"smoke: {step.name} ok", flush=True)
         self.trap.errors.clear()
         self._index += 1
         self._clock.restart()
@@ -198,14 +198,18 @@ class SmokeTour(QObject):
         panel = _find(dock, "MonitorPanel")
         if panel is None:
             return _unavailable(dock) or "the monitor to be built"
-        xs, _ = panel.total_curve.getData()
-        if xs is None or len(xs) < 2:
-            return "two CPU samples"
-        from gui_app.monitor_panel import TOTAL_COLOR
-
+        samples = panel.samples
+        if self._monitor_raised_at is None:
+            self._monitor_raised_at = samples[-1].time if samples else 0.0
+        # A sample that arrived after the panel was raised has been drawn on a panel that is seen.
+        if len(samples) < MONITOR_SAMPLES or samples[-1].time <= self._monitor_raised_at:
+            return f"{MONITOR_SAMPLES} samples, one drawn while the panel is shown"
         self._save("monitor", panel)
-        if not _has_colour(panel.cpu_plot.grab().toImage(), QColor(TOTAL_COLOR)):
-            raise SmokeError("the CPU graph has samples but no curve was drawn")
+        for plot in (panel.cpu_plot, panel.memory_plot):
+            if not _draws_curves(plot):
+                raise SmokeError(
+                    f"{plot.getPlotItem().titleLabel.text!r}: samples arrived but no curve is drawn"
+                )
         return None
 
     def _dialog_check(self, name: str, opener: Callable[[QMainWindow], QDialog]) -> Callable[[], str | None]:
@@ -272,13 +276,12 @@ def _unavailable(dock: QDockWidget) -> str | None:
     return None
 
 
-def _has_colour(image: QImage, colour: QColor, tolerance: int = 40) -> bool:
-    """Whether some pixel of ``image`` is within ``tolerance`` of ``colour`` (a curve was drawn)."""
-    target = (colour.red(), colour.green(), colour.blue())
-    for y in range(0, image.height(), 2):
-        for x in range(image.width()):
-            pixel = image.pixelColor(x, y)
-            rgb = (pixel.red(), pixel.green(), pixel.blue())
-            if sum(abs(a - b) for a, b in zip(rgb, target, strict=True)) <= tolerance:
-                return True
-    return False
+def _draws_curves(plot: Any) -> bool:
+    """Whether the curves of ``plot`` (a pyqtgraph PlotWidget) change what it shows, whatever the values."""
+    curves = plot.getPlotItem().listDataItems()
+    for curve in curves:
+        curve.setVisible(False)
+    without = plot.grab().toImage()
+    for curve in curves:
+        curve.setVisible(True)
+    return bool(curves) and plot.grab().toImage() != without

@@ -27,7 +27,7 @@ from core import __version__
 from tests.packaging.conftest import ROOT, Build, isolated_env, say
 
 sys.path.insert(0, str(ROOT / "packaging"))
-from check_size import DEB_BUDGET, budget_for  # noqa: E402
+from check_size import DEB_BUDGET, budget_for
 
 FIRST_PAINT_BUDGET = 2.0  # seconds from process start
 RUN_TIMEOUT = 180
@@ -48,6 +48,7 @@ class Run:
     stderr: str
     seconds: float
     parents: dict[int, int] = field(default_factory=dict)  # pid -> parent pid of every descendant seen
+    commands: dict[int, str] = field(default_factory=dict)  # pid -> command line of every descendant
 
 
 def run_watched(command: list[str], env: dict[str, str] | None = None) -> Run:
@@ -69,15 +70,18 @@ def run_watched(command: list[str], env: dict[str, str] | None = None) -> Run:
     reader = threading.Thread(target=communicate)
     reader.start()
     parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
     while reader.is_alive():
         # Polling only observes; the join below is what waits for the end.
         with contextlib.suppress(psutil.NoSuchProcess):
             for child in proc.children(recursive=True):
-                with contextlib.suppress(psutil.NoSuchProcess):
+                with contextlib.suppress(psutil.Error):
                     parents[child.pid] = child.ppid()
+                    commands.setdefault(child.pid, " ".join(child.cmdline()))
         reader.join(0.01)
     assert "timeout" not in result, f"{command} did not finish in {RUN_TIMEOUT} s: {result['err'][-2000:]}"
-    return Run(proc.pid, proc.returncode, result["out"], result["err"], time.monotonic() - started, parents)
+    seconds = time.monotonic() - started
+    return Run(proc.pid, proc.returncode, result["out"], result["err"], seconds, parents, commands)
 
 
 def bundle_processes(folder: Path) -> list[psutil.Process]:
@@ -206,10 +210,13 @@ def test_installed_app_passes_its_self_test_with_a_fork_server(installed: Path, 
     run = run_watched([str(folder / "brigade"), "--self-test"], env=isolated_env(tmp_path))
     say(f"installed `brigade --self-test`: {run.seconds:.2f} s wall; {run.stdout.splitlines()[-1]}")
     assert_self_test_passed(run)
-    # A fork server's workers are its children, grandchildren of the app; spawned
-    # workers would be the app's own children.
-    workers = [pid for pid, parent in run.parents.items() if parent != run.pid]
-    assert workers, f"no worker forked by a fork server: {run.parents}"
+    # The frozen executable started as multiprocessing's fork server, and the workers forked from it.
+    servers = [
+        pid for pid, command in run.commands.items() if "multiprocessing.forkserver import main" in command
+    ]
+    assert servers, f"no fork server among {run.commands}"
+    workers = [pid for pid, parent in run.parents.items() if parent in servers]
+    assert len(workers) >= 2, f"the fork server forked {len(workers)} workers: {run.parents}"
     assert_nothing_left(folder)
 
 
@@ -226,7 +233,9 @@ def test_portable_archive_cli_passes_its_self_test_in_an_odd_path(built: Build, 
     assert_nothing_left(folder)
 
 
-def test_installed_gui_opens_every_panel_paints_in_time_and_exits_clean(installed: Path, tmp_path: Path) -> None:
+def test_installed_gui_opens_every_panel_paints_in_time_and_exits_clean(
+    installed: Path, tmp_path: Path
+) -> None:
     app = installed / "opt" / "brigade" / "brigade"
     paints = []
     for attempt in range(2):
