@@ -46,7 +46,10 @@ def report(name: str, times: dict[str, list[float]]) -> float:
 
 
 def first_paint(command: list[str], env: dict[str, str]) -> float:
-    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    """Seconds from process start to the window's first paint, in a fresh settings folder."""
+    with tempfile.TemporaryDirectory(prefix="brigade-bench-config-") as config:
+        run_env = dict(env, XDG_CONFIG_HOME=config)
+        out = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=120).stdout
     match = re.search(r"first paint after ([\d.]+) s", out)
     if match is None:
         raise SystemExit(f"{command}: no first paint in {out!r}")

@@ -59,9 +59,9 @@ def build_installers(bundle: Path, dist: Path) -> list[Path]:
         cli_files = set((dist / "brigade-cli.files").read_text().split("\n")) - {""}
         return [*build_debs(bundle, __version__, dist, cli_files), build_tarball(bundle, __version__, dist)]
     if sys.platform == "win32":
-        from make_setup import build_setup
+        from make_setup import build_portable_zip, build_setup
 
-        return [build_setup(bundle, __version__, dist)]
+        return [build_setup(bundle, __version__, dist), build_portable_zip(bundle, __version__, dist)]
     if sys.platform == "darwin":
         from make_dmg import build_dmg
 
