@@ -268,3 +268,21 @@ def test_worker_command_line_is_taken_by_freeze_support_not_the_app(
     assert "usage:" not in run.stderr
     assert not run.parents
     assert_nothing_left(built.bundle)
+
+
+@pytest.mark.parametrize("user_path", [None, "/opt/users-own/lib"])
+def test_command_job_programs_get_the_users_library_path_not_the_bundles(
+    built: Build, tmp_path: Path, user_path: str | None
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text("a\n")
+    env = isolated_env(tmp_path / "home")
+    env.pop("LD_LIBRARY_PATH", None)
+    if user_path:
+        env["LD_LIBRARY_PATH"] = user_path
+    command = 'echo "${LD_LIBRARY_PATH-unset}" > "{}.env"'
+    args = ["run", "--job", "command", "-p", "shell=true", "-p", f"command={command}", "--workers", "1"]
+    run = run_watched([str(built.bundle / "brigade-cli"), *args, str(inputs)], env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (inputs / "a.txt.env").read_text().strip() == (user_path or "unset")
