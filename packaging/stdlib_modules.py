@@ -7,6 +7,8 @@ standard library is listed as a hidden import, except:
 
 - ``tkinter``, ``turtle``, ``turtledemo``, ``idlelib``: need Tcl/Tk, which is not bundled;
 - ``curses``, ``readline``: need a terminal, which a worker never has;
+- ``nis``: NIS/YP lookups, deprecated (gone in Python 3.13); it would make the
+  ``brigade-cli`` package depend on libnsl and Kerberos;
 - ``test`` (and every package's own ``test``/``tests``), ``lib2to3``, ``ensurepip``,
   ``venv``, ``pydoc_data``: CPython's test suite, tools and help texts, not library code.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 # fmt: off
 LEFT_OUT = frozenset({
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "curses", "_curses", "_curses_panel",
-    "readline", "test", "lib2to3", "ensurepip", "venv", "pydoc_data",
+    "readline", "nis", "test", "lib2to3", "ensurepip", "venv", "pydoc_data",
 })
 # fmt: on
 TEST_PARTS = frozenset({"test", "tests", "idle_test"})
