@@ -113,4 +113,4 @@ def run_app(args: list[str]) -> int:
     window.show()
     code = app.exec()
     window.release()
-    return code or (tour.exit_code if tour is not None else 0)
+    return code or (tour.result() if tour is not None else 0)

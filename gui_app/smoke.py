@@ -8,7 +8,8 @@ then closes the window the normal way (engine stopped, workers ended). A step
 fails when its panel was replaced by an "unavailable" note, when it does not
 become ready within ``STEP_TIMEOUT``, or when anything reports an error
 meanwhile: an exception that reached Qt's event loop, a critical Qt message, or
-a log record at ERROR. The exit code is then 1 and each failure is printed.
+a log record at ERROR. The exit code is then 1 and each failure is printed; so it is for an error
+raised while the window closes.
 
 With ``BRIGADE_SMOKE_SHOTS=<folder>`` each panel is saved there as a PNG.
 """
@@ -88,7 +89,7 @@ class SmokeTour(QObject):
     """
 
     def __init__(self, window: QMainWindow) -> None:
-        super().__init__(window)
+        super().__init__()  # not the window's child: it outlives the window (see result)
         self.window = window
         self.failures: list[str] = []
         self.trap = ErrorTrap()
@@ -112,6 +113,19 @@ class SmokeTour(QObject):
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
+
+    def result(self) -> int:
+        """After the event loop: delete the window, report errors raised while it closed; return the code."""
+        import shiboken6
+
+        window, self.window = self.window, None  # type: ignore[assignment]
+        if shiboken6.isValid(window):
+            shiboken6.delete(window)  # now, with the trap set, not when Python lets go of it
+        self.trap.uninstall()
+        if self.trap.errors:
+            self.failures.append("closing: " + "; ".join(self.trap.errors))
+            print(f"smoke: closing FAILED: {'; '.join(self.trap.errors)}", flush=True)
+        return self.exit_code
 
     def start(self) -> None:
         self.trap.install()
@@ -145,8 +159,7 @@ class SmokeTour(QObject):
         print(f"smoke: {step.name} FAILED: {reason}", flush=True)
 
     def _finish(self) -> None:
-        self._timer.stop()
-        self.trap.uninstall()
+        self._timer.stop()  # the trap stays: errors while the window closes count too (see result)
         for dialog in self._dialogs:
             dialog.close()
             dialog.deleteLater()

@@ -41,3 +41,30 @@ def test_smoke_check_fails_when_the_monitor_cannot_load(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "smoke: monitor FAILED: Monitor unavailable" in run.stdout
     assert "smoke: history ok" in run.stdout  # the other panels are still visited
+
+
+# An error raised while the window closes (here by a slot of its "destroyed" signal).
+ERROR_WHILE_CLOSING = """
+import sys
+import gui_app.main_window as main_window
+
+def fail():
+    raise RuntimeError("boom while closing")
+
+begin_close = main_window.MainWindow._begin_close
+
+def begin_close_then_fail(self):
+    self.destroyed.connect(fail)
+    begin_close(self)
+
+main_window.MainWindow._begin_close = begin_close_then_fail
+from gui_app.main import main
+sys.exit(main(["--smoke"]))
+"""
+
+
+def test_smoke_check_fails_on_an_error_while_the_window_closes(tmp_path: Path) -> None:
+    run = smoke(tmp_path, ERROR_WHILE_CLOSING)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "smoke: every panel works" in run.stdout
+    assert "smoke: closing FAILED" in run.stdout and "boom while closing" in run.stdout
