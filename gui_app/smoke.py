@@ -3,7 +3,7 @@
 The frozen app's smoke check (``tests/packaging`` and the release workflow run
 it on the built bundle). After the first paint it visits, one step after the
 other, the tasks table, the log, the monitor (until its CPU graph has drawn a
-curve), the history, the settings dialog and the About box with its licences,
+curve), the history, the watch folders, the settings dialog and the About box with its licences,
 then closes the window the normal way (engine stopped, workers ended). A step
 fails when its panel was replaced by an "unavailable" note, when it does not
 become ready within ``STEP_TIMEOUT``, or when anything reports an error
@@ -99,6 +99,7 @@ class SmokeTour(QObject):
             Step("log", self._dock_check("logDock", "LogPanel")),
             Step("monitor", self._monitor),
             Step("history", self._dock_check("historyDock", "HistoryPanel")),
+            Step("watch", self._dock_check("watchDock", "WatchPanel")),
             Step("settings", self._dialog_check("settings", _open_settings)),
             Step("about", self._dialog_check("about", _open_about)),
             Step("licences", self._licences),

@@ -252,7 +252,7 @@ def test_installed_gui_opens_every_panel_paints_in_time_and_exits_clean(
     for attempt in range(2):
         run = run_watched([str(app), "--smoke"], env=isolated_env(tmp_path / str(attempt)))
         assert run.returncode == 0, run.stdout + run.stderr
-        for panel in ("tasks", "log", "monitor", "history", "settings", "about", "licences"):
+        for panel in ("tasks", "log", "monitor", "history", "watch", "settings", "about", "licences"):
             assert f"smoke: {panel} ok" in run.stdout, run.stdout + run.stderr
         assert "smoke: every panel works" in run.stdout
         match = re.search(r"first paint after ([\d.]+) s", run.stdout)
