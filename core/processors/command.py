@@ -184,6 +184,7 @@ class Command(Processor):
     )
     result_columns = ("exit_code", LINE)
     writes_outputs = True
+    side_effects = True  # the command does what it does each time it runs
 
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
