@@ -233,6 +233,11 @@ class TaskRun:
         self.seq += 1
         return self.seq
 
+    @property
+    def worker_slot(self) -> int:
+        """The worker slot running this task, from 1 (GNU parallel's ``{%}``)."""
+        return self.base // wire.SLOT_FIELDS + 1
+
     # TaskContext ---------------------------------------------------------
     def progress(self, fraction: float, message: str = "") -> None:
         """Report progress, at most every 100 ms (and always at the end)."""
