@@ -136,6 +136,13 @@ def _secs(s: float | None) -> str:
 def history_command(args: argparse.Namespace) -> int:
     """List batches, newest first."""
     import json
+    import os
+
+    from core.store import default_db_path
+
+    if args.db is None and not os.path.exists(default_db_path()):
+        print("no batches in the history", file=sys.stderr)  # nothing run yet: nothing is created
+        return 0
 
     with _store(args) as store:
         rows = store.batches(args.limit)
