@@ -362,7 +362,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    note = f" ({len(changed)} done, their input changed)" if changed else ""
+    note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
     print(f"batch {args.batch}: running {len(spec.paths)} tasks again{note}", file=sys.stderr)
     engine = Engine(EngineConfig(workers=args.workers), recorder)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
