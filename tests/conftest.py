@@ -36,6 +36,12 @@ def leftover_processes(timeout: float = 5.0) -> list[psutil.Process]:
 
 
 @pytest.fixture(autouse=True)
+def history_in_a_temp_folder(tmp_path_factory, monkeypatch):
+    """No test writes the user's history: the default database is a temporary file."""
+    monkeypatch.setenv("BRIGADE_DB", str(tmp_path_factory.mktemp("history") / "history.sqlite3"))
+
+
+@pytest.fixture(autouse=True)
 def no_process_left_behind():
     """Fail any test that leaves a child process running."""
     yield
