@@ -184,7 +184,7 @@ def million(codes: dict[str, str], n: int) -> bool:
         proc = subprocess.run(
             [sys.executable, "-c", MILLION_SCRIPT, str(n), os.path.join(ROOT, "README.md")],
             env=_env(code),
-            cwd=ROOT,
+            cwd=code,  # ``-c`` puts the working folder first on the path: the code measured
             capture_output=True,
             text=True,
             check=False,
