@@ -59,14 +59,19 @@ def run_worker(
 
 
 def default_start_method() -> str:
-    """Forkserver on Linux, spawn elsewhere and in a frozen app.
+    """Forkserver on Linux (from source and frozen), spawn elsewhere.
 
     Neither copies the threads or locks of the engine process. With
     forkserver one clean interpreter loads the worker code once and each
     worker is a fork of it, so no worker pays for an interpreter's start-up
-    and imports, which on small files cost more than the work itself.
+    and imports, which on small files cost more than the work itself. A
+    frozen app is its own fork server: multiprocessing starts it as
+    ``<executable> -c "from multiprocessing.forkserver import main; ..."``,
+    and the ``freeze_support()`` of PyInstaller's multiprocessing runtime
+    hook, called first by both entry points, runs that command instead of
+    the app.
     """
-    if sys.platform.startswith("linux") and not getattr(sys, "frozen", False):
+    if sys.platform.startswith("linux"):
         return "forkserver"
     return "spawn"
 
