@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import statistics
 
-from bench.common import BIN, ROOT, corpus, load, timed_interleaved, verdict, warm
+from bench.common import BIN, CORPUS, ROOT, corpus, load, timed_interleaved, verdict, warm
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)
@@ -70,7 +70,8 @@ def cpu_interleaved(runs: int, cmds: dict[str, list[str]]) -> dict[str, list[tup
 
 def ab(name: str, runs: int, baseline: str) -> bool:
     """Time this tree against ``baseline`` on corpus ``name``, interleaved; print the ratios."""
-    path = corpus(name)
+    made = os.path.join(CORPUS, name)
+    path = made if os.path.isfile(made + ".manifest.json") else corpus(name)
     warm(path)
     cmds = {"before": tree_cmd(baseline, path), "after": tree_cmd(ROOT, path)}
     for cmd in cmds.values():  # uncounted: bytecode caches
