@@ -58,6 +58,7 @@ from core.watch import (
 RULES_FILE = "watch-rules.json"
 OFF_KEY = "watch/off"  # names of the rules switched off
 RECENT = 500  # files listed in the recent table
+STOP_WAIT = 1.0  # seconds the closing window waits for the rules to withdraw their tasks
 COLUMNS = ("On", "Rule", "Folder", "Job", "State", "Waiting", "In engine", "Done", "Failed")
 RULE_WIDTHS = (34, 170, 220, 80, 130, 64, 72, 56, 56)
 RECENT_COLUMNS = ("Time", "File", "Result", "Rule")
@@ -151,9 +152,13 @@ class WatchPanel(QWidget):
                 self._say(str(exc))
 
     def stop_intake(self) -> None:
-        """Queue nothing more (the window is closing); tasks not started yet run at the next start."""
+        """Queue nothing more (the window is closing); tasks not started yet run at the next start.
+
+        Waits for each rule's thread to withdraw its tasks from the engine (at once, unless it
+        is in the middle of handing a batch over), at most ``STOP_WAIT`` seconds in all.
+        """
         if self._service is not None:
-            self._service.stop_intake()
+            self._service.stop_intake(STOP_WAIT)
         self._set_enabled(False)
 
     def close_service(self) -> None:
