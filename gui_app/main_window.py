@@ -305,7 +305,8 @@ class MainWindow(QMainWindow):
                         self.tr("History disabled: %1").replace("%1", self.store_error)
                     )
             s = self.settings
-            config = EngineConfig(workers=s.workers, recycle_after=s.recycle_after)
+            level = logging.getLevelName(s.library_log_level)
+            config = EngineConfig(workers=s.workers, recycle_after=s.recycle_after, log_level=level)
             try:
                 self.cluster = s.cluster_config()
                 recorder = self.store.recorder() if self.store is not None else None
