@@ -184,7 +184,7 @@ def million(codes: dict[str, str], n: int) -> bool:
         proc = subprocess.run(
             [sys.executable, "-c", MILLION_SCRIPT, str(n), os.path.join(ROOT, "README.md")],
             env=_env(code),
-            cwd=ROOT,
+            cwd=code,  # ``-c`` puts the working folder first on the path: the code measured
             capture_output=True,
             text=True,
             check=False,
@@ -194,7 +194,8 @@ def million(codes: dict[str, str], n: int) -> bool:
             ok = ok and label != "this"
             continue
         f = json.loads(proc.stdout.strip().splitlines()[-1])
-        pages = [*f["worst_page"].values(), *f.get("worst_page_full", {}).values()]
+        # The History panel pages by key; ``show --offset`` by offset, which costs the offset's rows.
+        pages = [f["worst_page"]["key"], f.get("worst_page_full", {}).get("key", 0.0)]
         fits = f["first_task"] < 1 and f["stop"] < 2 and f.get("db_full_mb", 0) < 300 and max(pages) < 0.05
         fits = fits and f["counted"] == n
         ok = ok and (fits or label != "this")
@@ -204,7 +205,7 @@ def million(codes: dict[str, str], n: int) -> bool:
             f"{f['worst_page']['key'] * 1000:.1f} ms, by offset {f['worst_page']['offset'] * 1000:.1f} ms; "
             f"all {n:,} rows written: database {f.get('db_full_mb', 0):.0f} MB (<300), slowest page by key "
             f"{f.get('worst_page_full', {}).get('key', 0) * 1000:.1f} ms, by offset "
-            f"{f.get('worst_page_full', {}).get('offset', 0) * 1000:.1f} ms (<50)   {verdict(fits)}",
+            f"{f.get('worst_page_full', {}).get('offset', 0) * 1000:.1f} ms (by key <50)   {verdict(fits)}",
             flush=True,
         )
     return ok

@@ -97,6 +97,7 @@ class HistoryPanel(QWidget):
         self._batches_request = self._log_request = 0
         self._keep: tuple[int | None, int | None] = (None, None)  # selection to restore after a refresh
         self._find_task: int | None = None  # a task to select once its page arrives
+        self._fitted = False  # the task columns fit the shown batch's first page
         self._build()
         self.retranslate()
         self._update_buttons()
@@ -365,6 +366,10 @@ class HistoryPanel(QWidget):
 
     @Slot()
     def _on_page(self) -> None:
+        if not self._fitted and self.tasks.rows:  # the columns fit the first page, once it is here
+            self._fitted = True
+            self._fit_columns(self.task_view, stretch=None, widest=360)
+            self._fit_index_column(self.selected_batch_id())
         task_id = self._find_task
         if task_id is not None and not self.select_task(task_id) and not self.tasks.loading:
             self._find_task = None  # not in this batch (any more)
@@ -399,8 +404,8 @@ class HistoryPanel(QWidget):
     @Slot()
     def _reload_tasks(self) -> None:
         bid = self.selected_batch_id()
+        self._fitted = False
         self.tasks.load(bid, self.state_filter_states())
-        self._fit_columns(self.task_view, stretch=None, widest=360)
         self._fit_index_column(bid)
         self._set_titles()
         self._show_log(None)

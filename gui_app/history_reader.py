@@ -15,6 +15,7 @@ to a question it no longer asks (another batch was selected meanwhile).
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from core.model import TaskState
@@ -87,5 +88,9 @@ def start_reader(path: str | None) -> tuple[HistoryReader, QThread]:
 
 def stop_reader(thread: QThread) -> None:
     """End the reader's thread (its connection closes as it ends) and wait for it."""
+    # The panel's ``destroyed`` hook may fire after Qt has already deleted the thread
+    # during shutdown: then there is nothing left to stop.
+    if not shiboken6.isValid(thread):
+        return
     thread.quit()
     thread.wait()

@@ -136,6 +136,13 @@ def _secs(s: float | None) -> str:
 def history_command(args: argparse.Namespace) -> int:
     """List batches, newest first."""
     import json
+    import os
+
+    from core.store import default_db_path
+
+    if args.db is None and not os.path.exists(default_db_path()):
+        print("no batches in the history", file=sys.stderr)  # nothing run yet: nothing is created
+        return 0
 
     with _store(args) as store:
         rows = store.batches(args.limit)
@@ -354,7 +361,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    note = f" ({len(changed)} done, their input changed)" if changed else ""
+    note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
     print(f"batch {args.batch}: running {len(spec.paths)} tasks again{note}", file=sys.stderr)
     engine = Engine(EngineConfig(workers=args.workers), recorder)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 RESULT = "result"  # a done task's ``Processor.result_line``
 JSON = "json"  # a JSON record of any task that ended
-FORMS = (RESULT, JSON)
+
+_encoder: Any = None  # one encoder for every record: ``json.dumps`` with options builds one per call
 
 
 def json_record(
@@ -30,8 +31,11 @@ def json_record(
     log_dropped: int,
 ) -> str:
     """One task as a line of JSON (ASCII: any file name prints anywhere)."""
-    import json
+    global _encoder
+    if _encoder is None:
+        import json
 
+        _encoder = json.JSONEncoder(ensure_ascii=True, default=repr)  # repr: bytes in a result
     record = {
         "task": task_id,
         "path": path,
@@ -43,4 +47,4 @@ def json_record(
         "outputs": list(outputs),
         "log_dropped": log_dropped,
     }
-    return json.dumps(record, ensure_ascii=True, default=repr)  # repr: bytes in a result
+    return str(_encoder.encode(record))

@@ -62,15 +62,19 @@ def run_worker(
 
 
 def default_start_method() -> str:
-    """Forkserver on Linux, spawn elsewhere and in a frozen app.
+    """Forkserver on Linux (from source and frozen), spawn elsewhere.
 
     Neither copies the threads or locks of the engine process. With
     forkserver one clean interpreter loads the worker code once and each
     worker is a fork of it, ready in a few milliseconds instead of the
     ~100 ms an interpreter takes to start and import (twice the CPU of
-    hashing 5,000 small files).
+    hashing 5,000 small files). A frozen app is its own fork server:
+    multiprocessing starts it as ``<executable> -c "from
+    multiprocessing.forkserver import main; ..."``, and the
+    ``freeze_support()`` of PyInstaller's multiprocessing runtime hook,
+    called first by both entry points, runs that command instead of the app.
     """
-    if sys.platform.startswith("linux") and not getattr(sys, "frozen", False):
+    if sys.platform.startswith("linux"):
         return "forkserver"
     return "spawn"
 

@@ -93,19 +93,17 @@ class Checksum(Processor):
 
     @classmethod
     def result_line(cls, path: str, result: Any) -> str | None:
-        """``DIGEST  PATH``, exactly as ``sha256sum`` (``md5sum``, ``b2sum``...) prints it.
+        """``DIGEST  PATH``, exactly as ``sha256sum`` (``md5sum``, ``b2sum``, ``xxhsum``...) prints it.
 
-        A name with a backslash, newline or carriage return is escaped and its
-        line starts with a backslash, as GNU coreutils does, so ``sha256sum -c``
-        reads every line back.
+        The line is a manifest line (``manifest_line``): a name with a
+        backslash, newline or carriage return is escaped as GNU coreutils
+        does, and XXH3 takes its BSD form, so ``sha256sum -c`` or
+        ``xxhsum -c`` reads every line back.
         """
         digest = result.get("digest") if isinstance(result, dict) else None
         if not digest:
             return None
-        if "\\" in path or "\n" in path or "\r" in path:
-            escaped = path.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
-            return f"\\{digest}  {escaped}"
-        return f"{digest}  {path}"
+        return os.fsdecode(manifest_line(digest, path, result.get("algorithm", ""))[:-1])
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Hash ``path`` and return ``{"digest", "algorithm", "bytes"}``."""

@@ -187,6 +187,12 @@ class Command(Processor):
     side_effects = True  # the command does what it does each time it runs
 
     @classmethod
+    def result_line(cls, path: str, result: Any) -> str | None:
+        """The last line the program printed on stdout, as GNU parallel would show it."""
+        line = result.get(LINE) if isinstance(result, dict) else None
+        return line or None
+
+    @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
         """An output exists only when the command uses ``{o}``."""
         if "{o}" not in params.get("command", ""):

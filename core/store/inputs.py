@@ -98,7 +98,7 @@ class Inputs:
 
         A batch's inputs share a few folders: each folder is normalised once.
         """
-        if os.path.isabs(path):
+        if path.startswith(os.sep) or os.path.isabs(path):  # the first test settles most paths
             return path
         folder, _, name = path.rpartition(os.sep)
         if name in ("", ".", "..") or (os.altsep and os.altsep in path):

@@ -52,7 +52,10 @@ def alive(host: str | None, pid: int | None, started: float | None) -> bool:
     import psutil
 
     try:
-        created = psutil.Process(pid).create_time()
+        proc = psutil.Process(pid)
+        created = proc.create_time()
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False  # killed, and not reaped yet: it runs nothing
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
         return False
     except psutil.AccessDenied:

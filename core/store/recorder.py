@@ -101,6 +101,7 @@ class StoreRecorder:
         self._firsts: list[TaskId] = []  # sorted first task ids of _batches
         self._by_first: list[_Batch] = []
         self._updates: dict[TaskId, writes.TaskUpdate] = {}
+        self._started: dict[TaskId, TaskStarted] = {}  # starts of tasks with no other pending record
         self._dropped: dict[TaskId, int] = {}
         self._logs: list[tuple[object, ...]] = []
         self._log_counts: dict[TaskId, _LogCount] = {}
@@ -289,7 +290,10 @@ class StoreRecorder:
     # ------------------------------------------------------------ events to records
     def _on_event(self, ev: Event) -> None:
         if isinstance(ev, TaskStarted):
-            self._keep(ev.task_id, writes.TaskUpdate(int(TaskState.RUNNING), ev.attempt, ev.time, pid=ev.pid))
+            if ev.task_id in self._updates:  # started again in this window (a retry)
+                self._keep(ev.task_id, _running(ev))
+            else:  # most tasks end before the next commit: their start then needs no record
+                self._started[ev.task_id] = ev
         elif isinstance(ev, TaskFinished):
             self._on_finished(ev)
         elif isinstance(ev, TaskLog):
@@ -307,6 +311,7 @@ class StoreRecorder:
         self._updates[task_id] = update
 
     def _on_finished(self, ev: TaskFinished) -> None:
+        self._started.pop(ev.task_id, None)
         state, failure, result = ev.state, ev.failure, None
         try:
             result = dumps(ev.result)
@@ -334,6 +339,7 @@ class StoreRecorder:
             self._dropped[ev.task_id] = self._dropped.get(ev.task_id, 0) + ev.log_dropped
 
     def _on_requeued(self, ev: TaskRequeued) -> None:
+        self._started.pop(ev.task_id, None)
         f = ev.failure
         update = writes.TaskUpdate(int(TaskState.QUEUED), ev.attempt - 1, failure=failure_in(f))
         update.failure_kind = f.kind.value if f is not None else None
@@ -366,7 +372,13 @@ class StoreRecorder:
     # ------------------------------------------------------------ writing
     def _pending(self) -> bool:
         return bool(
-            self._updates or self._logs or self._dropped or self._ends or self._reopened or self._stopping
+            self._updates
+            or self._started
+            or self._logs
+            or self._dropped
+            or self._ends
+            or self._reopened
+            or self._stopping
         )
 
     def _due(self) -> bool:
@@ -385,6 +397,9 @@ class StoreRecorder:
         """Write everything pending in one transaction; on success forget it, else keep it. Return success."""
         if self._conn is None or not self._pending():
             return True
+        for tid, started in self._started.items():  # still running at this commit
+            self._keep(tid, _running(started))
+        self._started.clear()
         fronts: dict[BatchId, int] = {}
         cuts = self._log_cuts()
         try:
@@ -487,3 +502,8 @@ class StoreRecorder:
         _log.info("%s", line)  # the caller shows it (a line on the terminal, the window's banner)
         for listener in self._listeners:
             listener(line)
+
+
+def _running(ev: TaskStarted) -> writes.TaskUpdate:
+    """The record of a task that started and has not ended."""
+    return writes.TaskUpdate(int(TaskState.RUNNING), ev.attempt, ev.time, pid=ev.pid)

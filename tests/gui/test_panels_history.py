@@ -287,3 +287,14 @@ def test_the_task_number_column_fits_the_last_task_not_only_the_first_page(qtbot
     view = p.task_view
     assert view.columnWidth(0) >= view.fontMetrics().horizontalAdvance(str(total))
     p.close_store()
+
+
+def test_stopping_a_reader_whose_thread_qt_already_deleted_is_quiet(qtbot):
+    import shiboken6
+
+    from gui_app.history_reader import start_reader, stop_reader
+
+    _reader, thread = start_reader(None)
+    stop_reader(thread)
+    shiboken6.delete(thread)  # as at the app's exit, before the panel's ``destroyed`` hook runs
+    stop_reader(thread)  # must neither raise nor touch the deleted thread

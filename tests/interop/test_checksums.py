@@ -71,3 +71,16 @@ def test_verify_agrees_with_the_tool_that_wrote_the_manifest(engine, tmp_path, c
     assert tool(command[0], "-c", manifest, cwd=tmp_path / "in", ok=False).returncode != 0
     again = run_job(engine, "verify", [path])
     assert "1 changed, 0 missing" in again.reason(path)
+
+
+@pytest.mark.parametrize(("algorithm", "checker"), [("sha256", "sha256sum"), ("xxh3_64", "xxhsum")])
+def test_the_cli_prints_lines_the_reference_tool_checks(tmp_path, algorithm, checker):
+    from tests.test_cli import cli
+
+    _tree(tmp_path)
+    done = cli(
+        "run", "--job", "checksum", "--no-history", "-p", f"algorithm={algorithm}", str(tmp_path / "in")
+    )
+    assert done.returncode == 0, done.stderr
+    write(tmp_path / "SUMS", done.stdout.encode())
+    assert tool(checker, "-c", str(tmp_path / "SUMS")).stdout.count(": OK") == 3

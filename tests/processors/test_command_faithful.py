@@ -95,3 +95,12 @@ def test_the_last_stdout_line_is_the_result_in_json(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
     assert lines[0]["result"]["line"] == "size a.txt"
+
+
+def test_the_cli_prints_the_programs_last_line_per_file(tmp_path):
+    from tests.test_cli import cli
+
+    path = write(tmp_path / "in" / "a.txt", b"x")
+    done = cli("run", "--job", "command", "--no-history", "-p", "command=printf 'log\\nsaw %s\\n' {/}", path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "saw a.txt\n"
