@@ -72,7 +72,13 @@ class ClusterConfig:
     path_map
         Desktop path prefixes and what workers call them.
     connect_timeout
-        Seconds to wait for the scheduler.
+        Seconds to wait for the scheduler (Dask also tries to reconnect this long).
+    lost_timeout
+        Seconds without the scheduler (reconnect attempts included) after
+        which the run ends, its unfinished tasks interrupted (resumable).
+    no_worker_timeout
+        Seconds with tasks waiting, none running and none finished, after
+        which they are interrupted as "no worker" (resumable).
     """
 
     address: str
@@ -80,6 +86,8 @@ class ClusterConfig:
     allow_insecure: bool = False
     path_map: PathMap = field(default_factory=PathMap)
     connect_timeout: float = 10.0
+    lost_timeout: float = 30.0
+    no_worker_timeout: float = 60.0
 
     @property
     def local_workers(self) -> int:
