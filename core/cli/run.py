@@ -92,7 +92,11 @@ def run_command(args: argparse.Namespace) -> int:
         return output_args.print_dry_run(_spec(args, params, found, options, output))
     config = EngineConfig(workers=args.workers, start_method=args.start_method)
     recorder = store_args.open_recorder(args)
-    engine = cluster_args.make_engine(args, config, recorder)
+    try:
+        engine = cluster_args.make_engine(args, config, recorder)
+    except KeyboardInterrupt:  # Ctrl-C while connecting to a cluster: nothing ran
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     # Workers start up while the folders are walked.
     engine.start()
     try:
@@ -138,12 +142,16 @@ def run_batch(
     print(summary + store_args.batch_note(recorder, handle.batch_id), file=sys.stderr)
     if interrupts.count:
         return 130
+    if getattr(engine, "lost", None):  # the cluster said why, in one line
+        from core.cli.exitcodes import ExitCode
+
+        return ExitCode.CLUSTER_LOST
     bad = printer.counts[TaskState.FAILED] + printer.counts[TaskState.CANCELLED]
     return 1 if bad or bad_inputs else 0
 
 
 class _Interrupts:
-    """Ctrl-C once: start nothing new, let running tasks finish. Twice: cancel them."""
+    """Ctrl-C once: start nothing new, let running tasks finish. Twice: cancel them. Three times: stop now."""
 
     def __init__(self, engine: Backend, printer: Printer) -> None:
         self.engine = engine
@@ -156,9 +164,12 @@ class _Interrupts:
         if self.count == 1:
             print("\nstopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
             self.engine.stop()
-        else:
+        elif self.count == 2:
             print("\ncancelling running tasks", file=sys.stderr)
             self.engine.cancel(list(self.printer.running))
+        else:  # a task (or a cluster) that does not answer a cancel
+            print("\nstopping now: running tasks are interrupted", file=sys.stderr)
+            self.engine.stop(interrupt=True)
 
     def installed(self) -> Any:
         import contextlib

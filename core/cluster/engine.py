@@ -41,6 +41,7 @@ from core.cluster import remote
 from core.cluster.chunks import CHUNKS_PER_THREAD, ClusterSizer, RemoteChunk
 from core.cluster.client import close_client, finalize_failed_clients, open_client
 from core.cluster.config import ClusterConfig, ClusterError, is_loopback, security_of, split_address
+from core.cluster.control import ControlSender
 from core.cluster.debris import dask_warnings_logged, remove
 from core.engine import wire
 from core.engine.api import EngineConfig, Recorder
@@ -51,6 +52,7 @@ from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskSta
 
 if TYPE_CHECKING:
     from core.backend import Backend
+    from core.cluster.probe import ClusterInfo
 
 log = logging.getLogger("brigade.cluster")
 
@@ -115,7 +117,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._workers: tuple[str, ...] = ()
         self._progress_at = time.monotonic()  # last sign of a worker running our tasks
         self._down_since: float | None = None  # when the scheduler connection was lost
-        self._control_failed = False
+        self._sender: ControlSender | None = None
 
     # ------------------------------------------------------------ lifecycle
     def connect(self) -> None:
@@ -131,8 +133,10 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 return
             try:
                 self._open_client()
-            except Exception as exc:
+            except BaseException as exc:
                 self._close_client()
+                if not isinstance(exc, Exception):
+                    raise  # Ctrl-C while connecting
                 where = self.cluster.address
                 raise ClusterError(f"cannot use the Dask cluster at {where}: {_describe(exc)}") from exc
 
@@ -159,9 +163,31 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 self.cluster.address, security_of(self.cluster), self.cluster.connect_timeout
             )
         Variable(self._control_name, client=self.client).set(self._control)
+        self._sender = ControlSender(self.client, self._control_name)
         self.client.subscribe_topic(remote.TOPIC, self._on_live)
         self.client.subscribe_topic("all", self._on_cluster_event)
         self._refresh_workers()
+
+    def check_workers(self) -> ClusterInfo:
+        """Ask the connected cluster's workers whether they can run this Brigade's tasks (blocks).
+
+        Raises
+        ------
+        ClusterError
+            When the engine is not connected.
+        """
+        from core.cluster.probe import describe, probe_local
+
+        if self.client is None:
+            raise ClusterError(f"not connected to the Dask cluster at {self.cluster.address}")
+        if self.local_cluster is not None:  # our own workers: this very Brigade
+            return probe_local(self.cluster)
+        return describe(self.client, self.cluster.address)
+
+    def disconnect(self) -> None:
+        """Close the connection ``connect`` opened, for an engine that will not be started."""
+        with self._connect_lock:
+            self._close_client()
 
     _start_waits_for_open = True  # start() raises when the cluster cannot be used
 
@@ -541,21 +567,10 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._control_dirty = True
 
     def _sync_control(self) -> None:
-        if not self._control_dirty or not self._connected():
+        if not self._control_dirty or self._sender is None:
             return
         self._control_dirty = False
-        from distributed import Variable
-
-        try:
-            Variable(self._control_name, client=self.client).set(self._control)
-        except Exception:
-            # Said once: the scheduler watch ends the run if the connection does not come back.
-            if not self._control_failed:
-                log.warning("could not update the cluster's control variable", exc_info=True)
-            self._control_failed = True
-            self._control_dirty = True
-        else:
-            self._control_failed = False
+        self._sender.put(self._control)
 
     def _supervise(self, now: float) -> None:
         for chunk in list(self._chunks.values()):
@@ -726,6 +741,9 @@ class DaskEngine(EngineBase[RemoteChunk]):
     def _close_client(self) -> None:
         client, cluster = self.client, self.local_cluster
         self.client = self.local_cluster = None
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
         self.worker_pids = ()
         if client is not None:
             if client.status == "running":

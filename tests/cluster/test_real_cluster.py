@@ -1,0 +1,232 @@
+"""Against a ``dask scheduler`` and ``dask worker`` started as processes, as on a real cluster."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from core.cli import main
+from core.cluster import ClusterConfig, DaskEngine
+from core.engine import EngineConfig
+from core.events import TaskStarted
+from core.model import BatchSpec, FailureKind, TaskState
+from core.store import JobStore
+from tests.cluster.conftest import Collector, make_files
+from tests.cluster.procs import ROOT, ProcCluster
+
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(120)]
+
+
+def _cli(*args: str, **kw) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "core.cli", *args],
+        cwd=kw.pop("cwd", ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def _wait_file(path, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.05)
+
+
+def test_relative_inputs_are_read_where_they_were_given(proc_cluster, tmp_path, monkeypatch, capsys):
+    # A worker started in another folder that holds different files at the same relative paths.
+    decoys = tmp_path / "elsewhere"
+    make_files(decoys / "data", 3)
+    proc_cluster.add_worker(cwd=str(decoys))
+    here = tmp_path / "here"
+    real = make_files(here / "data", 3)
+    monkeypatch.chdir(here)
+
+    code = main(
+        ["run", "-j", "checksum", "--json", "--no-history", "--cluster", proc_cluster.address, "data"]
+    )
+
+    assert code == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(os.path.abspath(r["path"]) for r in rows) == sorted(real)
+    for r in rows:
+        with open(here / r["path"], "rb") as f:
+            assert r["result"]["digest"] == hashlib.sha256(f.read()).hexdigest()
+
+
+def test_cluster_check_lists_the_workers(proc_cluster, capsys):
+    assert main(["cluster", "check", proc_cluster.address]) == 0
+    out = capsys.readouterr()
+    assert " ok" in out.out
+    assert "worker" in out.err
+
+
+def test_the_command_job_logs_its_output_and_a_dead_worker_leaves_no_child(proc_cluster, tmp_path):
+    src = make_files(tmp_path, 1)
+    cmd = "sh -c 'echo started; echo $$ > \"$0.pid\"; exec sleep 60' {}"
+    collector = Collector()
+    engine = DaskEngine(ClusterConfig(proc_cluster.address), config=EngineConfig(kill_grace=2.0))
+    engine.add_listener(collector)
+    with engine:
+        handle = engine.submit(BatchSpec("command", {"command": cmd}, src))
+        _wait_file(src[0] + ".pid")
+        with open(src[0] + ".pid") as f:
+            child = int(f.read().split()[0])
+        running = collector.of(TaskStarted)
+        assert running
+        # The Dask worker process running the command (its nanny starts another).
+        psutil.Process(running[0].pid).kill()
+        result = handle.wait(60)
+    assert result is not None and result.counts[TaskState.FAILED] == 1
+    (ended,) = collector.finished().values()
+    assert ended.failure.kind == FailureKind.WORKER_LOST
+    assert not _alive(child), "the command's process outlived its worker"
+
+
+def test_a_worker_killed_during_a_compress_leaves_no_temp_output(proc_cluster, tmp_path):
+    big = tmp_path / "in" / "big.bin"
+    big.parent.mkdir()
+    with open(big, "wb") as f:
+        for _ in range(48):
+            f.write(os.urandom(1 << 20))
+    out = tmp_path / "out"
+    out.mkdir()
+    engine = DaskEngine(ClusterConfig(proc_cluster.address))
+    collector = Collector()
+    engine.add_listener(collector)
+    with engine:
+        spec = BatchSpec("compress", {"format": "xz", "level": 9}, [str(big)], output={"folder": str(out)})
+        handle = engine.submit(spec)
+        deadline = time.monotonic() + 30
+        while not list(out.iterdir()):
+            assert time.monotonic() < deadline, "no temp output appeared"
+            time.sleep(0.02)
+        time.sleep(0.3)  # the temp file is announced as it is made: give the message its way
+        psutil.Process(collector.of(TaskStarted)[0].pid).kill()
+        result = handle.wait(60)
+    assert result.counts[TaskState.FAILED] == 1
+    assert list(out.iterdir()) == []
+
+
+def _alive(pid: int, limit: float = 10.0) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return False
+        except psutil.NoSuchProcess:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# ------------------------------------------------------------ clusters that cannot run tasks
+@pytest.fixture
+def bare_cluster(tmp_path):
+    from tests.cluster.conftest import _shared
+
+    cluster = ProcCluster(tmp_path / "dask")
+    _shared.append(cluster)
+    yield cluster
+    _shared.remove(cluster)
+    cluster.close()
+
+
+def test_a_cluster_whose_workers_lack_brigade_is_refused_before_submitting(bare_cluster, tmp_path):
+    bare_cluster.add_worker(brigade=False)
+    make_files(tmp_path / "in", 2)
+    check = _cli("cluster", "check", bare_cluster.address)
+    out, err = check.communicate(timeout=60)
+    assert check.returncode == 5
+    assert "no Brigade" in out and "cannot import Brigade" in err
+
+    db = tmp_path / "h.db"
+    run = _cli(
+        "run", "-j", "checksum", "--db", str(db), "--cluster", bare_cluster.address, str(tmp_path / "in")
+    )
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 5
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"brigade-cli: no worker at {bare_cluster.address} can run Brigade ")
+    assert "1 cannot import Brigade" in line
+
+
+def test_tasks_waiting_for_a_worker_end_as_resumable_after_the_set_time(bare_cluster, tmp_path):
+    paths = make_files(tmp_path / "in", 3)
+    config = ClusterConfig(bare_cluster.address, no_worker_timeout=2.0)
+    with DaskEngine(config) as engine:
+        started = time.monotonic()
+        result = engine.submit(BatchSpec("checksum", {}, paths)).wait(30)
+        assert result is not None and time.monotonic() - started < 15
+        assert result.counts[TaskState.FAILED] == 3
+        assert engine.lost == f"no Dask worker at {bare_cluster.address} for 2 s"
+
+
+def test_a_lost_scheduler_ends_the_run_resumable_with_one_line(bare_cluster, tmp_path):
+    bare_cluster.add_worker()
+    inputs = tmp_path / "in"
+    make_files(inputs, 30, prefix="hold")
+    db = tmp_path / "h.db"
+    run = _cli(
+        "run",
+        "-j",
+        "tests.cluster.jobs:Hold",
+        "--db",
+        str(db),
+        "--cluster",
+        bare_cluster.address,
+        str(inputs),
+    )
+    time.sleep(3)  # the batch is under way (its tasks wait for a file that never comes)
+    started = time.monotonic()
+    bare_cluster.kill_scheduler()
+    _, err = run.communicate(timeout=60)
+    assert time.monotonic() - started < 30
+    assert run.returncode == 5
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if "lost the Dask scheduler" in ln and not ln.startswith("FAILED")]
+    assert len(lines) == 2, err  # the warning when it went, the end when it was given up
+    with JobStore.open(str(db)) as store:
+        spec = store.resume_spec(1)
+    assert spec is not None and len(spec.paths) == 30
+
+
+def test_ctrl_c_while_connecting_ends_at_once(tmp_path):
+    make_files(tmp_path, 1)
+    # Nothing listens there: Dask retries until its connect timeout.
+    run = _cli("run", "-j", "checksum", "--no-history", "--cluster", "tcp://127.0.0.1:9", str(tmp_path))
+    time.sleep(2)
+    started = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert time.monotonic() - started < 5
+    assert run.returncode in (130, 2), err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_after_the_scheduler_went_ends_the_run(bare_cluster, tmp_path):
+    bare_cluster.add_worker()
+    inputs = tmp_path / "in"
+    make_files(inputs, 4, prefix="hold")
+    run = _cli(
+        "run", "-j", "tests.cluster.jobs:Hold", "--no-history", "--cluster", bare_cluster.address, str(inputs)
+    )
+    time.sleep(3)
+    bare_cluster.kill_scheduler()
+    started = time.monotonic()
+    for _ in range(3):
+        run.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+    _, err = run.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert run.returncode == 130, err
