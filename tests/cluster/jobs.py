@@ -68,4 +68,4 @@ class Copy(Processor):
     def run(self, path, params, ctx):
         with open(path, "rb") as src, ctx.atomic_output(path + ".out") as dst:
             dst.write(src.read())
-        return {"worker_path": path}
+        return {"worker_path": path, "output": path + ".out"}
