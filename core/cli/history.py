@@ -6,7 +6,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from core.cli import store_args
+from core.cli import cluster_args, store_args
 from core.model import TaskState
 
 # These commands are registered on every ``run``: what only they use (dates,
@@ -73,6 +73,7 @@ def _common(p: Any, handler: Any) -> None:
 def _run_options(p: Any, handler: Any) -> None:
     p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
     p.add_argument("--json", action="store_true", help="print one JSON line per task on stdout")
+    cluster_args.add_arguments(p, " (default: where the batch ran; 'here': this computer)")
     _common(p, handler)
 
 
@@ -120,6 +121,7 @@ def history_command(args: argparse.Namespace) -> int:
                 "duration": b.duration,
                 "params": b.params,
                 "extra": b.extra,
+                "where": cluster_args.where_it_ran(b.extra),
             }
             for b in rows
         ]
@@ -128,12 +130,15 @@ def history_command(args: argparse.Namespace) -> int:
     if not rows:
         print("no batches in the history", file=sys.stderr)
         return 0
-    print(f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  counts")
+    print(
+        f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  "
+        f"{'where':22}  counts"
+    )
     for b in rows:
         counts = ", ".join(f"{n} {s.label}" for s, n in b.counts.items() if n) or "-"
         print(
             f"{b.id:>6}  {_when(b.created):19}  {b.job[:12]:12}  {b.status:11}  {b.total:>7}  "
-            f"{_secs(b.duration):>10}  {counts}"
+            f"{_secs(b.duration):>10}  {cluster_args.where_it_ran(b.extra):22}  {counts}"
         )
     return 0
 
@@ -154,7 +159,8 @@ def show_command(args: argparse.Namespace) -> int:
         rows = store.tasks(args.batch, states or None, args.limit, args.offset)
     if wanted:
         rows = [t for t in rows if t.label in wanted]
-    print(f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks", file=sys.stderr)
+    where = cluster_args.where_it_ran(batch.extra)
+    print(f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks, ran {where}", file=sys.stderr)
     for t in rows:
         reason = f"  {t.reason}" if t.reason else ""
         flag = "  [input changed]" if t.changed else ""
@@ -239,7 +245,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     from core.cli import UsageError
     from core.cli.progress import Printer
     from core.cli.run import run_batch
-    from core.engine import Engine, EngineConfig
+    from core.engine import EngineConfig
     from core.store import StoreError
 
     if args.workers < 0:
@@ -255,7 +261,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    print(f"batch {args.batch}: running {len(spec.paths)} tasks again", file=sys.stderr)
-    engine = Engine(EngineConfig(workers=args.workers), recorder)
+    engine, spec, where = cluster_args.rerun_engine(args, spec, EngineConfig(workers=args.workers), recorder)
+    print(f"batch {args.batch}: running {len(spec.paths)} tasks again {where}", file=sys.stderr)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
     return run_batch(engine, spec, printer, recorder=recorder)

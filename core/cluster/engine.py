@@ -505,7 +505,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         """Give up a chunk that may still run somewhere: tell it to yield and cancel its future."""
         future = chunk.future
         self._end_chunk(chunk)
-        self._control["chunks"][str(chunk.chunk_id)] = {"yield": True}
+        self._control["chunks"][str(chunk.chunk_id)] = {"yield": True, "drop": True}
         if future is not None and self._connected():
             try:
                 self.client.cancel([future])

@@ -31,6 +31,7 @@ from core.engine.worker import Worker
 
 LIVE_SECONDS = 0.1
 CONTROL_SECONDS = 0.2
+GONE_SECONDS = 2.0  # a control variable not there this long was deleted (it exists before any chunk)
 LIVE_CODES = (wire.START, wire.PROGRESS, wire.LOG, wire.RESOURCE)
 # One event topic for every engine using the scheduler (messages carry the engine's session):
 # Dask keeps a topic on the scheduler for good once it exists, so one per run would pile up.
@@ -38,13 +39,20 @@ TOPIC = "brigade-live"
 
 
 class Control:
-    """A cached read of the engine's control variable for one chunk."""
+    """A cached read of the engine's control variable for one chunk.
+
+    The engine sets the variable before it submits anything and deletes it
+    when it closes; a chunk that finds it gone (its engine ended, or lost the
+    scheduler) stops: it hands back the rest and cancels its current task, so
+    nothing runs on for nobody. So does a chunk the engine gave up (``drop``).
+    """
 
     def __init__(self, name: str, chunk_id: int) -> None:
         self.name = name
         self.key = str(chunk_id)
         self.read_at = 0.0
         self.stop = False
+        self.drop = False
         self.cancel: frozenset[int] = frozenset()
 
     def refresh(self, force: bool = False) -> None:
@@ -52,14 +60,18 @@ class Control:
         if not force and now - self.read_at < CONTROL_SECONDS:
             return
         self.read_at = now
-        try:
-            from distributed import Variable, get_client
+        from distributed import Variable, get_client
 
-            value = Variable(self.name, client=get_client()).get(timeout=5)
-        except Exception:  # noqa: BLE001 - no control (yet, or any more): keep running
+        try:
+            value = Variable(self.name, client=get_client()).get(timeout=GONE_SECONDS)
+        except TimeoutError:  # deleted: the engine is gone
+            self.stop = self.drop = True
+            return
+        except Exception:  # noqa: BLE001 - the scheduler did not answer this time: keep running
             return
         mine = value.get("chunks", {}).get(self.key, {})
         self.stop = bool(value.get("yield")) or bool(mine.get("yield"))
+        self.drop = bool(mine.get("drop"))
         self.cancel = frozenset(mine.get("cancel", ()))
 
 
@@ -75,7 +87,7 @@ class RemoteSlots:
         if field == wire.CANCEL:
             self.control.refresh()
             current = self.values[wire.CURRENT]
-            return current if current in self.control.cancel else -1
+            return current if self.control.drop or current in self.control.cancel else -1
         if field == wire.YIELD:
             self.control.refresh(force=self.first)
             self.first = False

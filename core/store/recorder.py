@@ -338,8 +338,8 @@ class StoreRecorder:
         host, pid, started = owner.current()
         conn.execute(
             "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
-            "owner_pid = ?, owner_started = ? WHERE id = ?",
-            (time.time(), host, pid, started, batch_id),
+            "owner_pid = ?, owner_started = ?, extra = ? WHERE id = ?",
+            (time.time(), host, pid, started, dumps(dict(spec.extra)), batch_id),  # where it runs now
         )
         return ids
 

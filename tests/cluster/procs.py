@@ -99,6 +99,13 @@ class ProcCluster:
         with Client(self.address, timeout=10, set_as_default=False) as client:
             return len(client.scheduler_info(n_workers=-1)["workers"])
 
+    def wait_for_workers(self, n: int) -> None:
+        """Wait until the scheduler lists ``n`` workers (a nanny restarting a killed one, say)."""
+        deadline = time.monotonic() + START_LIMIT
+        while self.worker_count() != n:
+            assert time.monotonic() < deadline, f"not {n} workers"
+            time.sleep(0.1)
+
     def worker_pid(self, nanny: subprocess.Popen[bytes]) -> int:
         """The worker process under the nanny ``nanny`` (which restarts it if it dies)."""
         deadline = time.monotonic() + START_LIMIT

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import psutil
@@ -16,7 +17,7 @@ import pytest
 from core.cli import main
 from core.cluster import ClusterConfig, DaskEngine
 from core.engine import EngineConfig
-from core.events import TaskStarted
+from core.events import TaskLog, TaskProgress, TaskStarted
 from core.model import BatchSpec, FailureKind, TaskState
 from core.store import JobStore
 from tests.cluster.conftest import Collector, make_files
@@ -77,20 +78,24 @@ def test_the_command_job_logs_its_output_and_a_dead_worker_leaves_no_child(proc_
     collector = Collector()
     engine = DaskEngine(ClusterConfig(proc_cluster.address), config=EngineConfig(kill_grace=2.0))
     engine.add_listener(collector)
+    workers = proc_cluster.worker_count()
+    # The command's output comes after its process group was announced, in order: once the
+    # engine has the line, it knows what to clean up.
+    said = _seen(collector, lambda ev: isinstance(ev, TaskLog) and ev.text == "started")
     with engine:
         handle = engine.submit(BatchSpec("command", {"command": cmd}, src))
+        assert said.wait(30)
         _wait_file(src[0] + ".pid")
         with open(src[0] + ".pid") as f:
             child = int(f.read().split()[0])
-        running = collector.of(TaskStarted)
-        assert running
         # The Dask worker process running the command (its nanny starts another).
-        psutil.Process(running[0].pid).kill()
+        psutil.Process(collector.of(TaskStarted)[0].pid).kill()
         result = handle.wait(60)
     assert result is not None and result.counts[TaskState.FAILED] == 1
     (ended,) = collector.finished().values()
     assert ended.failure.kind == FailureKind.WORKER_LOST
     assert not _alive(child), "the command's process outlived its worker"
+    proc_cluster.wait_for_workers(workers)  # its nanny started another
 
 
 def test_a_worker_killed_during_a_compress_leaves_no_temp_output(proc_cluster, tmp_path):
@@ -104,18 +109,25 @@ def test_a_worker_killed_during_a_compress_leaves_no_temp_output(proc_cluster, t
     engine = DaskEngine(ClusterConfig(proc_cluster.address))
     collector = Collector()
     engine.add_listener(collector)
+    workers = proc_cluster.worker_count()
+    # Progress comes after the temp file was announced, in order.
+    writing = _seen(collector, lambda ev: isinstance(ev, TaskProgress))
     with engine:
         spec = BatchSpec("compress", {"format": "xz", "level": 9}, [str(big)], output={"folder": str(out)})
         handle = engine.submit(spec)
-        deadline = time.monotonic() + 30
-        while not list(out.iterdir()):
-            assert time.monotonic() < deadline, "no temp output appeared"
-            time.sleep(0.02)
-        time.sleep(0.3)  # the temp file is announced as it is made: give the message its way
+        assert writing.wait(30)
+        assert len(list(out.iterdir())) == 1  # its temp file
         psutil.Process(collector.of(TaskStarted)[0].pid).kill()
         result = handle.wait(60)
     assert result.counts[TaskState.FAILED] == 1
     assert list(out.iterdir()) == []
+    proc_cluster.wait_for_workers(workers)
+
+
+def _seen(collector: Collector, predicate) -> threading.Event:
+    seen = threading.Event()
+    collector.hooks.append(lambda ev: predicate(ev) and seen.set())
+    return seen
 
 
 def _alive(pid: int, limit: float = 10.0) -> bool:
@@ -177,21 +189,13 @@ def test_a_lost_scheduler_ends_the_run_resumable_with_one_line(bare_cluster, tmp
     inputs = tmp_path / "in"
     make_files(inputs, 30, prefix="hold")
     db = tmp_path / "h.db"
-    run = _cli(
-        "run",
-        "-j",
-        "tests.cluster.jobs:Hold",
-        "--db",
-        str(db),
-        "--cluster",
-        bare_cluster.address,
-        str(inputs),
-    )
-    time.sleep(3)  # the batch is under way (its tasks wait for a file that never comes)
+    where = ["--cluster", bare_cluster.address, "--lost-timeout", "3"]
+    run = _cli("run", "-j", "tests.cluster.jobs:Hold", "--db", str(db), *where, str(inputs))
+    _wait_file(inputs / "hold0000.bin.holding")  # under way: its tasks wait for a file that never comes
     started = time.monotonic()
     bare_cluster.kill_scheduler()
     _, err = run.communicate(timeout=60)
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 3 + 5
     assert run.returncode == 5
     assert "Traceback" not in err
     lines = [ln for ln in err.splitlines() if "lost the Dask scheduler" in ln and not ln.startswith("FAILED")]
@@ -221,7 +225,7 @@ def test_ctrl_c_after_the_scheduler_went_ends_the_run(bare_cluster, tmp_path):
     run = _cli(
         "run", "-j", "tests.cluster.jobs:Hold", "--no-history", "--cluster", bare_cluster.address, str(inputs)
     )
-    time.sleep(3)
+    _wait_file(inputs / "hold0000.bin.holding")
     bare_cluster.kill_scheduler()
     started = time.monotonic()
     for _ in range(3):
@@ -230,3 +234,32 @@ def test_ctrl_c_after_the_scheduler_went_ends_the_run(bare_cluster, tmp_path):
     _, err = run.communicate(timeout=30)
     assert time.monotonic() - started < 10
     assert run.returncode == 130, err
+
+
+def test_retry_runs_where_the_batch_ran_unless_told(proc_cluster, tmp_path, capsys):
+    paths = make_files(tmp_path / "in", 2)
+    for p in paths:
+        open(p + ".fail", "w").close()
+    db = str(tmp_path / "h.db")
+    job = "tests.cluster.jobs:FailWhileMarked"
+    assert main(["run", "-j", job, "--db", db, "--cluster", proc_cluster.address, str(tmp_path / "in")]) == 1
+    os.unlink(paths[0] + ".fail")
+    capsys.readouterr()
+
+    assert main(["retry", "1", "--db", db, "--json"]) == 1  # the second is still marked
+    out = capsys.readouterr()
+    assert f"running 2 tasks again on the Dask cluster at {proc_cluster.address}" in out.err
+    (done,) = [json.loads(line) for line in out.out.splitlines() if '"done"' in line]
+    assert done["result"]["pid"] != os.getpid()
+    assert main(["history", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["where"] == proc_cluster.address
+
+    os.unlink(paths[1] + ".fail")
+    assert main(["retry", "1", "--db", db, "--cluster", "here"]) == 0
+    assert "running 1 tasks again on this computer" in capsys.readouterr().err
+
+    assert main(["history", "--db", db, "--json"]) == 0
+    (batch,) = json.loads(capsys.readouterr().out)
+    assert batch["where"] == "here"
+    assert main(["show", "1", "--db", db]) == 0
+    assert "ran here" in capsys.readouterr().err
