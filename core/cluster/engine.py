@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("brigade.cluster")
 
 DRAIN_LIMIT = 5000
+# A running chunk reports within remote.LIVE_SECONDS; one silent this long after a stop has not started.
+UNSTARTED_GRACE = 1.0
 RESULT_TIMEOUT = 10.0  # seconds to fetch a finished chunk's result (its worker may have just died)
 _STOPPED = "stopped when the engine shut down"
 
@@ -118,6 +120,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._progress_at = time.monotonic()  # last sign of a worker running our tasks
         self._down_since: float | None = None  # when the scheduler connection was lost
         self._sender: ControlSender | None = None
+        self._stop_asked = 0.0
 
     # ------------------------------------------------------------ lifecycle
     def connect(self) -> None:
@@ -316,6 +319,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         now = time.monotonic()
         deadline = now if interrupt else (now + timeout if timeout is not None else float("inf"))
         self._stopping = (interrupt, deadline)
+        self._stop_asked = now
         self._set_global_yield()
 
     # ------------------------------------------------------------ dispatch
@@ -576,8 +580,14 @@ class DaskEngine(EngineBase[RemoteChunk]):
         for chunk in list(self._chunks.values()):
             if chunk.cancel_deadline is not None and now >= chunk.cancel_deadline:
                 self._give_up_cancelled(chunk)
-        if self._stopping is not None and now >= self._stopping[1]:
-            for chunk in list(self._chunks.values()):
+        if self._stopping is None:
+            return
+        # A chunk that has not reported a start by then waits on the scheduler: it would only hand
+        # its tasks back (everything yields now), once a worker thread is free, which a task that
+        # ignores cancels may never make it.
+        unstarted = now >= self._stop_asked + UNSTARTED_GRACE
+        for chunk in list(self._chunks.values()):
+            if (unstarted and chunk.token is None) or now >= self._stopping[1]:
                 self._interrupt(chunk)
 
     def _give_up_cancelled(self, chunk: RemoteChunk) -> None:
@@ -646,6 +656,8 @@ class DaskEngine(EngineBase[RemoteChunk]):
 
     def _no_worker_reason(self) -> str:
         where, waited = self.cluster.address, self.cluster.no_worker_timeout
+        if not self._threads and self._slots:  # there were some: a worker that cannot import Brigade leaves
+            return f"no Dask worker left at {where} for {waited:.0f} s (brigade-cli cluster check {where})"
         if not self._threads:
             return f"no Dask worker at {where} for {waited:.0f} s"
         return (

@@ -184,6 +184,19 @@ def test_tasks_waiting_for_a_worker_end_as_resumable_after_the_set_time(bare_clu
         assert engine.lost == f"no Dask worker at {bare_cluster.address} for 2 s"
 
 
+def test_tasks_given_to_workers_without_brigade_end_as_resumable(bare_cluster, tmp_path):
+    bare_cluster.add_worker(brigade=False)
+    paths = make_files(tmp_path / "in", 3)
+    collector = Collector()
+    with DaskEngine(ClusterConfig(bare_cluster.address, no_worker_timeout=2.0)) as engine:
+        engine.add_listener(collector)
+        result = engine.submit(BatchSpec("checksum", {}, paths)).wait(30)
+        assert result is not None and result.counts[TaskState.FAILED] == 3
+        assert f"brigade-cli cluster check {bare_cluster.address}" in engine.lost
+    failures = {(e.failure.kind, e.failure.retryable) for e in collector.finished().values()}
+    assert failures == {(FailureKind.INTERRUPTED, True)}
+
+
 def test_a_lost_scheduler_ends_the_run_resumable_with_one_line(bare_cluster, tmp_path):
     bare_cluster.add_worker()
     inputs = tmp_path / "in"
@@ -263,3 +276,20 @@ def test_retry_runs_where_the_batch_ran_unless_told(proc_cluster, tmp_path, caps
     assert batch["where"] == "here"
     assert main(["show", "1", "--db", db]) == 0
     assert "ran here" in capsys.readouterr().err
+
+
+def test_ctrl_c_twice_while_tasks_run_ends_the_run(proc_cluster, tmp_path):
+    inputs = tmp_path / "in"
+    make_files(inputs, 3, prefix="hold")
+    run = _cli(
+        "run", "-j", "tests.cluster.jobs:Hold", "--no-history", "--cluster", proc_cluster.address, str(inputs)
+    )
+    _wait_file(inputs / "hold0000.bin.holding")
+    started = time.monotonic()
+    run.send_signal(signal.SIGINT)  # running tasks may finish: these never do
+    time.sleep(0.5)
+    run.send_signal(signal.SIGINT)  # cancel them: they ignore it, and are given up after the grace time
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert time.monotonic() - started < 20
+    assert "Traceback" not in err
