@@ -90,15 +90,20 @@ def cluster_config(args: argparse.Namespace) -> ClusterConfig | None:
     tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key)
     try:
         path_map = PathMap.parse(args.path_map)
-        return ClusterConfig(address, tls, args.allow_insecure, path_map, **_timeouts(args)).checked()
+        return _with_limits(ClusterConfig(address, tls, args.allow_insecure, path_map), args).checked()
     except (ValueError, ClusterError) as exc:
         raise UsageError(str(exc)) from None
 
 
-def _timeouts(args: argparse.Namespace) -> dict[str, float]:
-    """The run-time limits of the options (``cluster check`` has none: it runs no tasks)."""
-    names = ("no_worker_timeout", "lost_timeout")
-    return {name: getattr(args, name) for name in names if hasattr(args, name)}
+def _with_limits(config: ClusterConfig, args: argparse.Namespace) -> ClusterConfig:
+    """``config`` with the options' run-time limits (``cluster check`` has none: it runs no tasks)."""
+    import dataclasses
+
+    return dataclasses.replace(
+        config,
+        no_worker_timeout=getattr(args, "no_worker_timeout", config.no_worker_timeout),
+        lost_timeout=getattr(args, "lost_timeout", config.lost_timeout),
+    )
 
 
 def make_engine(
@@ -162,7 +167,7 @@ def rerun_engine(
         tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key)
         try:
             where = str(stored["scheduler"])
-            cluster = ClusterConfig(where, tls, args.allow_insecure, pairs, **_timeouts(args)).checked()
+            cluster = _with_limits(ClusterConfig(where, tls, args.allow_insecure, pairs), args).checked()
         except ClusterError as exc:
             raise UsageError(
                 f"{exc} (the batch ran there; --cluster here runs it on this computer)"

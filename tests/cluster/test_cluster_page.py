@@ -50,6 +50,21 @@ def test_connection_test_explains_a_refusal(qtbot, settings):
         page.test_button.click()
     assert signal.args[0] is False
     assert "refusing" in page.status.text()
+    # The desktop speaks of its own settings, not of command-line options.
+    assert "Settings → Cluster" in page.status.text() and "--allow-insecure" not in page.status.text()
+
+
+def test_missing_tls_files_are_named_as_on_the_page(qtbot, settings):
+    page = ClusterPage(settings)
+    qtbot.addWidget(page)
+    page.address.setText("tls://10.255.0.1:8786")
+    with qtbot.waitSignal(page.tested, timeout=10_000) as signal:
+        page.test_button.click()
+    assert signal.args[0] is False
+    assert "CA certificate, Client certificate, Client key" in page.status.text()
+    assert "--tls" not in page.status.text()
+    page.resize(640, 560)
+    page.grab().save("artifacts/cluster_page_tls_refusal.png")
 
 
 def qtbot_button():
