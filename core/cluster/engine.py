@@ -156,7 +156,6 @@ class DaskEngine(EngineBase[RemoteChunk]):
                     host="127.0.0.1",
                     # No dashboard: a second Brigade (or any Dask) would fight over port 8787.
                     dashboard_address=None,
-                    scheduler_kwargs={"dashboard": False},
                 )
             finalize_failed_clients()
             self.client = Client(self.local_cluster, set_as_default=False)

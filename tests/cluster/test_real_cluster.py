@@ -293,3 +293,18 @@ def test_ctrl_c_twice_while_tasks_run_ends_the_run(proc_cluster, tmp_path):
     assert run.returncode == 130, err
     assert time.monotonic() - started < 20
     assert "Traceback" not in err
+
+
+def test_runs_leave_no_topic_of_their_own_on_the_scheduler(proc_cluster, tmp_path):
+    from distributed import Client
+
+    paths = make_files(tmp_path, 2)
+    for _ in range(3):
+        with DaskEngine(ClusterConfig(proc_cluster.address)) as engine:
+            # Its line travels live while it runs: the run publishes on its event topic.
+            spec = BatchSpec("command", {"command": "sh -c 'echo hi; sleep 0.5'"}, paths[:1])
+            assert engine.submit(spec).wait(60).counts[TaskState.DONE] == 1
+    with Client(proc_cluster.address, timeout=10, set_as_default=False) as client:
+        topics = {t for t in client.get_events() if t.startswith("brigade")}
+    # Dask itself keeps a topic per client it saw ("Client-...", "variable-..."), as for any client.
+    assert topics <= {"brigade-live"}
