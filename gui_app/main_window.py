@@ -40,6 +40,7 @@ from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
+from gui_app.history_banner import HistoryBanner
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
@@ -145,6 +146,8 @@ class MainWindow(QMainWindow):
         self.tasks = TasksPane(self.model, self)
         self.view = self.tasks.view
         self.setCentralWidget(self.tasks)
+        self.history_banner = HistoryBanner(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.history_banner)
         self.actions_ = Actions(self)
         self.addToolBar(self.actions_.toolbar(self))
         self.setup = JobSetup(self.batch_options, self)
@@ -301,6 +304,7 @@ class MainWindow(QMainWindow):
             try:
                 self.cluster = s.cluster_config()
                 recorder = self.store.recorder() if self.store is not None else None
+                self.history_banner.listen(recorder)
                 # Only the security checks run here; connecting waits for the engine thread.
                 engine = make_backend(self.cluster, config, recorder, connect=False)
             except (ClusterError, ValueError) as exc:
@@ -577,6 +581,7 @@ class MainWindow(QMainWindow):
                 self._on_batch_finished(ev)  # type: ignore[arg-type]
             elif kind is BatchAccepted:
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
+                self._refresh_history()  # the batch is in the history from now on
                 if self._active_since is None:
                     self._active_since = time.monotonic()
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
@@ -854,6 +859,8 @@ class MainWindow(QMainWindow):
         if self.bridge is not None:
             self.bridge.shutdown(interrupt=True, timeout=15.0)
         self.notifier.close()
+        if self.history is not None:
+            self.history.close_store()  # its reader thread
         if self.store is not None:
             self.store.close()
             self.store = None

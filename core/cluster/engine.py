@@ -154,8 +154,9 @@ class DaskEngine(EngineBase[RemoteChunk]):
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    # No dashboard: a second Brigade (or any Dask) would fight over port 8787.
-                    dashboard_address=None,
+                    # A free port: the scheduler's HTTP server (and a dashboard, where bokeh is
+                    # installed) would otherwise ask for 8787, which any other Dask may hold.
+                    dashboard_address="127.0.0.1:0",
                 )
             finalize_failed_clients()
             self.client = Client(self.local_cluster, set_as_default=False)
@@ -260,7 +261,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
             self._sync_control()
             self._deliver()
             if not busy and self._recorder:
-                self._recorder.flush()
+                self._recorder.flush("idle")
 
     def _tick(self) -> float:
         if self._stopping is not None or any(c.cancel_deadline for c in self._chunks.values()):
