@@ -61,7 +61,11 @@ def raw_map(address: str, paths: list[str], batch: int) -> tuple[float, list[str
     if address.startswith("local:"):
         n = int(address[6:])
         cluster = LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster, set_as_default=False)
     else:

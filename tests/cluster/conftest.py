@@ -54,7 +54,7 @@ def start_cluster(**kw):
     from distributed import LocalCluster
 
     options = dict(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
     )
     options.update(kw)
     cluster = LocalCluster(**options)
