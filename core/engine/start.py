@@ -41,7 +41,14 @@ def spare_main_reimport(module_name: str) -> None:
 PRELOAD = ["core.engine.start", "core.engine.worker", "core.processors.checksum", "hashlib"]
 
 
-def run_worker(conn: Connection, slots: Slots, slot: int, environ: dict[str, str] | None = None) -> None:
+def run_worker(
+    conn: Connection,
+    slots: Slots,
+    slot: int,
+    environ: dict[str, str] | None = None,
+    log_level: int = 30,
+    lines: str | None = None,
+) -> None:
     """Entry point of a worker process: ``core.engine.worker.worker_main``, imported here.
 
     The engine names this function, not ``worker_main``, as each worker's
@@ -51,7 +58,7 @@ def run_worker(conn: Connection, slots: Slots, slot: int, environ: dict[str, str
     """
     from core.engine.worker import worker_main
 
-    worker_main(conn, slots, slot, environ)
+    worker_main(conn, slots, slot, environ, log_level, lines)
 
 
 def default_start_method() -> str:

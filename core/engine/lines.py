@@ -1,0 +1,46 @@
+"""A task's end as one line of text, made by the worker that ran it (``EngineConfig.lines``).
+
+Workers make the lines in parallel; whoever prints them (``brigade-cli run``)
+only writes them out. Imported by workers and by the CLI.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from core.model import Failure, TaskState
+
+RESULT = "result"  # a done task's ``Processor.result_line``
+JSON = "json"  # a JSON record of any task that ended
+FORMS = (RESULT, JSON)
+
+
+def json_record(
+    task_id: int,
+    path: str,
+    state: TaskState,
+    result: Any,
+    failure: Failure | None,
+    attempt: int,
+    duration: float,
+    outputs: Sequence[str],
+    log_dropped: int,
+) -> str:
+    """One task as a line of JSON (ASCII: any file name prints anywhere)."""
+    import json
+
+    record = {
+        "task": task_id,
+        "path": path,
+        "state": state.label,
+        "result": result,
+        "reason": failure.describe() if failure else None,
+        "attempts": attempt,
+        "duration": round(duration, 6),
+        "outputs": list(outputs),
+        "log_dropped": log_dropped,
+    }
+    return json.dumps(record, ensure_ascii=True, default=repr)  # repr: bytes in a result
