@@ -173,7 +173,11 @@ def run_command(args: argparse.Namespace) -> int:
         lines={"json": lines.JSON, "lines": lines.RESULT}.get(mode),  # made by the workers
     )
     recorder = store_args.open_recorder(args)
-    engine = cluster_args.make_engine(args, config, recorder)
+    try:
+        engine = cluster_args.make_engine(args, config, recorder)
+    except KeyboardInterrupt:  # Ctrl-C while connecting to a cluster: nothing ran
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     # Workers start up while the folders are walked.
     engine.start()
     try:
@@ -246,6 +250,8 @@ def run_batch(
         return ExitCode.ENGINE_ERROR
     if interrupts.count:
         return ExitCode.INTERRUPTED
+    if getattr(engine, "lost", None):  # the cluster said why, in one line
+        return ExitCode.CLUSTER_LOST
     if incomplete:
         return ExitCode.HISTORY_INCOMPLETE
     return ExitCode.FAILED if printer.bad(len(reasons)) else ExitCode.OK
@@ -287,7 +293,7 @@ class _Interrupts:
     def kill_and_exit(self) -> None:
         """Stop every worker (they remove their temporary files first) and exit now."""
         print("\nkilling the workers and exiting", file=sys.stderr)
-        for pid in self.engine.worker_pids:
+        for pid in _own_workers(self.engine):
             # TERM: a worker removes its temporary outputs and its task's processes, then dies;
             # one that cannot sees its engine's end of the pipe close, and exits.
             with contextlib.suppress(OSError):
@@ -306,3 +312,10 @@ class _Interrupts:
                 signal.signal(signal.SIGINT, previous)
 
         return scope()
+
+
+def _own_workers(engine: Backend) -> tuple[int, ...]:
+    """The worker pids this process started: not those of a Dask cluster someone else runs here."""
+    if getattr(engine, "cluster", None) is not None and getattr(engine, "local_cluster", None) is None:
+        return ()
+    return engine.worker_pids
