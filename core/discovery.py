@@ -17,6 +17,7 @@ from array import array
 from operator import attrgetter
 
 from core.model import FrozenRecord, Record
+from core.output import DEFAULT_SUBFOLDER
 
 TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
 _NAME = attrgetter("name")
+# The folders Brigade writes its outputs to beside the inputs ("brigade-resize"): walking them
+# again would make a batch of the previous batch's outputs.
+OUTPUT_FOLDER_GLOB = DEFAULT_SUBFOLDER.replace("{job}", "*")
 # On Windows a folder listing carries each file's stat: it costs no extra call.
 _FREE_STAT = os.name == "nt"
 
@@ -55,14 +59,19 @@ class Filters(FrozenRecord):
         Whether names starting with a dot (or marked hidden) are walked.
     recursive
         Whether sub-folders are walked.
+    outputs
+        Whether Brigade's own output folders (``brigade-<job>`` below a dropped
+        folder) are walked; when not, they are counted in ``Discovery.outputs``.
+        A dropped output folder itself is always walked: the person chose it.
     """
 
-    __slots__ = ("exclude", "hidden", "include", "recursive")
+    __slots__ = ("exclude", "hidden", "include", "outputs", "recursive")
 
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     hidden: bool
     recursive: bool
+    outputs: bool
 
     def __init__(
         self,
@@ -70,8 +79,9 @@ class Filters(FrozenRecord):
         exclude: tuple[str, ...] = (),
         hidden: bool = False,
         recursive: bool = True,
+        outputs: bool = False,
     ) -> None:
-        self._init(include=include, exclude=exclude, hidden=hidden, recursive=recursive)
+        self._init(include=include, exclude=exclude, hidden=hidden, recursive=recursive, outputs=outputs)
 
 
 _FRESH: Any = object()  # default of ``Discovery``'s arrays: a new empty one (``None`` means "not stat-ed")
@@ -81,15 +91,18 @@ class Discovery(Record):
     """The result of a walk: files in order with their sizes, and what was skipped.
 
     ``sizes`` and ``mtimes`` are ``None`` for a walk that did not stat files.
+    ``hidden`` counts hidden files and folders left out; ``outputs`` lists
+    Brigade's own output folders left out (``Filters.outputs``).
     """
 
-    __slots__ = ("hidden", "mtimes", "paths", "sizes", "skipped")
+    __slots__ = ("hidden", "mtimes", "outputs", "paths", "sizes", "skipped")
 
     paths: list[str]
     sizes: array | None
     mtimes: array | None
     skipped: list[SkippedPath]
     hidden: int
+    outputs: list[str]
 
     def __init__(
         self,
@@ -98,8 +111,10 @@ class Discovery(Record):
         mtimes: array | None = _FRESH,
         skipped: list[SkippedPath] | None = None,
         hidden: int = 0,
+        outputs: list[str] | None = None,
     ) -> None:
         self.paths = [] if paths is None else paths
+        self.outputs = [] if outputs is None else outputs
         self.sizes = array("q") if sizes is _FRESH else sizes
         self.mtimes = array("d") if mtimes is _FRESH else mtimes
         self.skipped = [] if skipped is None else skipped
@@ -274,7 +289,11 @@ class _Walker:
         if self.left_out(name, rel_path, _is_hidden(name, st)):
             return
         if stat.S_ISDIR(st.st_mode):
-            if self.filters.recursive:
+            if not self.filters.recursive:
+                return
+            if not self.filters.outputs and fnmatch.fnmatchcase(name, OUTPUT_FOLDER_GLOB):
+                self.result.outputs.append(entry.path)
+            else:
                 self.walk_dir(entry.path, rel_path + "/", st, ancestors)
             return
         if self.included(name, rel_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.discovery import display_path
 from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
-from core.params import Param, ParamError, ParamType
+from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
 
 ERROR_STYLE = "color: #d9534f;"
@@ -99,14 +100,20 @@ class ParamField(QWidget):
         try:
             self.value()
         except ParamError as exc:
-            self.error.setText(str(exc).split(": ", 1)[-1])
-            self.error.show()
-            self.editor.setProperty("invalid", True)
-            self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
+            self.show_error(str(exc))
             return False
-        self.error.hide()
-        self.editor.setStyleSheet("")
+        self.show_error("")
         return True
+
+    def show_error(self, message: str) -> None:
+        """Show why the value is refused beside the editor (``""`` clears it)."""
+        if not message:
+            self.error.hide()
+            self.editor.setStyleSheet("")
+            return
+        self.error.setText(message.split(": ", 1)[-1])
+        self.error.show()
+        self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
 
     @Slot()
     def _on_edit(self, *_: Any) -> None:
@@ -122,6 +129,7 @@ class ParamsForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.fields: dict[str, ParamField] = {}
+        self._spec: Iterable[Param] = ()
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
@@ -129,6 +137,7 @@ class ParamsForm(QWidget):
         while self._layout.rowCount():
             self._layout.removeRow(0)
         self.fields = {}
+        self._spec = params
         for p in params:
             f = ParamField(p, self)
             f.changed.connect(self._on_changed)
@@ -148,7 +157,18 @@ class ParamsForm(QWidget):
 
     @Slot()
     def _on_changed(self) -> None:
+        if self.fields and all(f.validate() for f in self.fields.values()):
+            self._check_together()
         self.validityChanged.emit(self.valid)
+
+    def _check_together(self) -> None:
+        """Run the job's checks of values that go together; show a refusal beside its field."""
+        try:
+            resolve_params(self._spec, self.values())  # type: ignore[arg-type]
+        except ParamError as exc:
+            named = re.match(r"parameter '([^']+)'", str(exc))
+            field = self.fields.get(named.group(1)) if named else None
+            (field or next(iter(self.fields.values()))).show_error(str(exc))
 
 
 class OutputForm(QGroupBox):

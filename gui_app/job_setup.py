@@ -43,6 +43,7 @@ from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
+from gui_app.tasks_model import MAX_ROOTS
 
 
 def split_patterns(text: str) -> tuple[str, ...]:
@@ -172,9 +173,14 @@ class JobSetup(QWidget):
         self.recursive = QCheckBox(self.tr("Sub-folders"), self)
         self.recursive.setChecked(True)
         self.hidden = QCheckBox(self.tr("Hidden files"), self)
+        self.earlier_outputs = QCheckBox(self.tr("Earlier outputs"), self)
+        self.earlier_outputs.setToolTip(
+            self.tr("Also walk Brigade's own output folders (brigade-…) found inside the dropped folders")
+        )
         flags = QHBoxLayout()
         flags.addWidget(self.recursive)
         flags.addWidget(self.hidden)
+        flags.addWidget(self.earlier_outputs)
         flags.addStretch(1)
         filters = QFormLayout()
         filters.addRow(self.tr("Include:"), self.include)
@@ -182,7 +188,7 @@ class JobSetup(QWidget):
         filters.addRow(flags)
         for w in (self.include, self.exclude):
             w.textChanged.connect(self._refilter.start)
-        for c in (self.recursive, self.hidden):
+        for c in (self.recursive, self.hidden, self.earlier_outputs):
             c.toggled.connect(self._refilter.start)
         self.summary = QLabel(self.tr("No files yet."), self)
         self.summary.setWordWrap(True)
@@ -320,6 +326,7 @@ class JobSetup(QWidget):
             exclude=split_patterns(self.exclude.text()),
             hidden=self.hidden.isChecked(),
             recursive=self.recursive.isChecked(),
+            outputs=self.earlier_outputs.isChecked(),
         )
 
     @Slot()
@@ -352,8 +359,16 @@ class JobSetup(QWidget):
                 text += ", " + self.tr("%n skipped", "", len(f.skipped))
             if f.hidden:
                 text += ", " + self.tr("%n hidden left out", "", f.hidden)
+            if f.outputs:
+                text += ", " + count_text(
+                    len(f.outputs),
+                    self.tr("%1 output folder of earlier runs left out"),
+                    self.tr("%1 output folders of earlier runs left out"),
+                )
         self.summary.setText(text)
-        tip = "\n".join(f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30])
+        lines = [f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30]]
+        lines += [self.tr("%1: earlier outputs").replace("%1", display_path(p)) for p in f.outputs[:30]]
+        tip = "\n".join(lines)
         self.summary.setToolTip(tip)
         self._update_start()
 
@@ -380,18 +395,21 @@ class JobSetup(QWidget):
             sizes=f.sizes,
             mtimes=f.mtimes,
             output=output,
+            # Stored with the batch: the table shows each path below the folder it was found in.
+            extra={"roots": self.roots[:MAX_ROOTS]},
         )
 
     def _checked_spec(self) -> BatchSpec | None:
         try:
             spec = self.build_spec()
         except (ParamError, OutputError, ValueError) as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return None
-        self._say("")
+        self.say("")
         return spec
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """Show why Start did nothing, above the Start button (``""`` hides it)."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
@@ -411,10 +429,11 @@ class JobSetup(QWidget):
             return
         problems = [c.describe() for c in find_collisions(spec)] if spec.output is not None else []
         if problems:
-            self._say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
+            self.say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
             return
+        # The selection stays: a refused batch can be fixed and started again, and the
+        # same files can run another job. Clear empties it.
         self.startRequested.emit(spec)
-        self.clear()
 
     def shutdown(self) -> None:
         """Wait for a walk in progress (bounded), so no thread outlives the window."""

@@ -36,16 +36,16 @@ from core.events import (
     TaskStarted,
     WorkerEvent,
 )
-from core.model import BatchOptions, BatchSpec, TaskState
-from core.params import ParamError
-from core.registry import UnknownJobError, processor_class
-from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
+from core.model import TaskState
+from gui_app.batch_commands import BatchCommands
+from gui_app.batch_progress import BatchClocks, progress_of, running
+from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
 from gui_app.notify import Notifier
 from gui_app.settings import Settings
-from gui_app.tasks_model import TasksModel
+from gui_app.tasks_model import BatchRows, TasksModel
 from gui_app.tasks_view import TasksPane
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(QMainWindow):
+class MainWindow(BatchCommands, QMainWindow):
     """Brigade's window. GUI thread only."""
 
     batchFinished = Signal(object)  # noqa: N815 - Qt naming;a BatchFinished, after the model saw it
@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
         self.closing = False
         self.quit_when_finished = False
         self._can_close = False
-        self._active_since: float | None = None
+        self.clocks = BatchClocks()  # each batch's running time
+        self.refusal = ""  # why the last submit was refused
         self._rates = RateMeter()
         self._language = settings.language
         self._live: set[int] = set()  # batches the engine knows (accepted in this session)
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.when_done_quit.setChecked(self.settings.when_done == "quit")
         a.when_done_quit.toggled.connect(self._on_when_done)
-        s.startRequested.connect(self.submit)
+        s.startRequested.connect(self.start_from_setup)
         s.readyChanged.connect(self._update_actions)
         v.cancelRequested.connect(self.cancel)
         v.retryRequested.connect(self.retry)
@@ -413,156 +414,10 @@ class MainWindow(QMainWindow):
         self.history_dock.setWidget(scrolled(self.history))
         self.history_dock.visibilityChanged.connect(self._on_history_shown)
 
-    # ------------------------------------------------------------ engine commands
-    def batch_options(self) -> BatchOptions:
-        """Run options of the next batch, from the settings."""
-        return BatchOptions(timeout=self.settings.timeout, retries=self.settings.retries)
-
-    @Slot(object)
-    def submit(self, spec: BatchSpec) -> bool:
-        """Queue a batch on the engine; report a refusal in the status bar."""
-        engine = self.engine
-        if engine is None or (self.cluster is not None and not self.engine_ready):
-            why = self.engine_error or self.tr("the cluster is not connected yet")
-            self.statusBar().showMessage(self.tr("Nothing will run: %1").replace("%1", why), 10_000)
-            return False
-        try:
-            engine.submit(spec)
-        except (ParamError, UnknownJobError) as exc:
-            self.statusBar().showMessage(str(exc), 10_000)
-            return False
-        self._note_job(spec.job)
-        if self._active_since is None:
-            self._active_since = time.monotonic()
-            self._rates.reset()
-        return True
-
-    def _note_job(self, job: str) -> None:
-        """Tell the model the job's title and result columns, before its results arrive."""
-        try:
-            cls = processor_class(job)
-            self.model.set_result_columns(job, cls.result_columns, cls.title)
-        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
-            log.debug("no result columns for %s", job)
-
-    @Slot()
-    def pause(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.pause()
-        self.paused = True
-        self._update_actions()
-
-    @Slot()
-    def resume(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.resume()
-        self.paused = False
-        self._update_actions()
-
-    @Slot(list)
-    def cancel(self, task_ids: list[int]) -> None:
-        if (engine := self.engine) is not None:
-            engine.cancel(task_ids)
-
-    @Slot()
-    def cancel_selected(self) -> None:
-        self.cancel(self.view.selected_task_ids())
-
-    @Slot()
-    def cancel_all(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.cancel_batch(None)
-
-    @Slot()
-    def retry_failed(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.retry_failed(None)
-        for b in self.model.batches:
-            if b.batch_id not in self._live:
-                rows = range(b.first, b.first + b.count)
-                self.retry([b.ids[r - b.first] for r in rows if self.model.state(r) == TaskState.FAILED])
-
-    @Slot(list)
-    def retry(self, task_ids: list[int]) -> None:
-        """Run tasks again: the engine's own ones directly, those of past batches through the store."""
-        live, past = [], {}
-        for tid in task_ids:
-            row = self.model.row_of(tid)
-            if row < 0:
-                continue
-            bid = self.model.batch_of(row).batch_id
-            if bid in self._live:
-                live.append(tid)
-            else:
-                past.setdefault(bid, set()).add(tid)
-        engine = self.engine
-        if live and engine is not None:
-            engine.retry(live)
-        for bid, wanted in past.items():
-            self._retry_past(bid, wanted)
-
-    def _retry_past(self, batch_id: int, wanted: set[int]) -> None:
-        spec = (
-            self.store.retry_spec(batch_id, failed=True, cancelled=True) if self.store is not None else None
-        )
-        if spec is None or spec.task_ids is None:
-            return
-        keep = [i for i, tid in enumerate(spec.task_ids) if tid in wanted]
-        if not keep:
-            return
-        pick = [spec.paths[i] for i in keep]
-        sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
-        mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
-        ids = [spec.task_ids[i] for i in keep]
-        self.submit(spec.replace(paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
-
-    @Slot()
-    def clear_finished(self) -> None:
-        before = {b.batch_id for b in self.model.batches}
-        removed = self.model.clear_finished()
-        engine = self.engine
-        for bid in before - {b.batch_id for b in self.model.batches}:
-            if engine is not None:
-                engine.forget(bid)
-            self._live.discard(bid)
-        if removed:
-            self.statusBar().showMessage(
-                count_text(
-                    removed, self.tr("Cleared %1 finished task"), self.tr("Cleared %1 finished tasks")
-                ),
-                5000,
-            )
-        self._update_actions()
-
-    @Slot(int)
-    def resume_batch(self, batch_id: int) -> None:
-        """Queue the unfinished tasks of a past batch again (from the history panel)."""
-        spec = self.store.resume_spec(batch_id) if self.store is not None else None
-        if spec is None or not spec.paths:
-            self.statusBar().showMessage(
-                self.tr("Batch %1 has nothing left to run").replace("%1", str(batch_id)), 5000
-            )
-            return
-        if self.submit(spec):
-            self.statusBar().showMessage(self.tr("Resuming batch %1").replace("%1", str(batch_id)), 5000)
-
-    @Slot(int)
-    def open_batch(self, batch_id: int) -> None:
-        """Show a past batch's tasks in the table (from the history panel)."""
-        if self.store is not None and not any(b.batch_id == batch_id for b in self.model.batches):
-            batch = self.store.batch(batch_id)
-            if batch is not None:
-                self._note_job(batch.job)
-                self.model.add_past_batch(batch_id, batch.job, self.store.tasks(batch_id))
-                self._rates.reset()  # loaded tasks are not throughput
-        rows = [b.first for b in self.model.batches if b.batch_id == batch_id]
-        if rows:
-            self.view.select_task(self.model.task_id(rows[0]))
-            self._update_actions()
-
     # ------------------------------------------------------------ events
     @Slot(list)
     def _on_events(self, events: list[Event]) -> None:
+        now = time.monotonic()
         self.model.apply(events)  # one tick's events: the table hears of them once
         self.log.on_events(events)
         shown = self.log_task
@@ -577,11 +432,12 @@ class MainWindow(QMainWindow):
                 self._on_batch_finished(ev)  # type: ignore[arg-type]
             elif kind is BatchAccepted:
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
-                if self._active_since is None:
-                    self._active_since = time.monotonic()
+                if not self.paused:  # its clock runs even if it ends within this slice
+                    self.clocks.start(ev.batch_id, now)  # type: ignore[union-attr]
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
                 # Only our own pool: a cluster's workers belong to whoever started them.
                 lower_priority(ev.pid)  # type: ignore[union-attr]
+        self.clocks.follow(self.model.batches, now, paused=self.paused)
         c = self.model.counts
         key = (c.unfinished > 0, c.by_state[TaskState.FAILED] > 0, c.total > c.unfinished)
         if key != self._actions_key:  # asking the widgets costs Qt calls: only when it matters
@@ -615,7 +471,6 @@ class MainWindow(QMainWindow):
 
     def _on_all_finished(self) -> None:
         self._on_tick()
-        self._active_since = None
         if (self.quit_when_finished or self.settings.when_done == "quit") and not self.closing:
             QTimer.singleShot(0, self.close)
 
@@ -665,18 +520,34 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ periodic
     @Slot()
     def _on_tick(self) -> None:
+        now = time.monotonic()
+        self.clocks.follow(self.model.batches, now, paused=self.paused)
         c = self.model.counts
         rate = self._rates.sample(c.finished, c.bytes_done)
-        elapsed = time.monotonic() - self._active_since if self._active_since is not None else None
-        self.status.show(c, rate, elapsed, paused=self.paused)
+        active = running(self.model.batches)
+        shown = self.status_batches(active)
+        self.status.show(
+            progress_of(shown, self.clocks, now), rate, paused=self.paused, label=self._batches_label(shown)
+        )
+        self.tasks.filter_bar.show_batches(self.model.batches, self.clocks, now)
         self.model.refresh_running()
         if self.monitor is not None:
             self.monitor.set_throughput(rate.files, rate.bytes)
         self._update_actions()
-        total = c.total
-        done = total - c.unfinished
-        # The taskbar shows the title: progress is visible with the window minimised.
-        self.setWindowTitle(f"Brigade — {100 * done // total}%" if total and c.unfinished else "Brigade")
+        # The taskbar shows the title: progress of the running batches, visible with the window minimised.
+        self.setWindowTitle(title_text(progress_of(active, self.clocks, now)) if active else "Brigade")
+
+    def status_batches(self, active: list[BatchRows]) -> list[BatchRows]:
+        """The batches the status bar speaks of: the one chosen, else the running ones, else the last."""
+        chosen = self.tasks.filter_bar.batch_id
+        if chosen is not None:
+            return [b for b in self.model.batches if b.batch_id == chosen]
+        return active or self.model.batches[-1:]
+
+    def _batches_label(self, batches: list[BatchRows]) -> str:
+        if len(batches) == 1:
+            return self.tr("Batch %1:").replace("%1", str(batches[0].batch_id))
+        return self.tr("%1 running batches:").replace("%1", str(len(batches))) if batches else ""
 
     # ------------------------------------------------------------ drops anywhere on the window
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

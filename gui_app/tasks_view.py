@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model import TaskId, TaskState
+from gui_app.batch_progress import BatchClocks
 from gui_app.tasks_model import (
     COL_DURATION,
     COL_FILE,
@@ -45,7 +47,9 @@ from gui_app.tasks_model import (
     COL_WORKER,
     PROGRESS_ROLE,
     STATE_ROLE,
+    BatchRows,
     TasksModel,
+    duration_text,
 )
 from gui_app.tasks_proxy import TasksProxy
 
@@ -335,19 +339,61 @@ class TaskFilterBar(QWidget):
         }
         for state, name in names.items():
             self.state_box.addItem(name, (state,))
+        self.batch_box = QComboBox(self)
+        self.batch_box.setObjectName("batchFilter")
+        self.batch_box.setAccessibleName(self.tr("Batch shown"))
+        self.batch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.batch_box.addItem(self.tr("All batches"), None)
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(self.tr("Filter by file name or result…"))
         self.text.setClearButtonEnabled(True)
+        self.state_box.setAccessibleName(self.tr("States shown"))
+        self.text.setAccessibleName(self.tr("Text filter"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.batch_box)
         layout.addWidget(self.state_box)
         layout.addWidget(self.text, 1)
         self.state_box.currentIndexChanged.connect(self._on_state)
+        self.batch_box.currentIndexChanged.connect(self._on_batch)
         self.text.textChanged.connect(proxy.set_text_filter)
 
     @Slot(int)
     def _on_state(self, index: int) -> None:
         self.proxy.set_state_filter(self.state_box.itemData(index))
+
+    @Slot(int)
+    def _on_batch(self, index: int) -> None:
+        self.proxy.set_batch_filter(self.batch_box.itemData(index))
+
+    @property
+    def batch_id(self) -> int | None:
+        """The batch chosen in the filter, ``None`` for every batch."""
+        return self.batch_box.currentData()
+
+    def show_batches(self, batches: Sequence[BatchRows], clocks: BatchClocks, now: float) -> None:
+        """List every batch with its own progress; a batch no longer in the table leaves the list."""
+        box = self.batch_box
+        wanted = [b.batch_id for b in batches]
+        for i in range(box.count() - 1, 0, -1):
+            if box.itemData(i) not in wanted:
+                box.removeItem(i)  # a cleared batch: the filter falls back to every batch
+        known = [box.itemData(i) for i in range(1, box.count())]
+        for b in batches:
+            text = self.batch_text(b, clocks.elapsed(b.batch_id, now))
+            if b.batch_id in known:
+                i = box.findData(b.batch_id)
+                if box.itemText(i) != text:
+                    box.setItemText(i, text)
+            else:
+                box.addItem(text, b.batch_id)
+
+    def batch_text(self, b: BatchRows, elapsed: float | None) -> str:
+        """``"Batch 3 · Checksum · 4 / 122 · 12.3 s"``: a batch's own progress."""
+        title = self.proxy.tasks().job_title(b.job)
+        done = b.counts.total - b.counts.unfinished
+        text = self.tr("Batch %1").replace("%1", str(b.batch_id)) + f" · {title} · {done:,} / {b.count:,}"
+        return text + (f" · {duration_text(elapsed)}" if elapsed is not None else "")
 
 
 class TasksPane(QWidget):

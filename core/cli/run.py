@@ -40,6 +40,11 @@ def register(sub: Any) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out matching paths")
     p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
     p.add_argument("--no-recursive", action="store_true", help="do not walk into sub-folders")
+    p.add_argument(
+        "--include-outputs",
+        action="store_true",
+        help="also walk Brigade's own output folders (brigade-JOB) found inside the folders given",
+    )
     p.add_argument("--start-method", choices=("spawn", "forkserver"), default=None, help=argparse.SUPPRESS)
     output_args.add_arguments(p)
     store_args.add_arguments(p)
@@ -74,11 +79,21 @@ def _discover(args: argparse.Namespace) -> Discovery:
         exclude=tuple(args.exclude),
         hidden=args.hidden,
         recursive=not args.no_recursive,
+        outputs=args.include_outputs,
     )
     # No stat per file: workers report sizes as they run (the store keeps them then).
     found = discover(args.paths, filters, stat_files=False)
     for skipped in found.skipped:
         print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
+    if found.outputs:
+        n = len(found.outputs)
+        folders = "folder" if n == 1 else "folders"
+        print(
+            f"left out {n} output {folders} of earlier runs (use --include-outputs to walk them): "
+            + ", ".join(display_path(p) for p in found.outputs[:3])
+            + (", ..." if n > 3 else ""),
+            file=sys.stderr,
+        )
     return found
 
 
