@@ -1,5 +1,8 @@
 """``run_app``: the QApplication, its look and language, and the main window.
 
+``brigade PATH...`` adds the paths to the job setup, or hands them to the
+window already running (``gui_app.single_instance``).
+
 ``brigade --smoke`` opens the window, waits for its first paint, prints how
 long that took from process start, closes cleanly and exits 0: the frozen
 app's smoke test and the start-up benchmark both use it.
@@ -19,6 +22,7 @@ from gui_app.i18n import install_translator
 from gui_app.icons import app_icon
 from gui_app.main_window import MainWindow
 from gui_app.settings import Settings
+from gui_app.single_instance import FileOpenFilter, PathServer, command_line_paths, forward, server_name
 from gui_app.theme import apply_theme
 
 
@@ -93,9 +97,23 @@ def run_app(args: list[str]) -> int:
     qt_args = [a for a in args if a != "--smoke"]
     app = make_application(qt_args)
     settings = Settings()
+    paths = command_line_paths(app.arguments()[1:])
+    server = None
+    if not smoke:  # the smoke check is its own window, whatever else runs
+        name = server_name(settings.qsettings.fileName())
+        if forward(name, paths):
+            return 0  # the running window has them and comes forward
+        server = PathServer(name)
+        server.listen()
     apply_theme(app, settings.theme)
     install_translator(app, settings.language)
     window = MainWindow(settings)
+    if server is not None:
+        server.setParent(window)
+        server.pathsReceived.connect(window.open_paths)
+    app.installEventFilter(FileOpenFilter(window.open_paths, window))
+    if paths:
+        window.open_paths(paths)
     if smoke:
         t0 = process_start_time()
 

@@ -239,6 +239,7 @@ class MainWindow(BatchCommands, QMainWindow):
         v.cancelRequested.connect(self.cancel)
         v.retryRequested.connect(self.retry)
         v.showLogRequested.connect(self.show_log)
+        v.actionFailed.connect(self.report)
         v.currentTaskChanged.connect(self._on_current_task)
         v.selectionModel().selectionChanged.connect(self._update_actions)
         self._tick = QTimer(self, interval=1000)
@@ -560,6 +561,17 @@ class MainWindow(BatchCommands, QMainWindow):
             event.acceptProposedAction()
             self.setup.add_paths(paths)
             self.setup_dock.show()
+
+    @Slot(list)
+    def open_paths(self, paths: list[str]) -> None:
+        """Paths from the command line, a later launch or the system: add them and come forward."""
+        if paths:
+            self.setup.add_paths(paths)
+            self.setup_dock.show()
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def _update_actions(self, *_: Any) -> None:

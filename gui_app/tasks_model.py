@@ -153,12 +153,21 @@ def batch_roots(roots: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(folders), key=len, reverse=True))
 
 
+def one_line(value: Any) -> str:
+    """A value on one line: a text of several lines shows its last non-empty one (a program's verdict)."""
+    text = f"{value}"
+    if "\n" not in text:
+        return text
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
 def result_text(result: dict[str, Any] | None, columns: Sequence[str] = ()) -> str:
     """One short line for the Result column: the job's result columns, else every field."""
     if not result:
         return ""
     keys = [k for k in columns if k in result] or list(result)
-    return "  ".join(f"{result[k]}" if len(keys) == 1 else f"{k}={result[k]}" for k in keys)
+    return "  ".join(one_line(result[k]) if len(keys) == 1 else f"{k}={one_line(result[k])}" for k in keys)
 
 
 def short_path(path: str) -> str:
@@ -308,7 +317,7 @@ class TasksModel(QAbstractTableModel):
         if col == COL_FILE:
             return display_path(self.path(row))
         if col == COL_RESULT:
-            return self.result_text(row) or None
+            return self.full_result(row) or None
         if col == COL_STATE:
             return self._state_names[TaskState(self._state[row])]
         return None
@@ -361,6 +370,15 @@ class TasksModel(QAbstractTableModel):
         d = self._details.get(row)
         if d is not None and d.failure is not None:
             return d.failure.describe()
+        return self._texts.get(row, "")
+
+    def full_result(self, row: Row) -> str:
+        """The result or failure of a task, nothing cut: the reason and the traceback's last line."""
+        d = self._details.get(row)
+        if d is not None and d.failure is not None:
+            tb = [line for line in (d.failure.traceback or "").splitlines() if line.strip()]
+            reason = d.failure.describe()
+            return f"{reason}\n{tb[-1].strip()}" if tb and tb[-1].strip() not in reason else reason
         return self._texts.get(row, "")
 
     def row_of(self, task_id: TaskId) -> Row:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.discovery import display_path
 from core.model import TaskId, TaskState
 from gui_app.batch_progress import BatchClocks
 from gui_app.tasks_model import (
@@ -92,6 +94,16 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
 
+class PathDelegate(QStyledItemDelegate):
+    """Elides paths in the middle (folder start and file name stay); other cells elide at the end."""
+
+    def initStyleOption(  # noqa: N802 - Qt override
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
+
+
 class TasksView(QTableView):
     """The table of tasks, with multi-select and a context menu.
 
@@ -102,6 +114,7 @@ class TasksView(QTableView):
     retryRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to run again
     showLogRequested = Signal(int)  # noqa: N815 - Qt naming;task id whose log to show
     currentTaskChanged = Signal(int)  # noqa: N815 - Qt naming;task id of the current row, -1 for none
+    actionFailed = Signal(str)  # noqa: N815 - Qt naming;why an action of the menu did nothing
 
     def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,7 +130,9 @@ class TasksView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Results and errors read from their start: cut at the end (full text in the tooltip).
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setItemDelegateForColumn(COL_FILE, PathDelegate(self))
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self, proxy))
         self._setup_headers()
@@ -128,6 +143,11 @@ class TasksView(QTableView):
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_paths)
         self.addAction(copy)
+        copy_result = QAction(self.tr("Copy result"), self, shortcut=QKeySequence("Ctrl+Shift+C"))
+        copy_result.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_result.triggered.connect(self.copy_results)
+        self.addAction(copy_result)
+        self.setAccessibleName(self.tr("Tasks"))
 
     def _setup_headers(self) -> None:
         # Fixed row heights and no content-based sizing: a million rows cost nothing to lay out.
@@ -238,14 +258,17 @@ class TasksView(QTableView):
         retry.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
         menu.addSeparator()
         output = self._first_output(rows)
-        open_out = menu.addAction(self.tr("Open output"), lambda: self._open(output))
+        open_out = menu.addAction(self.tr("Open output"), lambda: self._said(open_path(output)))
         open_out.setEnabled(output is not None)
         show = menu.addAction(
-            self.tr("Show in file manager"), lambda: show_in_file_manager(output or self._first_path(rows))
+            self.tr("Show in file manager"),
+            lambda: self._said(show_in_file_manager(output or self._first_path(rows))),
         )
         show.setEnabled(bool(rows))
         copy = menu.addAction(self.tr("Copy path"), self.copy_paths)
         copy.setEnabled(bool(rows))
+        copy_result = menu.addAction(self.tr("Copy result"), self.copy_results)
+        copy_result.setEnabled(any(self.tasks.full_result(r) for r in rows))
         menu.addSeparator()
         log = menu.addAction(self.tr("Show log"), self._show_log)
         log.setEnabled(len(rows) >= 1)
@@ -255,6 +278,7 @@ class TasksView(QTableView):
             (open_out, "open"),
             (show, "show"),
             (copy, "copy"),
+            (copy_result, "copy_result"),
             (log, "log"),
         ):
             action.setObjectName(name)
@@ -295,10 +319,16 @@ class TasksView(QTableView):
     def _first_path(self, rows: list[int]) -> str | None:
         return self.tasks.path(rows[0]) if rows else None
 
-    @staticmethod
-    def _open(path: str | None) -> None:
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+    def _said(self, failure: str) -> None:
+        if failure:
+            self.actionFailed.emit(failure)
+
+    @Slot()
+    def copy_results(self) -> None:
+        """Copy the selected tasks' results or failure reasons, whole, one task after another."""
+        texts = [t for t in (self.tasks.full_result(r) for r in self.selected_rows()) if t]
+        if texts:
+            QGuiApplication.clipboard().setText("\n".join(texts))
 
     @Slot()
     def copy_paths(self) -> None:
@@ -308,16 +338,44 @@ class TasksView(QTableView):
             QGuiApplication.clipboard().setText("\n".join(self.tasks.path(r) for r in rows))
 
 
-def show_in_file_manager(path: str | None) -> None:
-    """Reveal ``path`` in the system file manager (selecting it where the platform can)."""
+def show_in_file_manager(path: str | None) -> str:
+    """Reveal ``path`` in the system file manager (selecting it where the platform can).
+
+    Returns why it could not, or ``""``.
+    """
     if not path:
-        return
-    if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
-    elif sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", path])
-    else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path))
+        return QCoreApplication.translate("TasksView", "No file to show")
+    if not os.path.exists(path):
+        return QCoreApplication.translate("TasksView", "%1 no longer exists").replace(
+            "%1", display_path(path)
+        )
+    try:
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", path])
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path)):
+            raise OSError("no file manager answered")
+    except OSError as exc:
+        return (
+            QCoreApplication.translate("TasksView", "Could not show %1 in the file manager: %2")
+            .replace("%1", display_path(path))
+            .replace("%2", exc.strerror or str(exc))
+        )
+    return ""
+
+
+def open_path(path: str | None) -> str:
+    """Open ``path`` with its default application; return why it could not, or ``""``."""
+    if not path or not os.path.exists(path):
+        return QCoreApplication.translate("TasksView", "%1 no longer exists").replace(
+            "%1", display_path(path or "")
+        )
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+        return QCoreApplication.translate("TasksView", "No application could open %1").replace(
+            "%1", display_path(path)
+        )
+    return ""
 
 
 class TaskFilterBar(QWidget):

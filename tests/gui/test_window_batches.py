@@ -167,3 +167,43 @@ def test_a_store_refusal_is_said_in_the_window(qtbot, window):
     window.store.resume_spec = refuse
     window.resume_batch(99)
     assert "Cannot resume batch 99: batch 99 is still running" in window.statusBar().currentMessage()
+
+
+def test_results_elide_at_the_end_with_the_whole_text_in_the_tooltip_and_copy(qtbot, window, tmp_path):
+    from PySide6.QtGui import QGuiApplication
+
+    from gui_app.tasks_model import COL_RESULT
+    from tests.gui.test_window_run import trigger
+
+    files = make_files(tmp_path / "in", 1)
+    files[0].write_bytes(b"fail")
+    use_slow_job(window, seconds=0)
+    drop_and_start(qtbot, window, files)
+    qtbot.waitUntil(lambda: len(rows_in(window, TaskState.FAILED)) == 1, timeout=30_000)
+    view = window.view
+    assert view.textElideMode() == Qt.TextElideMode.ElideRight
+    tip = window.model.index(0, COL_RESULT).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"refused content in {files[0]}" in tip
+    view.select_task(window.model.task_id(0))
+    trigger(view.build_menu(), "copy_result")
+    assert f"refused content in {files[0]}" in QGuiApplication.clipboard().text()
+
+
+def test_a_failed_show_in_file_manager_is_said_in_the_window(qtbot, window, tmp_path):
+    from tests.gui.test_window_run import trigger
+
+    files = make_files(tmp_path / "in", 1)
+    window.setup.set_job("checksum")
+    drop_and_start(qtbot, window, files)
+    qtbot.waitUntil(lambda: len(rows_in(window, TaskState.DONE)) == 1, timeout=30_000)
+    files[0].unlink()
+    window.view.select_task(window.model.task_id(0))
+    trigger(window.view.build_menu(), "show")
+    assert "no longer exists" in window.statusBar().currentMessage()
+
+
+def test_a_multi_line_result_shows_its_last_line():
+    from gui_app.tasks_model import result_text
+
+    result = {"last_line": "compiling\nall 3 tests passed\n"}
+    assert result_text(result, ("last_line",)) == "all 3 tests passed"
