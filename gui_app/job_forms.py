@@ -30,6 +30,7 @@ from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
 from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
+from gui_app.i18n import job_tr
 
 ERROR_STYLE = "color: #d9534f;"
 
@@ -47,7 +48,8 @@ class ParamField(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         self.editor = self._make_editor()
-        self.editor.setToolTip(param.help)
+        self.editor.setToolTip(job_tr(param.help))
+        self.editor.setAccessibleName(job_tr(param.label or param.name))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -64,13 +66,14 @@ class ParamField(QWidget):
             return box
         if p.type is ParamType.CHOICE:
             combo = QComboBox(self)
-            combo.addItems(list(p.choices))
-            combo.setCurrentText(str(p.default))
-            combo.currentTextChanged.connect(self._on_edit)
+            for choice in p.choices:  # shown translated, given to the job as written
+                combo.addItem(job_tr(choice), choice)
+            combo.setCurrentIndex(max(0, combo.findData(str(p.default))))
+            combo.currentIndexChanged.connect(self._on_edit)
             return combo
         edit = QLineEdit(self)
         edit.setText("" if p.default is None else str(p.default))
-        edit.setPlaceholderText(p.allowed())
+        edit.setPlaceholderText(job_tr(p.allowed()))
         edit.textChanged.connect(self._on_edit)
         return edit
 
@@ -79,7 +82,7 @@ class ParamField(QWidget):
         if isinstance(e, QCheckBox):
             return "true" if e.isChecked() else "false"
         if isinstance(e, QComboBox):
-            return e.currentText()
+            return str(e.currentData())
         assert isinstance(e, QLineEdit)
         return e.text()
 
@@ -88,7 +91,7 @@ class ParamField(QWidget):
         if isinstance(e, QCheckBox):
             e.setChecked(text.lower() in ("1", "true", "yes", "on"))
         elif isinstance(e, QComboBox):
-            e.setCurrentText(text)
+            e.setCurrentIndex(e.findData(text))
         elif isinstance(e, QLineEdit):
             e.setText(text)
 
@@ -142,7 +145,7 @@ class ParamsForm(QWidget):
             f = ParamField(p, self)
             f.changed.connect(self._on_changed)
             self.fields[p.name] = f
-            self._layout.addRow((p.label or p.name) + ":", f)
+            self._layout.addRow(self.tr("%1:").replace("%1", job_tr(p.label or p.name)), f)
         if not self.fields:
             self._layout.addRow(QLabel(self.tr("This job has no options."), self))
         self._on_changed()

@@ -42,6 +42,7 @@ from core.params import ParamError
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
+from gui_app.i18n import job_tr
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
 from gui_app.tasks_model import MAX_ROOTS
 
@@ -241,7 +242,7 @@ class JobSetup(QWidget):
             label = info.name
             if not info.error:
                 try:
-                    label = processor_class(info.name).title or info.name
+                    label = job_tr(processor_class(info.name).title) or info.name
                 except Exception as exc:  # noqa: BLE001 - a broken plugin is listed, not fatal
                     info = type(info)(info.name, info.ref, info.origin, f"{type(exc).__name__}: {exc}")
             self.job.addItem(label, info.name)
@@ -273,7 +274,7 @@ class JobSetup(QWidget):
     def _on_job(self, _index: int) -> None:
         cls = self.processor()
         self.params.set_params(cls.params if cls else ())
-        self.job_help.setText(cls.description if cls else "")
+        self.job_help.setText(job_tr(cls.description) if cls else "")
         self._update_output()
         self._update_start()
 

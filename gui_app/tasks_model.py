@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -39,6 +41,7 @@ from core.events import (
     TaskStarted,
 )
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
+from gui_app.i18n import job_tr
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
 COLUMN_COUNT = 7
@@ -184,15 +187,25 @@ def duration_text(seconds: float | None) -> str:
     """
     if seconds is None:
         return ""
-    if seconds < 10:
-        return f"{seconds:.2f} s"
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return _tr_duration("%1 s").replace("%1", f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}")
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
+        return _tr_duration("%1 min %2 s").replace("%1", str(minutes)).replace("%2", f"{secs:02d}")
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _tr_duration("%1 h %2 min").replace("%1", str(hours)).replace("%2", f"{minutes:02d}")
+
+
+# Marked for lupdate here, translated when shown (the language may change after import).
+_DURATION_FORMS = (
+    QT_TRANSLATE_NOOP("duration", "%1 s"),
+    QT_TRANSLATE_NOOP("duration", "%1 min %2 s"),
+    QT_TRANSLATE_NOOP("duration", "%1 h %2 min"),
+)
+
+
+def _tr_duration(text: str) -> str:
+    return QCoreApplication.translate("duration", text)
 
 
 class TasksModel(QAbstractTableModel):
@@ -415,7 +428,7 @@ class TasksModel(QAbstractTableModel):
 
     def job_title(self, job: str) -> str:
         """The job's name as shown (its title, once known)."""
-        return self._titles.get(job, job)
+        return job_tr(self._titles.get(job, job))
 
     def set_result_columns(self, job: str, columns: Sequence[str], title: str = "") -> None:
         """Which result fields of ``job`` the Result column shows, and its name for the Job column."""

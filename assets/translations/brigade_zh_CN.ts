@@ -136,6 +136,65 @@
     </message>
 </context>
 <context>
+    <name>BatchCommands</name>
+    <message>
+        <source>the cluster is not connected yet</source>
+        <translation>尚未连接到集群</translation>
+    </message>
+    <message>
+        <source>Nothing will run: %1</source>
+        <translation>不会运行任何任务：%1</translation>
+    </message>
+    <message>
+        <source>Cannot pause: no engine runs batches</source>
+        <translation>无法暂停：没有可运行批次的引擎</translation>
+    </message>
+    <message>
+        <source>Cannot resume: no engine runs batches</source>
+        <translation>无法继续：没有可运行批次的引擎</translation>
+    </message>
+    <message>
+        <source>Cannot retry batch %1: %2</source>
+        <translation>无法重试批次 %1：%2</translation>
+    </message>
+    <message>
+        <source>Batch %1 has nothing to retry</source>
+        <translation>批次 %1 没有可重试的任务</translation>
+    </message>
+    <message>
+        <source>Cleared %1 finished task</source>
+        <translation>已清除 %1 个已结束的任务</translation>
+    </message>
+    <message>
+        <source>Cleared %1 finished tasks</source>
+        <translation>已清除 %1 个已结束的任务</translation>
+    </message>
+    <message>
+        <source>Batch %1 is already running</source>
+        <translation>批次 %1 已在运行</translation>
+    </message>
+    <message>
+        <source>Cannot resume batch %1: history is disabled</source>
+        <translation>无法继续批次 %1：历史记录已停用</translation>
+    </message>
+    <message>
+        <source>Cannot resume batch %1: %2</source>
+        <translation>无法继续批次 %1：%2</translation>
+    </message>
+    <message>
+        <source>Batch %1 has nothing left to run</source>
+        <translation>批次 %1 没有剩余的任务</translation>
+    </message>
+    <message>
+        <source>Resuming batch %1</source>
+        <translation>正在继续批次 %1</translation>
+    </message>
+    <message>
+        <source>Cannot open batch %1: %2</source>
+        <translation>无法打开批次 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>ClusterPage</name>
     <message>
         <source>Empty: this computer. tls://host:8786, or local:4</source>
@@ -455,6 +514,14 @@
         <translation>隐藏文件</translation>
     </message>
     <message>
+        <source>Earlier outputs</source>
+        <translation>以前的输出</translation>
+    </message>
+    <message>
+        <source>Also walk Brigade&apos;s own output folders (brigade-…) found inside the dropped folders</source>
+        <translation>同时遍历拖入文件夹中 Brigade 自己的输出文件夹（brigade-…）</translation>
+    </message>
+    <message>
         <source>Include:</source>
         <translation>包含：</translation>
     </message>
@@ -517,6 +584,18 @@
         <translation>
             <numerusform>已略过 %n 个隐藏项</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 output folder of earlier runs left out</source>
+        <translation>已略过 %1 个以前运行的输出文件夹</translation>
+    </message>
+    <message>
+        <source>%1 output folders of earlier runs left out</source>
+        <translation>已略过 %1 个以前运行的输出文件夹</translation>
+    </message>
+    <message>
+        <source>%1: earlier outputs</source>
+        <translation>%1：以前的输出</translation>
     </message>
     <message>
         <source>Two tasks would write the same file:</source>
@@ -641,30 +720,6 @@
         <translation>历史记录不可用：%1</translation>
     </message>
     <message>
-        <source>the cluster is not connected yet</source>
-        <translation>集群尚未连接</translation>
-    </message>
-    <message>
-        <source>Nothing will run: %1</source>
-        <translation>不会运行任何任务：%1</translation>
-    </message>
-    <message>
-        <source>Cleared %1 finished task</source>
-        <translation>已清除 %1 个已完成的任务</translation>
-    </message>
-    <message>
-        <source>Cleared %1 finished tasks</source>
-        <translation>已清除 %1 个已完成的任务</translation>
-    </message>
-    <message>
-        <source>Batch %1 has nothing left to run</source>
-        <translation>批次 %1 没有剩余需要运行的任务</translation>
-    </message>
-    <message>
-        <source>Resuming batch %1</source>
-        <translation>正在继续批次 %1</translation>
-    </message>
-    <message>
         <source>%1 done, %2 failed, %3 cancelled in %4 s</source>
         <translation>%1 个完成，%2 个失败，%3 个已取消，用时 %4 秒</translation>
     </message>
@@ -679,6 +734,14 @@
     <message>
         <source>%1 more lines were counted but not kept</source>
         <translation>另有 %1 行已计数但未保留</translation>
+    </message>
+    <message>
+        <source>Batch %1:</source>
+        <translation>批次 %1：</translation>
+    </message>
+    <message>
+        <source>%1 running batches:</source>
+        <translation>%1 个运行中的批次：</translation>
     </message>
     <message>
         <source>The new language applies fully after a restart</source>
@@ -854,6 +917,10 @@
 <context>
     <name>ParamsForm</name>
     <message>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
         <source>This job has no options.</source>
         <translation>此作业没有选项。</translation>
     </message>
@@ -1017,6 +1084,10 @@
 <context>
     <name>StatusWidgets</name>
     <message>
+        <source>%1 batches</source>
+        <translation>%1 个批次</translation>
+    </message>
+    <message>
         <source>queued</source>
         <translation>排队中</translation>
     </message>
@@ -1096,8 +1167,28 @@
         <translation>已跳过</translation>
     </message>
     <message>
+        <source>Batch shown</source>
+        <translation>显示的批次</translation>
+    </message>
+    <message>
+        <source>All batches</source>
+        <translation>所有批次</translation>
+    </message>
+    <message>
         <source>Filter by file name or result…</source>
         <translation>按文件名或结果筛选…</translation>
+    </message>
+    <message>
+        <source>States shown</source>
+        <translation>显示的状态</translation>
+    </message>
+    <message>
+        <source>Text filter</source>
+        <translation>文本筛选</translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>批次 %1</translation>
     </message>
 </context>
 <context>
@@ -1162,6 +1253,14 @@
         <translation>复制路径</translation>
     </message>
     <message>
+        <source>Copy result</source>
+        <translation>复制结果</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1180,6 +1279,484 @@
     <message>
         <source>Show log</source>
         <translation>显示日志</translation>
+    </message>
+    <message>
+        <source>No file to show</source>
+        <translation>没有可显示的文件</translation>
+    </message>
+    <message>
+        <source>%1 no longer exists</source>
+        <translation>%1 已不存在</translation>
+    </message>
+    <message>
+        <source>Could not show %1 in the file manager: %2</source>
+        <translation>无法在文件管理器中显示 %1：%2</translation>
+    </message>
+    <message>
+        <source>No application could open %1</source>
+        <translation>没有应用程序能打开 %1</translation>
+    </message>
+</context>
+<context>
+    <name>duration</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+</context>
+<context>
+    <name>jobs</name>
+    <message>
+        <source>Checksum</source>
+        <translation>校验和</translation>
+    </message>
+    <message>
+        <source>Compute a digest (SHA-256 by default) of each file. With manifest=sidecar, also write 'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', ...).</source>
+        <translation>计算每个文件的摘要（默认 SHA-256）。清单设为 sidecar 时，还会写入 'NAME.sha256'（可由 'sha256sum -c'、'md5sum -c'、'b2sum -c' 等读取）。</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <source>Hash function; xxh* are fast non-cryptographic hashes.</source>
+        <translation>哈希函数；xxh* 是快速的非加密哈希。</translation>
+    </message>
+    <message>
+        <source>one of sha256, sha1, md5, blake2b, sha512, sha3_256, xxh64, xxh3_64, xxh128</source>
+        <translation>可选 sha256、sha1、md5、blake2b、sha512、sha3_256、xxh64、xxh3_64、xxh128</translation>
+    </message>
+    <message>
+        <source>sha256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>sha1</source>
+        <translation>SHA-1</translation>
+    </message>
+    <message>
+        <source>md5</source>
+        <translation>MD5</translation>
+    </message>
+    <message>
+        <source>blake2b</source>
+        <translation>BLAKE2b</translation>
+    </message>
+    <message>
+        <source>sha512</source>
+        <translation>SHA-512</translation>
+    </message>
+    <message>
+        <source>sha3_256</source>
+        <translation>SHA3-256</translation>
+    </message>
+    <message>
+        <source>xxh64</source>
+        <translation>XXH64</translation>
+    </message>
+    <message>
+        <source>xxh3_64</source>
+        <translation>XXH3-64</translation>
+    </message>
+    <message>
+        <source>xxh128</source>
+        <translation>XXH128</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>清单</translation>
+    </message>
+    <message>
+        <source>'sidecar' writes one manifest file per input, in the output folder.</source>
+        <translation>'sidecar' 为每个输入在输出文件夹中写一个清单文件。</translation>
+    </message>
+    <message>
+        <source>one of none, sidecar</source>
+        <translation>可选 none、sidecar</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>sidecar</source>
+        <translation>旁车文件</translation>
+    </message>
+    <message>
+        <source>Checksum: verify</source>
+        <translation>校验和：验证</translation>
+    </message>
+    <message>
+        <source>Check the files listed in each manifest (sha256sum/md5sum/b2sum or BSD format) and report changed, missing and extra files. Inputs that are not manifests are skipped.</source>
+        <translation>检查每个清单（sha256sum/md5sum/b2sum 或 BSD 格式）中列出的文件，报告已更改、缺失和多余的文件。不是清单的输入将被跳过。</translation>
+    </message>
+    <message>
+        <source>'auto' reads it from the manifest's name, tags or digest length.</source>
+        <translation>'auto' 根据清单的名称、标记或摘要长度判断。</translation>
+    </message>
+    <message>
+        <source>one of auto, sha256, sha1, md5, blake2b, sha512, sha3_256, xxh64, xxh3_64, xxh128</source>
+        <translation>可选 auto、sha256、sha1、md5、blake2b、sha512、sha3_256、xxh64、xxh3_64、xxh128</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Report extra files</source>
+        <translation>报告多余文件</translation>
+    </message>
+    <message>
+        <source>List files in the manifest's folder tree that it does not mention.</source>
+        <translation>列出清单所在文件夹树中清单未提及的文件。</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>是或否</translation>
+    </message>
+    <message>
+        <source>Compress</source>
+        <translation>压缩</translation>
+    </message>
+    <message>
+        <source>Compress each file (gzip, bz2, xz, zstd or zip); the original is kept unless in place.</source>
+        <translation>压缩每个文件（gzip、bz2、xz、zstd 或 zip）；除非就地替换，否则保留原文件。</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Archive format.</source>
+        <translation>压缩格式。</translation>
+    </message>
+    <message>
+        <source>one of gzip, bz2, xz, zstd, zip</source>
+        <translation>可选 gzip、bz2、xz、zstd、zip</translation>
+    </message>
+    <message>
+        <source>gzip</source>
+        <translation>gzip</translation>
+    </message>
+    <message>
+        <source>bz2</source>
+        <translation>bz2</translation>
+    </message>
+    <message>
+        <source>xz</source>
+        <translation>xz</translation>
+    </message>
+    <message>
+        <source>zstd</source>
+        <translation>zstd</translation>
+    </message>
+    <message>
+        <source>zip</source>
+        <translation>zip</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>0: the format's default; 1-9 (zstd 1-22): higher is smaller and slower.</source>
+        <translation>0：格式默认值；1-9（zstd 为 1-22）：越高越小、越慢。</translation>
+    </message>
+    <message>
+        <source>a whole number from 0 to 22</source>
+        <translation>0 到 22 之间的整数</translation>
+    </message>
+    <message>
+        <source>Decompress</source>
+        <translation>解压缩</translation>
+    </message>
+    <message>
+        <source>Decompress gzip, bz2, xz, zstd or one-file zip archives; the format is detected.</source>
+        <translation>解压 gzip、bz2、xz、zstd 或单文件 zip 压缩包；自动识别格式。</translation>
+    </message>
+    <message>
+        <source>Resize images</source>
+        <translation>缩放图片</translation>
+    </message>
+    <message>
+        <source>Fit each image within WIDTH x HEIGHT, keeping its aspect ratio; optionally convert it.</source>
+        <translation>将每张图片缩放到 宽 x 高 以内并保持宽高比；可选转换格式。</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Largest width (0: any).</source>
+        <translation>最大宽度（0：不限）。</translation>
+    </message>
+    <message>
+        <source>a whole number of at least 0</source>
+        <translation>不小于 0 的整数</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Largest height (0: any).</source>
+        <translation>最大高度（0：不限）。</translation>
+    </message>
+    <message>
+        <source>Enlarge small images</source>
+        <translation>放大小图片</translation>
+    </message>
+    <message>
+        <source>Also enlarge images smaller than the box.</source>
+        <translation>也放大小于目标尺寸的图片。</translation>
+    </message>
+    <message>
+        <source>Output format.</source>
+        <translation>输出格式。</translation>
+    </message>
+    <message>
+        <source>one of keep, jpeg, png, webp, tiff</source>
+        <translation>可选 keep、jpeg、png、webp、tiff</translation>
+    </message>
+    <message>
+        <source>keep</source>
+        <translation>保持不变</translation>
+    </message>
+    <message>
+        <source>jpeg</source>
+        <translation>JPEG</translation>
+    </message>
+    <message>
+        <source>png</source>
+        <translation>PNG</translation>
+    </message>
+    <message>
+        <source>webp</source>
+        <translation>WebP</translation>
+    </message>
+    <message>
+        <source>tiff</source>
+        <translation>TIFF</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>JPEG and WebP quality.</source>
+        <translation>JPEG 和 WebP 的质量。</translation>
+    </message>
+    <message>
+        <source>a whole number from 1 to 100</source>
+        <translation>1 到 100 之间的整数</translation>
+    </message>
+    <message>
+        <source>Strip metadata</source>
+        <translation>去除元数据</translation>
+    </message>
+    <message>
+        <source>Drop EXIF, XMP and comments (the colour profile is kept).</source>
+        <translation>删除 EXIF、XMP 和注释（保留色彩配置文件）。</translation>
+    </message>
+    <message>
+        <source>Thumbnails</source>
+        <translation>缩略图</translation>
+    </message>
+    <message>
+        <source>Make a thumbnail of each image that fits within SIZE x SIZE (never enlarged).</source>
+        <translation>为每张图片生成不超过 尺寸 x 尺寸 的缩略图（不会放大）。</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Largest side in pixels.</source>
+        <translation>最长边的像素数。</translation>
+    </message>
+    <message>
+        <source>a whole number from 8 to 4096</source>
+        <translation>8 到 4096 之间的整数</translation>
+    </message>
+    <message>
+        <source>Convert images</source>
+        <translation>转换图片</translation>
+    </message>
+    <message>
+        <source>Save each image as JPEG, PNG, WebP or TIFF, with the chosen quality and metadata.</source>
+        <translation>按所选质量和元数据设置，将每张图片保存为 JPEG、PNG、WebP 或 TIFF。</translation>
+    </message>
+    <message>
+        <source>one of jpeg, png, webp, tiff</source>
+        <translation>可选 jpeg、png、webp、tiff</translation>
+    </message>
+    <message>
+        <source>Text: convert to UTF-8</source>
+        <translation>文本：转换为 UTF-8</translation>
+    </message>
+    <message>
+        <source>Re-encode each text file as UTF-8, detecting its encoding; optionally fix line endings.</source>
+        <translation>检测每个文本文件的编码并重新编码为 UTF-8；可选修正换行符。</translation>
+    </message>
+    <message>
+        <source>Source encoding</source>
+        <translation>源编码</translation>
+    </message>
+    <message>
+        <source>'auto' detects it; or a name such as cp1252, latin-1, shift_jis, utf-16.</source>
+        <translation>'auto' 自动检测；或填写编码名称，如 cp1252、latin-1、shift_jis、utf-16。</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Line endings</source>
+        <translation>换行符</translation>
+    </message>
+    <message>
+        <source>Keep them, or write LF, CRLF or CR.</source>
+        <translation>保持不变，或写为 LF、CRLF 或 CR。</translation>
+    </message>
+    <message>
+        <source>one of keep, lf, crlf, cr</source>
+        <translation>可选 keep、lf、crlf、cr</translation>
+    </message>
+    <message>
+        <source>lf</source>
+        <translation>LF</translation>
+    </message>
+    <message>
+        <source>crlf</source>
+        <translation>CRLF</translation>
+    </message>
+    <message>
+        <source>cr</source>
+        <translation>CR</translation>
+    </message>
+    <message>
+        <source>Write a BOM</source>
+        <translation>写入 BOM</translation>
+    </message>
+    <message>
+        <source>Start the file with a UTF-8 BOM.</source>
+        <translation>在文件开头写入 UTF-8 BOM。</translation>
+    </message>
+    <message>
+        <source>Text: line endings</source>
+        <translation>文本：换行符</translation>
+    </message>
+    <message>
+        <source>Rewrite each text file with LF, CRLF or CR line endings, in its own encoding.</source>
+        <translation>以文件原有编码，用 LF、CRLF 或 CR 换行符重写每个文本文件。</translation>
+    </message>
+    <message>
+        <source>Line ending to write.</source>
+        <translation>要写入的换行符。</translation>
+    </message>
+    <message>
+        <source>one of lf, crlf, cr</source>
+        <translation>可选 lf、crlf、cr</translation>
+    </message>
+    <message>
+        <source>Text: find and replace</source>
+        <translation>文本：查找和替换</translation>
+    </message>
+    <message>
+        <source>Replace every match of a regular expression (Python syntax; \1 in the replacement).</source>
+        <translation>替换正则表达式的每个匹配（Python 语法；替换文本中可用 \1）。</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Regular expression.</source>
+        <translation>正则表达式。</translation>
+    </message>
+    <message>
+        <source>Replace with</source>
+        <translation>替换为</translation>
+    </message>
+    <message>
+        <source>Text; \1 or \g&lt;name&gt; for groups.</source>
+        <translation>文本；用 \1 或 \g&lt;name&gt; 引用分组。</translation>
+    </message>
+    <message>
+        <source>Ignore case</source>
+        <translation>忽略大小写</translation>
+    </message>
+    <message>
+        <source>Match regardless of case.</source>
+        <translation>匹配时不区分大小写。</translation>
+    </message>
+    <message>
+        <source>Match within</source>
+        <translation>匹配范围</translation>
+    </message>
+    <message>
+        <source>'line' streams the file line by line; 'file' lets a match span lines (reads it whole).</source>
+        <translation>'line' 逐行处理文件；'file' 允许匹配跨行（整体读取文件）。</translation>
+    </message>
+    <message>
+        <source>one of line, file</source>
+        <translation>可选 line、file</translation>
+    </message>
+    <message>
+        <source>line</source>
+        <translation>按行</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>整个文件</translation>
+    </message>
+    <message>
+        <source>Text: statistics</source>
+        <translation>文本：统计</translation>
+    </message>
+    <message>
+        <source>Count the lines, words and characters of each text file and report its encoding.</source>
+        <translation>统计每个文本文件的行数、词数和字符数，并报告其编码。</translation>
+    </message>
+    <message>
+        <source>Run a command</source>
+        <translation>运行命令</translation>
+    </message>
+    <message>
+        <source>Run a program on each file. Placeholders: {} path, {.} path without extension, {/} name, {//} folder, {/.} name without extension, {ext} extension, {o} output path.</source>
+        <translation>对每个文件运行一个程序。占位符：{} 路径，{.} 不含扩展名的路径，{/} 文件名，{//} 文件夹，{/.} 不含扩展名的文件名，{ext} 扩展名，{o} 输出路径。</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Program and arguments, with placeholders.</source>
+        <translation>程序及其参数，可含占位符。</translation>
+    </message>
+    <message>
+        <source>Use shell</source>
+        <translation>使用 shell</translation>
+    </message>
+    <message>
+        <source>Run the command through the shell (pipes, globs); placeholders are quoted.</source>
+        <translation>通过 shell 运行命令（管道、通配符）；占位符会被加引号。</translation>
+    </message>
+    <message>
+        <source>Output extension</source>
+        <translation>输出扩展名</translation>
+    </message>
+    <message>
+        <source>Extension of {o} (e.g. .png); empty keeps the input's.</source>
+        <translation>{o} 的扩展名（如 .png）；留空则沿用输入文件的扩展名。</translation>
     </message>
 </context>
 </TS>
