@@ -253,7 +253,7 @@ class MainWindow(BatchCommands, QMainWindow):
             self._shown_once = True
             if not self._restored:
                 self.resizeDocks([self.setup_dock], [360], Qt.Orientation.Horizontal)
-                self.resizeDocks([self.log_dock], [230], Qt.Orientation.Vertical)
+                self.resizeDocks([self.log_dock], [260], Qt.Orientation.Vertical)
 
     def event(self, event: QEvent) -> bool:
         if not self._late_done and event.type() == QEvent.Type.Paint:

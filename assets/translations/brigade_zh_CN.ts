@@ -847,8 +847,16 @@
         <translation>各工作进程内存 (MiB)</translation>
     </message>
     <message>
-        <source>seconds ago</source>
-        <translation>秒前</translation>
+        <source>x axis: seconds ago</source>
+        <translation>横轴：多少秒之前</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>总计</translation>
+    </message>
+    <message>
+        <source>each core</source>
+        <translation>每个核心</translation>
     </message>
 </context>
 <context>
