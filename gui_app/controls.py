@@ -115,6 +115,13 @@ class Actions(QObject):
         if self.settings.shortcut().isEmpty():
             self.settings.setShortcut(QKeySequence("Ctrl+,"))
         self.about = make("about", self.tr("&About Brigade"), None, None, self.tr("Version and licence"))
+        self.guide = make(
+            "guide",
+            self.tr("&User guide"),
+            QKeySequence.StandardKey.HelpContents,
+            None,
+            self.tr("Open Brigade's guide"),
+        )
         self.quit = make(
             "quit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Close Brigade")
         )

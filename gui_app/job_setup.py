@@ -8,6 +8,7 @@ dry-run preview lists planned outputs. Start emits a ready ``BatchSpec``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -138,6 +139,7 @@ class JobSetup(QWidget):
     startRequested = Signal(object)  # noqa: N815 - Qt naming;a BatchSpec, validated, ready to submit
     discovered = Signal()  # a walk finished and the summary is up to date
     readyChanged = Signal(bool)  # noqa: N815 - Qt naming;whether Start can run now
+    folderUsed = Signal(str)  # noqa: N815 - Qt naming;the folder files were just chosen from
 
     def __init__(
         self, options: Callable[[], BatchOptions] | None = None, parent: QWidget | None = None
@@ -145,6 +147,7 @@ class JobSetup(QWidget):
         super().__init__(parent)
         self.options = options or BatchOptions
         self.roots: list[str] = []
+        self.start_folder = os.path.expanduser("~")  # where the file dialogs open
         self.found: Discovery = Discovery()
         self.walking = False
         self._walk = _Walk(self)
@@ -295,15 +298,23 @@ class JobSetup(QWidget):
     # ------------------------------------------------------------ inputs
     @Slot()
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"))
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"), self.dialog_folder())
         if files:
+            self.start_folder = os.path.dirname(files[0])
+            self.folderUsed.emit(self.start_folder)
             self.add_paths(files)
 
     @Slot()
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"), self.dialog_folder())
         if folder:
+            self.start_folder = os.path.dirname(os.path.normpath(folder)) or folder
+            self.folderUsed.emit(self.start_folder)
             self.add_paths([folder])
+
+    def dialog_folder(self) -> str:
+        """Where the file dialogs open: the folder used last, else the home folder."""
+        return self.start_folder if os.path.isdir(self.start_folder) else os.path.expanduser("~")
 
     @Slot(list)
     def add_paths(self, paths: list[str]) -> None:

@@ -216,7 +216,7 @@ class MainWindow(BatchCommands, QMainWindow):
         for dock in (self.setup_dock, self.log_dock, self.monitor_dock, self.history_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(a.about)
+        help_menu.addActions([a.guide, a.about])
 
     def _connect(self) -> None:
         a, v, s = self.actions_, self.view, self.setup
@@ -231,11 +231,16 @@ class MainWindow(BatchCommands, QMainWindow):
         a.clear_finished.triggered.connect(self.clear_finished)
         a.settings.triggered.connect(self.open_settings)
         a.about.triggered.connect(self.show_about)
+        a.guide.triggered.connect(self.show_guide)
         a.quit.triggered.connect(self.close)
         a.when_done_quit.setChecked(self.settings.when_done == "quit")
         a.when_done_quit.toggled.connect(self._on_when_done)
         s.startRequested.connect(self.start_from_setup)
         s.readyChanged.connect(self._update_actions)
+        s.start_folder = str(
+            self.settings.qsettings.value("paths/last_folder", "") or os.path.expanduser("~")
+        )
+        s.folderUsed.connect(self._remember_folder)
         v.cancelRequested.connect(self.cancel)
         v.retryRequested.connect(self.retry)
         v.showLogRequested.connect(self.show_log)
@@ -642,6 +647,18 @@ class MainWindow(BatchCommands, QMainWindow):
     @Slot(bool)
     def _on_when_done(self, on: bool) -> None:
         self.settings.when_done = "quit" if on else "nothing"
+
+    @Slot(str)
+    def _remember_folder(self, folder: str) -> None:
+        """The file dialogs open where the person last took files from."""
+        self.settings.qsettings.setValue("paths/last_folder", folder)
+
+    @Slot()
+    def show_guide(self) -> None:
+        from gui_app.guide import open_guide
+
+        if failure := open_guide():
+            self.report(failure)
 
     @Slot()
     def show_about(self) -> None:

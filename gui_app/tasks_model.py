@@ -385,6 +385,14 @@ class TasksModel(QAbstractTableModel):
             return d.failure.describe()
         return self._texts.get(row, "")
 
+    def output_folder(self, batch: BatchRows) -> str | None:
+        """The folder the batch's first output went to (``None`` before any output)."""
+        lo, hi = batch.first, batch.first + batch.count
+        for row, detail in self._details.items():
+            if lo <= row < hi and detail.outputs:
+                return os.path.dirname(detail.outputs[0])
+        return None
+
     def full_result(self, row: Row) -> str:
         """The result or failure of a task, nothing cut: the reason and the traceback's last line."""
         d = self._details.get(row)

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -149,6 +149,23 @@ class TasksView(QTableView):
         self.addAction(copy_result)
         self.setAccessibleName(self.tr("Tasks"))
 
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.proxy.rowCount() == 0:
+            # An empty table says how to fill it.
+            keys = QKeySequence(QKeySequence.StandardKey.Open).toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_hint().replace("%1", keys)
+            )
+            painter.end()
+
+    def empty_hint(self) -> str:
+        return self.tr("Drop files or folders here, or press %1 to add files")
+
     def _setup_headers(self) -> None:
         # Fixed row heights and no content-based sizing: a million rows cost nothing to lay out.
         vh = self.verticalHeader()
@@ -260,6 +277,9 @@ class TasksView(QTableView):
         output = self._first_output(rows)
         open_out = menu.addAction(self.tr("Open output"), lambda: self._said(open_path(output)))
         open_out.setEnabled(output is not None)
+        folder = self.tasks.output_folder(self.tasks.batch_of(rows[0])) if rows else None
+        open_folder = menu.addAction(self.tr("Open output folder"), lambda: self._said(open_path(folder)))
+        open_folder.setEnabled(folder is not None)
         show = menu.addAction(
             self.tr("Show in file manager"),
             lambda: self._said(show_in_file_manager(output or self._first_path(rows))),
@@ -276,6 +296,7 @@ class TasksView(QTableView):
             (cancel, "cancel"),
             (retry, "retry"),
             (open_out, "open"),
+            (open_folder, "open_folder"),
             (show, "show"),
             (copy, "copy"),
             (copy_result, "copy_result"),

@@ -115,6 +115,14 @@
         <translation>版本与许可证</translation>
     </message>
     <message>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Open Brigade&apos;s guide</source>
+        <translation>打开 Brigade 的指南</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -306,6 +314,17 @@
     <message>
         <source>Drop files or folders here</source>
         <translation>将文件或文件夹拖放到此处</translation>
+    </message>
+</context>
+<context>
+    <name>Guide</name>
+    <message>
+        <source>The guide is not installed with this copy of Brigade</source>
+        <translation>此 Brigade 副本未安装指南</translation>
+    </message>
+    <message>
+        <source>No application could open the guide (%1)</source>
+        <translation>没有应用程序能打开指南（%1）</translation>
     </message>
 </context>
 <context>
@@ -1269,6 +1288,10 @@
         <translation>任务</translation>
     </message>
     <message>
+        <source>Drop files or folders here, or press %1 to add files</source>
+        <translation>将文件或文件夹拖到这里，或按 %1 添加文件</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1279,6 +1302,10 @@
     <message>
         <source>Open output</source>
         <translation>打开输出</translation>
+    </message>
+    <message>
+        <source>Open output folder</source>
+        <translation>打开输出文件夹</translation>
     </message>
     <message>
         <source>Show in file manager</source>
