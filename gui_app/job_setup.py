@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import humanize
@@ -40,11 +40,13 @@ from core.output import (
     find_collisions,
 )
 from core.params import ParamError
+from core.presets import Preset, PresetError, PresetStore
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
 from gui_app.i18n import job_tr
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
+from gui_app.presets_bar import PresetsBar
 from gui_app.tasks_model import MAX_ROOTS
 
 
@@ -142,10 +144,14 @@ class JobSetup(QWidget):
     folderUsed = Signal(str)  # noqa: N815 - Qt naming;the folder files were just chosen from
 
     def __init__(
-        self, options: Callable[[], BatchOptions] | None = None, parent: QWidget | None = None
+        self,
+        options: Callable[[], BatchOptions] | None = None,
+        parent: QWidget | None = None,
+        presets: PresetStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.options = options or BatchOptions
+        self.presets_store = presets  # None: no presets (the bar says why when used)
         self.roots: list[str] = []
         self.start_folder = os.path.expanduser("~")  # where the file dialogs open
         self.found: Discovery = Discovery()
@@ -213,7 +219,11 @@ class JobSetup(QWidget):
         self.params.validityChanged.connect(self._update_output)
         job_box = QGroupBox(self.tr("Job"), self)
         jl = QVBoxLayout(job_box)
+        self.presets = PresetsBar(self.presets_store, lambda: self.job_name, self.params.values, self)
+        self.presets.chosen.connect(self.apply_preset)
+        self.presets.failed.connect(self.say)
         jl.addWidget(self.job)
+        jl.addWidget(self.presets)
         jl.addWidget(self.job_help)
         jl.addWidget(self.params)
         self.output = OutputForm(self)
@@ -277,9 +287,32 @@ class JobSetup(QWidget):
     def _on_job(self, _index: int) -> None:
         cls = self.processor()
         self.params.set_params(cls.params if cls else ())
+        if self.presets_store is not None:  # the values this job last ran with
+            self.set_values(self.presets_store.last_params(self.job_name))
+        self.presets.refresh()
         self.job_help.setText(job_tr(cls.description) if cls else "")
         self._update_output()
         self._update_start()
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Put ``values`` in the form (names the job does not know are left out)."""
+        for name, value in values.items():
+            field = self.params.fields.get(name)
+            if field is not None:
+                field.set_text("" if value is None else str(value))
+
+    @Slot(object)
+    def apply_preset(self, preset: Preset) -> None:
+        """Show ``preset``'s job with its values."""
+        if preset.job != self.job_name and not self.set_job(preset.job):
+            self.say(
+                self.tr("The job of preset %1 is not available: %2")
+                .replace("%1", preset.name)
+                .replace("%2", preset.job)
+            )
+            return
+        self.set_values(preset.params)
+        self.presets.refresh(select=preset.name)
 
     def writes_outputs(self) -> bool:
         """Whether the job, with the parameters shown, writes files (so the output form matters)."""
@@ -443,9 +476,19 @@ class JobSetup(QWidget):
         if problems:
             self.say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
             return
+        self._remember(spec)
         # The selection stays: a refused batch can be fixed and started again, and the
         # same files can run another job. Clear empties it.
         self.startRequested.emit(spec)
+
+    def _remember(self, spec: BatchSpec) -> None:
+        """Keep the values for the next time this job is chosen."""
+        if self.presets_store is None:
+            return
+        try:
+            self.presets_store.remember(spec.job, spec.params)
+        except PresetError as exc:
+            self.say(self.tr("The parameters could not be remembered: %1").replace("%1", str(exc)))
 
     def shutdown(self) -> None:
         """Wait for a walk in progress (bounded), so no thread outlives the window."""

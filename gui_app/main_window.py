@@ -37,6 +37,7 @@ from core.events import (
     WorkerEvent,
 )
 from core.model import TaskState
+from core.presets import PresetError, PresetStore
 from gui_app.batch_commands import BatchCommands
 from gui_app.batch_progress import BatchClocks, progress_of, running
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
@@ -148,7 +149,7 @@ class MainWindow(BatchCommands, QMainWindow):
         self.setCentralWidget(self.tasks)
         self.actions_ = Actions(self)
         self.addToolBar(self.actions_.toolbar(self))
-        self.setup = JobSetup(self.batch_options, self)
+        self.setup = JobSetup(self.batch_options, self, presets=self._open_presets())
         scroll = scrolled(self.setup)
         scroll.setMinimumWidth(340)
         self.setup_dock = self._dock(
@@ -184,6 +185,14 @@ class MainWindow(BatchCommands, QMainWindow):
         self.notifier = Notifier(self)
         self._build_menus()
         self.resize(1280, 820)
+
+    def _open_presets(self) -> PresetStore | None:
+        """The presets file; when it cannot be read, say so and run without presets."""
+        try:
+            return PresetStore.open()
+        except PresetError as exc:
+            self.report(self.tr("Presets unavailable: %1").replace("%1", str(exc)))
+            return None
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

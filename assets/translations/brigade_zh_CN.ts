@@ -573,6 +573,10 @@
         <translation>%1（加载失败）</translation>
     </message>
     <message>
+        <source>The job of preset %1 is not available: %2</source>
+        <translation>预设 %1 的作业不可用：%2</translation>
+    </message>
+    <message>
         <source>Add files</source>
         <translation>添加文件</translation>
     </message>
@@ -619,6 +623,10 @@
     <message>
         <source>Two tasks would write the same file:</source>
         <translation>有两个任务会写入同一个文件：</translation>
+    </message>
+    <message>
+        <source>The parameters could not be remembered: %1</source>
+        <translation>无法记住这些参数：%1</translation>
     </message>
 </context>
 <context>
@@ -685,6 +693,10 @@
     <message>
         <source>History</source>
         <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>Presets unavailable: %1</source>
+        <translation>预设不可用：%1</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -950,6 +962,97 @@
     <message>
         <source>This job has no options.</source>
         <translation>此作业没有选项。</translation>
+    </message>
+</context>
+<context>
+    <name>PresetsBar</name>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Save preset…</source>
+        <translation>保存预设…</translation>
+    </message>
+    <message>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>More preset actions</source>
+        <translation>更多预设操作</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>No preset</source>
+        <translation>无预设</translation>
+    </message>
+    <message>
+        <source>Presets are unavailable: the presets file could not be read</source>
+        <translation>预设不可用：无法读取预设文件</translation>
+    </message>
+    <message>
+        <source>Save preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Preset not saved: %1</source>
+        <translation>预设未保存：%1</translation>
+    </message>
+    <message>
+        <source>Rename preset</source>
+        <translation>重命名预设</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Preset not renamed: %1</source>
+        <translation>预设未重命名：%1</translation>
+    </message>
+    <message>
+        <source>Preset not deleted: %1</source>
+        <translation>预设未删除：%1</translation>
+    </message>
+    <message>
+        <source>Export presets</source>
+        <translation>导出预设</translation>
+    </message>
+    <message>
+        <source>Presets (*.json)</source>
+        <translation>预设 (*.json)</translation>
+    </message>
+    <message>
+        <source>Presets not exported: %1</source>
+        <translation>预设未导出：%1</translation>
+    </message>
+    <message>
+        <source>Import presets</source>
+        <translation>导入预设</translation>
+    </message>
+    <message>
+        <source>Presets not imported: %1</source>
+        <translation>预设未导入：%1</translation>
     </message>
 </context>
 <context>

@@ -10,7 +10,7 @@ import time
 from core.cli import cluster_args, output_args, store_args
 from core.engine import EngineConfig
 from core.model import BatchOptions, BatchSpec, TaskState
-from core.params import ParamError, parse_assignments
+from core.params import ParamError, parse_assignments, resolve_params
 from core.registry import UnknownJobError, processor_class
 
 TYPE_CHECKING = False  # no ``typing`` at run time: every millisecond before the first task counts
@@ -27,9 +27,14 @@ def register(sub: Any) -> None:
     """Add the ``run`` sub-command."""
     p = sub.add_parser("run", help="run a job on files and folders")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
-    p.add_argument("--job", "-j", required=True, help="job name (see 'brigade-cli jobs')")
+    p.add_argument("--job", "-j", help="job name (see 'brigade-cli jobs'); optional with --preset")
     p.add_argument(
         "-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="job parameter"
+    )
+    p.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="the job and parameters of a preset saved in the window; -p overrides",
     )
     p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
     p.add_argument("--timeout", type=float, default=None, help="seconds a task may run")
@@ -62,9 +67,24 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         raise UsageError("--timeout must be a positive number of seconds")
     if args.retries < 0:
         raise UsageError("--retries must be 0 or more")
+    preset: dict[str, Any] = {}
+    if args.preset is not None:
+        from core.presets import PresetError, PresetStore
+
+        try:
+            chosen = PresetStore.open().get(args.preset)
+        except PresetError as exc:
+            raise UsageError(str(exc)) from None
+        if args.job is not None and args.job != chosen.job:
+            raise UsageError(f"preset {chosen.name!r} is for the job {chosen.job!r}, not {args.job!r}")
+        args.job, preset = chosen.job, dict(chosen.params)
+    if args.job is None:
+        raise UsageError("give the job to run: --job NAME (or --preset NAME)")
     try:
         cls = processor_class(args.job)
-        params = parse_assignments(cls.params, args.params)
+        given = parse_assignments(cls.params, args.params)  # every parameter, defaults filled in
+        named = {item.partition("=")[0].strip() for item in args.params}
+        params = resolve_params(cls.params, {**preset, **{k: v for k, v in given.items() if k in named}})
     except (ParamError, UnknownJobError) as exc:
         raise UsageError(str(exc)) from None
     return params, cls.writes_outputs and cls.writes_with(params)
