@@ -49,10 +49,13 @@ class BatchCommands(_Base):
             why = self.engine_error or self.tr("the cluster is not connected yet")
             self.refusal = self.tr("Nothing will run: %1").replace("%1", why)
         else:
+            accepted = self.accepted
             try:
                 engine.submit(spec)
             except (ParamError, UnknownJobError) as exc:
                 self.refusal = str(exc)
+            else:
+                self.collections.hold(len(spec.paths), lambda: self.accepted > accepted)
         if self.refusal:
             self.report(self.refusal)
             return False
@@ -103,14 +106,19 @@ class BatchCommands(_Base):
     def cancel_selected(self) -> None:
         self.cancel(self.view.selected_task_ids())
 
+    def _count(self, state: TaskState) -> int:
+        return self.model.counts.by_state[state]
+
     @Slot()
     def cancel_all(self) -> None:
         if (engine := self.engine) is not None:
+            self.collections.hold(self._count(TaskState.QUEUED), lambda: self._count(TaskState.QUEUED) == 0)
             engine.cancel_batch(None)
 
     @Slot()
     def retry_failed(self) -> None:
         if (engine := self.engine) is not None:
+            self.collections.hold(self._count(TaskState.FAILED), lambda: self._count(TaskState.FAILED) == 0)
             engine.retry_failed(None)
         for b in self.model.batches:
             if b.batch_id not in self._live:

@@ -6,7 +6,6 @@ in ``TasksModel``, each panel is its own widget. This file wires them.
 
 from __future__ import annotations
 
-import enum
 import gc
 import logging
 import os
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QWidget,
 )
@@ -40,6 +38,8 @@ from core.model import TaskState
 from core.presets import PresetError, PresetStore
 from gui_app.batch_commands import BatchCommands
 from gui_app.batch_progress import BatchClocks, progress_of, running
+from gui_app.close_dialog import CloseChoice, ask_close_choice
+from gui_app.collection_pause import CollectionPause
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
@@ -55,15 +55,6 @@ if TYPE_CHECKING:
     from gui_app.engine_bridge import EngineBridge
 
 log = logging.getLogger("brigade.gui")
-
-
-class CloseChoice(enum.Enum):
-    """What to do with unfinished tasks when the window closes."""
-
-    FINISH = "finish"  # keep running, close when every batch has finished
-    PAUSE = "pause"  # running tasks finish, queued ones stay queued for a later resume
-    CANCEL = "cancel"  # cancel everything, then close
-    STAY = "stay"  # do not close
 
 
 def open_store(path: str | None) -> tuple[Any, str | None]:
@@ -123,6 +114,8 @@ class MainWindow(BatchCommands, QMainWindow):
         self.quit_when_finished = False
         self._can_close = False
         self.clocks = BatchClocks()  # each batch's running time
+        self.collections = CollectionPause()  # the collector waits while a million events pass
+        self.accepted = 0  # batches the engine accepted in this session
         self.refusal = ""  # why the last submit was refused
         self._rates = RateMeter()
         self._language = settings.language
@@ -447,6 +440,7 @@ class MainWindow(BatchCommands, QMainWindow):
                 self._on_batch_finished(ev)  # type: ignore[arg-type]
             elif kind is BatchAccepted:
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
+                self.accepted += 1
                 if not self.paused:  # its clock runs even if it ends within this slice
                     self.clocks.start(ev.batch_id, now)  # type: ignore[union-attr]
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
@@ -536,6 +530,7 @@ class MainWindow(BatchCommands, QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         now = time.monotonic()
+        self.collections.check(self.bridge.backlog if self.bridge is not None else 0)
         self.clocks.follow(self.model.batches, now, paused=self.paused)
         c = self.model.counts
         rate = self._rates.sample(c.finished, c.bytes_done)
@@ -678,35 +673,7 @@ class MainWindow(BatchCommands, QMainWindow):
     # ------------------------------------------------------------ closing
     def close_choice(self) -> CloseChoice:
         """Ask what to do with unfinished tasks (tests replace this method)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Tasks are still running"))
-        n = self.model.counts.unfinished
-        box.setText(
-            count_text(
-                n, self.tr("%1 task has not finished yet."), self.tr("%1 tasks have not finished yet.")
-            )
-        )
-        box.setInformativeText(
-            self.tr("Finish: keep running and close when done.")
-            + "\n"
-            + self.tr(
-                "Pause for later: running tasks finish, the rest stay queued in the history for a resume."
-            )
-            + "\n"
-            + self.tr("Cancel tasks: stop them now.")
-        )
-        finish = box.addButton(self.tr("Finish"), QMessageBox.ButtonRole.AcceptRole)
-        pause = box.addButton(self.tr("Pause for later"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(self.tr("Cancel tasks"), QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton(self.tr("Don't close"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(pause)
-        box.setEscapeButton(stay)
-        box.exec()
-        clicked = box.clickedButton()
-        return {finish: CloseChoice.FINISH, pause: CloseChoice.PAUSE, cancel: CloseChoice.CANCEL}.get(
-            clicked, CloseChoice.STAY
-        )  # type: ignore[call-overload]
+        return ask_close_choice(self, self.model.counts.unfinished)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._can_close:
@@ -757,6 +724,7 @@ class MainWindow(BatchCommands, QMainWindow):
     def release(self) -> None:
         """Stop everything the window started: engine thread, workers, samplers, store."""
         self._tick.stop()
+        self.collections.release()
         self.setup.shutdown()
         if self.monitor is not None:
             self.monitor.stop()
