@@ -166,6 +166,7 @@ class JobSetup(QWidget):
     # ------------------------------------------------------------ layout
     def _build(self) -> None:
         self.drop = DropZone(self)
+        self.drop.setAccessibleName(self.tr("Drop files or folders here"))
         self.drop.pathsDropped.connect(self.add_paths)
         self.add_files_btn = QPushButton(self.tr("Add files…"), self)
         self.add_folder_btn = QPushButton(self.tr("Add folder…"), self)
@@ -177,8 +178,10 @@ class JobSetup(QWidget):
         for b in (self.add_files_btn, self.add_folder_btn, self.clear_btn):
             buttons.addWidget(b)
         self.include = QLineEdit(self)
+        self.include.setAccessibleName(self.tr("Include"))
         self.include.setPlaceholderText(self.tr("e.g. *.jpg; *.png"))
         self.exclude = QLineEdit(self)
+        self.exclude.setAccessibleName(self.tr("Exclude"))
         self.exclude.setPlaceholderText(self.tr("e.g. *.tmp; .git"))
         self.recursive = QCheckBox(self.tr("Sub-folders"), self)
         self.recursive.setChecked(True)
@@ -210,6 +213,7 @@ class JobSetup(QWidget):
         box.addWidget(self.summary)
 
         self.job = QComboBox(self)
+        self.job.setAccessibleName(self.tr("Job"))
         self.job.currentIndexChanged.connect(self._on_job)
         self.job_help = QLabel(self)
         self.job_help.setWordWrap(True)

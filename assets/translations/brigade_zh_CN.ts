@@ -505,6 +505,10 @@
 <context>
     <name>JobSetup</name>
     <message>
+        <source>Drop files or folders here</source>
+        <translation>将文件或文件夹拖到这里</translation>
+    </message>
+    <message>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
@@ -517,8 +521,16 @@
         <translation>清空</translation>
     </message>
     <message>
+        <source>Include</source>
+        <translation>包含</translation>
+    </message>
+    <message>
         <source>e.g. *.jpg; *.png</source>
         <translation>例如 *.jpg; *.png</translation>
+    </message>
+    <message>
+        <source>Exclude</source>
+        <translation>排除</translation>
     </message>
     <message>
         <source>e.g. *.tmp; .git</source>
@@ -632,6 +644,10 @@
 <context>
     <name>LogPanel</name>
     <message>
+        <source>Log shown</source>
+        <translation>显示的日志</translation>
+    </message>
+    <message>
         <source>Selected task</source>
         <translation>所选任务</translation>
     </message>
@@ -650,6 +666,10 @@
     <message>
         <source>Show new lines as they arrive; untick to pause the view</source>
         <translation>新日志行到达时立即显示；取消勾选可暂停视图</translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation>搜索日志</translation>
     </message>
     <message>
         <source>Search log…</source>
