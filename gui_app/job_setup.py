@@ -124,7 +124,7 @@ class _Walk(QObject):
         self.join()
 
         def work() -> None:
-            self.done.emit(gen, discover(roots, filters))
+            self.done.emit(gen, discover(roots, filters, natural=True))
 
         self._thread = threading.Thread(target=work, name="brigade-discover", daemon=True)
         self._thread.start()

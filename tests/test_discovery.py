@@ -269,3 +269,15 @@ def test_the_cli_leaves_output_folders_out_and_says_how_many(tmp_path):
     assert "brigade-checksum" not in out.stdout
     assert "left out 1 output folder" in out.stderr
     assert "brigade-checksum" in dry_run("--include-outputs").stdout
+
+
+def test_natural_order_puts_note_2_before_note_10(tmp_path):
+    for name in ("note_10.txt", "note_2.txt", "Note_3.txt", "note_1.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert _names(discover([tmp_path], natural=True), tmp_path) == [
+        "note_1.txt",
+        "note_2.txt",
+        "Note_3.txt",
+        "note_10.txt",
+    ]
+    assert _names(discover([tmp_path]), tmp_path)[0] == "Note_3.txt"  # code point order, the fast one

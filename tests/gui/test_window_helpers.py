@@ -61,3 +61,17 @@ def test_a_batch_offers_its_output_folder(qtbot, window, tmp_path):
     action = next(a for a in menu.actions() if a.objectName() == "open_folder")
     assert action.isEnabled()
     assert window.model.output_folder(window.model.batches[0]) == str(tmp_path / "in" / "brigade-compress")
+
+
+def test_dropped_files_are_listed_in_natural_order(qtbot, window, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name in ("note_10.txt", "note_2.txt", "note_1.txt"):
+        (notes / name).write_bytes(b"x")
+    with qtbot.waitSignal(window.setup.discovered, timeout=10_000):
+        window.setup.add_paths([str(notes)])
+    assert [os.path.basename(p) for p in window.setup.found.paths] == [
+        "note_1.txt",
+        "note_2.txt",
+        "note_10.txt",
+    ]
