@@ -16,9 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 
+from core.atomic import BACKUP_SUFFIX, keep_stat, link_or_rename, make_temp, temp_path
 from core.model import FrozenRecord, Record
 from core.processor import Skip
 
@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
 COLLISION_RULES = ("skip", "overwrite", "keep")
 TEMPLATE_FIELDS = ("stem", "ext", "name", "job", "n", "parent")
-BACKUP_SUFFIX = ".brigade-bak"
 DEFAULT_SUBFOLDER = "brigade-{job}"
 _UNIQUE_LIMIT = 10_000
+# Suffixes a job adds to a whole name: ``keep`` numbers the name inside them (``a (1).txt.gz``).
+_WRAPPERS = frozenset(
+    (".gz", ".bz2", ".xz", ".zst", ".zip", ".b2", ".md5", ".sha1", ".sha256", ".sha512", ".sha3_256")
+) | {".xxh64", ".xxh3_64", ".xxh128"}
 
 
 class OutputError(ValueError):
@@ -267,14 +270,19 @@ def check_target(target: Target) -> None:
 
 
 class Staged(Record):
-    """An output being written: write ``temp`` (or ``file``); ``path`` is set on success."""
+    """An output being written: write ``temp`` (or ``file``); ``path`` is set on success.
 
-    __slots__ = ("file", "path", "target", "temp")
+    Set ``like`` to a file's path to give the output that file's permission
+    bits and modification time, as gzip gives its archive the input's.
+    """
+
+    __slots__ = ("file", "like", "path", "target", "temp")
 
     target: Target
     temp: str
     file: IO[Any] | None
     path: str | None
+    like: str | None
 
     def __init__(
         self, target: Target, temp: str, file: IO[Any] | None = None, path: str | None = None
@@ -283,6 +291,7 @@ class Staged(Record):
         self.temp = temp
         self.file = file
         self.path = path
+        self.like = None
 
 
 OnTemp = Callable[[str, bool], None]
@@ -305,14 +314,11 @@ def staged(target: Target, mode: str | None = None, on_temp: OnTemp | None = Non
         ``(temp, False)`` once it is gone, so a killed worker's temporary
         file is removed by whoever cleans up after it.
     """
-    from core.atomic import TEMP_SUFFIX  # only where outputs are written: not in the CLI's process
-
     check_target(target)
     folder = os.path.dirname(target.path)
     os.makedirs(folder, exist_ok=True)
-    base = os.path.basename(target.path)
     # Keep the extension last: programs and libraries pick formats by it.
-    fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=TEMP_SUFFIX + split_name(base)[1], dir=folder)
+    fd, temp = make_temp(folder, split_name(os.path.basename(target.path))[1])
     if on_temp:
         on_temp(temp, True)
     out = Staged(target, temp)
@@ -325,6 +331,8 @@ def staged(target: Target, mode: str | None = None, on_temp: OnTemp | None = Non
             out.file = os.fdopen(fd, mode, -1, **text)
         with out.file or contextlib.nullcontext():
             yield out
+        if out.like is not None and os.path.lexists(temp):
+            keep_stat(out.like, temp)
         out.path = commit(target, temp)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -358,7 +366,7 @@ def _place(target: Target, temp: str) -> str:
         return target.path
     if target.collision == "skip":
         try:
-            _link_or_rename(temp, target.path)
+            link_or_rename(temp, target.path)
         except FileExistsError:
             raise Skip(f"output exists: {target.path}") from None
         return target.path
@@ -369,7 +377,7 @@ def _link_unique(src: str, wanted: str, move: bool) -> str:
     """Give ``src`` the first free name of ``wanted``, ``wanted (1)``, ... and return it."""
     for candidate in unique_names(wanted):
         try:
-            _link_or_rename(src, candidate) if move else os.link(src, candidate)
+            link_or_rename(src, candidate) if move else os.link(src, candidate)
         except FileExistsError:
             continue
         return candidate
@@ -381,38 +389,22 @@ def unique_names(path: str) -> Iterator[str]:
     yield path
     folder, name = os.path.split(path)
     stem, ext = split_name(name)
+    inner_stem, inner = split_name(stem)
+    if ext.lower() in _WRAPPERS and inner and inner_stem:
+        stem, ext = inner_stem, inner + ext
     for i in range(1, _UNIQUE_LIMIT):
         yield os.path.join(folder, f"{stem} ({i}){ext}")
-
-
-def _link_or_rename(temp: str, target: str) -> None:
-    """Move ``temp`` to ``target`` only if ``target`` does not exist.
-
-    A hard link fails when the target exists, so no file that appeared since
-    a check is clobbered; where links are not supported, check then rename.
-    """
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        if os.path.lexists(target):
-            raise FileExistsError(target) from None
-        os.replace(temp, target)
-        return
-    os.unlink(temp)
 
 
 def _replace_input(target: Target, temp: str) -> None:
     """Replace the input with ``temp``, keeping a backup until the new file is in place."""
     src = target.input
-    with contextlib.suppress(OSError):
-        shutil.copymode(src, temp)
+    # An edit in place keeps what the file was: its mode, owner (where allowed) and date.
+    keep_stat(src, temp, owner=True)
     with open(temp, "rb+") as f:
         # The original is about to go: the new bytes must be on disk first.
         os.fsync(f.fileno())
-    folder, name = os.path.split(src)
-    backup = _backup_name(folder, name)
+    backup = temp_path(os.path.dirname(src), BACKUP_SUFFIX)
     try:
         os.link(src, backup)
     except OSError:
@@ -422,13 +414,6 @@ def _replace_input(target: Target, temp: str) -> None:
         _link_unique(backup, src + BACKUP_SUFFIX, move=True)
     else:
         os.unlink(backup)
-
-
-def _backup_name(folder: str, name: str) -> str:
-    fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=BACKUP_SUFFIX, dir=folder)
-    os.close(fd)
-    os.unlink(path)
-    return path
 
 
 # ---------------------------------------------------------------------------

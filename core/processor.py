@@ -35,6 +35,11 @@ else:
     Protocol = object
 
 
+# The result key of a task's one-line answer (a command's last line of output): tables,
+# ``--json`` and exports show it; a job lists it in ``result_columns`` to have it shown.
+LINE = "line"
+
+
 class Cancelled(Exception):  # noqa: N818 - a state, not an error
     """Raised inside a task when someone cancelled it; the task ends cancelled."""
 
@@ -52,6 +57,12 @@ class TaskContext(Protocol):
 
     task_id: int
     logger: logging.Logger
+    index: int  # the task's position in its batch, from 0
+
+    @property
+    def worker_slot(self) -> int:
+        """The worker slot running this task, from 1 (GNU parallel's ``{%}``)."""
+        return 1
 
     def progress(self, fraction: float, message: str = "") -> None:
         """Report progress; cheap to call often (the engine rate-limits it)."""

@@ -1,12 +1,14 @@
 """Table models of the History panel: past batches, and the tasks of one batch read page by page.
 
-Both read a ``JobStore`` on the GUI thread; the store's queries are indexed and
-short (one page of tasks at a time), so the window never waits on a big read.
+Neither reads the store: the panel's reader thread (``gui_app.history_reader``)
+does, and hands them rows. The tasks model asks for its next page with a
+signal when the view scrolls near its end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,13 +18,23 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
+    Slot,
 )
 from PySide6.QtGui import QColor
 
 from core.model import TaskState
-from core.store import BatchRow, JobStore, TaskRow
+from core.store import BatchRow, TaskRow
 from gui_app.icons import state_color, state_icon
 from gui_app.tasks_model import duration_text
+
+_REQUESTS = itertools.count(1)
+
+
+def next_request() -> int:
+    """A new number for a question to the history reader (unique across the panel and its models)."""
+    return next(_REQUESTS)
+
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw value a column sorts by
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the batch or task id of the row
@@ -191,13 +203,14 @@ def result_text(task: TaskRow) -> str:
     """The task's result (its first result field) or its failure, in one line."""
     if task.failure is not None:
         return task.reason or ""
-    if task.result:
+    result = task.result
+    if isinstance(result, dict) and result:
         for key in ("digest", "output", "size", "bytes"):
-            if key in task.result:
-                return str(task.result[key])
-        key, value = next(iter(task.result.items()))
+            if key in result:
+                return str(result[key])
+        key, value = next(iter(result.items()))
         return f"{key}: {value}"
-    return ""
+    return "" if result is None or result == {} else str(result)
 
 
 class BatchTasksModel(_RowsModel):
@@ -212,41 +225,66 @@ class BatchTasksModel(_RowsModel):
         QT_TRANSLATE_NOOP("HistoryPanel", "Result or reason"),
     )
 
+    pageWanted = Signal(int, int, object, int, int)  # noqa: N815 - request, batch, states, after id, rows
+    pageAdded = Signal()  # noqa: N815 - a page arrived (the view may look for a task in it)
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.store: JobStore | None = None
         self.batch_id: int | None = None
         self.states: frozenset[TaskState] | None = None
         self.rows: list[TaskRow] = []
         self._more = False
+        self._request = 0  # the page asked for last; 0: none on its way
 
-    def load(self, store: JobStore | None, batch_id: int | None, states: frozenset[TaskState] | None) -> None:
+    def load(self, batch_id: int | None, states: frozenset[TaskState] | None) -> None:
         """Show the tasks of ``batch_id`` in ``states`` (``None``: all), starting with the first page."""
         self.beginResetModel()
-        self.store, self.batch_id, self.states = store, batch_id, states
+        self.batch_id, self.states = batch_id, states
         self.rows = []
-        self._more = store is not None and batch_id is not None
+        self._more = batch_id is not None
+        self._request = 0
         self.endResetModel()
         if self._more:
             self.fetchMore(QModelIndex())
+
+    @property
+    def loading(self) -> bool:
+        """Whether a page is on its way."""
+        return self._request != 0
 
     def task_at(self, row: int) -> TaskRow | None:
         """The task of ``row``, or ``None``."""
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802 - Qt override
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._request
 
     def fetchMore(self, parent: _Index) -> None:  # noqa: N802 - Qt override
-        if parent.isValid() or not self._more or self.store is None or self.batch_id is None:
+        if parent.isValid() or not self._more or self._request or self.batch_id is None:
             return
-        page = self.store.tasks(self.batch_id, self.states, limit=PAGE, offset=len(self.rows))
+        self._request = next_request()
+        after = self.rows[-1].id if self.rows else 0
+        self.pageWanted.emit(self._request, self.batch_id, self.states, after, PAGE)
+
+    @Slot(int, object)
+    def add_page(self, request: int, page: list[TaskRow]) -> None:
+        """A page the reader read; dropped when it answers an older question."""
+        if request != self._request:
+            return
+        self._request = 0
         self._more = len(page) == PAGE
         if page:
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
             self.rows.extend(page)
             self.endInsertRows()
+        self.pageAdded.emit()
+
+    def forget_request(self, request: int) -> None:
+        """The page asked for with ``request`` will not come (the read failed)."""
+        if request == self._request:
+            self._request = 0
+            self._more = False
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         task = self.task_at(index.row()) if index.isValid() else None

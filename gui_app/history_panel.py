@@ -8,13 +8,16 @@
     ┌ tasks of the selected batch  [state ▾] ┐┌ log of the selected task ┐
     └────────────────────────────────────────┘└──────────────────────────┘
 
-Reads the store on the GUI thread (short, indexed queries; tasks a page at a
-time). The engine writes the same file through its own connection.
+Every query runs on the panel's reader thread (``gui_app.history_reader``),
+never on the GUI thread; answers come back by queued signals. The list loads
+when the panel is made and whenever the window says a batch changed state.
+The engine writes the same file through its own connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from pathlib import Path
 
@@ -40,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model import TaskState
-from core.store import JobStore, StoreError, TaskRow
+from core.store import BatchRow, JobStore, LogRow, StoreError, TaskRow
 from gui_app.history_models import (
     ID_ROLE,
     RESUMABLE,
@@ -48,12 +51,15 @@ from gui_app.history_models import (
     BatchesModel,
     BatchTasksModel,
     format_time,
+    next_request,
     state_text,
 )
+from gui_app.history_reader import start_reader, stop_reader
 from gui_app.i18n import arg
 from gui_app.icons import state_color, state_icon
 
-LOG_LIMIT = 20_000  # lines shown for one task; the store keeps them all
+LOG_LIMIT = 20_000  # lines shown for one task
+BATCHES_SHOWN = 200  # newest batches listed
 EXPORT_FORMATS = ("csv", "json")
 INDEX_PADDING = 8  # pixels each side of a task number, as a resized column leaves
 
@@ -78,19 +84,27 @@ class HistoryPanel(QWidget):
 
     resumeRequested = Signal(int)  # noqa: N815 - batch id the person wants to run again
     openRequested = Signal(int)  # noqa: N815 - batch id the person wants to open in the tasks table
+    loaded = Signal()  # every question asked of the reader has its answer
+    _wantBatches = Signal(int, int)  # noqa: N815 - request, how many (to the reader thread)
+    _wantLog = Signal(int, int, int)  # noqa: N815 - request, task id, lines (to the reader thread)
 
     def __init__(self, store_path: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyPanel")
         self.store_path = store_path
-        self.store: JobStore | None = None
         self.error: str | None = None
+        self._thread = None
+        self._batches_request = self._log_request = 0
+        self._keep: tuple[int | None, int | None] = (None, None)  # selection to restore after a refresh
+        self._find_task: int | None = None  # a task to select once its page arrives
         self._build()
         self.retranslate()
         self._update_buttons()
+        self._start_reader()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close_store)
+        self.refresh()  # the list is there from the start, not after a press of Refresh
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -232,56 +246,98 @@ class HistoryPanel(QWidget):
 
     # -- the store --------------------------------------------------------------------------------
 
+    def _start_reader(self) -> None:
+        self.reader, self._thread = start_reader(self.store_path)
+        # A panel deleted without being closed must not leave its thread running.
+        self.destroyed.connect(functools.partial(stop_reader, self._thread))
+        self._wantBatches.connect(self.reader.read_batches)
+        self._wantLog.connect(self.reader.read_log)
+        self.tasks.pageWanted.connect(self.reader.read_tasks)
+        self.reader.batchesRead.connect(self._on_batches)
+        self.reader.tasksRead.connect(self.tasks.add_page)
+        self.reader.logRead.connect(self._on_log)
+        self.reader.failed.connect(self._on_failed)
+        self.tasks.pageAdded.connect(self._on_page)
+
     def set_store_path(self, path: str | None) -> None:
         """Read another history database (after a settings change)."""
         self.close_store()
         self.store_path = path
+        self._start_reader()
         self.refresh()
-
-    def _open_store(self) -> JobStore | None:
-        if self.store is None:
-            try:
-                self.store = JobStore.open(self.store_path)
-                self.error = None
-            except StoreError as exc:
-                self.error = str(exc)
-        return self.store
 
     @Slot()
     def close_store(self) -> None:
-        """Close the read connection (it reopens on the next refresh)."""
-        if self.store is not None:
-            self.tasks.load(None, None, None)
-            self.store.close()
-            self.store = None
+        """Stop the reader thread and close its connection (a refresh starts them again)."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self.tasks.load(None, None)
+            stop_reader(thread)
+
+    def closeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        self.close_store()
+        super().closeEvent(event)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a question to the reader has no answer yet."""
+        return bool(self._batches_request or self._log_request or self.tasks.loading)
+
+    def _maybe_loaded(self) -> None:
+        if not self.busy:
+            self.loaded.emit()
 
     def _show_error_message(self) -> None:
         if self.error:
             self.message.setText(arg(self.tr("History is not available: %1"), self.error))
-        elif not self.batches.rows and self.store is not None:
+        elif not self.batches.rows:
             self.message.setText(self.tr("No batches yet. Batches you run appear here."))
-        self.message.setVisible(bool(self.error) or (not self.batches.rows and self.store is not None))
+        self.message.setVisible(bool(self.error) or not self.batches.rows)
 
     # -- reading ----------------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
-        """Read the batches again, keeping the selected batch (and its task) selected."""
-        keep_batch, keep_task = self.selected_batch_id(), self.selected_task_id()
-        store = self._open_store()
-        try:
-            rows = store.batches() if store is not None else []
-        except StoreError as exc:
-            self.error, rows = str(exc), []
+        """Read the batches again (on the reader thread), keeping the selected batch and task selected."""
+        if self._thread is None:
+            self._start_reader()
+        if not self._batches_request:
+            self._keep = (self.selected_batch_id(), self.selected_task_id())
+        self._batches_request = next_request()
+        self._wantBatches.emit(self._batches_request, BATCHES_SHOWN)
+
+    @Slot(int, object)
+    def _on_batches(self, request: int, rows: list[BatchRow]) -> None:
+        if request != self._batches_request:
+            return
+        self._batches_request = 0
+        self.error = None
+        keep_batch, keep_task = self._keep
         self.batches.set_rows(rows)
         self._fit_columns(self.batch_view, stretch=1)
         self._show_error_message()
         if keep_batch is not None and self.select_batch(keep_batch) and keep_task is not None:
             self.select_task(keep_task)
         if self.selected_batch_id() is None:
-            self.tasks.load(None, None, None)
+            self.tasks.load(None, None)
             self._show_log(None)
         self._update_buttons()
+        self._maybe_loaded()
+
+    @Slot(int, str)
+    def _on_failed(self, request: int, reason: str) -> None:
+        if request == self._batches_request:
+            self._batches_request = 0
+            self.error = reason
+            self.batches.set_rows([])
+            self.tasks.load(None, None)
+            self._show_error_message()
+            self._update_buttons()
+        elif request == self._log_request:
+            self._log_request = 0
+        else:
+            self.tasks.forget_request(request)
+        self._maybe_loaded()
 
     def select_batch(self, batch_id: int) -> bool:
         """Select a batch by id; return whether it is listed."""
@@ -294,15 +350,25 @@ class HistoryPanel(QWidget):
         return True
 
     def select_task(self, task_id: int) -> bool:
-        """Select a task of the shown batch by id (fetching pages until it appears)."""
-        while True:
-            row = next((i for i, t in enumerate(self.tasks.rows) if t.id == task_id), -1)
-            if row >= 0:
-                self.task_view.selectRow(row)
-                return True
-            if not self.tasks.canFetchMore(QModelIndex()):
-                return False
-            self.tasks.fetchMore(QModelIndex())
+        """Select a task of the shown batch by id; return whether it is listed already.
+
+        If not, pages are fetched until it appears, and it is selected then.
+        """
+        row = next((i for i, t in enumerate(self.tasks.rows) if t.id == task_id), -1)
+        if row >= 0:
+            self._find_task = None
+            self.task_view.selectRow(row)
+            return True
+        self._find_task = task_id
+        self.tasks.fetchMore(QModelIndex())
+        return False
+
+    @Slot()
+    def _on_page(self) -> None:
+        task_id = self._find_task
+        if task_id is not None and not self.select_task(task_id) and not self.tasks.loading:
+            self._find_task = None  # not in this batch (any more)
+        self._maybe_loaded()
 
     def selected_batch_id(self) -> int | None:
         """The id of the selected batch, or ``None``."""
@@ -333,7 +399,7 @@ class HistoryPanel(QWidget):
     @Slot()
     def _reload_tasks(self) -> None:
         bid = self.selected_batch_id()
-        self.tasks.load(self.store if bid is not None else None, bid, self.state_filter_states())
+        self.tasks.load(bid, self.state_filter_states())
         self._fit_columns(self.task_view, stretch=None, widest=360)
         self._fit_index_column(bid)
         self._set_titles()
@@ -368,11 +434,28 @@ class HistoryPanel(QWidget):
     # -- the log of one task ----------------------------------------------------------------------
 
     def _show_log(self, task: TaskRow | None) -> None:
+        """Show ``task``'s log: asked of the reader, drawn when it answers."""
         self.log_view.clear()
-        if task is None or self.store is None:
+        if task is None or self._thread is None:
+            self._log_request = 0
             self.log_title.setText(self.tr("Select a task to see its log."))
             return
         self.log_title.setText(arg(self.tr("Log of %1"), Path(task.path).name))
+        self._log_request = next_request()
+        self._wantLog.emit(self._log_request, task.id, LOG_LIMIT)
+
+    @Slot(int, object)
+    def _on_log(self, request: int, answer: tuple[TaskRow | None, list[LogRow]]) -> None:
+        if request != self._log_request:
+            return
+        self._log_request = 0
+        task, lines = answer
+        if task is not None:
+            self._draw_log(task, lines)
+        self._maybe_loaded()
+
+    def _draw_log(self, task: TaskRow, lines: list[LogRow]) -> None:
+        self.log_view.clear()
         cursor = QTextCursor(self.log_view.document())
         muted = QTextCharFormat()
         muted.setForeground(self.palette().color(self.palette().ColorRole.PlaceholderText))
@@ -382,7 +465,6 @@ class HistoryPanel(QWidget):
             failed = QTextCharFormat()
             failed.setForeground(state_color(TaskState.FAILED))
             cursor.insertText((task.reason or "") + "\n", failed)
-        lines = self.store.log_lines(task.id, limit=LOG_LIMIT)
         if not lines:
             cursor.insertText(self.tr("(no log lines)") + "\n", muted)
         attempt = None
@@ -463,11 +545,11 @@ class HistoryPanel(QWidget):
         """Write the tasks of a batch to ``path`` as ``fmt`` ("csv" or "json"); return the rows written."""
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r}")
-        store = self._open_store()
-        if store is None:
-            raise StoreError(self.error or "the history is not available")
         newline = "" if fmt == "csv" else None  # the csv module writes its own line ends
-        with open(path, "w", encoding="utf-8", newline=newline) as stream:
+        with (
+            JobStore.open(self.store_path, create=False) as store,
+            open(path, "w", encoding="utf-8", newline=newline) as stream,
+        ):
             return store.export(batch_id, fmt, stream)
 
 

@@ -41,6 +41,7 @@ from gui_app.batch_progress import BatchClocks, progress_of, running
 from gui_app.close_dialog import CloseChoice, ask_close_choice
 from gui_app.collection_pause import CollectionPause
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
+from gui_app.history_banner import HistoryBanner
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
@@ -140,6 +141,8 @@ class MainWindow(BatchCommands, QMainWindow):
         self.tasks = TasksPane(self.model, self)
         self.view = self.tasks.view
         self.setCentralWidget(self.tasks)
+        self.history_banner = HistoryBanner(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.history_banner)
         self.actions_ = Actions(self)
         self.addToolBar(self.actions_.toolbar(self))
         self.setup = JobSetup(self.batch_options, self, presets=self._open_presets())
@@ -310,6 +313,7 @@ class MainWindow(BatchCommands, QMainWindow):
             try:
                 self.cluster = s.cluster_config()
                 recorder = self.store.recorder() if self.store is not None else None
+                self.history_banner.listen(recorder)
                 # Only the security checks run here; connecting waits for the engine thread.
                 engine = make_backend(self.cluster, config, recorder, connect=False)
             except (ClusterError, ValueError) as exc:
@@ -441,6 +445,7 @@ class MainWindow(BatchCommands, QMainWindow):
             elif kind is BatchAccepted:
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
                 self.accepted += 1
+                self._refresh_history()  # the batch is in the history from now on
                 if not self.paused:  # its clock runs even if it ends within this slice
                     self.clocks.start(ev.batch_id, now)  # type: ignore[union-attr]
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
@@ -731,6 +736,8 @@ class MainWindow(BatchCommands, QMainWindow):
         if self.bridge is not None:
             self.bridge.shutdown(interrupt=True, timeout=15.0)
         self.notifier.close()
+        if self.history is not None:
+            self.history.close_store()  # its reader thread
         if self.store is not None:
             self.store.close()
             self.store = None

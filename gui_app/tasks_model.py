@@ -41,6 +41,7 @@ from core.events import (
     TaskStarted,
 )
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
+from core.processor import LINE
 from gui_app.i18n import job_tr
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
@@ -589,10 +590,15 @@ class TasksModel(QAbstractTableModel):
             counts.bytes_done += size
 
     def _result_text(self, job: str, result: Any) -> str:
-        """``result_text`` with the job's columns; a job showing one field costs one ``str``."""
+        """``result_text`` with the job's columns; a job showing one field costs one ``str``.
+
+        A result line (a command's last output line) is what the task says: it is shown alone.
+        """
         columns = self._result_columns.get(job, ())
         if len(columns) == 1 and columns[0] in result:
             return f"{result[columns[0]]}"
+        if result.get(LINE):
+            return one_line(result[LINE])
         return result_text(result, columns)
 
     def _keep(

@@ -328,6 +328,17 @@
     </message>
 </context>
 <context>
+    <name>HistoryBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭提示</translation>
+    </message>
+    <message>
+        <source>History is not saved completely: %1</source>
+        <translation>历史记录未能完整保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>HistoryPanel</name>
     <message>
         <source>Running</source>
@@ -1477,8 +1488,8 @@
         <translation>校验和</translation>
     </message>
     <message>
-        <source>Compute a digest (SHA-256 by default) of each file. With manifest=sidecar, also write 'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', ...).</source>
-        <translation>计算每个文件的摘要（默认 SHA-256）。清单设为 sidecar 时，还会写入 'NAME.sha256'（可由 'sha256sum -c'、'md5sum -c'、'b2sum -c' 等读取）。</translation>
+        <source>Compute a digest (SHA-256 by default) of each file. With manifest=sidecar, also write 'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', 'xxhsum -c', ...); with manifest=folder, list each file in one 'SHA256SUMS' (B2SUMS, MD5SUMS, ...) in its own folder.</source>
+        <translation>计算每个文件的摘要（默认 SHA-256）。清单设为 sidecar 时，还会写入 'NAME.sha256'（可由 'sha256sum -c'、'md5sum -c'、'b2sum -c'、'xxhsum -c' 等读取）；设为 'folder' 时，把每个文件列入其所在文件夹中的 'SHA256SUMS'（或 B2SUMS、MD5SUMS 等）。</translation>
     </message>
     <message>
         <source>Algorithm</source>
@@ -1533,12 +1544,12 @@
         <translation>清单</translation>
     </message>
     <message>
-        <source>'sidecar' writes one manifest file per input, in the output folder.</source>
-        <translation>'sidecar' 为每个输入在输出文件夹中写一个清单文件。</translation>
+        <source>'sidecar' writes one manifest per input, in the output folder; 'folder' adds each file to SHA256SUMS (or B2SUMS, MD5SUMS...) beside it.</source>
+        <translation>'sidecar' 为每个输入在输出文件夹中写一个清单；'folder' 把每个文件加入它旁边的 SHA256SUMS（或 B2SUMS、MD5SUMS 等）。</translation>
     </message>
     <message>
-        <source>one of none, sidecar</source>
-        <translation>可选 none、sidecar</translation>
+        <source>one of none, sidecar, folder</source>
+        <translation>可选 none、sidecar、folder</translation>
     </message>
     <message>
         <source>none</source>
@@ -1549,6 +1560,10 @@
         <translation>旁车文件</translation>
     </message>
     <message>
+        <source>folder</source>
+        <translation>按文件夹</translation>
+    </message>
+    <message>
         <source>Checksum: verify</source>
         <translation>校验和：验证</translation>
     </message>
@@ -1557,8 +1572,8 @@
         <translation>检查每个清单（sha256sum/md5sum/b2sum 或 BSD 格式）中列出的文件，报告已更改、缺失和多余的文件。不是清单的输入将被跳过。</translation>
     </message>
     <message>
-        <source>'auto' reads it from the manifest's name, tags or digest length.</source>
-        <translation>'auto' 根据清单的名称、标记或摘要长度判断。</translation>
+        <source>'auto' reads it from the manifest's name or tags, and tries every algorithm of the digest's length before calling a file changed.</source>
+        <translation>'auto' 根据清单的名称或标记判断，并在判定文件已更改前尝试所有与摘要长度相符的算法。</translation>
     </message>
     <message>
         <source>one of auto, sha256, sha1, md5, blake2b, sha512, sha3_256, xxh64, xxh3_64, xxh128</source>
@@ -1721,8 +1736,20 @@
         <translation>去除元数据</translation>
     </message>
     <message>
-        <source>Drop EXIF, XMP and comments (the colour profile is kept).</source>
-        <translation>删除 EXIF、XMP 和注释（保留色彩配置文件）。</translation>
+        <source>Drop EXIF (GPS included), XMP, IPTC and comments (the colour profile is kept).</source>
+        <translation>删除 EXIF（包括 GPS）、XMP、IPTC 和注释（保留色彩配置文件）。</translation>
+    </message>
+    <message>
+        <source>Largest image (megapixels)</source>
+        <translation>最大图像（百万像素）</translation>
+    </message>
+    <message>
+        <source>0: Pillow's safety limit (about 179 MP); more allows larger images (needing more memory).</source>
+        <translation>0：使用 Pillow 的安全上限（约 179 MP）；更大的值允许处理更大的图像（需要更多内存）。</translation>
+    </message>
+    <message>
+        <source>a whole number from 0 to 100000</source>
+        <translation>0 到 100000 之间的整数</translation>
     </message>
     <message>
         <source>Thumbnails</source>
@@ -1769,12 +1796,20 @@
         <translation>源编码</translation>
     </message>
     <message>
-        <source>'auto' detects it; or a name such as cp1252, latin-1, shift_jis, utf-16.</source>
-        <translation>'auto' 自动检测；或填写编码名称，如 cp1252、latin-1、shift_jis、utf-16。</translation>
+        <source>'auto' detects it (UTF-8, or a marked UTF-16/32); or a name such as cp1252, shift_jis.</source>
+        <translation>'auto' 自动检测（UTF-8，或带标记的 UTF-16/32）；或填写编码名称，如 cp1252、shift_jis。</translation>
     </message>
     <message>
         <source>text</source>
         <translation>文本</translation>
+    </message>
+    <message>
+        <source>Likely legacy encodings</source>
+        <translation>可能的旧式编码</translation>
+    </message>
+    <message>
+        <source>With 'auto': the encodings a file that is not UTF-8 may be in, e.g. cp1252,gbk.</source>
+        <translation>使用 'auto' 时：非 UTF-8 文件可能使用的编码，例如 cp1252,gbk。</translation>
     </message>
     <message>
         <source>Line endings</source>
@@ -1829,24 +1864,32 @@
         <translation>文本：查找和替换</translation>
     </message>
     <message>
-        <source>Replace every match of a regular expression (Python syntax; \1 in the replacement).</source>
-        <translation>替换正则表达式的每个匹配（Python 语法；替换文本中可用 \1）。</translation>
+        <source>Replace every match of a regular expression (Python syntax; \1 in the replacement), or of plain text with fixed=true.</source>
+        <translation>替换正则表达式的每个匹配（Python 语法；替换文本中可用 \1），'fixed=true' 时替换纯文本。</translation>
     </message>
     <message>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <source>Regular expression.</source>
-        <translation>正则表达式。</translation>
+        <source>Regular expression (or text, if fixed).</source>
+        <translation>正则表达式（'fixed' 时为纯文本）。</translation>
     </message>
     <message>
         <source>Replace with</source>
         <translation>替换为</translation>
     </message>
     <message>
-        <source>Text; \1 or \g&lt;name&gt; for groups.</source>
-        <translation>文本；用 \1 或 \g&lt;name&gt; 引用分组。</translation>
+        <source>Text; \1 or \g&lt;name&gt; for groups (taken as written, if fixed).</source>
+        <translation>文本；用 \1 或 \g&lt;name&gt; 引用分组（'fixed' 时按原样使用）。</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>Find and replace the text exactly as written, not as a regular expression.</source>
+        <translation>按原样查找和替换文本，而不是作为正则表达式。</translation>
     </message>
     <message>
         <source>Ignore case</source>
@@ -1881,16 +1924,16 @@
         <translation>文本：统计</translation>
     </message>
     <message>
-        <source>Count the lines, words and characters of each text file and report its encoding.</source>
-        <translation>统计每个文本文件的行数、词数和字符数，并报告其编码。</translation>
+        <source>Count the lines, words and characters of each text file as wc -l, -w and -m do (CRLF is two characters; a last line without a line break is not counted as a line; a byte-order mark is not counted) and report its encoding.</source>
+        <translation>像 wc -l、-w 和 -m 一样统计每个文本文件的行数、词数和字符数（CRLF 算两个字符；没有换行符的最后一行不算一行；字节顺序标记不计入），并报告其编码。</translation>
     </message>
     <message>
         <source>Run a command</source>
         <translation>运行命令</translation>
     </message>
     <message>
-        <source>Run a program on each file. Placeholders: {} path, {.} path without extension, {/} name, {//} folder, {/.} name without extension, {ext} extension, {o} output path.</source>
-        <translation>对每个文件运行一个程序。占位符：{} 路径，{.} 不含扩展名的路径，{/} 文件名，{//} 文件夹，{/.} 不含扩展名的文件名，{ext} 扩展名，{o} 输出路径。</translation>
+        <source>Run a program on each file. Placeholders: {} path, {.} path without extension, {/} name, {//} folder, {/.} name without extension, {ext} extension, {o} output path, {#} task number, {%} worker slot. The last line the program prints is the task's result.</source>
+        <translation>对每个文件运行一个程序。占位符：{} 路径，{.} 不含扩展名的路径，{/} 文件名，{//} 文件夹，{/.} 不含扩展名的文件名，{ext} 扩展名，{o} 输出路径，{#} 任务编号，{%} 工作进程槽位。程序输出的最后一行即为任务的结果。</translation>
     </message>
     <message>
         <source>Command</source>
@@ -1915,6 +1958,14 @@
     <message>
         <source>Extension of {o} (e.g. .png); empty keeps the input's.</source>
         <translation>{o} 的扩展名（如 .png）；留空则沿用输入文件的扩展名。</translation>
+    </message>
+    <message>
+        <source>Retry on exit codes</source>
+        <translation>按退出码重试</translation>
+    </message>
+    <message>
+        <source>Exit codes worth another attempt (with retries), e.g. 75 or 1,75-78.</source>
+        <translation>值得再试一次的退出码（需设置重试次数），例如 75 或 1,75-78。</translation>
     </message>
 </context>
 </TS>

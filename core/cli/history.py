@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from core.model import BatchSpec
 
 STATE_NAMES = [s.label for s in TaskState] + ["interrupted"]
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Ids and counts SQLite can hold, or one line and exit 2 (not a traceback)."""
+    from core.cli import UsageError
+
+    for name, low in (("batch", 1), ("task", 1), ("limit", 0), ("offset", 0), ("keep", 0)):
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= MAX_ID:
+            raise UsageError(f"{name} {value} is out of range ({low} to {MAX_ID})")
 
 
 def register(sub: Any) -> None:
@@ -73,21 +84,42 @@ def _common(p: Any, handler: Any) -> None:
 def _run_options(p: Any, handler: Any) -> None:
     p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
     p.add_argument("--json", action="store_true", help="print one JSON line per task on stdout")
+    p.add_argument(
+        "--no-recheck",
+        action="store_true",
+        help="do not stat done tasks' inputs to run the changed ones again",
+    )
     _common(p, handler)
 
 
 @contextlib.contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Any]:
+    """The history, opened without creating it (these commands read it; resume and retry need it)."""
     from core.cli import UsageError
     from core.store import JobStore, StoreError
 
+    _check_numbers(args)
     try:
-        store = JobStore.open(args.db)
-        store.compact()  # batches' journals become rows once, not at every read
+        store = JobStore.open(args.db, create=False)
     except StoreError as exc:
         raise UsageError(f"history unavailable: {exc}") from None
-    with store:
+    with store, _quiet_pipe():
         yield store
+
+
+@contextlib.contextmanager
+def _quiet_pipe() -> Iterator[None]:
+    """A reader that closed its end of the pipe (``show 5 | head``) ends the command quietly."""
+    import os
+
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at nothing so that flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 # ------------------------------------------------------------------ reading
@@ -116,7 +148,7 @@ def history_command(args: argparse.Namespace) -> int:
                 "created": b.created,
                 "finished": b.finished,
                 "total": b.total,
-                "counts": {s.label: n for s, n in b.counts.items() if n},
+                "counts": b.label_counts(),
                 "duration": b.duration,
                 "params": b.params,
                 "extra": b.extra,
@@ -130,7 +162,7 @@ def history_command(args: argparse.Namespace) -> int:
         return 0
     print(f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  counts")
     for b in rows:
-        counts = ", ".join(f"{n} {s.label}" for s, n in b.counts.items() if n) or "-"
+        counts = _counts_text(b)
         print(
             f"{b.id:>6}  {_when(b.created):19}  {b.job[:12]:12}  {b.status:11}  {b.total:>7}  "
             f"{_secs(b.duration):>10}  {counts}"
@@ -138,10 +170,14 @@ def history_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counts_text(batch: Any) -> str:
+    """``"3 done, 1 interrupted"``: a task's label counts, as ``show`` labels each task."""
+    return ", ".join(f"{n} {label}" for label, n in batch.label_counts().items()) or "-"
+
+
 def show_command(args: argparse.Namespace) -> int:
     """List the tasks of a batch, optionally filtered by state."""
     from core.cli import UsageError
-    from core.discovery import display_path
 
     wanted = set(args.state or ())
     with _store(args) as store:
@@ -149,20 +185,79 @@ def show_command(args: argparse.Namespace) -> int:
         if batch is None:
             raise UsageError(f"no batch {args.batch} in the history")
         states = {s for s in TaskState if s.label in wanted}
+        interrupted = None
         if "interrupted" in wanted:
             states.add(TaskState.FAILED)
-        rows = store.tasks(args.batch, states or None, args.limit, args.offset)
-    if wanted:
-        rows = [t for t in rows if t.label in wanted]
-    print(f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks", file=sys.stderr)
-    for t in rows:
-        reason = f"  {t.reason}" if t.reason else ""
-        flag = "  [input changed]" if t.changed else ""
+            interrupted = True if "failed" not in wanted else None
+        elif "failed" in wanted:
+            interrupted = False
+        rows = store.tasks(args.batch, states or None, args.limit, args.offset, interrupted=interrupted)
         print(
-            f"{t.id:>8}  {t.label:11}  {t.attempts:>2}  {_secs(t.duration):>9}  "
-            f"{display_path(t.path)}{reason}{flag}"
+            f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks: {_counts_text(batch)}",
+            file=sys.stderr,
         )
+        print(f"{'task':>8}  {'state':11}  {'try':>3}  {'duration':>9}  path  result or reason")
+        for t in rows:
+            flag = "  [input changed]" if t.changed else ""
+            print(
+                f"{t.id:>8}  {t.label:11}  {t.attempts:>3}  {_secs(t.duration):>9}  "
+                f"{escape_path(t.path)}  {_outcome(t)}{flag}"
+            )
     return 0
+
+
+def _outcome(task: Any) -> str:
+    """A task's result in one line, or why it failed or was skipped."""
+    import json
+
+    if task.reason:
+        return escape_text(task.reason)
+    result = task.result
+    if result is None:
+        return "-"
+    if isinstance(result, dict):
+        for key in ("reason", "skipped", "digest", "output", "line"):
+            if key in result:
+                return escape_text(str(result[key]))
+    text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+    return escape_text(text if len(text) <= 200 else text[:200] + "...")
+
+
+def escape_path(path: str) -> str:
+    r"""``path`` printable on one line, escaped as ``ls -b`` does (``\n``, ``\ ``, ``\303``)."""
+    import os
+
+    raw = os.fsencode(path)
+    out = []
+    for char in raw.decode("utf-8", "surrogateescape"):
+        code = ord(char)
+        if char in _C_ESCAPES:
+            out.append(_C_ESCAPES[char])
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8
+            out.append(f"\\{code - 0xDC00:03o}")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append("".join(f"\\{b:03o}" for b in char.encode("utf-8")))
+    return "".join(out)
+
+
+def escape_text(text: str) -> str:
+    """``text`` on one line: control characters escaped like ``escape_path``, spaces kept."""
+    return escape_path(text).replace("\\ ", " ")
+
+
+_C_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\\": "\\\\",
+    " ": "\\ ",
+}
 
 
 def log_command(args: argparse.Namespace) -> int:
@@ -223,16 +318,20 @@ def prune_command(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ running again
 def resume_command(args: argparse.Namespace) -> int:
-    """Run the queued and interrupted tasks of a batch."""
-    return _run_again(args, lambda store: store.resume_spec(args.batch), "to resume")
+    """Run the queued and interrupted tasks of a batch, and the done ones whose input changed."""
+    return _run_again(
+        args, lambda store, changed: store.resume_spec(args.batch, changed=changed), "to resume"
+    )
 
 
 def retry_command(args: argparse.Namespace) -> int:
-    """Run the failed and/or cancelled tasks of a batch again."""
+    """Run the failed and/or cancelled tasks of a batch again, and the done ones whose input changed."""
     failed = args.failed or not args.cancelled
-    return _run_again(
-        args, lambda store: store.retry_spec(args.batch, failed=failed, cancelled=args.cancelled), "to retry"
-    )
+
+    def make(store: Any, changed: list[int]) -> Any:
+        return store.retry_spec(args.batch, failed=failed, cancelled=args.cancelled, changed=changed)
+
+    return _run_again(args, make, "to retry")
 
 
 def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
@@ -248,14 +347,16 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
         if store.batch(args.batch) is None:
             raise UsageError(f"no batch {args.batch} in the history")
         try:
-            spec: BatchSpec | None = make_spec(store)
+            changed = [] if args.no_recheck else store.changed_inputs(args.batch)
+            spec: BatchSpec | None = make_spec(store, changed)
         except StoreError as exc:
             raise UsageError(str(exc)) from None
         recorder = store.recorder()
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    print(f"batch {args.batch}: running {len(spec.paths)} tasks again", file=sys.stderr)
+    note = f" ({len(changed)} done, their input changed)" if changed else ""
+    print(f"batch {args.batch}: running {len(spec.paths)} tasks again{note}", file=sys.stderr)
     engine = Engine(EngineConfig(workers=args.workers), recorder)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
     return run_batch(engine, spec, printer, recorder=recorder)

@@ -8,6 +8,7 @@ import sys
 import time
 
 from core.cli import cluster_args, output_args, store_args
+from core.cli.exitcodes import ExitCode
 from core.engine import EngineConfig
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError, parse_assignments, resolve_params
@@ -170,9 +171,12 @@ def run_batch(
     printer.clear_line()
     stopped = bool(handle.result and handle.result.stopped)
     summary = printer.summary(time.monotonic() - started, stopped)
-    print(summary + store_args.batch_note(recorder, handle.batch_id), file=sys.stderr)
+    note, incomplete = store_args.history_outcome(recorder, handle.batch_id)
+    print(summary + note, file=sys.stderr)
     if interrupts.count:
         return 130
+    if incomplete:
+        return ExitCode.HISTORY_INCOMPLETE
     bad = printer.counts[TaskState.FAILED] + printer.counts[TaskState.CANCELLED]
     return 1 if bad or bad_inputs else 0
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
-TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
     import argparse
-    from typing import Any
 
     from core.engine import Recorder
 
@@ -32,25 +31,41 @@ def open_recorder(args: argparse.Namespace) -> Recorder | None:
     """Return the recorder that keeps this run's history, or ``None``.
 
     When the database cannot be used, one line says so on stderr and the run
-    goes on without history.
+    goes on without history. Each write problem met during the run is printed
+    once, as one line, when it first happens.
     """
     if getattr(args, "no_history", False):
         return None
-    # The recorder's own modules only: not the history's readers (``JobStore``).
     from core.store.errors import StoreError
     from core.store.location import default_db_path
     from core.store.recorder import StoreRecorder
 
     try:
         # Its connection, opened here, is the one the engine writes through.
-        return StoreRecorder.open(getattr(args, "db", None) or default_db_path())
+        recorder = StoreRecorder.open(getattr(args, "db", None) or default_db_path())
     except StoreError as exc:
         print(f"history disabled: {exc}", file=sys.stderr)
         return None
+    recorder.add_problem_listener(_print_problem)
+    return recorder
 
 
-def batch_note(recorder: Recorder | None, batch_id: int | None) -> str:
-    """The end of ``run``'s summary line: which history batch holds the run, if any."""
-    if recorder is None or batch_id is None or getattr(recorder, "error", None):
-        return ""
-    return f"; batch {batch_id} in history"
+def _print_problem(line: str) -> None:
+    """Print a history write problem (on the engine thread, as it happens)."""
+    print(f"history: {line}", file=sys.stderr, flush=True)
+
+
+def history_outcome(recorder: Recorder | None, batch_id: int | None) -> tuple[str, bool]:
+    """The end of ``run``'s summary line, and whether the run's history is incomplete.
+
+    "batch N in history" only when the whole batch is committed there.
+    """
+    from core.store.recorder import StoreRecorder
+
+    if not isinstance(recorder, StoreRecorder) or batch_id is None or recorder.error:
+        return "", False
+    if recorder.complete(batch_id):
+        return f"; batch {batch_id} in history", False
+    if batch_id < 0:
+        return "; not in history (the database refused it)", True
+    return f"; history incomplete: batch {batch_id} lacks what could not be written", True

@@ -210,7 +210,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
             self._sync_control()
             self._deliver()
             if not busy and self._recorder:
-                self._recorder.flush()
+                self._recorder.flush("idle")
 
     def _tick(self) -> float:
         if self._stopping is not None or any(c.cancel_deadline for c in self._chunks.values()):

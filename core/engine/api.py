@@ -91,17 +91,16 @@ class Recorder(Protocol):
     def record(self, events: list[Event]) -> None:
         """Persist events, before any listener sees them."""
 
-    def flush(self) -> None:
-        """Commit what is pending; called when the engine has nothing to do."""
+    def flush(self, reason: str) -> None:
+        """Commit what is pending now: the one way to commit besides ``record``'s own windows.
 
-    def settle(self) -> None:
-        """Commit what is pending; called when a batch's last queued task was handed out.
-
-        The batch's end then has only its last tasks left to write.
+        ``reason`` says why: ``"idle"`` (the engine has nothing to do) or
+        ``"handed out"`` (a batch's last queued task was handed out, so its end
+        has only its last tasks left to write).
         """
 
     def close(self) -> None:
-        """Commit and release resources; called once as the engine thread ends."""
+        """Flush and release resources; called once as the engine thread ends."""
 
 
 class BatchHandle:

@@ -271,10 +271,10 @@ class EngineBase(ABC, Generic[ChunkT]):
             handle._finish(result)
 
     def _handed_out(self, run: BatchRun) -> None:
-        """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder settles."""
+        """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder flushes."""
         if self._recorder and not run.has_queued():
             try:
-                self._recorder.settle()
+                self._recorder.flush("handed out")
             except Exception:  # noqa: BLE001 - logged on self._log
                 self._log.exception("recorder failed")
 

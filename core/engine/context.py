@@ -10,6 +10,7 @@ import logging
 import logging.handlers
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -111,10 +112,24 @@ class LogSink:
         if task is None:
             return False
         if task.lines >= task.log_limit:
-            task.dropped += 1
+            # Past the bound the last lines are kept aside and sent when the task
+            # ends: a command's final error is never the part that is dropped.
+            if len(task.tail) == task.tail.maxlen:
+                task.dropped += 1
+            task.tail.append(record)
             return False
         task.lines += 1
         return True
+
+    def send_tail(self, task: TaskRun) -> None:
+        """Send the last lines ``task`` logged past its bound (as the task ends)."""
+        current, self.task = self.task, task
+        try:
+            for record in task.tail:
+                self.put_nowait(record)
+        finally:
+            self.task = current
+            task.tail.clear()
 
 
 def install_logging(sink: LogSink) -> None:
@@ -177,6 +192,7 @@ class TaskRun:
         "seq",
         "size",
         "slots",
+        "tail",
         "task_id",
         "temps",
     )  # fmt: skip
@@ -207,6 +223,7 @@ class TaskRun:
         self.seq = 0
         self.lines = 0
         self.dropped = 0
+        self.tail: deque[logging.LogRecord] = deque(maxlen=max(1, log_limit // 2))  # lines past the bound
         self.outputs: list[str] = []
         self.temps: set[str] = set()
         self.groups: set[int] = set()
@@ -215,6 +232,11 @@ class TaskRun:
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
+
+    @property
+    def worker_slot(self) -> int:
+        """The worker slot running this task, from 1 (GNU parallel's ``{%}``)."""
+        return self.base // wire.SLOT_FIELDS + 1
 
     # TaskContext ---------------------------------------------------------
     def progress(self, fraction: float, message: str = "") -> None:

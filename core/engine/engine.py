@@ -118,7 +118,7 @@ class Engine(EngineBase[Chunk]):
                 self._on_ready(obj)
             self._supervise(time.monotonic())
             if not ready and self._recorder:
-                self._recorder.flush()
+                self._recorder.flush("idle")
 
     def _waitables(self) -> list[Any]:
         objs: list[Any] = [self._wake_r]

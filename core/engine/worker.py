@@ -185,6 +185,7 @@ class Worker:
             state, failure = TaskState.FAILED, _failure_of(exc)
         finally:
             self._flush_prints()
+            self.sink.send_tail(task)
             slots[base + wire.CURRENT] = -1
             _current = self.sink.task = None
         outputs = tuple(task.outputs)

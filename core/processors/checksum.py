@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 
 from core.params import Param, ParamType
-from core.processor import Processor, TaskContext
+from core.processor import Processor, Skip, TaskContext
 
 TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this job for its parameters
 if TYPE_CHECKING:
@@ -30,6 +30,20 @@ _VIEW = memoryview(_BUFFER)
 MAP_FROM = 1 << 20
 WINDOW = 16 << 20  # mapped at a time: the most a mapping adds to a worker's memory
 MANIFEST_SUFFIX = {"blake2b": ".b2"}  # as b2sum names them; others use the algorithm's name
+# One manifest per folder, named as coreutils and xxhsum users name theirs.
+FOLDER_MANIFEST = {
+    "sha256": "SHA256SUMS",
+    "sha1": "SHA1SUMS",
+    "md5": "MD5SUMS",
+    "blake2b": "B2SUMS",
+    "sha512": "SHA512SUMS",
+    "sha3_256": "SHA3-256SUMS",
+    "xxh64": "XXH64SUMS",
+    "xxh3_64": "XXH3SUMS",
+    "xxh128": "XXH128SUMS",
+}
+# Written in BSD form: "digest  name" with 16 hex digits means XXH64 to ``xxhsum -c``.
+BSD_TAG = {"xxh3_64": "XXH3"}
 
 
 class Checksum(Processor):
@@ -39,7 +53,8 @@ class Checksum(Processor):
     title = "Checksum"
     description = (
         "Compute a digest (SHA-256 by default) of each file. With manifest=sidecar, also write "
-        "'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', ...)."
+        "'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', 'xxhsum -c', ...); with "
+        "manifest=folder, list each file in one 'SHA256SUMS' (B2SUMS, MD5SUMS, ...) in its own folder."
     )
     params = (
         Param(
@@ -55,8 +70,9 @@ class Checksum(Processor):
             ParamType.CHOICE,
             "none",
             label="Manifest",
-            help="'sidecar' writes one manifest file per input, in the output folder.",
-            choices=("none", "sidecar"),
+            help="'sidecar' writes one manifest per input, in the output folder; 'folder' adds each "
+            "file to SHA256SUMS (or B2SUMS, MD5SUMS...) beside it.",
+            choices=("none", "sidecar", "folder"),
         ),
     )
     result_columns = ("digest",)
@@ -65,23 +81,37 @@ class Checksum(Processor):
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
         """``NAME.sha256`` (and so on) when a sidecar manifest is asked for."""
-        if params.get("manifest", "none") == "none":
-            return None
+        if params.get("manifest", "none") != "sidecar":
+            return None  # a folder's manifest is shared by its files: beside them, not per output
         algorithm = params.get("algorithm", "sha256")
         return name + MANIFEST_SUFFIX.get(algorithm, "." + algorithm)
 
     @classmethod
     def writes_with(cls, params: Mapping[str, Any]) -> bool:
-        """Only a sidecar manifest is written."""
-        return params.get("manifest", "none") != "none"
+        """Only a sidecar manifest goes through the output policy."""
+        return params.get("manifest", "none") == "sidecar"
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Hash ``path`` and return ``{"digest", "algorithm", "bytes"}``."""
         algorithm = params.get("algorithm", "sha256")
-        if params.get("manifest", "none") == "none":
+        manifest = params.get("manifest", "none")
+        if manifest == "none":
             digest, size = hash_file(path, algorithm, ctx)
             return {"digest": digest, "algorithm": algorithm, "bytes": size}
+        if manifest == "folder":
+            return self._in_folder_manifest(path, algorithm, ctx)
         return self._with_manifest(path, algorithm, params, ctx)
+
+    def _in_folder_manifest(self, path: str, algorithm: str, ctx: TaskContext) -> Mapping[str, Any]:
+        from core.processors.manifests import add_to_folder_manifest
+
+        folder, name = os.path.split(os.path.abspath(path))
+        manifest = os.path.join(folder, FOLDER_MANIFEST[algorithm])
+        if name == FOLDER_MANIFEST[algorithm]:
+            raise Skip("the folder's own manifest")
+        digest, size = hash_file(path, algorithm, ctx)
+        add_to_folder_manifest(manifest, manifest_line(digest, name, algorithm))
+        return {"digest": digest, "algorithm": algorithm, "bytes": size, "manifest": manifest}
 
     def _with_manifest(
         self, path: str, algorithm: str, params: Mapping[str, Any], ctx: TaskContext
@@ -91,7 +121,7 @@ class Checksum(Processor):
         digest, size = hash_file(path, algorithm, ctx)
         with ctx.write_output(name) as out:
             listed = os.path.relpath(os.path.abspath(path), os.path.dirname(out.target.path))
-            out.file.write(manifest_line(digest, listed))
+            out.file.write(manifest_line(digest, listed, algorithm))
         return {"digest": digest, "algorithm": algorithm, "bytes": size, "output": out.path}
 
 
@@ -120,6 +150,9 @@ def _constructor(algorithm: str) -> Callable[[], Any]:
         new = _xxhash_factory(algorithm)
     elif algorithm in HASHLIB_ALGORITHMS:
         new = getattr(hashlib, algorithm)
+    elif algorithm.startswith("blake2b-") and algorithm[8:].isdigit():
+        # As "b2sum -l BITS" writes: BLAKE2b with a shorter digest (a different hash, not a prefix).
+        new = partial(hashlib.blake2b, digest_size=int(algorithm[8:]) // 8)
     else:
         return partial(hashlib.new, algorithm)  # raises for an unknown name
     _CONSTRUCTORS[algorithm] = new
@@ -234,14 +267,20 @@ def _regular_size(fd: int, path: str) -> int:
     return st.st_size
 
 
-def manifest_line(digest: str, name: str) -> bytes:
+def manifest_line(digest: str, name: str, algorithm: str = "") -> bytes:
     r"""One line of a ``sha256sum``-style manifest (binary, as names may not be UTF-8).
 
     Names holding a backslash or a newline are escaped, and the line then
-    starts with a backslash, as GNU coreutils does.
+    starts with a backslash, as GNU coreutils does. An algorithm that
+    ``xxhsum -c`` would take for another by its digest's length (XXH3 for
+    XXH64) is written in BSD form, ``XXH3 (name) = digest``.
     """
     raw = os.fsencode(name.replace(os.sep, "/"))
-    if b"\\" in raw or b"\n" in raw or b"\r" in raw:
+    escaped = b"\\" in raw or b"\n" in raw or b"\r" in raw
+    if escaped:
         raw = raw.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
-        return b"\\" + digest.encode() + b"  " + raw + b"\n"
-    return digest.encode() + b"  " + raw + b"\n"
+    lead = b"\\" if escaped else b""
+    tag = BSD_TAG.get(algorithm)
+    if tag:
+        return lead + tag.encode() + b" (" + raw + b") = " + digest.encode() + b"\n"
+    return lead + digest.encode() + b"  " + raw + b"\n"

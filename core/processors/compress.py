@@ -7,6 +7,7 @@ import gzip
 import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import IO, Any
@@ -79,6 +80,7 @@ class Compress(Processor):
             ctx.write_output(name) as out,
             _compressor(fmt, level, out.file, path) as sink,
         ):
+            out.like = path  # as gzip does: the archive keeps the file's mode and date
             copy_stream(src, sink, size, ctx)
         packed = os.path.getsize(out.path or "")
         return {
@@ -103,6 +105,14 @@ def _compressor(fmt: str, level: int, raw: IO[bytes], path: str) -> AbstractCont
 
         cctx = zstandard.ZstdCompressor(level=level or 3, write_checksum=True)
         return cctx.stream_writer(raw, closefd=False)  # type: ignore[no-any-return]
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        # zip names are UTF-8 or (without the flag) CP437: neither would give this name back.
+        raise ValueError(
+            f"the name {os.fsencode(name)!r} is not valid UTF-8, so a zip archive cannot store it "
+            "faithfully; rename the file or choose gzip, bz2, xz or zstd"
+        ) from None
     archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
     info = zipfile.ZipInfo.from_file(path, arcname=name)  # keeps the file's date
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -158,47 +168,136 @@ class Decompress(Processor):
 
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
-        """``a.txt.gz`` gives ``a.txt``; ``a.tgz`` gives ``a.tar``; unknown suffixes get ``.out``."""
+        """``a.txt.gz`` gives ``a.txt``; ``a.tgz`` gives ``a.tar``; unknown suffixes get ``.out``.
+
+        A zip archive's file is written under its own name, which only the
+        archive knows: plans show the archive's name without ``.zip``.
+        """
         stem, ext = os.path.splitext(name)
         if ext.lower() in _STRIP and stem:
             return stem + _STRIP[ext.lower()]
         return name + ".out"
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
-        """Decompress ``path``; fail with a clear reason if it is not an archive."""
+        """Decompress ``path``; fail with a clear reason if it is not a whole archive.
+
+        A truncated or corrupt stream fails the task and leaves no output: the
+        output is staged, and every format's end marker (and checksum, where it
+        has one) is checked before it is moved into place.
+        """
         fmt = detect_format(path)
         if fmt is None:
             raise ValueError("not a compressed file (no gzip, bz2, xz, zstd or zip signature)")
         size = os.path.getsize(path)
         name = self.output_name(os.path.basename(path), params) or ""
-        with open(path, "rb") as raw, _decompressor(fmt, raw) as src, ctx.write_output(name) as out:
-            done = _copy_counting(src, out.file, raw, size, ctx)
+        with open(path, "rb") as raw, _decompressor(fmt, raw) as src:
+            if isinstance(src, _ZipMemberReader):
+                name = src.name
+            with ctx.write_output(name) as out:
+                out.like = path  # as gunzip does: the file keeps the archive's mode and date
+                try:
+                    done = _copy_counting(src, out.file, raw, size, ctx)
+                except (EOFError, OSError, ValueError, lzma.LZMAError, zlib.error, zipfile.BadZipFile) as exc:
+                    raise CorruptArchiveError(f"truncated or corrupt {fmt} data: {exc}") from None
         return {"output": out.path, "format": fmt, "bytes": done, "packed": size}
 
 
-def _decompressor(fmt: str, raw: IO[bytes]) -> AbstractContextManager[IO[bytes]]:
+class CorruptArchiveError(ValueError):
+    """The compressed stream ends early or does not check out."""
+
+
+class _ZstdFrames:
+    """Read one or more zstd frames; a stream that ends inside a frame is an error.
+
+    ``zstandard``'s stream reader returns what it has when the input ends
+    early, so the end of each frame is checked here (``zstd -t`` says
+    "premature end" for the same file).
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        import zstandard
+
+        self.raw = raw
+        self.error = zstandard.ZstdError
+        self.new = zstandard.ZstdDecompressor().decompressobj
+        self.frame = self.new()
+        self.started = False
+
+    def read(self, size: int) -> bytes:
+        # Small input pieces: what one piece expands to is held in memory at once.
+        while chunk := self.raw.read(min(size, 64 * 1024)):
+            out = self._feed(chunk)
+            if out:
+                return out
+        if self.started and not self.frame.eof:
+            raise EOFError("the zstd stream ends inside a frame (premature end)")
+        return b""
+
+    def _feed(self, chunk: bytes) -> bytes:
+        out = []
+        while chunk:
+            if self.frame.eof:
+                self.frame = self.new()
+            self.started = True
+            try:
+                out.append(self.frame.decompress(chunk))
+            except self.error as exc:
+                raise ValueError(str(exc)) from None
+            chunk = self.frame.unused_data if self.frame.eof else b""
+        return b"".join(out)
+
+    def __enter__(self) -> _ZstdFrames:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _ZipMemberReader:
+    """The one file of a zip archive, opened; ``name`` is its own file name."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            archive.close()
+            raise ValueError(
+                f"the zip archive holds {len(members)} files; decompress handles one file per archive"
+            )
+        self.archive = archive
+        # The name only: a member called "../x" or "/etc/x" must not choose the folder.
+        self.name = os.path.basename(members[0].filename.replace("\\", "/"))
+        if self.name in ("", ".", ".."):
+            archive.close()
+            raise ValueError(f"the zip member's name {members[0].filename!r} is not a file name")
+        self.member = archive.open(members[0])
+
+    def read(self, size: int) -> bytes:
+        return self.member.read(size)
+
+    def __enter__(self) -> _ZipMemberReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.member.close()
+        self.archive.close()
+
+
+def _decompressor(fmt: str, raw: IO[bytes]) -> AbstractContextManager[Any]:
     opener: dict[str, Callable[[IO[bytes]], Any]] = {
         "gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
         "bz2": lambda f: bz2.BZ2File(f, "rb"),
         "xz": lambda f: lzma.LZMAFile(f, "rb"),  # noqa: SIM115 - closed by the caller's with
+        "zstd": _ZstdFrames,
     }
     if fmt in opener:
         return opener[fmt](raw)  # type: ignore[no-any-return]
-    if fmt == "zstd":
-        import zstandard
-
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)  # type: ignore[no-any-return]
-    archive = zipfile.ZipFile(raw)
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) != 1:
-        archive.close()
-        raise ValueError(
-            f"the zip archive holds {len(members)} files; decompress handles one file per archive"
-        )
-    return archive.open(members[0])
+    try:
+        return _ZipMemberReader(zipfile.ZipFile(raw))
+    except zipfile.BadZipFile as exc:
+        raise CorruptArchiveError(f"truncated or corrupt zip archive: {exc}") from None
 
 
-def _copy_counting(src: IO[bytes], dst: IO[bytes], raw: IO[bytes], size: int, ctx: TaskContext) -> int:
+def _copy_counting(src: Any, dst: IO[bytes], raw: IO[bytes], size: int, ctx: TaskContext) -> int:
     """Copy decompressed bytes; progress is the share of the compressed input read."""
     done = 0
     while chunk := src.read(CHUNK):

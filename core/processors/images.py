@@ -1,27 +1,35 @@
 """Image jobs (Pillow): resize to fit, thumbnail, convert format; EXIF orientation honoured.
 
-Every job reads one image, applies its change, and saves it in the chosen
-format through the output policy. A corrupt or truncated image fails its
-task with a reason that says so.
+Every job reads one image, applies its change to each frame, and saves it in
+the chosen format through the output policy. What it writes is faithful or
+the task fails: ``keep`` keeps the real format and every frame (animated GIF
+and WebP, multi-page TIFF); 16-bit images are scaled, not clipped, into 8-bit
+formats; CMYK goes through its ICC profile into RGB; metadata is kept, or all
+of it stripped (``core.processors.imagemeta``). A corrupt or truncated image
+fails its task with a reason that says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import Processor, TaskContext
+from core.processors.imagemeta import Metadata, read_metadata, save_options, strip_info
 
 FORMATS = ("keep", "jpeg", "png", "webp", "tiff")
 EXTENSION = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "tiff": ".tif"}
 PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "tiff": "TIFF"}
-_BY_PIL = {v: k for k, v in PIL_FORMAT.items()} | {"MPO": "jpeg"}
+_SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+_HIGH_DEPTH_FORMATS = ("PNG", "TIFF")  # hold 16-bit grey as it is
+_CMYK_FORMATS = ("JPEG", "TIFF")  # hold CMYK as it is
 
 
 class ImageError(ValueError):
-    """The input is not a readable image."""
+    """The input is not a readable image, or cannot be written faithfully as asked."""
 
 
 def _common_params() -> tuple[Param, ...]:
@@ -41,13 +49,22 @@ def _common_params() -> tuple[Param, ...]:
             ParamType.BOOL,
             False,
             label="Strip metadata",
-            help="Drop EXIF, XMP and comments (the colour profile is kept).",
+            help="Drop EXIF (GPS included), XMP, IPTC and comments (the colour profile is kept).",
+        ),
+        Param(
+            "max_megapixels",
+            ParamType.INT,
+            0,
+            label="Largest image (megapixels)",
+            help="0: Pillow's safety limit (about 179 MP); more allows larger images (needing more memory).",
+            minimum=0,
+            maximum=100_000,
         ),
     )
 
 
 class _ImageJob(Processor):
-    """Shared steps: open and check, orient, change, save."""
+    """Shared steps: open and check, orient, change every frame, save."""
 
     result_columns = ("width", "height")
     writes_outputs = True
@@ -68,57 +85,168 @@ class _ImageJob(Processor):
         """Read, orient, change and save one image."""
         name = self.output_name(os.path.basename(path), params) or ""
         ctx.output_path(name)  # skip before decoding if the output exists and the rule says so
-        image, source_format = open_image(path)
+        frames, source_format, meta = open_image(path, params.get("max_megapixels", 0))
+        pil_format = target_format(params["format"], source_format, len(frames))
         ctx.check_cancelled()
-        image = self.change(image, params)
-        fmt = params["format"] if params["format"] != "keep" else _BY_PIL.get(source_format or "", "png")
+        frames = [self.change(frame, params) for frame in frames]
         with ctx.stage_output(name) as out:
-            save(image, out.temp, fmt, params)
+            save(frames, out.temp, pil_format, params, meta, ctx.logger)
         return {
             "output": out.path,
-            "width": image.width,
-            "height": image.height,
-            "format": fmt,
+            "width": frames[0].width,
+            "height": frames[0].height,
+            "format": pil_format.lower(),
+            "frames": len(frames),
         }
 
 
-def open_image(path: str) -> tuple[Any, str | None]:
-    """Open, fully decode and orient ``path``; raise ``ImageError`` with a clear reason."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def target_format(asked: str, source_format: str | None, frames: int) -> str:
+    """The Pillow format to write, or ``ImageError`` when it cannot hold the image faithfully."""
+    from PIL import Image
 
+    Image.preinit()  # the writers Pillow registers lazily: the common ones, then all if needed
+    if asked != "keep":
+        pil_format = PIL_FORMAT[asked]
+    else:
+        pil_format = "JPEG" if source_format == "MPO" else (source_format or "")
+        if pil_format not in Image.SAVE:
+            Image.init()
+        if pil_format not in Image.SAVE:
+            raise ImageError(f"Pillow cannot write {source_format or 'this'} images; choose a format")
+    if frames > 1 and pil_format not in Image.SAVE_ALL:
+        Image.init()
+    if frames > 1 and pil_format not in Image.SAVE_ALL:
+        raise ImageError(
+            f"the image has {frames} frames and {pil_format} holds one; choose webp, png or tiff"
+        )
+    return pil_format
+
+
+def open_image(path: str, max_megapixels: int = 0) -> tuple[list[Any], str | None, Metadata]:
+    """Open and fully decode every frame of ``path``, oriented; raise ``ImageError`` with a clear reason."""
+    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+    if max_megapixels:
+        # The limit is this job's own: Pillow's is lifted for the open, checked below instead.
+        Image.MAX_IMAGE_PIXELS = None
     try:
         with Image.open(path) as im:
+            if max_megapixels and im.width * im.height > max_megapixels * 1_000_000:
+                raise ImageError(
+                    f"{im.width}x{im.height} is over the limit of {max_megapixels} megapixels "
+                    "(max_megapixels)"
+                )
             source_format = im.format
-            im.load()
-            oriented = ImageOps.exif_transpose(im)  # a new image with Orientation reset to 1
-            oriented.info.setdefault("icc_profile", im.info.get("icc_profile"))
+            frames = []
+            for frame in ImageSequence.Iterator(im):
+                frame.load()
+                oriented = ImageOps.exif_transpose(frame)  # a new image with Orientation reset to 1
+                oriented.info.setdefault("icc_profile", im.info.get("icc_profile"))
+                frames.append(oriented)
+            meta = read_metadata(im, frames[0])
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"{exc}; allow larger images with -p max_megapixels=N") from None
     except UnidentifiedImageError:
         raise ImageError("not an image Pillow can read (unknown or corrupt header)") from None
     except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, ImageError):
+            raise
         raise ImageError(f"corrupt or truncated image: {exc}") from None
-    return oriented, source_format
+    return frames, source_format, meta
 
 
-def save(image: Any, target: str, fmt: str, params: Mapping[str, Any]) -> None:
-    """Save ``image`` as ``fmt`` with quality and metadata as asked."""
+def save(
+    frames: list[Any],
+    target: str,
+    pil_format: str,
+    params: Mapping[str, Any],
+    meta: Metadata,
+    logger: Any = None,
+) -> None:
+    """Save ``frames`` as ``pil_format`` with quality and metadata as asked."""
+    frames = [_for_format(frame, pil_format) for frame in _one_mode(frames)]
+    first = frames[0]
     options: dict[str, Any] = {}
-    icc = image.info.get("icc_profile")
+    if params.get("strip_metadata"):
+        for frame in frames:
+            strip_info(frame)
+    else:
+        options.update(save_options(meta, pil_format, logger))
+    icc = first.info.get("icc_profile")
     if icc:
         options["icc_profile"] = icc
-    if not params.get("strip_metadata"):
-        exif = image.getexif()
-        if exif:
-            options["exif"] = exif.tobytes()
-    if fmt in ("jpeg", "webp"):
+    if pil_format in ("JPEG", "WEBP"):
         options["quality"] = params.get("quality", 90)
-    if fmt == "jpeg":
-        image = _without_alpha(image)
-    elif fmt == "tiff":
-        options["compression"] = "tiff_deflate"
-    elif image.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
-        # PNG and WebP hold no such modes; Pillow would refuse or guess.
-        image = image.convert("RGB")
-    image.save(target, format=PIL_FORMAT[fmt], **options)
+    if pil_format == "TIFF":
+        # libtiff's deflate cannot write EXIF sub-directories (GPS): Pillow's own writer can, uncompressed.
+        options["compression"] = None if meta.has_sub_ifds and "exif" in options else "tiff_deflate"
+    if len(frames) > 1:
+        options.update(save_all=True, append_images=frames[1:])
+        durations = [f.info.get("duration") for f in frames]
+        if all(d is not None for d in durations):
+            options["duration"] = durations
+        if "loop" in first.info:
+            options["loop"] = first.info["loop"]
+    first.save(target, format=pil_format, **options)
+
+
+def _one_mode(frames: list[Any]) -> list[Any]:
+    """Frames in one mode: a GIF's later frames come out RGB(A) beside a palette first frame."""
+    if len({f.mode for f in frames}) <= 1:
+        return frames
+    alpha = any("A" in f.getbands() or "transparency" in f.info for f in frames)
+    mode = "RGBA" if alpha else "RGB"
+    return [f if f.mode == mode else _keep_info(f, f.convert(mode)) for f in frames]
+
+
+def _for_format(image: Any, pil_format: str) -> Any:
+    """``image`` in a mode ``pil_format`` holds, converted faithfully (or unchanged)."""
+    if image.mode in _SIXTEEN_BIT and pil_format not in _HIGH_DEPTH_FORMATS:
+        return _to_8bit(image)
+    if image.mode == "CMYK" and pil_format not in _CMYK_FORMATS:
+        return _cmyk_to_rgb(image)
+    if pil_format == "JPEG":
+        return _without_alpha(image)
+    if image.mode in ("YCbCr", "LAB", "HSV") and pil_format in ("PNG", "WEBP"):
+        return _keep_info(image, image.convert("RGB"))  # PNG and WebP hold no such modes
+    return image
+
+
+def _keep_info(source: Any, image: Any) -> Any:
+    image.info = dict(source.info)
+    return image
+
+
+def _to_8bit(image: Any) -> Any:
+    """Scale 16-bit grey to 8 bits (65535 becomes 255); a plain conversion would clip it to white."""
+    if image.mode == "I":
+        wide = image
+        # A 32-bit "I" image says nothing of its range: one whose values fit 8 bits stays as it is.
+        scale = 1 / 257 if wide.getextrema()[1] > 255 else 1
+    else:
+        wide, scale = image.convert("I"), 1 / 257
+    return _keep_info(image, wide.point(lambda v: v * scale).convert("L"))
+
+
+def _cmyk_to_rgb(image: Any) -> Any:
+    """Convert CMYK to sRGB through the image's ICC profile (Pillow's plain formula without one)."""
+    from io import BytesIO
+
+    from PIL import ImageCms
+
+    icc = image.info.get("icc_profile")
+    if not icc:
+        rgb = _keep_info(image, image.convert("RGB"))
+        rgb.info.pop("icc_profile", None)
+        return rgb
+    srgb = ImageCms.createProfile("sRGB")
+    try:
+        rgb = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(BytesIO(icc)), srgb, outputMode="RGB")
+    except ImageCms.PyCMSError as exc:
+        raise ImageError(f"the image's CMYK colour profile cannot be used: {exc}") from None
+    rgb = _keep_info(image, rgb)
+    rgb.info["icc_profile"] = ImageCms.ImageCmsProfile(srgb).tobytes()  # the CMYK one would lie now
+    return rgb
 
 
 def _without_alpha(image: Any) -> Any:
@@ -131,8 +259,29 @@ def _without_alpha(image: Any) -> Any:
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return image.convert("RGB")
+        return _keep_info(image, background)
+    return _keep_info(image, image.convert("RGB"))
+
+
+class _Resampling:
+    """An image being resampled: ``image`` to change; ``result`` in the original mode, with its info."""
+
+    def __init__(self, image: Any) -> None:
+        self.source = image
+        # Pillow resamples 16-bit grey only as 32-bit "I"; it goes back to 16 bits afterwards.
+        self.image = image.convert("I") if image.mode.startswith("I;16") else image
+        self.result: Any = None
+
+
+@contextlib.contextmanager
+def _resamplable(image: Any) -> Iterator[_Resampling]:
+    work = _Resampling(image)
+    yield work
+    result = work.image
+    if result.mode != image.mode:
+        result = result.convert("I;16")
+    result.info = dict(image.info)
+    work.result = result
 
 
 def _check_size(values: Mapping[str, Any]) -> None:
@@ -169,9 +318,9 @@ class Resize(_ImageJob):
         size = fit_size(image.size, params["width"], params["height"], params["upscale"])
         if size == image.size:
             return image
-        resized = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        resized.info = dict(image.info)
-        return resized
+        with _resamplable(image) as work:
+            work.image = work.image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return work.result
 
 
 def fit_size(size: tuple[int, int], width: int, height: int, upscale: bool) -> tuple[int, int]:
@@ -199,10 +348,9 @@ class Thumbnail(_ImageJob):
 
     def change(self, image: Any, params: Mapping[str, Any]) -> Any:
         """Shrink in place with Pillow's thumbnail (fast reduction, then resampling)."""
-        info = dict(image.info)
-        image.thumbnail((params["size"], params["size"]))
-        image.info = info
-        return image
+        with _resamplable(image) as work:
+            work.image.thumbnail((params["size"], params["size"]))
+        return work.result
 
 
 class ConvertImage(_ImageJob):

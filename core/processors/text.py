@@ -1,9 +1,10 @@
 """Text jobs: transcode to UTF-8, normalise line endings, find and replace, statistics.
 
-Files are decoded as streams (1 MiB of characters at a time); the encoding is
-detected from the first MiB with charset-normalizer unless given. Only
-``replace`` with ``scope=file`` reads a whole file, because its pattern may
-span lines.
+Files are decoded as streams (1 MiB of characters at a time). Unless the
+encoding is given, it is detected conservatively (``core.processors.encoding``):
+a job writes text only when the encoding is certain, and fails with
+"encoding not certain" otherwise. Binary files are refused. Only ``replace``
+with ``scope=file`` reads a whole file, because its pattern may span lines.
 """
 
 from __future__ import annotations
@@ -11,84 +12,58 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, TypeVar
 
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import Processor, TaskContext
+from core.processors.encoding import TextError, check_fallback, detect, refuse_binary
 
-SAMPLE = 1024 * 1024
 CHARS = 1024 * 1024
-CHAOS_MARGIN = 0.1
 WORD = re.compile(r"\S+")
 T = TypeVar("T")
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf_32"),
-    (codecs.BOM_UTF32_BE, "utf_32"),
-    (codecs.BOM_UTF8, "utf_8_sig"),
-    (codecs.BOM_UTF16_LE, "utf_16"),
-    (codecs.BOM_UTF16_BE, "utf_16"),
-)
+BOM = "\ufeff"
+
+__all__ = ["LineEndings", "Replace", "TextError", "TextStats", "Transcode", "detect_encoding"]
 
 
-class TextError(ValueError):
-    """The file cannot be read as text."""
-
-
-def detect_encoding(path: str) -> str:
-    """Return the codec name of ``path``'s text (BOM, then UTF-8, then charset-normalizer)."""
-    return str(codecs.lookup(_detect(path)).name)
-
-
-def _detect(path: str) -> str:
-    with open(path, "rb") as f:
-        sample = f.read(SAMPLE)
-        more = bool(f.read(1))
-    return _detect_bytes(sample, more)
-
-
-def _detect_bytes(sample: bytes, more: bool) -> str:
-    for bom, name in _BOMS:
-        if sample.startswith(bom):
-            return name
-    try:
-        # A sample may end inside a character: only a complete file must end cleanly.
-        codecs.getincrementaldecoder("utf_8")().decode(sample, final=not more)
-        return "utf_8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(sample))
-    if not matches:
-        raise TextError("cannot detect the text encoding (is it binary data?)")
-    # Among decodings about as clean as the cleanest, trust the one that reads
-    # most like a language: plain "least chaos" takes Shift-JIS for Korean.
-    cleanest = min(m.chaos for m in matches)
-    best = max((m for m in matches if m.chaos <= cleanest + CHAOS_MARGIN), key=lambda m: m.coherence)
-    return str(best.encoding)
+def detect_encoding(path: str, fallback: str = "") -> str:
+    """Return the codec name of ``path``'s text, or raise ``TextError`` (see ``core.processors.encoding``)."""
+    return detect(path, check_fallback(fallback))
 
 
 def _check_encoding(values: Mapping[str, Any]) -> None:
     name = values.get("encoding", "auto")
-    if name == "auto":
-        return
+    if name != "auto":
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            raise ParamError(
+                f"parameter 'encoding': {name!r} is not a known encoding; expected auto or e.g. cp1252"
+            ) from None
     try:
-        codecs.lookup(name)
-    except LookupError:
-        raise ParamError(
-            f"parameter 'encoding': {name!r} is not a known encoding; expected auto or e.g. cp1252"
-        ) from None
+        check_fallback(values.get("fallback", ""))
+    except LookupError as exc:
+        raise ParamError(f"parameter 'fallback': {exc}; expected names such as cp1252,gbk") from None
 
 
-def _encoding_param() -> Param:
-    return Param(
-        "encoding",
-        ParamType.STR,
-        "auto",
-        label="Source encoding",
-        help="'auto' detects it; or a name such as cp1252, latin-1, shift_jis, utf-16.",
+def _encoding_params() -> tuple[Param, Param]:
+    return (
+        Param(
+            "encoding",
+            ParamType.STR,
+            "auto",
+            label="Source encoding",
+            help="'auto' detects it (UTF-8, or a marked UTF-16/32); or a name such as cp1252, shift_jis.",
+        ),
+        Param(
+            "fallback",
+            ParamType.STR,
+            "",
+            label="Likely legacy encodings",
+            help="With 'auto': the encodings a file that is not UTF-8 may be in, e.g. cp1252,gbk.",
+        ),
     )
 
 
@@ -100,46 +75,46 @@ def open_text(path: str, encoding: str, universal: bool) -> IO[str]:
 def with_encoding(path: str, params: Mapping[str, Any], work: Callable[[str], T]) -> T:
     """Run ``work(encoding)`` with the given or detected encoding.
 
-    Detection sees the first MiB only. When that was plain UTF-8 (often just
-    ASCII) and a later byte is not, the encoding is detected again from the
-    block that failed and ``work`` runs once more from the start; its output
-    was staged, so the first attempt left nothing behind.
+    Detection is certain or fails; a byte the encoding cannot decode later
+    in the file fails the task (its output was staged, so nothing is left).
     """
+    with open(path, "rb") as f:
+        refuse_binary(f.read(512))
     given = params.get("encoding", "auto")
-    encoding = given if given != "auto" else detect_encoding(path)
+    encoding = given if given != "auto" else detect_encoding(path, params.get("fallback", ""))
     try:
         return work(encoding)
     except UnicodeDecodeError as exc:
-        # Around the bad byte only: long ASCII runs make every multi-byte codec look clean.
-        around = exc.object[max(0, exc.start - 512) : exc.start + 512]
-        second = _detect_block(around) if given == "auto" and encoding == "utf-8" else None
-        if second is None or second == encoding:
-            raise _decode_error(encoding, exc) from None
-    try:
-        return work(second)
-    except UnicodeDecodeError as exc:
-        raise _decode_error(second, exc) from None
+        raise _decode_error(encoding, exc, given == "auto") from None
 
 
-def _detect_block(block: bytes) -> str | None:
-    try:
-        return str(codecs.lookup(_detect_bytes(block, more=True)).name)
-    except TextError:
-        return None
+def text_pieces(pieces: Iterable[str]) -> Iterator[str]:
+    """Pass ``pieces`` on, refusing a NUL character (binary data, whatever the encoding said)."""
+    for piece in pieces:
+        if "\x00" in piece:
+            raise TextError("binary file (it holds NUL characters), not text")
+        yield piece
 
 
 def chunks(src: IO[str], size: int, ctx: TaskContext) -> Iterator[str]:
     """Read ``src`` in pieces, with progress by bytes and cancellation."""
     while piece := src.read(CHARS):
+        if "\x00" in piece:
+            raise TextError("binary file (it holds NUL characters), not text")
         yield piece
         ctx.check_cancelled()
         if size:
             ctx.progress(min(0.99, src.buffer.tell() / size))  # type: ignore[attr-defined]
 
 
-def _decode_error(encoding: str, exc: UnicodeDecodeError) -> TextError:
+def _decode_error(encoding: str, exc: UnicodeDecodeError, detected: bool) -> TextError:
     # exc.start counts from the decoder's current block, not the file: name the byte instead.
     bad = exc.object[exc.start : exc.start + 1].hex()
+    if detected:
+        return TextError(
+            f"encoding not certain: {encoding} fits the start but not byte 0x{bad} further on; "
+            "give -p encoding=..."
+        )
     return TextError(f"not valid {encoding} text: byte 0x{bad} ({exc.reason}); set the encoding parameter")
 
 
@@ -160,7 +135,7 @@ class Transcode(_TextJob):
     description = "Re-encode each text file as UTF-8, detecting its encoding; optionally fix line endings."
     params = Params(
         (
-            _encoding_param(),
+            *_encoding_params(),
             Param(
                 "newline",
                 ParamType.CHOICE,
@@ -185,7 +160,9 @@ class Transcode(_TextJob):
             with open_text(path, encoding, newline is not None) as src, ctx.write_output(name, "wb") as out:
                 if params["bom"]:
                     out.file.write(codecs.BOM_UTF8)
-                for piece in chunks(src, size, ctx):
+                for i, piece in enumerate(chunks(src, size, ctx)):
+                    if i == 0 and piece.startswith(BOM):
+                        piece = piece[1:]  # a UTF-16/32 mark read as a character: UTF-8 needs none
                     out.file.write((piece.replace("\n", newline) if newline else piece).encode())
             return {"output": out.path, "encoding": encoding}
 
@@ -208,7 +185,7 @@ class LineEndings(_TextJob):
                 help="Line ending to write.",
                 choices=tuple(NEWLINES),
             ),
-            _encoding_param(),
+            *_encoding_params(),
         ),
         checks=(_check_encoding,),
     )
@@ -232,32 +209,62 @@ class LineEndings(_TextJob):
 
 
 def _check_pattern(values: Mapping[str, Any]) -> None:
+    r"""Check the pattern and the replacement before anything runs (a bad ``\p`` would fail every task)."""
     _check_encoding(values)
     if not values["pattern"]:
-        raise ParamError("parameter 'pattern': give a regular expression")
+        raise ParamError("parameter 'pattern': give the text or regular expression to find")
+    if values["fixed"]:
+        return
     try:
-        re.compile(values["pattern"])
+        compiled = re.compile(values["pattern"])
     except re.error as exc:
         raise ParamError(
             f"parameter 'pattern': {values['pattern']!r} is not a valid regular expression: {exc}"
         ) from None
+    try:
+        compiled.sub(values["replacement"], "")  # parses the replacement's escapes and group references
+    except (re.error, IndexError) as exc:
+        raise ParamError(
+            f"parameter 'replacement': {values['replacement']!r} is not valid for this pattern: {exc}; "
+            "write \\\\ for a backslash, or set fixed=true"
+        ) from None
+
+
+def _substitution(params: Mapping[str, Any]) -> tuple[re.Pattern[str], Any]:
+    """The compiled pattern and the replacement (a literal function in fixed mode)."""
+    whole = params["scope"] == "file"
+    flags = (re.IGNORECASE if params["ignore_case"] else 0) | (re.MULTILINE if whole else 0)
+    if params["fixed"]:
+        literal = params["replacement"]
+        return re.compile(re.escape(params["pattern"]), flags), lambda _m: literal
+    return re.compile(params["pattern"], flags), params["replacement"]
 
 
 class Replace(_TextJob):
-    """Regular-expression find and replace."""
+    """Find and replace: a regular expression, or plain text with ``fixed``."""
 
     name = "replace"
     title = "Text: find and replace"
-    description = "Replace every match of a regular expression (Python syntax; \\1 in the replacement)."
+    description = (
+        "Replace every match of a regular expression (Python syntax; \\1 in the replacement), "
+        "or of plain text with fixed=true."
+    )
     params = Params(
         (
-            Param("pattern", ParamType.STR, "", label="Find", help="Regular expression."),
+            Param("pattern", ParamType.STR, "", label="Find", help="Regular expression (or text, if fixed)."),
             Param(
                 "replacement",
                 ParamType.STR,
                 "",
                 label="Replace with",
-                help="Text; \\1 or \\g<name> for groups.",
+                help="Text; \\1 or \\g<name> for groups (taken as written, if fixed).",
+            ),
+            Param(
+                "fixed",
+                ParamType.BOOL,
+                False,
+                label="Plain text",
+                help="Find and replace the text exactly as written, not as a regular expression.",
             ),
             Param(
                 "ignore_case", ParamType.BOOL, False, label="Ignore case", help="Match regardless of case."
@@ -270,7 +277,7 @@ class Replace(_TextJob):
                 help="'line' streams the file line by line; 'file' lets a match span lines (reads it whole).",
                 choices=("line", "file"),
             ),
-            _encoding_param(),
+            *_encoding_params(),
         ),
         checks=(_check_pattern,),
     )
@@ -278,17 +285,16 @@ class Replace(_TextJob):
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Write the copy with replacements, in the file's own encoding."""
-        flags = re.IGNORECASE if params["ignore_case"] else 0
+        pattern, replacement = _substitution(params)
         whole = params["scope"] == "file"
-        pattern = re.compile(params["pattern"], flags | (re.MULTILINE if whole else 0))
         name = self.output_name(os.path.basename(path), params) or ""
 
         def work(encoding: str) -> Mapping[str, Any]:
             count = 0
             encoder = codecs.getincrementalencoder(encoding)()
             with open_text(path, encoding, False) as src, ctx.write_output(name, "wb") as out:
-                for piece in [src.read()] if whole else src:
-                    text, n = pattern.subn(params["replacement"], piece)
+                for piece in text_pieces([src.read()] if whole else src):
+                    text, n = pattern.subn(replacement, piece)
                     count += n
                     out.file.write(encoder.encode(text))
                     ctx.check_cancelled()
@@ -299,12 +305,16 @@ class Replace(_TextJob):
 
 
 class TextStats(Processor):
-    """Count lines, words and characters."""
+    """Count lines, words and characters, as ``wc -l -w -m`` does."""
 
     name = "text-stats"
     title = "Text: statistics"
-    description = "Count the lines, words and characters of each text file and report its encoding."
-    params = Params((_encoding_param(),), checks=(_check_encoding,))
+    description = (
+        "Count the lines, words and characters of each text file as wc -l, -w and -m do (CRLF is two "
+        "characters; a last line without a line break is not counted as a line; a byte-order mark is "
+        "not counted) and report its encoding."
+    )
+    params = Params(_encoding_params(), checks=(_check_encoding,))
     result_columns = ("lines", "words", "characters", "encoding")
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
@@ -314,16 +324,18 @@ class TextStats(Processor):
         def work(encoding: str) -> Mapping[str, Any]:
             lines = words = characters = 0
             last = "\n"
-            with open_text(path, encoding, True) as src:
-                for piece in chunks(src, size, ctx):
+            with open_text(path, encoding, False) as src:
+                for i, piece in enumerate(chunks(src, size, ctx)):
+                    if i == 0 and piece.startswith(BOM):
+                        piece = piece[1:]
+                        if not piece:
+                            continue
                     characters += len(piece)
                     lines += piece.count("\n")
                     words += len(WORD.findall(piece))
                     if not last.isspace() and not piece[0].isspace():
                         words -= 1  # one word cut in two by the chunk boundary
                     last = piece[-1]
-            if last != "\n":
-                lines += 1  # a last line without its newline still counts
             return {
                 "lines": lines,
                 "words": words,

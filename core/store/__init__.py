@@ -1,21 +1,36 @@
-"""The job store: batches, tasks and log lines in SQLite, resume and export.
+"""The job store: batches, tasks and log lines in SQLite; resume, retry and export.
 
-See ``JobStore`` for reading and ``StoreRecorder`` for what the engine writes.
-The names are loaded on first use: ``brigade-cli run`` needs the recorder's
-modules only, and loads them before its first task.
+```
+Engine thread                                   any thread (CLI, the window's history worker)
+  Engine.submit ─► StoreRecorder.open_batch         JobStore.batches / batch / tasks / log_lines
+                     batch row + input list ──┐        SQL over the rows below (indexed pages)
+                     committed before the     │     JobStore.resume_spec / retry_spec
+                     first task is handed out │        a BatchSpec of the tasks to run again
+  events ─► StoreRecorder.record              │                  ▲
+              pending records (bounded) ──────┤                  │ read
+              commit every COMMIT_SECONDS, ───┤                  │
+              on a batch's end, on flush()    ▼                  │
+                               SQLite (WAL):  batches ─ one row per batch, its counts at its end
+                                              tasks ───── one row per task: state, result, failure,
+                                                          timing, the input's size and mtime
+                                              log_lines ─ head and tail of each task's log
+                                              batch_inputs ─ input list of tasks with no row yet
+                                                             (core.store.inputs, format 1)
+```
+
+Modules: ``schema`` (opening, migrations), ``writes`` (every statement that
+changes the history), ``recorder`` (the engine's writer), ``store`` (the
+readers), ``rows`` (the records they return), ``inputs`` (the input list
+format), ``recovery`` (batches of dead processes), ``export`` (CSV, JSON).
 """
 
 from __future__ import annotations
 
-from core.lazy import exports
-
-TYPE_CHECKING = False  # no ``typing`` at run time (see above)
-if TYPE_CHECKING:
-    from core.store.errors import StoreError
-    from core.store.location import ENV_VAR, default_db_path
-    from core.store.recorder import StoreRecorder
-    from core.store.rows import BatchRow, LogRow, TaskRow
-    from core.store.store import JobStore
+from core.store.errors import StoreError
+from core.store.location import ENV_VAR, default_db_path
+from core.store.recorder import StoreRecorder
+from core.store.rows import BatchRow, LogRow, TaskRow
+from core.store.store import JobStore
 
 __all__ = [
     "ENV_VAR",
@@ -27,17 +42,3 @@ __all__ = [
     "TaskRow",
     "default_db_path",
 ]
-
-_WHERE = {
-    "ENV_VAR": "core.store.location",
-    "BatchRow": "core.store.rows",
-    "JobStore": "core.store.store",
-    "LogRow": "core.store.rows",
-    "StoreError": "core.store.errors",
-    "StoreRecorder": "core.store.recorder",
-    "TaskRow": "core.store.rows",
-    "default_db_path": "core.store.location",
-}
-
-
-__getattr__ = exports(__name__, _WHERE)

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from core.model import BatchOptions, Failure, FailureKind
-
-TYPE_CHECKING = False  # no ``typing`` at run time (``run`` opens the history before its first task)
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
 
 
 def text_in(value: str) -> str | bytes:
     """Return ``value`` as SQLite can store it losslessly (TEXT, or BLOB)."""
-    if value.isascii():
-        return value  # most paths: no encoding to try
     try:
         value.encode("utf-8")
         return value
@@ -57,25 +52,19 @@ def _hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-# Built once: json.dumps with any option builds a new encoder per call, a third of a task's cost.
 _ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=_default)
-# And the C encoder inside it too: JSONEncoder.encode builds one per call (half of what
-# remains). Results are plain data, never circular, so no cycle check either.
-_C_ENCODE = (
-    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None, _default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
-    )
-    if getattr(json.encoder, "c_make_encoder", None) is not None
-    else None
-)
 
 
 def dumps(value: Any) -> str | None:
-    """JSON text of plain data (``None`` stays NULL)."""
+    """JSON text of plain data (``None`` stays NULL).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``value`` holds something that is not plain data (the message names it).
+    """
     if value is None:
         return None
-    if _C_ENCODE is not None and type(value) is dict:
-        return "".join(_C_ENCODE(value, 0))
     return _ENCODER.encode(value)
 
 

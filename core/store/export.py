@@ -54,8 +54,15 @@ def result_columns(batch: BatchRow, first: list[TaskRow]) -> list[str]:
         return declared
     keys: dict[str, None] = {}
     for t in first:
-        keys.update(dict.fromkeys(t.result or {}))
+        keys.update(dict.fromkeys(_fields(t.result)))
     return list(keys)
+
+
+def _fields(result: Any) -> dict[str, Any]:
+    """A result as columns: a mapping's keys, any other JSON value in one ``result`` column."""
+    if result is None:
+        return {}
+    return result if isinstance(result, dict) else {"result": result}
 
 
 def _csv(batch: BatchRow, tasks: Iterable[TaskRow], stream: TextIO) -> int:
@@ -70,7 +77,7 @@ def _csv(batch: BatchRow, tasks: Iterable[TaskRow], stream: TextIO) -> int:
         # Undecodable bytes in names are shown as \xNN: CSV is for people and spreadsheets.
         rec["path"] = display_path(t.path)
         rec["outputs"] = ";".join(display_path(o) for o in t.outputs)
-        result = t.result or {}
+        result = _fields(t.result)
         row = [rec[c] for c in BASE_COLUMNS] + [_cell(result.get(c)) for c in extra if c not in BASE_COLUMNS]
         writer.writerow(["" if v is None else v for v in row])
         n += 1

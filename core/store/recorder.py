@@ -1,94 +1,78 @@
-"""The engine's recorder: every state change, result and log line, in short transactions.
+"""The engine's recorder: what the engine does, written to the history in short transactions.
 
 All methods run on the engine thread, which owns the one writer connection
 (``open`` may open it first in another thread, before the engine starts).
-``record`` only turns events into rows; rows are written in one transaction
-every ``COMMIT_SECONDS`` (or ``COMMIT_ROWS`` rows, or at once when a batch
-ends), and in ``flush``/``settle``/``close``. With ``synchronous=FULL`` a committed
-transaction survives a crash of the app and a power cut.
+``record`` turns events into pending records; they are written in one
+transaction every ``COMMIT_SECONDS`` (or ``COMMIT_ROWS`` records, or at once
+when a batch ends), and by ``flush``. With ``synchronous=FULL`` a committed
+transaction survives a crash of the app and a power cut, so a crash loses at
+most what finished since the last commit.
 
-Pending task updates are kept as the latest row per task, so a task that
-started and finished inside one window costs one write. A new batch keeps its
-input list as one value (see ``core.store.inputs``) and what happens to its
-tasks in its journal (see ``core.store.journal``): one value per commit, the
-rows following when the engine is idle or the journal grows long. Tasks that
-have a row (a resumed batch, or rows written while idle) are updated in place.
+What the recorder believes is written changes only after a commit succeeded.
+When one fails (a full disk, a read-only file, a lock held past the busy
+timeout), the pending records stay, bounded, and the next commit tries again;
+each distinct problem is kept in ``problems`` for the caller to show, and
+``complete`` says whether a batch is wholly in the history.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import logging
 import sqlite3
 import time
 from bisect import bisect_right
-from operator import itemgetter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
-from core.model import BatchId, BatchSpec, TaskId, TaskState
-from core.store import inputs, journal, owner
-from core.store.codec import dumps, failure_in, options_in, text_in
+from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
+from core.store import inputs, owner, writes
+from core.store.codec import dumps, failure_in, text_in
 from core.store.errors import StoreError
-from core.store.recovery import connect_recovered, interrupt_batch, store_counts
-
-# Neither ``typing`` nor ``logging`` at run time: ``brigade-cli run`` loads this
-# module before its first task, and ~10 ms of imports there delay every task.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
-    from typing import Any
+from core.store.recovery import connect_recovered
+from core.store.schema import describe, transaction
 
 COMMIT_SECONDS = 0.15
-COMMIT_ROWS = 2000  # ~15 ms of writing: the workers hold ~50 ms of queued work
-# Updates of tasks without a row cost ~1 us each to journal, and a commit ~2 ms
-# (its fsync): more of them go in one commit.
-COMMIT_TASKS = 8000
-MAX_PENDING_LOGS = 200_000  # if the disk refuses writes for long, keep counting instead of growing
+COMMIT_ROWS = 5000  # pending records that make a commit due before its time
+RETRY_SECONDS = 1.0  # after a failed commit, the next try waits this long
+IDLE_ROWS = 5000  # queued task rows written ahead per idle moment of the engine
+# Bounds of what waits for a commit while the disk refuses writes. Past them, log
+# lines are counted as not kept, and task records are lost and said to be.
+MAX_PENDING_LOGS = 200_000
+MAX_PENDING_TASKS = 500_000
+LINE_LIMIT = 64 * 1024  # characters of one log line kept; the rest is cut, and the cut says how much
 
-_TASK_SQL = (
-    "UPDATE tasks SET state = ?, failure = ?, failure_kind = ?, attempts = attempt_base + ?, started = ?, "
-    "ended = ?, pid = ?, result = ?, outputs = ?, log_dropped = log_dropped + ?, "
-    # Inputs queued without a stat (the CLI's walk) get the size and mtime the worker saw.
-    "size = coalesce(size, ?), mtime = coalesce(mtime, ?) WHERE id = ?"
-)
-_LOG_SQL = (
-    "INSERT OR IGNORE INTO log_lines (task_id, attempt, seq, level, time, text) VALUES (?, ?, ?, ?, ?, ?)"
-)
-_REOPEN_SQL = (
-    "UPDATE tasks SET state = 0, failure = NULL, failure_kind = NULL, attempt_base = attempts, "
-    "started = NULL, ended = NULL, pid = NULL, result = NULL, outputs = NULL, "
-    "changed = changed OR (?1 AND size IS NOT NULL AND (size IS NOT ?2 OR mtime IS NOT ?3)), "
-    "size = CASE WHEN ?1 THEN ?2 ELSE size END, mtime = CASE WHEN ?1 THEN ?3 ELSE mtime END "
-    "WHERE id = ?4 AND batch_id = ?5 AND state != 2"
-)
-_REQUEUED = int(TaskState.QUEUED)
-IDLE_ROWS = 5000  # queued rows written per idle moment of the engine (~25 ms)
-_NO_RECORD = (None,) * 9  # a journal record's fields between its index and its dropped lines
-_STATE = itemgetter(1)  # of a pending task row
+_log = logging.getLogger("brigade.store")
 
 
-class _Unwritten:
-    """A batch opened here whose task rows are written later (from its journal, or queued)."""
+@dataclass(slots=True)
+class _Batch:
+    """A batch this recorder opened."""
 
-    __slots__ = ("front", "journaled", "listed", "states")
+    batch_id: BatchId
+    first: TaskId
+    total: int
+    log_limit: int
+    fresh: bool  # inserted here: none of its tasks has history from before
+    elapsed: float  # seconds it ran before this run
+    listed: inputs.Inputs | None  # its input list while some rows are not written
+    front: int  # rows of tasks 0 .. front-1 are committed
+    ended: bool = False  # its end is committed
 
-    def __init__(self, listed: inputs.Inputs) -> None:
-        self.listed = listed  # its input list
-        self.front = 0  # rows of tasks 0 .. front-1 exist
-        self.journaled = 0  # records in its journal
-        self.states: dict[TaskId, int] = {}  # the latest state its journal gives each task
 
-    @property
-    def batch_id(self) -> BatchId:
-        return self.listed.batch_id
+@dataclass(slots=True)
+class _LogCount:
+    """Log lines of a task in the history (committed and pending), and its attempt base."""
 
-    @property
-    def first(self) -> TaskId:
-        return self.listed.first
+    kept: int
+    base: int
 
-    @property
-    def total(self) -> int:
-        return len(self.listed.paths)
+
+def cut_line(text: str) -> str:
+    """``text`` bounded to ``LINE_LIMIT`` characters, saying how many were cut."""
+    if len(text) <= LINE_LIMIT:
+        return text
+    return f"{text[:LINE_LIMIT]}... {len(text) - LINE_LIMIT} characters cut"
 
 
 class StoreRecorder:
@@ -106,29 +90,26 @@ class StoreRecorder:
         self.path = path
         self.sync = sync
         self.error: str | None = None
-        """Why history is off for this run, if the database failed at start."""
+        """Why history is off for this run, if the database could not be opened."""
+        self.problems: list[str] = []
+        """Each distinct write problem met, one line each, oldest first."""
+        self.lost = 0
+        """Task records that could not be kept for a commit (history is incomplete)."""
+        self._listeners: list[Callable[[str], None]] = []
         self._conn: sqlite3.Connection | None = None
-        self._tasks: dict[TaskId, list[Any]] = {}
-        # Starts of tasks with no pending row: most finish before the next commit,
-        # so their start costs no row (a row is made at the commit if not).
-        self._started: dict[TaskId, TaskStarted] = {}
-        self._logs: list[tuple[Any, ...]] = []
+        self._batches: dict[BatchId, _Batch] = {}
+        self._firsts: list[TaskId] = []  # sorted first task ids of _batches
+        self._by_first: list[_Batch] = []
+        self._updates: dict[TaskId, writes.TaskUpdate] = {}
         self._dropped: dict[TaskId, int] = {}
-        self._finished: list[BatchFinished] = []
+        self._logs: list[tuple[object, ...]] = []
+        self._log_counts: dict[TaskId, _LogCount] = {}
+        self._ends: dict[BatchId, BatchFinished] = {}
         self._reopened: set[BatchId] = set()
-        self._since = 0.0
-        # Batches run here: sorted first ids, and (last id, batch id, log limit, fresh) for each.
-        self._firsts: list[int] = []
-        self._batches: list[tuple[int, BatchId, int, bool]] = []
-        self._base_elapsed: dict[BatchId, float] = {}
-        self._ended: set[BatchId] = set()
-        # Per task that logs: [lines kept, limit, attempt base]; the base offsets a resumed
-        # task's attempts past its earlier runs, so their lines never collide.
-        self._lines: dict[TaskId, list[int]] = {}
-        self._next_task = self._next_batch = 1  # only used when the database failed
-        self._unwritten: dict[BatchId, _Unwritten] = {}
-        self._fronts: dict[BatchId, int] = {}  # written by the transaction under way
-        self._opening: inputs.Inputs | None = None  # a new batch whose transaction is still open
+        self._stopping: set[BatchId] = set()  # closed without reporting their end
+        self._since = 0.0  # when the oldest pending record came
+        self._retry_at = 0.0  # after a failed commit: not before this
+        self._next_task = 1  # ids of batches the history could not take
 
     # ------------------------------------------------------------ Recorder protocol
     @classmethod
@@ -136,8 +117,7 @@ class StoreRecorder:
         """A recorder whose connection opens now, in the caller's thread.
 
         For a caller that says why history is off before the engine starts
-        (``brigade-cli run``); the engine thread takes the connection over and
-        ``start`` then has nothing left to do.
+        (``brigade-cli run``).
 
         Raises
         ------
@@ -148,461 +128,362 @@ class StoreRecorder:
         recorder._conn = connect_recovered(path, sync=sync)
         return recorder
 
+    def add_problem_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(line)`` on the engine thread for each new distinct write problem."""
+        self._listeners.append(listener)
+
     def start(self) -> None:
         """Open the writer connection (unless ``open`` did) and recover batches of dead processes."""
-        if self._conn is not None:
+        if self._conn is not None or self.error is not None:
             return
         try:
             self._conn = connect_recovered(self.path, sync=self.sync)
         except StoreError as exc:
-            self._stop_recording(str(exc))
-
-    def _stop_recording(self, reason: str) -> None:
-        """History is off for the rest of this run, because of ``reason`` (logged)."""
-        import logging
-
-        self.error = reason
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-        self._conn = None
-        self._unwritten.clear()
-        # Batches opened from now on get ids past those of the batches still running.
-        for last, batch_id, _, _ in self._batches:
-            self._next_task = max(self._next_task, last + 1)
-            self._next_batch = max(self._next_batch, batch_id + 1)
-        logging.getLogger("brigade.store").error("history disabled: %s", reason)
+            self.error = str(exc)
+            self._problem(f"history disabled: {exc}")
 
     def open_batch(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
-        """Insert a new batch and its tasks, or reopen a resumed one; one transaction.
+        """Insert a new batch (or reopen a resumed one) and commit it before any of its tasks runs.
 
-        A new batch's transaction stays open until the recorder's next commit,
-        which stores its input list with its first results (one commit, not
-        two): storing 20,000 paths took ~6 ms, which no longer delays its first
-        tasks. Until then nothing of it is committed, as of any result since
-        the last commit (at most ``COMMIT_SECONDS`` of a busy engine, half a
-        second of an idle one): a crash forgets the batch, as one before its
-        start would.
+        Raises
+        ------
+        StoreError
+            A resumed batch that cannot be reopened (running elsewhere, done
+            tasks, or the history refuses the write).
         """
-        conn = self._conn
-        if conn is None:
-            return self._open_unrecorded(spec)
-        self._commit()
-        cwd = os.getcwd()  # relative inputs are relative to it
-        conn.execute("BEGIN IMMEDIATE")
+        if self._conn is None:
+            return self._unrecorded(spec)
+        self.flush("a batch opens")
+        ids: Sequence[TaskId]
         try:
-            fresh = spec.batch_id is None
-            found = self._insert(conn, spec, cwd) if fresh else None
-            batch_id = found.batch_id if found is not None else spec.batch_id
-            ids = None if fresh else self._reopen(conn, spec)
-            first, total, elapsed = conn.execute(
-                "SELECT first_task, total, elapsed FROM batches WHERE id = ?", (batch_id,)
-            ).fetchone()
-            if found is not None and total:
-                self._opening = found  # its input list is saved by the next transaction
-            else:
-                if found is not None:
-                    found.save(conn)
-                conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        assert batch_id is not None
-        self._remember(batch_id, first, total, spec.options.log_limit, fresh, elapsed)
-        if found is not None and total:
-            self._unwritten[batch_id] = _Unwritten(found)
-        if not fresh:
-            self._lines.clear()  # attempt bases just moved
-        return batch_id, range(first, first + total) if ids is None else ids
+            with transaction(self._conn) as conn:
+                if spec.batch_id is None:
+                    listed = writes.insert_batch(conn, spec, self._next_task)
+                    batch_id, first, total = listed.batch_id, listed.first, len(spec.paths)
+                    ids, elapsed = range(first, first + total), 0.0
+                else:
+                    listed, ids = None, spec.task_ids or ()
+                    batch_id, first, total, elapsed = self._reopen(conn, spec)
+        except sqlite3.Error as exc:
+            self._problem(describe(exc, self.path))
+            if spec.batch_id is not None:
+                raise StoreError(
+                    f"batch {spec.batch_id} cannot be reopened: {describe(exc, self.path)}"
+                ) from exc
+            return self._unrecorded(spec)
+        fresh = listed is not None
+        batch = _Batch(
+            batch_id, first, total, spec.options.log_limit, fresh, elapsed, listed if total else None, 0
+        )
+        self._remember(batch)
+        if spec.batch_id is not None:
+            self._log_counts.clear()  # attempt bases just moved
+        return batch_id, ids
 
     def record(self, events: list[Event]) -> None:
-        """Turn events into pending rows; commit when the window is due or a batch ended."""
+        """Turn events into pending records, each on its own; commit when due or when a batch ended."""
         if self._conn is None:
             return
         if not self._pending():
             self._since = time.monotonic()
-        urgent = False
-        tasks, started = self._tasks, self._started
         for ev in events:
-            if type(ev) is TaskStarted:  # half of a run's events: handled here, without a call
-                if ev.task_id in tasks:
-                    self._on_started(ev)
-                else:
-                    started[ev.task_id] = ev
-                continue
-            kind = type(ev)
-            if kind is TaskFinished:
-                self._on_finished(ev)  # type: ignore[arg-type]
-            elif kind is TaskLog:
-                self._log(ev)  # type: ignore[arg-type]
-            elif kind is TaskRequeued:
-                self._on_requeued(ev)  # type: ignore[arg-type]
-            elif kind is BatchFinished:
-                self._finished.append(ev)  # type: ignore[arg-type]
-                urgent = True
-        if (
-            urgent
-            or len(self._logs) >= COMMIT_ROWS
-            or len(self._tasks) >= (COMMIT_TASKS if self._unwritten else COMMIT_ROWS)
-            or (self._pending() and time.monotonic() - self._since >= COMMIT_SECONDS)
-        ):
+            try:
+                self._on_event(ev)
+            except Exception as exc:  # noqa: BLE001 - one bad event never drops the others
+                self._problem(f"an event could not be recorded ({type(ev).__name__}): {exc}")
+        if self._due():
             self._commit()
 
-    def commit(self) -> None:
-        """Commit what is pending now, whether or not its window is due."""
-        self._commit()
+    def flush(self, reason: str) -> None:
+        """Commit what is pending now; ``reason`` says why (``"idle"`` also writes queued rows ahead).
 
-    def flush(self) -> None:
-        """Commit what is pending, and write some queued rows (the engine is idle)."""
-        self._commit()
-        if self._unwritten and self._conn is not None:
-            u = next(iter(self._unwritten.values()))
-            self._transaction(lambda conn: self._write_rows(conn, u, min(u.total, u.front + IDLE_ROWS)))
-
-    def settle(self) -> None:
-        """Commit what is pending and copy the write-ahead log into the database file.
-
-        Called while a batch's last tasks run: its end then commits only what
-        they do, and closing the connection finds little left to copy (copying
-        a run's whole log of 20,000 small files took ~7 ms after its end). A
-        passive checkpoint never waits for the app's readers.
+        The one way the recorder commits besides ``record``'s own windows.
         """
-        self._commit()
-        if self._conn is not None:
-            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if self._conn is None:
+            return
+        if reason != "idle" or time.monotonic() >= self._retry_at:
+            self._commit()
+        if reason == "idle" and not self._pending():
+            self._write_ahead()
 
     def close(self) -> None:
-        """Commit, end batches that never reported their end, and close the connection."""
+        """End batches that never reported their end as stopped, commit, and close the connection."""
         conn = self._conn
         if conn is None:
             return
         try:
-            # Rows of tasks still queued stay in the batch's input list (views list
-            # them; a resume writes them): a stopped run of a million files ends at once.
-            self._commit()
-            if self._conn is not None:  # else the commit turned history off, and closed it
-                self._end_unfinished(conn)
+            self._stopping = {b.batch_id for b in self._batches.values() if not b.ended} - self._ends.keys()
+            for _ in range(3):  # a lock held by another process may go away
+                if self._commit():
+                    break
         finally:
             self._conn = None
             conn.close()
+        unsaved = len(self._updates) + len(self._logs)
+        if unsaved:
+            self._problem(f"{unsaved} records of this run could not be written")
+
+    # ------------------------------------------------------------ outcome
+    def complete(self, batch_id: BatchId | None) -> bool:
+        """Whether batch ``batch_id`` is wholly in the history (after ``close``)."""
+        batch = self._batches.get(batch_id) if batch_id is not None else None
+        return batch is not None and batch.ended and not self.lost and not self._updates and not self._logs
 
     # ------------------------------------------------------------ opening batches
-    def _insert(self, conn: sqlite3.Connection, spec: BatchSpec, cwd: str) -> inputs.Inputs:
-        n = len(spec.paths)
-        first = int(conn.execute("SELECT value FROM meta WHERE key = 'next_task'").fetchone()[0])
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'next_task'", (first + n,))
-        host, pid, started = owner.current()
-        now = time.time()
-        cur = conn.execute(
-            "INSERT INTO batches (job, params, options, output, extra, created, status, total, first_task, "
-            "counts, run_started, owner_host, owner_pid, owner_started) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
-            (
-                spec.job,
-                dumps(dict(spec.params)),
-                options_in(spec.options),
-                dumps(dict(spec.output)) if spec.output is not None else None,
-                dumps(dict(spec.extra)),
-                now,
-                n,
-                first,
-                dumps({TaskState.QUEUED.label: n}),
-                now,
-                host,
-                pid,
-                started,
-            ),
-        )
-        # One value for the whole input list (saved by the caller); the task rows follow as the batch runs.
-        return inputs.Inputs(int(cur.lastrowid or 0), first, spec.paths, cwd, spec.sizes, spec.mtimes)
+    def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> tuple[BatchId, TaskId, int, float]:
+        """Put a resumed batch's tasks back in the queue.
 
-    def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> list[TaskId]:
+        Returns its id, first task id, number of tasks and seconds it ran before.
+        """
         batch_id = spec.batch_id
         row = conn.execute(
-            "SELECT status, owner_host, owner_pid, owner_started FROM batches WHERE id = ?", (batch_id,)
+            "SELECT status, owner_host, owner_pid, owner_started, elapsed, first_task, total "
+            "FROM batches WHERE id = ?",
+            (batch_id,),
         ).fetchone()
         if row is None or batch_id is None:
             raise StoreError(f"batch {batch_id} is not in the history")
-        status, host, pid, started = row
-        if status == "running" and pid != os.getpid() and owner.alive(host, pid, started):
+        status, host, pid, started, elapsed, first, total = row
+        if status == "running" and pid != owner.current()[1] and owner.alive(host, pid, started):
             raise StoreError(f"batch {batch_id} is running in another process (pid {pid})")
         ids = list(spec.task_ids or ())
         if len(ids) != len(spec.paths) or ids != sorted(ids):
             raise ValueError("a resumed batch needs sorted task ids, one per path")
-        inputs.write_rest(conn, batch_id)  # tasks its earlier run left queued without a row
-        cur = conn.executemany(_REOPEN_SQL, _reopen_rows(spec, ids))
-        if cur.rowcount != len(ids):
+        listed = inputs.read(conn, batch_id)
+        if listed is not None:  # the tasks its earlier run left queued without a row
+            front = writes.rows_written(conn, batch_id)
+            writes.write_rows(conn, listed, front, len(listed.paths), {})
+        if writes.reopen(conn, spec, ids) != len(ids):
             raise StoreError(
-                f"batch {batch_id}: some tasks are done or not in it (done tasks never run again)"
+                f"batch {batch_id}: some tasks are done or not in it (a done task runs again only "
+                "when its input changed)"
             )
-        host, pid, started = owner.current()
-        conn.execute(
-            "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
-            "owner_pid = ?, owner_started = ? WHERE id = ?",
-            (time.time(), host, pid, started, batch_id),
-        )
-        return ids
+        writes.mark_running(conn, batch_id)
+        return batch_id, first, total, float(elapsed or 0.0)
 
-    def _remember(
-        self, batch_id: BatchId, first: int, total: int, limit: int, fresh: bool, elapsed: float
-    ) -> None:
-        i = bisect_right(self._firsts, first)
-        self._firsts.insert(i, first)
-        self._batches.insert(i, (first + total - 1, batch_id, limit, fresh))
-        self._base_elapsed[batch_id] = elapsed
-        self._ended.discard(batch_id)
+    def _remember(self, batch: _Batch) -> None:
+        old = self._batches.pop(batch.batch_id, None)
+        if old is not None:
+            i = self._by_first.index(old)
+            del self._firsts[i], self._by_first[i]
+        i = bisect_right(self._firsts, batch.first)
+        self._firsts.insert(i, batch.first)
+        self._by_first.insert(i, batch)
+        self._batches[batch.batch_id] = batch
+        self._next_task = max(self._next_task, batch.first + batch.total)
 
-    def _open_unrecorded(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
-        """Ids for a run whose database failed: the engine still runs, without history."""
+    def _unrecorded(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
+        """Ids for a batch the history could not take: the engine still runs it."""
         if spec.task_ids is not None and spec.batch_id is not None:
             return spec.batch_id, spec.task_ids
         ids = range(self._next_task, self._next_task + len(spec.paths))
         self._next_task = ids.stop
-        self._next_batch += 1
-        return self._next_batch - 1, ids
+        return -ids.start, ids  # never the id of a batch in the history
 
-    # ------------------------------------------------------------ events to rows
-    def _batch_of(self, task_id: TaskId) -> tuple[int, BatchId, int, bool] | None:
+    def _batch_of(self, task_id: TaskId) -> _Batch | None:
         i = bisect_right(self._firsts, task_id) - 1
-        if i >= 0 and task_id <= self._batches[i][0]:
-            return self._batches[i]
+        if i >= 0 and task_id < self._firsts[i] + self._by_first[i].total:
+            return self._by_first[i]
         return None
 
-    def _log(self, ev: TaskLog) -> None:
-        tid = ev.task_id
-        seen = self._lines.get(tid)
-        if seen is None:
-            seen = self._lines[tid] = self._log_state(tid)
-        if seen[0] >= seen[1] or len(self._logs) >= MAX_PENDING_LOGS:
-            self._dropped[tid] = self._dropped.get(tid, 0) + 1
+    # ------------------------------------------------------------ events to records
+    def _on_event(self, ev: Event) -> None:
+        if isinstance(ev, TaskStarted):
+            self._keep(ev.task_id, writes.TaskUpdate(int(TaskState.RUNNING), ev.attempt, ev.time, pid=ev.pid))
+        elif isinstance(ev, TaskFinished):
+            self._on_finished(ev)
+        elif isinstance(ev, TaskLog):
+            self._on_log(ev)
+        elif isinstance(ev, TaskRequeued):
+            self._on_requeued(ev)
+        elif isinstance(ev, BatchFinished):
+            self._ends[ev.batch_id] = ev
+
+    def _keep(self, task_id: TaskId, update: writes.TaskUpdate) -> None:
+        if task_id not in self._updates and len(self._updates) >= MAX_PENDING_TASKS:
+            self.lost += 1
+            self._problem("too many task records wait for the database: the newest are not kept")
             return
-        seen[0] += 1
-        self._logs.append((tid, seen[2] + ev.attempt, ev.seq, ev.level, ev.time, text_in(ev.text)))
-
-    def _log_state(self, task_id: TaskId) -> list[int]:
-        """Lines kept so far, the bound and the attempt base of a task (queried only if resumed)."""
-        batch = self._batch_of(task_id)
-        limit = batch[2] if batch is not None else 10_000
-        if batch is not None and batch[3]:
-            return [0, limit, 0]  # a task of a batch inserted here has no history yet
-        assert self._conn is not None
-        row = self._conn.execute(
-            "SELECT (SELECT count(*) FROM log_lines WHERE task_id = ?1), attempt_base "
-            "FROM tasks WHERE id = ?1",
-            (task_id,),
-        ).fetchone()
-        return [row[0], limit, row[1]] if row else [0, limit, 0]
-
-    def _dropped_before(self, task_id: TaskId) -> int:
-        """Lines dropped by a pending row of the same task that the next row replaces."""
-        before = self._tasks.get(task_id)
-        return before[10] if before is not None else 0
-
-    def _on_started(self, ev: TaskStarted) -> None:
-        """A task with a pending row started again: its new row keeps the lines the old one dropped."""
-        self._tasks[ev.task_id] = _started_row(ev, self._tasks[ev.task_id][10])
+        self._updates[task_id] = update
 
     def _on_finished(self, ev: TaskFinished) -> None:
-        # Once per task (50,000 a second for tiny files): the common case takes no call.
-        tid, f, result = ev.task_id, ev.failure, ev.result
-        before = self._tasks.get(tid)  # a pending row replaced here: keep its dropped lines
-        self._tasks[tid] = [
-            tid,
-            int(ev.state),
-            None if f is None else failure_in(f),
-            None if f is None else f.kind.value,
-            ev.attempt,
-            ev.started or None,
-            ev.ended,
-            ev.pid or None,
-            # Kept as plain data: the journal marshals it, JSON is made when a row is written.
-            result if result is None or type(result) is dict else dict(result),
-            list(ev.outputs) if ev.outputs else None,
-            ev.log_dropped + (0 if before is None else before[10]),
-            ev.size if ev.size >= 0 else None,
-            ev.mtime,
-        ]
+        state, failure, result = ev.state, ev.failure, None
+        try:
+            result = dumps(ev.result)
+        except (TypeError, ValueError) as exc:
+            # The task's output is nowhere else: a result the history cannot keep fails the task.
+            state = TaskState.FAILED
+            failure = Failure(FailureKind.ERROR, f"its result cannot be stored in the history: {exc}")
+        self._keep(
+            ev.task_id,
+            writes.TaskUpdate(
+                int(state),
+                ev.attempt,
+                ev.started or None,
+                ev.ended,
+                ev.pid or None,
+                failure_in(failure),
+                failure.kind.value if failure is not None else None,
+                result,
+                dumps(list(ev.outputs)) if ev.outputs else None,
+                ev.size if ev.size >= 0 else None,
+                ev.mtime,
+            ),
+        )
+        if ev.log_dropped:
+            self._dropped[ev.task_id] = self._dropped.get(ev.task_id, 0) + ev.log_dropped
 
     def _on_requeued(self, ev: TaskRequeued) -> None:
-        f, tid = ev.failure, ev.task_id
-        dropped = self._dropped_before(tid)
-        row = [tid, _REQUEUED, failure_in(f), f.kind.value if f else None, ev.attempt - 1, None, None, None]
-        self._tasks[tid] = [*row, None, None, dropped, None, None]
+        f = ev.failure
+        update = writes.TaskUpdate(int(TaskState.QUEUED), ev.attempt - 1, failure=failure_in(f))
+        update.failure_kind = f.kind.value if f is not None else None
+        self._keep(ev.task_id, update)
         batch = self._batch_of(ev.task_id)
-        if batch is not None and batch[1] in self._ended:
-            self._reopened.add(batch[1])  # a retry after the batch had ended: it runs again
+        if batch is not None and (batch.ended or batch.batch_id in self._ends):
+            self._reopened.add(batch.batch_id)  # a retry after the batch had ended: it runs again
+            self._ends.pop(batch.batch_id, None)
+
+    def _on_log(self, ev: TaskLog) -> None:
+        tid = ev.task_id
+        count = self._log_counts.get(tid)
+        if count is None:
+            count = self._log_counts[tid] = self._log_count(tid)
+        if len(self._logs) >= MAX_PENDING_LOGS:
+            self._dropped[tid] = self._dropped.get(tid, 0) + 1
+            return
+        count.kept += 1
+        text = text_in(cut_line(ev.text))
+        self._logs.append((tid, count.base + ev.attempt, ev.seq, ev.level, ev.time, text))
+
+    def _log_count(self, task_id: TaskId) -> _LogCount:
+        batch = self._batch_of(task_id)
+        if batch is not None and batch.fresh:
+            return _LogCount(0, 0)  # a task of a batch inserted here has no history yet
+        assert self._conn is not None
+        kept, base = writes.log_state(self._conn, task_id)
+        return _LogCount(kept, base)
 
     # ------------------------------------------------------------ writing
     def _pending(self) -> bool:
         return bool(
-            self._tasks or self._started or self._logs or self._finished or self._dropped or self._reopened
+            self._updates or self._logs or self._dropped or self._ends or self._reopened or self._stopping
         )
 
-    def _transaction(self, write: Any) -> None:
-        """Run ``write(conn)`` in one transaction; rows written move their batch's front on success.
+    def _due(self) -> bool:
+        if not self._pending():
+            return False
+        now = time.monotonic()
+        if now < self._retry_at:
+            return False
+        return (
+            bool(self._ends)
+            or len(self._logs) + len(self._updates) >= COMMIT_ROWS
+            or now - self._since >= COMMIT_SECONDS
+        )
 
-        The transaction ``open_batch`` left open goes on here, and stores the
-        new batch's input list first. If it fails, the batch is gone with it
-        while its tasks run: history is off for the rest of the run.
-        """
-        conn = self._conn
-        assert conn is not None
-        self._fronts.clear()
-        opening, self._opening = self._opening, None
-        if opening is None:
-            conn.execute("BEGIN IMMEDIATE")
+    def _commit(self) -> bool:
+        """Write everything pending in one transaction; on success forget it, else keep it. Return success."""
+        if self._conn is None or not self._pending():
+            return True
+        fronts: dict[BatchId, int] = {}
+        cuts = self._log_cuts()
         try:
-            if opening is not None:
-                opening.save(conn)
-            write(conn)
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            conn.execute("ROLLBACK")
-            self._fronts.clear()
-            if opening is not None:
-                self._stop_recording(f"the history database {self.path} cannot be used: {exc}")
-                if isinstance(exc, sqlite3.Error):
-                    return
-            raise  # rows stay pending: the next commit tries again
-        for batch_id, front in self._fronts.items():
-            u = self._unwritten[batch_id]
-            u.front = front
-            if front >= u.total:
-                del self._unwritten[batch_id]
-        self._fronts.clear()
+            with transaction(self._conn) as conn:
+                self._write(conn, fronts, cuts)
+        except sqlite3.Error as exc:
+            self._problem(describe(exc, self.path))
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            return False
+        self._committed(fronts, cuts)
+        return True
 
-    def _commit(self) -> None:
-        if self._conn is None or not (self._pending() or self._opening is not None):
-            return
-        if self._started:
-            tasks = self._tasks
-            for tid in self._started.keys() - tasks.keys():  # still running: a later row replaces none
-                tasks[tid] = _started_row(self._started[tid], 0)
-            self._started.clear()
-        self._transaction(self._write)
-        if self._lines:
-            for tid, row in self._tasks.items():
-                if row[1] >= TaskState.DONE:
-                    self._lines.pop(tid, None)
-        self._tasks.clear()
+    def _log_cuts(self) -> dict[TaskId, tuple[int, int]]:
+        """Per task over its bound: ``(head, lines to cut after it)``, keeping its first and last lines."""
+        cuts = {}
+        for tid, count in self._log_counts.items():
+            batch = self._batch_of(tid)
+            limit = batch.log_limit if batch is not None else 10_000
+            if count.kept > limit:
+                cuts[tid] = ((limit + 1) // 2, count.kept - limit)
+        return cuts
+
+    def _write(
+        self, conn: sqlite3.Connection, fronts: dict[BatchId, int], cuts: dict[TaskId, tuple[int, int]]
+    ) -> None:
+        updates = self._updates
+        written: set[TaskId] = set()
+        for batch in self._by_first:
+            if batch.listed is None:
+                continue
+            lo, hi = batch.first + batch.front, batch.first + batch.total
+            named = [t for t in (*updates, *self._dropped, *cuts) if lo <= t < hi]
+            if named:
+                stop = max(named) - batch.first + 1
+                writes.write_rows(conn, batch.listed, batch.front, stop, updates)
+                fronts[batch.batch_id] = stop
+                written.update(t for t in named if t in updates)
+        writes.update_rows(conn, ((t, u) for t, u in updates.items() if t not in written))
+        writes.insert_logs(conn, self._logs)
+        writes.add_dropped(conn, self._dropped.items())
+        for tid, (head, excess) in cuts.items():
+            writes.cut_log_middle(conn, tid, head, excess)
+        for batch_id in self._reopened:
+            writes.mark_running(conn, batch_id)
+        for ev in self._ends.values():
+            ended = self._batches.get(ev.batch_id)
+            if ended is not None:
+                status = "stopped" if ev.stopped else "finished"
+                writes.end_batch(conn, ev.batch_id, status, ended.elapsed + ev.elapsed)
+        for batch_id in self._stopping:  # what ran is interrupted, the rest stays queued
+            writes.interrupt_batch(conn, batch_id, status="stopped")
+
+    def _committed(self, fronts: dict[BatchId, int], cuts: dict[TaskId, tuple[int, int]]) -> None:
+        for batch_id, front in fronts.items():
+            batch = self._batches[batch_id]
+            batch.front = front
+            if front >= batch.total:
+                batch.listed = None
+        for batch_id in (*self._ends, *self._stopping):
+            if batch_id in self._batches:
+                self._batches[batch_id].ended = True
+        for batch_id in self._reopened:
+            self._batches[batch_id].ended = False
+        for tid, (_, excess) in cuts.items():
+            self._log_counts[tid].kept -= excess
+        for tid, update in self._updates.items():
+            if update.state >= TaskState.DONE:
+                self._log_counts.pop(tid, None)
+        self._updates.clear()
         self._logs.clear()
         self._dropped.clear()
-        self._finished.clear()
+        self._ends.clear()
         self._reopened.clear()
+        self._stopping.clear()
         self._since = time.monotonic()
+        self._retry_at = 0.0
 
-    def _write(self, conn: sqlite3.Connection) -> None:
-        if self._logs:
-            conn.executemany(_LOG_SQL, self._logs)
-        journaled = self._journal(conn)
-        if self._tasks and not journaled.issuperset(self._tasks):
-            rows = self._tasks.items()
-            conn.executemany(_TASK_SQL, (_update(row) for tid, row in rows if tid not in journaled))
-        if self._dropped:
-            conn.executemany(
-                "UPDATE tasks SET log_dropped = log_dropped + ? WHERE id = ?",
-                ((n, tid) for tid, n in self._dropped.items() if tid not in journaled),
-            )
-        host, pid, started = owner.current()
-        for batch_id in self._reopened:
-            conn.execute(
-                "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
-                "owner_pid = ?, owner_started = ? WHERE id = ?",
-                (time.time(), host, pid, started, batch_id),
-            )
-            self._ended.discard(batch_id)
-        for ev in self._finished:
-            self._end_batch(conn, ev)
-
-    def _journal(self, conn: sqlite3.Connection) -> set[TaskId]:
-        """Journal the pending updates of tasks without a row; return their ids."""
-        journaled: set[TaskId] = set()
-        tasks, dropped = self._tasks, self._dropped
-        for u in self._unwritten.values():
-            lo, hi = u.first + u.front, u.first + u.total
-            # A pending row is a journal record (core.store.journal): most commits take them all.
-            if tasks and lo <= min(tasks) and max(tasks) < hi:
-                ids: Iterable[TaskId] = tasks.keys()
-                records = list(tasks.values())
-            else:
-                ids = [tid for tid in tasks if lo <= tid < hi]
-                records = [tasks[tid] for tid in ids]
-            # Every pending task row has a state; records that only add dropped lines have none.
-            u.states.update(zip(ids, map(_STATE, records), strict=True))
-            journaled.update(ids)
-            extra = [tid for tid in dropped if lo <= tid < hi]
-            journaled.update(extra)
-            records += [[tid, *_NO_RECORD, dropped[tid], None, None] for tid in extra]
-            if not records:
-                continue
-            journal.append(conn, u.batch_id, records)
-            u.journaled += len(records)
-            if u.journaled >= journal.FOLD_RECORDS:
-                self._write_rows(conn, u, 0)  # a long journal slows the views that read it
-        return journaled
-
-    def _write_rows(self, conn: sqlite3.Connection, u: _Unwritten, stop: int) -> None:
-        """Write the rows ``u``'s journal describes, then queued ones up to task ``stop``."""
-        # Counted again, not taken from u.front: a history command of another
-        # process may have written rows of this batch since (JobStore.compact).
-        front = journal.fold(conn, u.listed)
-        u.journaled = 0  # if the transaction fails, its journal is folded next time
-        u.states.clear()
-        if stop > front:
-            conn.executemany(inputs.QUEUED_SQL, u.listed.queued_rows(front, stop))
-            front = stop
-        if front >= u.total:
-            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (u.batch_id,))
-        self._fronts[u.batch_id] = front
-
-    def _end_batch(self, conn: sqlite3.Connection, ev: BatchFinished) -> None:
-        elapsed = self._base_elapsed.get(ev.batch_id, 0.0) + ev.elapsed
-        conn.execute(
-            "UPDATE batches SET status = ?, finished = ?, elapsed = ?, run_started = NULL, owner_pid = NULL "
-            "WHERE id = ?",
-            ("stopped" if ev.stopped else "finished", time.time(), elapsed, ev.batch_id),
-        )
-        u = self._unwritten.get(ev.batch_id)
-        # The states it journaled are known here: no need to read its journal back.
-        store_counts(conn, ev.batch_id, None if u is None else u.states)
-        self._ended.add(ev.batch_id)
-
-    def _end_unfinished(self, conn: sqlite3.Connection) -> None:
-        """Batches of this run still marked running (no end was reported) end as stopped."""
-        mine = [b[1] for b in self._batches if b[1] not in self._ended]
-        if not mine:
+    def _write_ahead(self) -> None:
+        """Write some queued rows of a batch that lacks them (the engine is idle)."""
+        batch = next((b for b in self._by_first if b.listed is not None), None)
+        if batch is None or batch.listed is None or self._conn is None:
             return
-        conn.execute("BEGIN IMMEDIATE")
+        stop = min(batch.total, batch.front + IDLE_ROWS)
         try:
-            for batch_id in mine:
-                interrupt_batch(conn, batch_id, status="stopped")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            with transaction(self._conn) as conn:
+                writes.write_rows(conn, batch.listed, batch.front, stop, {})
+        except sqlite3.Error as exc:
+            self._problem(describe(exc, self.path))
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            return
+        batch.front = stop
+        if stop >= batch.total:
+            batch.listed = None
 
-
-def _started_row(ev: TaskStarted, dropped: int) -> list[Any]:
-    """The pending row of a task that started (``dropped``: lines a row it replaces dropped)."""
-    return [ev.task_id, 1, None, None, ev.attempt, ev.time, None, ev.pid, None, None, dropped, None, None]
-
-
-def _update(row: list[Any]) -> tuple[Any, ...]:
-    """The parameters of ``_TASK_SQL`` for a pending row (results and outputs become JSON here)."""
-    result, outputs = row[8], row[9]
-    return (
-        *row[1:8],
-        result if result is None else dumps(result),
-        None if outputs is None else dumps(list(outputs)),
-        *row[10:],
-        row[0],
-    )
-
-
-def _reopen_rows(spec: BatchSpec, ids: list[TaskId]) -> Iterator[tuple[Any, ...]]:
-    sizes, mtimes = spec.sizes, spec.mtimes
-    check = sizes is not None and mtimes is not None
-    for i, tid in enumerate(ids):
-        size = sizes[i] if sizes is not None else None
-        mtime = mtimes[i] if mtimes is not None else None
-        yield check, size, mtime, tid, spec.batch_id
+    def _problem(self, line: str) -> None:
+        """Keep ``line`` (once) and tell the listeners."""
+        if line in self.problems:
+            return
+        self.problems.append(line)
+        _log.info("%s", line)  # the caller shows it (a line on the terminal, the window's banner)
+        for listener in self._listeners:
+            listener(line)

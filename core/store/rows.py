@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from core.model import FailureKind, FrozenRecord, TaskState
+from core.model import Failure, FailureKind, TaskState
 from core.store import owner
 from core.store.codec import failure_out, loads, text_out
-
-TYPE_CHECKING = False  # no ``typing`` at run time (``run`` opens the history before its first task)
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
-
-    from core.model import Failure
+from core.store.writes import INTERRUPTED_LABEL
 
 
-class BatchRow(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class BatchRow:
     """One batch of the history.
 
     ``status`` is ``running``, ``finished``, ``stopped`` (shut down with tasks
     left queued) or ``interrupted`` (its process died). ``duration`` is the
-    time spent running, over every run of the batch.
+    time spent running, over every run of the batch. ``counts`` has every
+    state; its ``FAILED`` includes the ``interrupted`` tasks, counted apart too.
     """
-
-    __slots__ = (
-        "counts",
-        "created",
-        "duration",
-        "extra",
-        "finished",
-        "id",
-        "job",
-        "output",
-        "params",
-        "status",
-        "total",
-    )
 
     id: int
     job: str
@@ -50,62 +35,25 @@ class BatchRow(FrozenRecord):
     counts: dict[TaskState, int]
     total: int
     duration: float | None
+    interrupted: int = 0
 
-    def __init__(
-        self,
-        id: int,
-        job: str,
-        params: dict[str, Any],
-        output: dict[str, Any] | None,
-        extra: dict[str, Any],
-        created: float,
-        finished: float | None,
-        status: str,
-        counts: dict[TaskState, int],
-        total: int,
-        duration: float | None,
-    ) -> None:
-        self._init(
-            id=id,
-            job=job,
-            params=params,
-            output=output,
-            extra=extra,
-            created=created,
-            finished=finished,
-            status=status,
-            counts=counts,
-            total=total,
-            duration=duration,
-        )
+    def label_counts(self) -> dict[str, int]:
+        """Tasks per label, as a task's ``label`` names it (``interrupted`` apart from ``failed``)."""
+        out = {s.label: n for s, n in self.counts.items()}
+        out[TaskState.FAILED.label] -= self.interrupted
+        out[INTERRUPTED_LABEL] = self.interrupted
+        return {label: n for label, n in out.items() if n}
 
 
-class TaskRow(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class TaskRow:
     """One task of a batch, as last recorded.
 
     ``path`` is surrogate-escaped like ``os.fsdecode``; ``changed`` says the
-    input's size or mtime differed from queue time when the batch was resumed.
-    An interrupted task is ``FAILED`` with a failure of kind ``interrupted``.
+    input's size or mtime differed from what the history last saw when the
+    batch was resumed. An interrupted task is ``FAILED`` with a failure of kind
+    ``interrupted``. ``result`` is any JSON value the job returned.
     """
-
-    __slots__ = (
-        "attempts",
-        "batch_id",
-        "changed",
-        "ended",
-        "failure",
-        "id",
-        "index",
-        "log_dropped",
-        "mtime",
-        "outputs",
-        "path",
-        "pid",
-        "result",
-        "size",
-        "started",
-        "state",
-    )
 
     id: int
     batch_id: int
@@ -119,48 +67,10 @@ class TaskRow(FrozenRecord):
     started: float | None
     ended: float | None
     pid: int | None
-    result: dict[str, Any] | None
+    result: Any
     outputs: tuple[str, ...]
     log_dropped: int
     changed: bool
-
-    def __init__(
-        self,
-        id: int,
-        batch_id: int,
-        index: int,
-        path: str,
-        size: int | None,
-        mtime: float | None,
-        state: TaskState,
-        failure: Failure | None,
-        attempts: int,
-        started: float | None,
-        ended: float | None,
-        pid: int | None,
-        result: dict[str, Any] | None,
-        outputs: tuple[str, ...],
-        log_dropped: int,
-        changed: bool,
-    ) -> None:
-        self._init(
-            id=id,
-            batch_id=batch_id,
-            index=index,
-            path=path,
-            size=size,
-            mtime=mtime,
-            state=state,
-            failure=failure,
-            attempts=attempts,
-            started=started,
-            ended=ended,
-            pid=pid,
-            result=result,
-            outputs=outputs,
-            log_dropped=log_dropped,
-            changed=changed,
-        )
 
     @property
     def duration(self) -> float | None:
@@ -173,7 +83,7 @@ class TaskRow(FrozenRecord):
     def label(self) -> str:
         """The state for people: ``interrupted`` for a task its process left running."""
         if self.state == TaskState.FAILED and self.failure and self.failure.kind == FailureKind.INTERRUPTED:
-            return "interrupted"
+            return INTERRUPTED_LABEL
         return self.state.label
 
     @property
@@ -182,10 +92,9 @@ class TaskRow(FrozenRecord):
         return self.failure.describe() if self.failure else None
 
 
-class LogRow(FrozenRecord):
+@dataclass(slots=True, frozen=True)
+class LogRow:
     """One log line of a task; ``attempt`` counts over every run of the task."""
-
-    __slots__ = ("attempt", "level", "seq", "task_id", "text", "time")
 
     task_id: int
     attempt: int
@@ -193,24 +102,6 @@ class LogRow(FrozenRecord):
     level: int
     time: float
     text: str
-
-    def __init__(
-        self,
-        task_id: int,
-        attempt: int,
-        seq: int,
-        level: int,
-        time: float,
-        text: str,
-    ) -> None:
-        self._init(
-            task_id=task_id,
-            attempt=attempt,
-            seq=seq,
-            level=level,
-            time=time,
-            text=text,
-        )
 
 
 BATCH_COLUMNS = (
@@ -223,13 +114,16 @@ TASK_COLUMNS = (
 )
 
 
-def counts_out(data: Mapping[str, int] | None) -> dict[TaskState, int]:
-    """Counts keyed by state label, as stored, into a full ``{TaskState: n}``."""
+def counts_out(data: Mapping[str, int] | None) -> tuple[dict[TaskState, int], int]:
+    """Counts keyed by label, as stored, into a full ``{TaskState: n}`` and the interrupted count."""
     data = data or {}
-    return {s: int(data.get(s.label, 0)) for s in TaskState}
+    counts = {s: int(data.get(s.label, 0)) for s in TaskState}
+    interrupted = int(data.get(INTERRUPTED_LABEL, 0))
+    counts[TaskState.FAILED] += interrupted
+    return counts, interrupted
 
 
-def batch_row(row: sqlite3.Row | tuple[Any, ...], live_counts: dict[TaskState, int] | None) -> BatchRow:
+def batch_row(row: sqlite3.Row | tuple[Any, ...], live_counts: Mapping[str, int] | None) -> BatchRow:
     """Build a :class:`BatchRow` from a ``BATCH_COLUMNS`` row."""
     (bid, job, params, output, extra, created, finished, status, counts, total, elapsed, run_started,
      host, pid, pstarted) = row  # fmt: skip
@@ -239,6 +133,7 @@ def batch_row(row: sqlite3.Row | tuple[Any, ...], live_counts: dict[TaskState, i
     duration = float(elapsed or 0.0)
     if running and run_started:
         duration += max(0.0, time.time() - run_started)
+    counts, interrupted = counts_out(live_counts if live_counts is not None else loads(counts))
     return BatchRow(
         id=bid,
         job=job,
@@ -248,9 +143,10 @@ def batch_row(row: sqlite3.Row | tuple[Any, ...], live_counts: dict[TaskState, i
         created=created,
         finished=finished,
         status=status,
-        counts=live_counts if live_counts is not None else counts_out(loads(counts)),
+        counts=counts,
         total=total,
         duration=duration,
+        interrupted=interrupted,
     )
 
 

@@ -9,19 +9,19 @@ written to it (even the journal mode is left alone), so it is never damaged.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from core.store.errors import StoreError
 
 # "Brig" in ASCII: marks a database as Brigade's, so a foreign SQLite file is refused.
 APPLICATION_ID = 0x42726967
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's transaction
-# Pages of a new database. A batch's journal is one value of ~1 MB per commit:
-# with 16 KiB pages writing and checkpointing it took a third less time than
-# with SQLite's 4 KiB, and log lines (small rows) cost the same. An existing
-# database keeps the page size it was made with.
+# Pages of a new database: a batch's input list is one value of a few MB, which larger
+# pages write in fewer pieces. An existing database keeps the page size it was made with.
 PAGE_SIZE = 16384
 
 _V1 = """
@@ -123,28 +123,51 @@ CREATE TABLE task_journal (
 CREATE INDEX task_journal_batch ON task_journal (batch_id, seq);
 """
 
+
+def _v6(conn: sqlite3.Connection) -> None:
+    """Version 6: one plain form per fact.
+
+    What the journal of version 5 held becomes task rows and the journal is
+    dropped; the input list gets a declared format (``core.store.inputs``).
+    """
+    from core.store.legacy import fold_journals
+    from core.store.writes import count_states
+
+    conn.execute("ALTER TABLE batch_inputs ADD COLUMN format INTEGER NOT NULL DEFAULT 1")
+    fold_journals(conn)
+    conn.execute("DROP TABLE task_journal")
+    # Counts now keep interrupted tasks apart from failed ones.
+    for (batch_id,) in conn.execute("SELECT id FROM batches WHERE status != 'running'").fetchall():
+        conn.execute(
+            "UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(count_states(conn, batch_id)), batch_id)
+        )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V1),
     _script(_V2),
     _script(_V3),
     _script(_V4),
     _script(_V5),
+    _v6,
 )
 LATEST = len(MIGRATIONS)
 
 
-def connect(path: str, *, sync: str = "FULL", upto: int = LATEST) -> sqlite3.Connection:
+def connect(path: str, *, sync: str = "FULL", upto: int = LATEST, create: bool = True) -> sqlite3.Connection:
     """Open (creating or migrating) the history database at ``path``.
 
     Parameters
     ----------
     path
-        The database file; its folder is created if missing.
+        The database file; its folder is created if missing (when ``create``).
     sync
         ``PRAGMA synchronous`` of this connection (``FULL``: a committed
         transaction survives a power cut).
     upto
         Migrate only up to this version (tests build old databases with it).
+    create
+        ``False``: a missing file is an error, and nothing is created.
 
     Raises
     ------
@@ -152,9 +175,11 @@ def connect(path: str, *, sync: str = "FULL", upto: int = LATEST) -> sqlite3.Con
         With a one-line reason: not a SQLite file, not Brigade's, from a newer
         Brigade, read-only, or unreadable.
     """
+    if not create and not os.path.isfile(path):
+        raise StoreError(f"no history database at {path}")
     try:
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
+        if create:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open the history database {path}: {exc}") from exc
@@ -174,7 +199,7 @@ def _check_and_migrate(conn: sqlite3.Connection, path: str, upto: int) -> None:
         if version < upto:
             _migrate(conn, upto)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_describe(exc, path)) from exc
+        raise StoreError(describe(exc, path)) from exc
 
 
 def _check_version(conn: sqlite3.Connection, path: str) -> int:
@@ -206,27 +231,40 @@ def _writable(conn: sqlite3.Connection, path: str) -> None:
 
 
 def _migrate(conn: sqlite3.Connection, upto: int) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         # Read again under the lock: another process may have migrated meanwhile.
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         for step in MIGRATIONS[version:upto]:
             step(conn)
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version={max(version, upto)}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
-def _describe(exc: sqlite3.DatabaseError, path: str) -> str:
+def describe(exc: sqlite3.Error, path: str) -> str:
+    """One line for people about ``exc`` met on the history database at ``path``."""
     text = str(exc)
     low = text.lower()
     if "not a database" in low or "malformed" in low:
         return f"{path} is not an SQLite database ({text})"
     if "readonly" in low or "read-only" in low or "attempt to write" in low:
         return f"the history database {path} is read-only"
+    if "disk is full" in low or "disk i/o" in low:
+        return f"the history database {path} cannot be written: {text}"
+    if "locked" in low or "busy" in low:
+        return f"the history database {path} is locked by another program ({text})"
     if "unable to open" in low:
         return f"cannot open the history database {path} ({text})"
     return f"the history database {path} cannot be used: {text}"
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: committed when the block ends, rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

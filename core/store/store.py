@@ -1,33 +1,39 @@
 """``JobStore``: the history database as the CLI and the desktop app read it.
 
-Reads go through one connection guarded by a lock, so any thread may query.
-The engine writes through its own connection (``recorder()``), opened on the
-engine thread; WAL mode lets these reads run while it writes.
+Reads go through one connection guarded by a lock, so any thread may query
+(the window queries from a worker thread, never the GUI thread). The engine
+writes through its own connection (``recorder()``); WAL mode lets these reads
+run while it writes. Every fact is read with SQL from its one form: a task is
+its row, and a task that has no row yet is queued and listed from its batch's
+input list (``core.store.inputs``), after every row.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from typing import Any, TextIO
 
 from core.model import BatchSpec, TaskState
-from core.store import inputs, owner
+from core.store import inputs, owner, writes
 from core.store.codec import loads, options_out, text_out
 from core.store.errors import StoreError
 from core.store.location import ENV_VAR, default_db_path
 from core.store.recorder import StoreRecorder
-from core.store.recovery import connect_recovered, count_states, recover_dead
+from core.store.recovery import connect_recovered, recover_dead
 from core.store.rows import BATCH_COLUMNS, TASK_COLUMNS, BatchRow, LogRow, TaskRow, batch_row, task_row
+from core.store.schema import transaction
 
 __all__ = ["ENV_VAR", "PAGE", "JobStore", "default_db_path"]
 
 PAGE = 5000  # rows per query when walking a whole batch
+# What a queued task's row holds besides (id, batch_id, idx, path, size, mtime): the
+# defaults of the remaining TASK_COLUMNS (state queued, no failure, no attempt, ...).
+_QUEUED_TAIL = (0, None, 0, None, None, None, None, None, 0, 0)
 
 
 class JobStore:
@@ -37,13 +43,14 @@ class JobStore:
         self.path = path
         self._conn = conn
         self._lock = threading.Lock()
-        self._inputs: dict[int, inputs.Inputs] = {}  # the last batch whose rows views filled in
+        self._listed: inputs.Inputs | None = None  # the last input list read (it never changes)
 
     @classmethod
-    def open(cls, path: str | None = None) -> JobStore:
+    def open(cls, path: str | None = None, *, create: bool = True) -> JobStore:
         """Open (create, migrate) the history at ``path`` (default: ``default_db_path()``).
 
         Batches left running by a process that died are marked interrupted.
+        ``create=False``: a missing file is an error and nothing is created.
 
         Raises
         ------
@@ -51,23 +58,7 @@ class JobStore:
             With one line saying why the file cannot be used.
         """
         path = path or default_db_path()
-        return cls(path, connect_recovered(path))
-
-    def compact(self) -> int:
-        """Write the rows that the journals of batches no process runs describe; return how many batches.
-
-        Views read journals as they are, so this only makes later reads
-        cheaper; the history commands do it when they open the history.
-        """
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT DISTINCT j.batch_id, b.status, b.owner_host, b.owner_pid, b.owner_started "
-                "FROM task_journal j JOIN batches b ON b.id = j.batch_id"
-            ).fetchall()
-            idle = [r[0] for r in rows if not (r[1] == "running" and owner.alive(*r[2:]))]
-            for batch_id in idle:
-                _write(self._conn, inputs.fold_journal, batch_id)
-        return len(idle)
+        return cls(path, connect_recovered(path, create=create))
 
     def recorder(self, *, sync: str = "FULL") -> StoreRecorder:
         """A recorder for an engine; it opens its own connection on the engine thread."""
@@ -85,17 +76,12 @@ class JobStore:
         self.close()
 
     # ------------------------------------------------------------ queries
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """The read connection inside one read transaction: its queries see one moment.
 
-        A running batch's rows and its list of rows still to write must be
-        read together, or a row written in between would be seen twice or
-        not at all.
+        A running batch's rows and its input list must be read together, or a
+        row written in between would be seen twice or not at all.
         """
         with self._lock:
             self._conn.execute("BEGIN")
@@ -106,21 +92,20 @@ class JobStore:
 
     def batches(self, limit: int = 200) -> list[BatchRow]:
         """The newest batches first."""
-        rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
-        return [self._batch(row) for row in rows]
+        with self._reading() as conn:
+            rows = conn.execute(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT ?", (limit,))
+            return [self._batch(conn, row) for row in rows.fetchall()]
 
     def batch(self, batch_id: int) -> BatchRow | None:
         """One batch, or ``None``."""
-        rows = self._query(f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,))
-        return self._batch(rows[0]) if rows else None
+        with self._reading() as conn:
+            rows = conn.execute(f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)).fetchall()
+            return self._batch(conn, rows[0]) if rows else None
 
-    def _batch(self, row: Any) -> BatchRow:
-        live = None
-        if row[7] == "running":  # counts of a running batch are counted now, from the index
-            with self._lock:
-                counts = count_states(self._conn, row[0])
-            live = {s: counts.get(s.label, 0) for s in TaskState}
-        return batch_row(row, live)
+    @staticmethod
+    def _batch(conn: sqlite3.Connection, row: Any) -> BatchRow:
+        # A running batch's counts are counted now, from the index.
+        return batch_row(row, writes.count_states(conn, row[0]) if row[7] == "running" else None)
 
     def tasks(
         self,
@@ -128,171 +113,204 @@ class JobStore:
         states: Collection[TaskState] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        *,
+        after: int | None = None,
+        interrupted: bool | None = None,
     ) -> list[TaskRow]:
         """Tasks of a batch in queue order, optionally only those in ``states``.
 
-        The tasks of a batch that is running here or elsewhere are all listed,
-        also those whose rows are not written yet (they are queued).
+        ``after``: only tasks whose id is greater (paging by key, which costs
+        the same on any page). ``interrupted``: of failed tasks, only those
+        (``True``) or only the others (``False``).
         """
-        lim = -1 if limit is None else limit
-        params: tuple[int, ...]
+        want = -1 if limit is None else limit
+        wanted = None if states is None else sorted({int(s) for s in states})
+        where: list[str] = ["batch_id = ?"]
+        params: list[object] = [batch_id]
+        if wanted is not None:
+            where.append(f"state IN ({', '.join('?' * len(wanted))})")
+            params += wanted
+        if interrupted is not None:
+            where.append(f"(state != 3 OR (failure_kind IS ?) {'=' if interrupted else '!='} 1)")
+            params.append(writes.INTERRUPTED.kind.value)
+        if after is not None:
+            where.append("id > ?")
+            params.append(after)
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
         with self._reading() as conn:
-            if states is None:
-                span = self._span(conn, batch_id)
-                if span is None:
-                    return []
-                where, params = "id BETWEEN ? AND ?", span
-            else:
-                wanted = sorted({int(s) for s in states})
-                where = f"batch_id = ? AND state IN ({', '.join('?' * len(wanted))})"
-                params = (batch_id, *wanted)
-            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {where} ORDER BY id LIMIT ? OFFSET ?"
-            rows = conn.execute(sql, (*params, lim, offset)).fetchall()
-            if lim < 0 or len(rows) < lim:
-                wanted_states = None if states is None else frozenset(int(s) for s in states)
-                rows += self._unwritten_page(
-                    conn, batch_id, (where, params), wanted_states, lim - len(rows), offset, len(rows)
-                )
+            rows = conn.execute(sql, (*params, want, offset)).fetchall()
+            if (want < 0 or len(rows) < want) and (wanted is None or 0 in wanted):
+                skip = 0
+                if offset and not rows:
+                    count_sql = f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}"
+                    skip = max(0, offset - conn.execute(count_sql, params).fetchone()[0])
+                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, after)
         return [task_row(r) for r in rows]
 
-    def _unwritten_page(
-        self,
-        conn: sqlite3.Connection,
-        batch_id: int,
-        written: tuple[str, tuple[Any, ...]],
-        states: frozenset[int] | None,
-        want: int,
-        offset: int,
-        got: int,
-    ) -> list[Any]:
-        """The unwritten rows in ``states`` that follow a page of written ones; ``want`` < 0: all.
-
-        ``written`` is the condition (and its parameters) that chose the written rows.
-        """
-        if inputs.unwritten_total(conn, batch_id) is None:
+    def _queued_tail(
+        self, conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Rows of the batch's tasks that have no row yet (all queued), from the ``skip``-th on."""
+        listed = self._inputs(conn, batch_id)
+        if listed is None:
             return []
-        # They come after every written row: skip what the offset left of them.
-        skip = 0
-        if offset and not got:
-            where, params = written
-            matched = conn.execute(f"SELECT count(*) FROM tasks WHERE {where}", params).fetchone()[0]
-            skip = max(0, offset - matched)
-        rest = inputs.unwritten_rows(conn, batch_id, skip=skip, cache=self._inputs, states=states)
-        return list(rest if want < 0 else itertools.islice(rest, want))
+        start = writes.rows_written(conn, batch_id) + skip
+        if after is not None:
+            start = max(start, after - listed.first + 1)
+        stop = len(listed.paths) if limit < 0 else min(len(listed.paths), start + limit)
+        return [listed.row(i) + _QUEUED_TAIL for i in range(start, stop)]
 
-    def _span(self, conn: sqlite3.Connection, batch_id: int) -> tuple[int, int] | None:
-        row = conn.execute("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,)).fetchone()
-        if row is None:
+    def _inputs(self, conn: sqlite3.Connection, batch_id: int) -> inputs.Inputs | None:
+        """The batch's input list, if some of its rows are not written (the last one read is kept)."""
+        if not conn.execute("SELECT 1 FROM batch_inputs WHERE batch_id = ?", (batch_id,)).fetchone():
             return None
-        first, total = row
-        return first, first + total - 1
+        if self._listed is None or self._listed.batch_id != batch_id:
+            self._listed = inputs.read(conn, batch_id)
+        return self._listed
 
     def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
-        """Every task of a batch, read a page at a time (memory stays small).
-
-        The rows a running batch has not written yet come last, as queued.
-        """
-        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?"
-        with self._reading() as conn:
-            span = self._span(conn, batch_id)
-        if span is None:
-            return
-        start, last = span
-        while start <= last:
-            with self._reading() as conn:
-                rows = conn.execute(sql, (start, last, PAGE)).fetchall()
-                if not rows:
-                    # In the same moment: the rows not written yet, if any (else none are left).
-                    rows = list(
-                        itertools.islice(
-                            inputs.unwritten_rows(conn, batch_id, start, cache=self._inputs), PAGE
-                        )
-                    )
-            if not rows:
+        """Every task of a batch, read a page at a time (memory stays small)."""
+        after = 0
+        while True:
+            page = self.tasks(batch_id, limit=PAGE, after=after)
+            yield from page
+            if len(page) < PAGE:
                 return
-            yield from (task_row(r) for r in rows)
-            start = rows[-1][0] + 1
+            after = page[-1].id
 
     def task(self, task_id: int) -> TaskRow | None:
         """One task, or ``None``."""
         with self._reading() as conn:
             rows = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)).fetchall()
             if not rows:
-                rows = _unwritten_task(conn, task_id)
+                found = conn.execute(
+                    "SELECT b.id FROM batches b JOIN batch_inputs i ON i.batch_id = b.id "
+                    "WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
+                    (task_id,),
+                ).fetchone()
+                rows = self._queued_tail(conn, found[0], 0, 1, task_id - 1) if found else []
         return task_row(rows[0]) if rows else None
 
     def log_lines(self, task_id: int, limit: int | None = None) -> list[LogRow]:
         """A task's log lines in order, over all its attempts."""
-        rows = self._query(
-            "SELECT task_id, attempt, seq, level, time, text FROM log_lines WHERE task_id = ? "
-            "ORDER BY attempt, seq LIMIT ?",
-            (task_id, -1 if limit is None else limit),
-        )
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT task_id, attempt, seq, level, time, text FROM log_lines WHERE task_id = ? "
+                "ORDER BY attempt, seq LIMIT ?",
+                (task_id, -1 if limit is None else limit),
+            ).fetchall()
         return [LogRow(t, a, s, lv, tm, text_out(tx)) for t, a, s, lv, tm, tx in rows]
 
     # ------------------------------------------------------------ running again
-    def resume_spec(self, batch_id: int) -> BatchSpec | None:
+    def changed_inputs(self, batch_id: int) -> list[int]:
+        """Done tasks whose input's size or mtime now differs from what their run saw (one stat each)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT id, path, size, mtime FROM tasks "
+                "WHERE batch_id = ? AND state = ? AND size IS NOT NULL",
+                (batch_id, int(TaskState.DONE)),
+            ).fetchall()
+        changed = []
+        for tid, path, size, mtime in rows:
+            now = _stat(text_out(path))
+            # A vanished input is not run again: that would only turn its result into a failure.
+            if now[0] is not None and now != (size, mtime) and not (mtime is None and now[0] == size):
+                changed.append(tid)
+        return changed
+
+    def resume_spec(self, batch_id: int, *, changed: Collection[int] | None = None) -> BatchSpec | None:
         """A spec that runs the queued and interrupted tasks of a batch again, with their ids.
 
-        Done tasks are never included. Each input is stat-ed now: the recorder
-        compares size and mtime with queue time and flags a changed input (it
-        is run again, never trusted). ``None`` if there is nothing to run.
+        Done tasks run again only when their input changed: ``changed`` names
+        them (default: ``changed_inputs``, every done task's input stat-ed;
+        pass ``()`` to skip that). Each input is stat-ed now: the recorder flags
+        a changed input. ``None`` if there is nothing to run.
 
         Raises
         ------
         StoreError
             If another live process is running the batch.
         """
-        kind = "interrupted"
         where = f"(state = {int(TaskState.QUEUED)} OR (state = {int(TaskState.FAILED)} AND failure_kind = ?))"
-        return self._spec(batch_id, where, (kind,), queued=True)
+        return self._spec(batch_id, where, (writes.INTERRUPTED.kind.value,), changed, queued=True)
 
-    def retry_spec(self, batch_id: int, *, failed: bool = True, cancelled: bool = False) -> BatchSpec | None:
-        """A spec that runs the failed (and/or cancelled) tasks of a batch again; ``None`` if none."""
+    def retry_spec(
+        self,
+        batch_id: int,
+        *,
+        failed: bool = True,
+        cancelled: bool = False,
+        changed: Collection[int] | None = None,
+    ) -> BatchSpec | None:
+        """A spec that runs the failed (and/or cancelled) tasks of a batch again; ``None`` if none.
+
+        Done tasks whose input changed run too (``changed``: see ``resume_spec``).
+        """
         states = [int(s) for s, on in ((TaskState.FAILED, failed), (TaskState.CANCELLED, cancelled)) if on]
         if not states:
             return None
-        return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", ())
+        return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", (), changed)
 
     def _spec(
-        self, batch_id: int, where: str, params: tuple[Any, ...], *, queued: bool = False
+        self,
+        batch_id: int,
+        where: str,
+        params: tuple[Any, ...],
+        changed: Collection[int] | None,
+        *,
+        queued: bool = False,
     ) -> BatchSpec | None:
         with self._lock:
             recover_dead(self._conn)  # a process that died since we opened leaves running tasks
-        rows = self._query(
-            "SELECT job, params, options, output, extra, status, owner_host, owner_pid, owner_started "
-            "FROM batches WHERE id = ?",
-            (batch_id,),
-        )
-        if not rows:
+        row = self._batch_owner(batch_id)
+        if row is None:
             return None
-        job, params_json, options, output, extra, status, host, pid, started = rows[0]
-        if status == "running" and owner.alive(host, pid, started):
-            raise StoreError(f"batch {batch_id} is still running (pid {pid})")
-        with self._lock:
-            _write(self._conn, inputs.fold_journal, batch_id)  # its journal becomes rows
-        sql = f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id"
+        job, params_json, options, output, extra = row
+        extra_ids = set(self.changed_inputs(batch_id) if changed is None else changed)
         with self._reading() as conn:
-            tasks = conn.execute(sql, (batch_id, *params)).fetchall()
-            if queued:  # with the queued tasks its run left without a row (they come last)
-                tasks += [(row[0], row[3]) for row in inputs.unwritten_rows(conn, batch_id, 0)]
+            tasks = conn.execute(
+                f"SELECT id, path FROM tasks WHERE batch_id = ? AND {where} ORDER BY id", (batch_id, *params)
+            ).fetchall()
+            if extra_ids:
+                marks = ", ".join("?" * len(extra_ids))
+                tasks += conn.execute(
+                    f"SELECT id, path FROM tasks WHERE batch_id = ? AND id IN ({marks})",
+                    (batch_id, *extra_ids),
+                ).fetchall()
+                tasks.sort()
+            if queued:  # with the queued tasks that have no row yet (they come last)
+                tasks += [(r[0], r[3]) for r in self._queued_tail(conn, batch_id, 0, -1)]
         if not tasks:
             return None
-        ids = [tid for tid, _ in tasks]
         paths = [text_out(p) for _, p in tasks]
-        sizes, mtimes = _stat_all(paths)
+        sizes, mtimes = zip(*map(_stat, paths), strict=True)
         return BatchSpec(
             job=job,
             params=loads(params_json) or {},
             paths=paths,
             options=options_out(options),
             batch_id=batch_id,
-            task_ids=ids,
-            sizes=sizes,
+            task_ids=[tid for tid, _ in tasks],
+            sizes=[-1 if s is None else s for s in sizes],
             output=loads(output),
             extra=loads(extra) or {},
-            mtimes=mtimes,
+            mtimes=[-1.0 if m is None else m for m in mtimes],
         )
+
+    def _batch_owner(self, batch_id: int) -> tuple[Any, ...] | None:
+        """The spec columns of a batch that no live process runs; ``None`` if it is not in the history."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT job, params, options, output, extra, status, owner_host, owner_pid, owner_started "
+                "FROM batches WHERE id = ?",
+                (batch_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        status, host, pid, started = row[5:]
+        if status == "running" and owner.alive(host, pid, started):
+            raise StoreError(f"batch {batch_id} is still running (pid {pid})")
+        return row[:5]
 
     # ------------------------------------------------------------ export, prune
     def export(self, batch_id: int, fmt: str, stream: TextIO) -> int:
@@ -311,68 +329,28 @@ class JobStore:
         number of batches deleted.
         """
         cutoff = time.time() - older_than_days * 86400 if older_than_days is not None else None
-        rows = self._query(
-            "SELECT id, created, status, owner_host, owner_pid, owner_started, first_task, total "
-            "FROM batches ORDER BY id DESC"
-        )
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT id, created, status, owner_host, owner_pid, owner_started "
+                "FROM batches ORDER BY id DESC"
+            ).fetchall()
         doomed = [
-            (bid, first, total)
-            for n, (bid, created, status, host, pid, started, first, total) in enumerate(rows)
+            bid
+            for n, (bid, created, status, host, pid, started) in enumerate(rows)
             if ((keep is not None and n >= keep) or (cutoff is not None and created < cutoff))
             and not (status == "running" and owner.alive(host, pid, started))
         ]
         if doomed:
-            with self._lock:
-                _delete_batches(self._conn, doomed)
+            with self._lock, transaction(self._conn) as conn:
+                for bid in doomed:
+                    writes.delete_batch(conn, bid)
         return len(doomed)
 
 
-def _unwritten_task(conn: sqlite3.Connection, task_id: int) -> list[Any]:
-    """The row of a queued task whose row is not written yet, as a one-row list (or empty)."""
-    row = conn.execute(
-        "SELECT b.id FROM batches b JOIN batch_inputs i ON i.batch_id = b.id "
-        "WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
-        (task_id,),
-    ).fetchone()
-    if row is None:
-        return []
-    return [r for r in itertools.islice(inputs.unwritten_rows(conn, row[0], task_id), 1) if r[0] == task_id]
-
-
-def _write(conn: sqlite3.Connection, write: Callable[..., None], *args: Any) -> None:
-    """Run ``write(conn, *args)`` in one write transaction."""
-    conn.execute("BEGIN IMMEDIATE")
+def _stat(path: str) -> tuple[int | None, float | None]:
+    """Size and mtime now; ``(None, None)`` for an input that vanished (it counts as changed)."""
     try:
-        write(conn, *args)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-def _delete_batches(conn: sqlite3.Connection, doomed: list[tuple[int, int, int]]) -> None:
-    def delete(conn: sqlite3.Connection) -> None:
-        for bid, first, total in doomed:
-            last = first + total - 1
-            conn.execute("DELETE FROM log_lines WHERE task_id BETWEEN ? AND ?", (first, last))
-            conn.execute("DELETE FROM tasks WHERE id BETWEEN ? AND ?", (first, last))
-            conn.execute("DELETE FROM task_journal WHERE batch_id = ?", (bid,))
-            conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (bid,))
-            conn.execute("DELETE FROM batches WHERE id = ?", (bid,))
-
-    _write(conn, delete)
-
-
-def _stat_all(paths: list[str]) -> tuple[list[int], list[float]]:
-    """Sizes and mtimes now; a vanished input gets size 0 and mtime -1 (so it counts as changed)."""
-    sizes, mtimes = [], []
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            sizes.append(0)
-            mtimes.append(-1.0)
-            continue
-        sizes.append(st.st_size)
-        mtimes.append(st.st_mtime)
-    return sizes, mtimes
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    return st.st_size, st.st_mtime

@@ -69,14 +69,40 @@ def history(tmp_path_factory):
     return db, finished, stopped
 
 
+def settle(qtbot, p: HistoryPanel) -> None:
+    """Until every question the panel asked its reader thread has its answer."""
+    qtbot.waitUntil(lambda: not p.busy, timeout=10_000)
+
+
 @pytest.fixture
 def panel(qtbot, history):
-    p = HistoryPanel(history[0])
+    p = HistoryPanel(history[0])  # reads the list at once, on its reader thread: no refresh needed
     qtbot.addWidget(p)
     p.resize(1100, 640)
     p.show()
-    p.refresh()
+    settle(qtbot, p)
     yield p
+    p.close_store()
+
+
+def test_the_panel_never_reads_the_store_on_the_gui_thread(qtbot, history, monkeypatch):
+    import threading as th
+
+    gui = th.current_thread()
+    reads: list[bool] = []
+    original = JobStore.tasks
+
+    def watched(self, *args, **kwargs):
+        reads.append(th.current_thread() is gui)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(JobStore, "tasks", watched)
+    p = HistoryPanel(history[0])
+    qtbot.addWidget(p)
+    settle(qtbot, p)
+    p.select_batch(history[1])
+    settle(qtbot, p)
+    assert p.tasks.rowCount() == 8 and reads and not any(reads)
     p.close_store()
 
 
@@ -96,42 +122,51 @@ def test_lists_batches_newest_first_with_status_and_counts(panel, history):
     assert not panel.message.isVisible()
 
 
-def test_a_batch_shows_its_tasks_filtered_by_state_and_a_failed_task_its_log(panel, history):
+def test_a_batch_shows_its_tasks_filtered_by_state_and_a_failed_task_its_log(panel, qtbot, history):
     _, finished, _ = history
     assert panel.select_batch(finished)
+    settle(qtbot, panel)
     assert panel.tasks.rowCount() == 8
     assert f"Batch {finished}" in panel.tasks_title.text()
 
     panel.set_state_filter(TaskState.FAILED)
+    settle(qtbot, panel)
     assert panel.tasks.rowCount() == 2
     assert all(t.state == TaskState.FAILED for t in panel.tasks.rows)
     reason = panel.tasks.index(0, 5).data()
     assert "refused content" in reason
 
     panel.task_view.selectRow(0)
+    settle(qtbot, panel)
     log = panel.log_view.toPlainText()
     assert "line 1 of" in log and "about to fail" in log
     assert "ValueError" in log and "Traceback" in log  # the stored traceback follows the lines
 
     panel.set_state_filter(TaskState.DONE)
+    settle(qtbot, panel)
     assert panel.tasks.rowCount() == 6
     assert panel.log_view.toPlainText() == ""  # the selection went with the old rows
     panel.task_view.selectRow(0)
+    settle(qtbot, panel)
     assert "ERROR" not in panel.log_view.toPlainText()
     assert panel.tasks.index(0, 5).data() == "2"  # the Slow job's result: the file's size
 
 
-def test_tasks_are_read_a_page_at_a_time(panel, history, monkeypatch):
+def test_tasks_are_read_a_page_at_a_time(panel, qtbot, history, monkeypatch):
     monkeypatch.setattr(history_models, "PAGE", 3)
     _, finished, _ = history
+    asked: list[tuple[int, int]] = []
+    panel.tasks.pageWanted.connect(lambda _request, _batch, _states, after, rows: asked.append((after, rows)))
+    panel.task_view.setFixedHeight(60)  # room for a row or two: the view asks for one page only
     panel.select_batch(finished)
-    assert panel.tasks.rowCount() == 3
-    assert panel.tasks.canFetchMore(panel.tasks.index(-1, -1))
+    settle(qtbot, panel)
+    assert panel.tasks.rowCount() == 3 and asked == [(0, 3)]
     last_id = panel.tasks.rows[-1].id + 4
-    assert panel.select_task(last_id)  # fetches pages until the task is there
-    assert panel.tasks.rowCount() >= 7
-    while panel.tasks.canFetchMore(panel.tasks.index(-1, -1)):
-        panel.tasks.fetchMore(panel.tasks.index(-1, -1))
+    assert not panel.select_task(last_id)  # not listed yet: pages are fetched until it is
+    settle(qtbot, panel)
+    assert panel.selected_task_id() == last_id and panel.tasks.rowCount() == 9 - 1
+    assert [rows for _, rows in asked] == [3, 3, 3]  # by key, after the last id of each page
+    assert [after for after, _ in asked[1:]] == [panel.tasks.rows[2].id, panel.tasks.rows[5].id]
     assert [t.index for t in panel.tasks.rows] == list(range(8))
 
 
@@ -152,13 +187,15 @@ def test_resume_is_offered_for_a_stopped_batch_only_and_open_emits_the_id(panel,
     assert left.counts[TaskState.QUEUED] + left.counts[TaskState.FAILED] > 0
 
 
-def test_refresh_keeps_the_selection(panel, history):
+def test_refresh_keeps_the_selection(panel, qtbot, history):
     _, finished, _ = history
     panel.select_batch(finished)
     panel.set_state_filter(TaskState.FAILED)
+    settle(qtbot, panel)
     task_id = panel.tasks.rows[1].id
     panel.select_task(task_id)
     panel.refresh()
+    settle(qtbot, panel)
     assert panel.selected_batch_id() == finished
     assert panel.selected_task_id() == task_id
     assert "about to fail" in panel.log_view.toPlainText()
@@ -196,7 +233,7 @@ def test_an_unusable_database_is_reported_not_fatal(qtbot, tmp_path):
     p = HistoryPanel(str(bad))
     qtbot.addWidget(p)
     p.show()
-    p.refresh()
+    settle(qtbot, p)
     assert p.batches.rowCount() == 0
     assert p.message.isVisible() and "not available" in p.message.text()
     assert not p.resume_button.isEnabled() and not p.export_csv_button.isEnabled()
@@ -206,7 +243,7 @@ def test_an_empty_history_says_so(qtbot, tmp_path):
     p = HistoryPanel(str(tmp_path / "new.sqlite3"))
     qtbot.addWidget(p)
     p.show()
-    p.refresh()
+    settle(qtbot, p)
     assert p.message.isVisible() and "No batches yet" in p.message.text()
     p.close_store()
 
@@ -221,8 +258,10 @@ def test_screenshot(panel, qtbot, history, theme):
         _, finished, _ = history
         panel.select_batch(finished)
         panel.set_state_filter(None)
+        settle(qtbot, panel)
         failed_row = next(i for i, t in enumerate(panel.tasks.rows) if t.state == TaskState.FAILED)
         panel.task_view.selectRow(failed_row)
+        settle(qtbot, panel)
         assert save_artifact(panel, f"panels/history_{theme}.png").stat().st_size > 10_000
     finally:
         apply_theme(app, "light")
@@ -241,8 +280,9 @@ def test_the_task_number_column_fits_the_last_task_not_only_the_first_page(qtbot
     qtbot.addWidget(p)
     p.resize(1100, 640)
     p.show()
-    p.refresh()
+    settle(qtbot, p)
     p.select_batch(batch_id)
+    settle(qtbot, p)
     assert p.tasks.rowCount() == history_models.PAGE
     view = p.task_view
     assert view.columnWidth(0) >= view.fontMetrics().horizontalAdvance(str(total))

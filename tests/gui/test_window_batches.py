@@ -207,3 +207,14 @@ def test_a_multi_line_result_shows_its_last_line():
 
     result = {"last_line": "compiling\nall 3 tests passed\n"}
     assert result_text(result, ("last_line",)) == "all 3 tests passed"
+
+
+def test_a_command_shows_its_last_output_line_as_the_result(qtbot, window, tmp_path):
+    from gui_app.tasks_model import COL_RESULT
+
+    files = make_files(tmp_path / "in", 1)
+    window.setup.set_job("command")
+    window.setup.params.fields["command"].set_text("sh -c 'echo working; echo all 3 checks passed' {}")
+    drop_and_start(qtbot, window, files)
+    qtbot.waitUntil(lambda: len(rows_in(window, TaskState.DONE)) == 1, timeout=30_000)
+    assert window.model.index(0, COL_RESULT).data() == "all 3 checks passed"

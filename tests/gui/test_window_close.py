@@ -40,8 +40,8 @@ def test_pause_for_later_then_resume_from_history(qtbot, settings, window, tmp_p
     again = open_window(qtbot, settings)
     try:
         qtbot.waitUntil(lambda: again.history is not None, timeout=10_000)
-        again.history.refresh()
-        assert again.history.select_batch(batch.id)
+        # Listed without pressing Refresh: the panel reads the history as it is made.
+        qtbot.waitUntil(lambda: again.history.select_batch(batch.id), timeout=10_000)
         again.open_batch(batch.id)
         assert again.model.rowCount() == 8
         assert len(rows_in(again, TaskState.DONE)) == done

@@ -38,7 +38,6 @@ def test_help_opens_the_guide_shipped_with_the_app(window):
 
 
 def test_the_file_dialogs_open_in_the_folder_used_last(qtbot, settings, tmp_path):
-    assert open_window  # the window reads the folder when it is made
     settings.qsettings.setValue("paths/last_folder", str(tmp_path))
     w = open_window(qtbot, settings)
     try:

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 KEEP = re.compile(
     # Quoted values, and names of encodings, files and groups (cp1252, md5sum, .png, \\g<name>) first.
     r"'[^']*'|[\w\\.<>-]*[\d_\\.<>-][\w\\.<>-]*"
-    r"|xxh\*|Brigade|Dask|CPU|GiB|MiB|KiB|PID|JPEG|PNG|WebP|TIFF|EXIF|XMP|BOM|CSV|JSON|BSD|NAME|Python|Qt|MIT"
+    r"|xxh\*|GPS|IPTC|Pillow|gbk|Brigade|Dask|CPU|GiB|MiB|KiB|PID|JPEG|PNG|WebP|TIFF|EXIF|XMP|BOM|CSV|JSON|BSD|NAME|Python|Qt|MIT"
     r"|gzip|bz2|xz|zstd|zip|LF|CRLF|CR|\{[^}]*\}|shell|auto|sidecar|Ctrl|Shift|Del|Return|Alt"
 )
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")

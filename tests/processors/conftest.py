@@ -69,6 +69,7 @@ def run_job(
     params: Mapping[str, Any] | None = None,
     output: OutputPolicy | None = None,
     timeout: float | None = None,
+    retries: int = 0,
 ) -> Run:
     """Run one batch to its end and return what every task said."""
     watcher = Watcher()
@@ -78,7 +79,7 @@ def run_job(
             job,
             dict(params or {}),
             list(paths),
-            BatchOptions(timeout=timeout),
+            BatchOptions(timeout=timeout, retries=retries),
             output=output.to_data() if output else None,
         )
         handle = engine.submit(spec)

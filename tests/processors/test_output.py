@@ -172,7 +172,7 @@ def test_dry_run_lists_plans_and_touches_nothing(tmp_path, capsys):
     assert f"skip    {tmp_path / 'in' / 'a b.txt'} -> {tmp_path / 'out' / 'a b.txt.gz'}" in out
     assert f"write   {tmp_path / 'in' / 'sub' / 'ä.txt'} -> {tmp_path / 'out' / 'sub' / 'ä.txt.gz'}" in out
     assert cli([*args, "--on-collision", "keep"]) == 0
-    assert f"-> {tmp_path / 'out' / 'a b.txt (1).gz'} (exists" in capsys.readouterr().out
+    assert f"-> {tmp_path / 'out' / 'a b (1).txt.gz'} (exists" in capsys.readouterr().out
     assert cli([*args, "--flat"]) == 2  # the two ä.txt collide
     assert "COLLISION" in capsys.readouterr().out
     assert tree(tmp_path) == before

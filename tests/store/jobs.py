@@ -60,3 +60,32 @@ def read_counts(counter: str) -> dict[str, int]:
             key = os.fsdecode(line)
             counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+class ResultJob(Processor):
+    """Return the result named by ``kind`` (any JSON value), or log ``lines`` lines first."""
+
+    name = "results"
+    title = "Results (tests)"
+    params = (
+        Param("kind", ParamType.STR, "str"),
+        Param("lines", ParamType.INT, 0),
+        Param("line_bytes", ParamType.INT, 0),
+    )
+
+    RESULTS: dict[str, Any] = {
+        "str": "a plain string",
+        "list": [1, "two", {"three": 3}],
+        "int": 42,
+        "float": 2.5,
+        "bool": True,
+        "none": None,
+        "dict": {"a": 1},
+    }
+
+    def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Any:
+        for i in range(params["lines"]):
+            ctx.logger.info("line %d", i)
+        if params["line_bytes"]:
+            ctx.logger.info("x" * params["line_bytes"])
+        return self.RESULTS[params["kind"]]

@@ -38,9 +38,10 @@ def test_history_show_log_export_retry_and_prune(db, tmp_path):
     data = json.loads(brigade("history", "--json", db=db).stdout)
     assert data[0]["batch"] == 1 and data[0]["counts"] == {"failed": 6} and data[0]["status"] == "finished"
 
-    shown = brigade("show", "1", "--state", "failed", db=db).stdout.splitlines()
+    header, *shown = brigade("show", "1", "--state", "failed", db=db).stdout.splitlines()
+    assert header.split() == ["task", "state", "try", "duration", "path", "result", "or", "reason"]
     assert len(shown) == 6 and all("failed" in line and "marker file is missing" in line for line in shown)
-    assert brigade("show", "1", "--state", "done", db=db).stdout == ""
+    assert brigade("show", "1", "--state", "done", db=db).stdout.splitlines() == [header]
     first_task = int(shown[0].split()[0])
     log = brigade("log", str(first_task), db=db).stdout.splitlines()
     assert len(log) == 2 and "INFO" in log[0] and "line 0 of f0000.bin" in log[0] and "WARNING" in log[1]

@@ -57,8 +57,10 @@ def test_what_finished_is_committed_once_a_batch_has_nothing_left_to_hand_out(st
     settled: list[tuple[int, int]] = []
 
     class Watching(StoreRecorder):
-        def settle(self) -> None:
-            super().settle()
+        def flush(self, reason: str) -> None:
+            super().flush(reason)
+            if reason != "handed out":
+                return
             (batch,) = store.batches()  # read through the store's own connection
             settled.append((len(finished), len(store.tasks(batch.id, {TaskState.DONE}))))
 
@@ -70,38 +72,20 @@ def test_what_finished_is_committed_once_a_batch_has_nothing_left_to_hand_out(st
     assert 0 < seen < 30 and committed == seen  # tasks still ran; every finished one was committed
 
 
-def test_a_new_batch_is_committed_with_its_first_results(store, db, tmp_path):
-    # Storing the input list waits for the recorder's next commit, so its first
-    # tasks are not kept waiting; nothing of the batch is seen before.
+def test_a_new_batch_is_committed_before_its_first_task_is_handed_out(store, db, tmp_path):
     paths = make_files(tmp_path / "in", 5)
     recorder = store.recorder()
     recorder.start()
     try:
         batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
-        recorder.record([TaskStarted(ids[0], 1, 7, 1_700_000_000.0, 1)])
-        assert store.batch(batch_id) is None
-        recorder.commit()
-        assert store.batch(batch_id).total == 5
+        assert store.batch(batch_id).total == 5  # no commit of the recorder was needed
         assert [t.path for t in store.tasks(batch_id)] == paths
+        recorder.record([TaskStarted(ids[0], 1, 7, 1_700_000_000.0, 1)])
+        recorder.flush("test")
     finally:
         recorder.close()
     assert store.tasks(batch_id)[0].state == TaskState.FAILED  # stopped while it ran
-
-
-def test_a_batch_whose_input_list_cannot_be_stored_runs_on_without_history(store, db, tmp_path, caplog):
-    paths = make_files(tmp_path / "in", 4)
-    recorder = store.recorder()
-    recorder.start()
-    first, first_ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
-    recorder._conn.execute("DROP TABLE batch_inputs")  # inside its open transaction: saving it fails
-    recorder.record([TaskStarted(first_ids[0], 1, 7, 1_700_000_000.0, 1)])
-    recorder.commit()
-    assert recorder.error and "no such table" in recorder.error
-    assert "history disabled" in caplog.text
-    second, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))  # ids past the running batch's
-    assert second > first and ids[0] > first_ids[-1]
-    recorder.close()
-    assert store.batch(first) is None and store.batches() == []  # rolled back: the file is as it was
+    assert store.tasks(batch_id)[0].label == "interrupted"
 
 
 def test_inputs_queued_without_a_stat_get_the_size_and_mtime_their_worker_saw(store, tmp_path):
@@ -146,7 +130,6 @@ def test_undecodable_names_come_back_identical(store, tmp_path):
     odd = by_name[os.fsdecode(b"caf\xe9 \xff.bin")]
     assert os.fsencode(odd.path) == raw and odd.state == TaskState.DONE
     assert by_name["日本語.txt"].state == TaskState.DONE
-    store.compact()  # the rows themselves, not the batch's journal
     with sqlite3.connect(store.path) as conn:
         kinds = dict(conn.execute("SELECT id, typeof(path) FROM tasks WHERE batch_id = ?", (batch_id,)))
     assert kinds == {odd.id: "blob", by_name["日本語.txt"].id: "text"}  # readable TEXT unless it cannot be
@@ -241,7 +224,7 @@ def test_done_tasks_are_refused_in_a_resumed_spec(store, tmp_path):
     bad = spec_for(tmp_path / "in").replace(batch_id=batch_id, task_ids=[t.id for t in tasks])
     with Engine(EngineConfig(workers=1), recorder=store.recorder()) as engine:
         handle = engine.submit(bad)
-        with pytest.raises(Exception, match="done tasks never run again"):
+        with pytest.raises(Exception, match="some tasks are done"):
             handle.wait_accepted(30)
     assert all(t.attempts == 1 for t in store.tasks(batch_id))
 
@@ -330,12 +313,12 @@ def test_a_retry_in_the_same_engine_reopens_and_ends_the_batch_again(store, tmp_
     ],
 )
 def test_inputs_are_stored_absolute_as_normpath_makes_them(path):
-    from core.store.inputs import Absolutes, absolute
+    from core.store.inputs import Inputs
 
     cwd = os.path.join(os.sep, "work", "here")
-    made = Absolutes(cwd)
-    assert made(path) == absolute(path, cwd) == os.path.normpath(os.path.join(cwd, path))
-    assert made(path) == absolute(path, cwd)  # again, from the folder it keeps
+    made = Inputs(1, 1, [path], cwd)
+    assert made.absolute(path) == os.path.normpath(os.path.join(cwd, path))
+    assert made.absolute(path) == os.path.normpath(os.path.join(cwd, path))  # again, from its folder
 
 
 def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(store, db, tmp_path):
@@ -358,7 +341,7 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
                 for tid in ids[:3]
             ]
         )
-        recorder.flush()  # commits the three, then writes one idle step of queued rows
+        recorder.flush("idle")  # commits the three, then writes one idle step of queued rows
         written = _rows_written(db, batch_id)
         assert 3 <= written < total  # rows are missing: the views must fill them in
 
@@ -409,83 +392,3 @@ def test_views_of_a_running_batch_list_the_tasks_whose_rows_are_not_written_yet(
 def _rows_written(db: str, batch_id: int) -> int:
     with sqlite3.connect(db) as raw:
         return raw.execute("SELECT count(*) FROM tasks WHERE batch_id = ?", (batch_id,)).fetchone()[0]
-
-
-def test_a_new_batch_is_journaled_and_the_views_show_it_as_its_rows_will_be(store, db, tmp_path, monkeypatch):
-    import io
-
-    from core.model import Failure
-    from core.store import journal
-
-    total = 40
-    paths = [str(tmp_path / "in" / f"f{i:03d}.bin") for i in range(total)]
-    recorder = store.recorder()
-    recorder.start()
-    batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
-    now = 1_700_000_000.0
-    result = {"digest": "cd" * 32, "algorithm": "sha256", "bytes": 7, "nested": [1, {"b": b"\x00"}]}
-    failure = Failure(FailureKind.ERROR, "boom", exc_type="ValueError", traceback="Traceback ...")
-    # One commit: 3 and 30 start, 0 and 25 finish, 9 fails.
-    recorder.record(
-        [
-            TaskStarted(ids[3], 1, 7, now, 1),
-            TaskStarted(ids[30], 1, 7, now, 1),
-            TaskFinished(ids[0], 2, TaskState.DONE, result, None, now, now + 1, 1, 7, 2, (), 7, now),
-            TaskFinished(ids[25], 2, TaskState.DONE, result, None, now, now + 2, 1, 8, 0, ("/o/x",), 7, now),
-            TaskFinished(ids[9], 2, TaskState.FAILED, None, failure, now, now + 3, 1, 8, 0, (), 7, now),
-        ]
-    )
-    recorder.commit()
-    # The next: 3 finishes after its start, with more dropped log lines.
-    recorder.record(
-        [TaskFinished(ids[3], 3, TaskState.DONE, result, None, now, now + 4, 1, 7, 5, (), 7, now)]
-    )
-    recorder.commit()
-    assert _rows_written(db, batch_id) == 0  # all of it is in the journal
-
-    viewed = store.tasks(batch_id)
-    by_index = {t.index: t for t in viewed}
-    assert [t.id for t in viewed] == list(ids)
-    assert (
-        by_index[0].state == TaskState.DONE and by_index[0].result == result and by_index[0].log_dropped == 2
-    )
-    assert by_index[3].state == TaskState.DONE and by_index[3].log_dropped == 5
-    assert by_index[3].duration == 4 and by_index[3].pid == 7 and by_index[3].size == 7
-    assert by_index[25].outputs == ("/o/x",)
-    assert by_index[9].state == TaskState.FAILED and by_index[9].failure == failure
-    assert by_index[30].state == TaskState.RUNNING and by_index[1].state == TaskState.QUEUED
-    done = store.tasks(batch_id, [TaskState.DONE])
-    assert [t.index for t in done] == [0, 3, 25]
-    assert store.tasks(batch_id, [TaskState.DONE], limit=1, offset=1) == done[1:2]
-    assert store.tasks(batch_id, [TaskState.QUEUED], limit=2, offset=2) == [by_index[4], by_index[5]]
-    assert store.task(ids[9]) == by_index[9]
-    counts = store.batch(batch_id).counts
-    assert (counts[TaskState.DONE], counts[TaskState.FAILED], counts[TaskState.RUNNING]) == (3, 1, 1)
-    assert counts[TaskState.QUEUED] == total - 5
-    assert list(store.iter_tasks(batch_id)) == viewed
-    assert store.export(batch_id, "json", io.StringIO()) == total
-
-    # Writing the rows from the journal changes nothing the views show.
-    recorder.close()  # the run stops: 30 was running, so it is stopped, not interrupted
-    after_close = store.tasks(batch_id)
-    assert after_close[30].state == TaskState.FAILED  # interrupted, as a stopped run leaves it
-    assert [t for i, t in enumerate(after_close) if i != 30] == [t for i, t in enumerate(viewed) if i != 30]
-    assert _rows_written(db, batch_id) == 31  # up to the last task the journal named; the rest queued
-    with sqlite3.connect(db) as raw:
-        assert raw.execute("SELECT count(*) FROM task_journal").fetchone()[0] == 0
-    assert store.tasks(batch_id) == after_close
-
-    # A long journal is written as rows while the batch runs.
-    monkeypatch.setattr(journal, "FOLD_RECORDS", 4)
-    recorder = store.recorder()
-    recorder.start()
-    try:
-        batch_id, ids = recorder.open_batch(BatchSpec("checksum", {}, paths))
-        recorder.record(
-            [TaskFinished(t, 2, TaskState.DONE, result, None, now, now, 1, 7, 0, (), 7, now) for t in ids[:4]]
-        )
-        recorder.commit()
-        assert _rows_written(db, batch_id) == 4
-        assert [t.state for t in store.tasks(batch_id)[:5]] == [TaskState.DONE] * 4 + [TaskState.QUEUED]
-    finally:
-        recorder.close()

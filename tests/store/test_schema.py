@@ -186,3 +186,71 @@ def test_the_default_path_follows_the_environment(monkeypatch, tmp_path):
     assert default_db_path() == str(tmp_path / "env.sqlite3")
     monkeypatch.delenv("BRIGADE_DB")
     assert default_db_path().endswith("history.sqlite3") and "brigade" in default_db_path()
+
+
+def _inputs_batch(conn: sqlite3.Connection, version: int) -> None:
+    """Batch 3, stopped, as schemas 3-5 kept it: one row written, its input list, and (5) its journal."""
+    import marshal
+    import zlib
+
+    now = time.time()
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO batches (id, job, params, options, extra, created, finished, status, total, first_task, "
+        "counts, elapsed) VALUES (3, 'checksum', '{}', '{}', '{}', ?, ?, 'stopped', 4, 5, '{}', 2)",
+        (now - 20, now - 10),
+    )
+    conn.execute("INSERT INTO tasks (id, batch_id, idx, path, state) VALUES (5, 3, 0, '/data/e', 0)")
+    paths = zlib.compress(b"/data/e\0/data/f\0/data/g\0/data/h")
+    if version == 3:
+        conn.execute("INSERT INTO batch_inputs (batch_id, cwd, paths) VALUES (3, '/', ?)", (paths,))
+    else:
+        sizes = zlib.compress(b"".join(n.to_bytes(8, "little") for n in (1, 2, 3, 4)))
+        conn.execute(
+            "INSERT INTO batch_inputs (batch_id, cwd, paths, sizes, mtimes) VALUES (3, '/', ?, ?, NULL)",
+            (paths, sizes),
+        )
+    if version == 5:
+        # [task_id, state, failure, failure_kind, attempt, started, ended, pid, result, outputs,
+        #  log_dropped, size, mtime]: task 5 (its row exists) and task 6 (no row yet) done.
+        records = [
+            [5, 2, None, None, 1, now - 15, now - 14, 9, {"digest": "e"}, None, 0, 1, 1.5],
+            [6, 2, None, None, 1, now - 14, now - 13, 9, {"digest": "f"}, ["/out/f"], 3, 2, 2.5],
+        ]
+        conn.execute(
+            "INSERT INTO task_journal (batch_id, records) VALUES (3, ?)", (marshal.dumps(records, 4),)
+        )
+    conn.execute("UPDATE meta SET value = 9 WHERE key = 'next_task'")
+    conn.execute("COMMIT")
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+def test_every_older_schema_is_migrated_without_losing_a_batch(db, version):
+    _first_schema_db(db)  # version 1 data, then the file is brought to ``version`` as that Brigade did
+    conn = connect(db, upto=version)
+    if version >= 3:
+        _inputs_batch(conn, version)
+    conn.close()
+    with JobStore.open(db) as store:
+        raw = sqlite3.connect(db)
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        raw.close()
+        assert "task_journal" not in tables  # one form per fact: what it held is in the task rows
+        ids = [b.id for b in store.batches()]
+        assert ids == ([3, 2, 1] if version >= 3 else [2, 1])
+        assert store.batch(1).counts[TaskState.DONE] == 1 and store.batch(1).counts[TaskState.FAILED] == 1
+        if version < 3:
+            return
+        tasks = store.tasks(3)
+        assert [t.path for t in tasks] == ["/data/e", "/data/f", "/data/g", "/data/h"]
+        done = 2 if version == 5 else 0
+        assert [t.state for t in tasks] == [TaskState.DONE] * done + [TaskState.QUEUED] * (4 - done)
+        if version == 5:
+            assert tasks[1].result == {"digest": "f"} and tasks[1].outputs == ("/out/f",)
+            assert tasks[1].log_dropped == 3 and tasks[1].size == 2
+        batch = store.batch(3)
+        assert batch.counts[TaskState.DONE] == done and batch.counts[TaskState.QUEUED] == 4 - done
+        spec = store.resume_spec(3, changed=())
+        assert list(spec.task_ids) == list(range(5 + done, 9))
