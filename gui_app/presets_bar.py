@@ -119,15 +119,12 @@ class PresetsBar(QWidget):
 
     def save(self, name: str) -> bool:
         """Save the form's values as the preset ``name`` of the current job."""
-        if (store := self._usable()) is None:
-            return False
-        try:
-            preset = store.put(name, self._job(), self._values())
-        except (PresetError, ValueError) as exc:
-            self.failed.emit(self.tr("Preset not saved: %1").replace("%1", str(exc)))
-            return False
-        self.refresh(select=preset.name)
-        return True
+        done = self._attempt(
+            lambda store: store.put(name, self._job(), self._values()), self.tr("Preset not saved: %1")
+        )
+        if done:
+            self.refresh(select=name.strip())
+        return done
 
     @Slot()
     def ask_rename(self) -> None:
@@ -139,26 +136,17 @@ class PresetsBar(QWidget):
             self.rename(old, new)
 
     def rename(self, old: str, new: str) -> bool:
-        if (store := self._usable()) is None:
-            return False
-        try:
-            store.rename(old, new)
-        except PresetError as exc:
-            self.failed.emit(self.tr("Preset not renamed: %1").replace("%1", str(exc)))
-            return False
-        self.refresh(select=new.strip())
-        return True
+        done = self._attempt(lambda store: store.rename(old, new), self.tr("Preset not renamed: %1"))
+        if done:
+            self.refresh(select=new.strip())
+        return done
 
     @Slot()
     def delete(self) -> None:
         name = self.current
-        if name is None or (store := self._usable()) is None:
-            return
-        try:
-            store.delete(name)
-        except PresetError as exc:
-            self.failed.emit(self.tr("Preset not deleted: %1").replace("%1", str(exc)))
-        self.refresh()
+        if name is not None:
+            self._attempt(lambda store: store.delete(name), self.tr("Preset not deleted: %1"))
+            self.refresh()
 
     @Slot()
     def ask_export(self) -> None:
@@ -170,14 +158,7 @@ class PresetsBar(QWidget):
 
     def export(self, path: str) -> bool:
         """Write every preset to ``path``."""
-        if (store := self._usable()) is None:
-            return False
-        try:
-            store.export(path)
-        except PresetError as exc:
-            self.failed.emit(self.tr("Presets not exported: %1").replace("%1", str(exc)))
-            return False
-        return True
+        return self._attempt(lambda store: store.export(path), self.tr("Presets not exported: %1"))
 
     @Slot()
     def ask_import(self) -> None:
@@ -189,12 +170,18 @@ class PresetsBar(QWidget):
 
     def import_file(self, path: str) -> bool:
         """Add the presets of ``path``."""
+        done = self._attempt(lambda store: store.import_file(path), self.tr("Presets not imported: %1"))
+        if done:
+            self.refresh(select=self.current)
+        return done
+
+    def _attempt(self, change: Callable[[PresetStore], object], failure: str) -> bool:
+        """Apply ``change`` to the store; say ``failure`` (with the reason for %1) if it is refused."""
         if (store := self._usable()) is None:
             return False
         try:
-            store.import_file(path)
-        except PresetError as exc:
-            self.failed.emit(self.tr("Presets not imported: %1").replace("%1", str(exc)))
+            change(store)
+        except (PresetError, ValueError) as exc:  # ValueError: a value the form refuses
+            self.failed.emit(failure.replace("%1", str(exc)))
             return False
-        self.refresh(select=self.current)
         return True
