@@ -474,9 +474,10 @@ class MainWindow(BatchCommands, QMainWindow):
                 )
             ):
                 text = text.replace(f"%{i + 1}", str(n))
+            ran = self.clocks.elapsed(ev.batch_id, time.monotonic())  # running time, pauses left out
             self.notifier.notify(
                 self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)),
-                text.replace("%4", f"{ev.elapsed:.1f}"),
+                text.replace("%4", f"{ev.elapsed if ran is None else ran:.1f}"),
             )
         self._refresh_history()
         self.batchFinished.emit(ev)

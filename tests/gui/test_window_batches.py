@@ -218,3 +218,16 @@ def test_a_command_shows_its_last_output_line_as_the_result(qtbot, window, tmp_p
     drop_and_start(qtbot, window, files)
     qtbot.waitUntil(lambda: len(rows_in(window, TaskState.DONE)) == 1, timeout=30_000)
     assert window.model.index(0, COL_RESULT).data() == "all 3 checks passed"
+
+
+def test_a_finished_batch_is_announced_with_its_counts(qtbot, window, tmp_path):
+    files = make_files(tmp_path / "in", 2)
+    files[1].write_bytes(b"fail")
+    use_slow_job(window, seconds=0)
+    with qtbot.waitSignal(window.batchFinished, timeout=30_000):
+        drop_and_start(qtbot, window, files)
+    batch = window.model.batches[-1].batch_id
+    assert window.notifier.last_route in ("tray", "status bar")
+    if window.notifier.last_route == "status bar":
+        message = window.statusBar().currentMessage()
+        assert f"Batch {batch} finished" in message and "1 done, 1 failed, 0 cancelled" in message
