@@ -60,6 +60,7 @@ class BatchCommands(_Base):
             self.report(self.refusal)
             return False
         self._note_job(spec.job)
+        self.submitted[id(spec.paths)] = time.monotonic()
         if not self.model.counts.unfinished:
             self._rates.reset()
         return True

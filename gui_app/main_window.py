@@ -117,6 +117,8 @@ class MainWindow(BatchCommands, QMainWindow):
         self.clocks = BatchClocks()  # each batch's running time
         self.collections = CollectionPause()  # the collector waits while a million events pass
         self.accepted = 0  # batches the engine accepted in this session
+        # When each batch not yet accepted was submitted, by its path list (the engine never copies it).
+        self.submitted: dict[int, float] = {}
         self.refusal = ""  # why the last submit was refused
         self._rates = RateMeter()
         self._language = settings.language
@@ -446,8 +448,10 @@ class MainWindow(BatchCommands, QMainWindow):
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
                 self.accepted += 1
                 self._refresh_history()  # the batch is in the history from now on
-                if not self.paused:  # its clock runs even if it ends within this slice
-                    self.clocks.start(ev.batch_id, now)  # type: ignore[union-attr]
+                # From the Start press: a batch may run and end before its first drain tick.
+                since = self.submitted.pop(id(ev.spec.paths), now)  # type: ignore[union-attr]
+                if not self.paused:
+                    self.clocks.start(ev.batch_id, since)  # type: ignore[union-attr]
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
                 # Only our own pool: a cluster's workers belong to whoever started them.
                 lower_priority(ev.pid)  # type: ignore[union-attr]
