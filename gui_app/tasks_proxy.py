@@ -124,7 +124,9 @@ class TasksProxy(QAbstractProxyModel):
         else:
             rows = [i for i in candidates if self._accepts(i)]
         if self._sort_col >= 0:
-            rows.sort(key=m.sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder)
+            rows.sort(
+                key=m.bulk_sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder
+            )
         self._rows = array("l", rows)
         inv = array("l", [-1]) * n
         for v, s in enumerate(rows):
