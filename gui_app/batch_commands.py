@@ -17,7 +17,7 @@ from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
 from gui_app.controls import count_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type checker sees the window's attributes; at run time a plain mixin
     from gui_app.main_window import MainWindow
 
     _Base = MainWindow
