@@ -127,4 +127,6 @@ def run_app(args: list[str]) -> int:
     window.show()
     code = app.exec()
     window.release()
+    if server is not None:
+        server.close()
     return code

@@ -64,3 +64,23 @@ def test_command_line_paths_are_made_absolute_and_options_left_out(tmp_path, mon
         str(tmp_path / "a.txt"),
         str(tmp_path / "b"),
     ]
+
+
+def test_a_socket_left_by_a_crashed_window_is_replaced(qtbot, tmp_path):
+    from gui_app.single_instance import _address, forward
+
+    name = server_name(str(tmp_path / "settings.conf"))
+    address, family = _address(name)
+    if family == "AF_UNIX":
+        with open(address, "w"):
+            pass  # what a killed window leaves behind
+    assert not forward(name, ["/nowhere"])  # nobody answers on it
+    server = PathServer(name)
+    try:
+        assert server.listen()
+        with qtbot.waitSignal(server.pathsReceived, timeout=10_000) as got:
+            assert forward(name, [str(tmp_path)])
+        assert got.args == [[str(tmp_path)]]
+    finally:
+        server.close()
+    assert not forward(name, [str(tmp_path)])  # closed: the next launch opens its own window
