@@ -411,8 +411,8 @@ class JobSetup(QWidget):
             if f.outputs:
                 text += ", " + count_text(
                     len(f.outputs),
-                    self.tr("%1 output folder of earlier runs left out"),
-                    self.tr("%1 output folders of earlier runs left out"),
+                    self.tr("%1 earlier output folder left out"),
+                    self.tr("%1 earlier output folders left out"),
                 )
         self.summary.setText(text)
         lines = [f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30]]

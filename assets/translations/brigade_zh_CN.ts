@@ -632,12 +632,12 @@
         </translation>
     </message>
     <message>
-        <source>%1 output folder of earlier runs left out</source>
-        <translation>已略过 %1 个以前运行的输出文件夹</translation>
+        <source>%1 earlier output folder left out</source>
+        <translation>已略过 %1 个以前的输出文件夹</translation>
     </message>
     <message>
-        <source>%1 output folders of earlier runs left out</source>
-        <translation>已略过 %1 个以前运行的输出文件夹</translation>
+        <source>%1 earlier output folders left out</source>
+        <translation>已略过 %1 个以前的输出文件夹</translation>
     </message>
     <message>
         <source>%1: earlier outputs</source>

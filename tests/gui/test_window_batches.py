@@ -27,12 +27,13 @@ def test_earlier_outputs_are_left_out_and_counted_in_the_summary(qtbot, window, 
     walk(qtbot, window, [tmp_path / "in"])
     setup = window.setup
     assert setup.found.count == 3
-    assert "1 output folder of earlier runs left out" in setup.summary.text()
+    assert "1 earlier output folder left out" in setup.summary.text()
     assert "brigade-compress" in setup.summary.toolTip()
+    qtbot.wait(50)  # the summary's new height is laid out by a posted event
+    save_artifact(window, "window-setup-outputs-left-out.png")
     with qtbot.waitSignal(setup.discovered, timeout=10_000):
         setup.earlier_outputs.setChecked(True)
     assert setup.found.count == 6
-    save_artifact(window, "window-setup-outputs-left-out.png")
 
 
 def test_a_refused_start_keeps_the_files_and_says_why_beside_the_field(qtbot, window, tmp_path):
@@ -45,6 +46,7 @@ def test_a_refused_start_keeps_the_files_and_says_why_beside_the_field(qtbot, wi
     qtbot.waitUntil(lambda: field.error.isVisibleTo(setup))  # new form rows are shown by a queued call
     assert "give the program to run" in field.error.text()
     assert not setup.start_btn.isEnabled()
+    save_artifact(setup, "window-setup-inline-error.png")
     field.set_text("true {}")
     assert field.error.isHidden() and setup.start_btn.isEnabled()
     # A refusal by the engine is said above Start, and the files stay chosen.
@@ -60,7 +62,6 @@ def test_a_refused_start_keeps_the_files_and_says_why_beside_the_field(qtbot, wi
     qtbot.mouseClick(setup.start_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)
     assert setup.found.count == 2 and setup.message.isHidden()
-    save_artifact(setup, "window-setup-inline-error.png")
 
 
 def test_each_batch_has_its_own_progress_and_the_title_speaks_of_running_ones(qtbot, window, tmp_path):
