@@ -82,6 +82,7 @@ class MonitorPanel(QWidget):
         self.sampled.connect(self.add_sample, Qt.ConnectionType.QueuedConnection)
         self._throughput = (0.0, 0.0)
         self._stale = False  # samples arrived that the graphs do not show yet
+        self._stopped = False
         self._worker_curves: dict[str, dict[int, pg.PlotDataItem]] = {"cpu": {}, "rss": {}}
         self._worker_colors: dict[int, QColor] = {}
         self._next_color = 0
@@ -275,12 +276,14 @@ class MonitorPanel(QWidget):
 
     def start(self) -> None:
         """Start sampling (on the monitor's own thread)."""
+        self._stopped = False
         self._monitor.start()
 
     @Slot()
     def stop(self) -> None:
-        """Stop sampling and wait for the sampling thread to end."""
+        """Stop sampling and wait for the sampling thread to end; a sample still on its way is dropped."""
         self._monitor.stop()
+        self._stopped = True
 
     @property
     def monitor(self) -> Monitor:
@@ -295,6 +298,8 @@ class MonitorPanel(QWidget):
     @Slot(object)
     def add_sample(self, sample: Sample) -> None:
         """Append a sample and redraw if the graphs are seen (GUI thread)."""
+        if self._stopped:
+            return  # taken just before stop() and delivered after it
         self.samples.append(sample)
         self._update_labels()
         if self.seen:
