@@ -104,9 +104,27 @@ def corpus_figures(codes: dict[str, str], name: str, folder: str, runs: int) -> 
 MILLION_SCRIPT = r"""
 import json, os, sys, tempfile, threading, time
 from core.engine import Engine, EngineConfig
-from core.events import TaskStarted
+from core.events import BatchFinished, TaskFinished, TaskStarted
 from core.model import BatchSpec, TaskState
-from core.store import JobStore
+from core.store import JobStore, StoreRecorder
+
+
+def worst_page(store, batch_id, n):
+    # The History panel's pages, by key (the id after the last row shown: its reads), and
+    # ``show --offset``'s pages by offset; at the start, middle and end, for every state filter.
+    first = store.tasks(batch_id, limit=1)[0].id
+    worst = {"key": 0.0, "offset": 0.0}
+    for states in (None, {TaskState.QUEUED}, {TaskState.DONE}, {TaskState.FAILED}, {TaskState.CANCELLED}):
+        for where in (0, n // 2, n - 500):
+            for kind, kwargs in (("key", {"after": first - 1 + where}), ("offset", {"offset": where})):
+                t = time.perf_counter()
+                try:
+                    store.tasks(batch_id, states, limit=500, **kwargs)
+                except TypeError:  # an older store pages by offset only
+                    continue
+                worst[kind] = max(worst[kind], time.perf_counter() - t)
+    return worst
+
 
 n = int(sys.argv[1])
 target = sys.argv[2]
@@ -124,6 +142,9 @@ with tempfile.TemporaryDirectory() as folder:
 
     engine = Engine(EngineConfig(workers=2), recorder=recorder).start()
     engine.add_listener(listen)
+    deadline = time.monotonic() + 60
+    while len(engine.worker_pids) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # measured from a ready engine: the figure is history's, not worker start-up
     t0 = time.perf_counter()
     handle = engine.submit(BatchSpec("bench.noop:Noop", {}, paths))
     first.wait(60)
@@ -136,13 +157,23 @@ with tempfile.TemporaryDirectory() as folder:
     with JobStore.open(db) as store:
         batch = store.batch(handle.batch_id)
         out["counted"] = sum(batch.counts.values())
-        worst = 0.0
-        for states in (None, {TaskState.QUEUED}, {TaskState.DONE}, {TaskState.FAILED}, {TaskState.CANCELLED}):
-            for offset in (0, n // 2, n - 500):
-                t = time.perf_counter()
-                store.tasks(handle.batch_id, states, limit=500, offset=offset)
-                worst = max(worst, time.perf_counter() - t)
-        out["worst_page"] = worst
+        out["worst_page"] = worst_page(store, handle.batch_id, n)
+    # A batch whose every task has ended (nine in ten done, the rest failed, cancelled or skipped):
+    # every row written, the History panel's filters over all of them.
+    recorder = StoreRecorder.open(db)
+    batch_id, ids = recorder.open_batch(BatchSpec("bench.noop:Noop", {}, paths))
+    states = [TaskState.DONE] * 9 + [TaskState.FAILED]
+    now = time.time()
+    for lo in range(0, n, 20_000):
+        recorder.record([
+            TaskFinished(tid, 2, states[tid % 10], {"digest": "0" * 64}, None, now, now, 1, 0, 0, (), 1, now)
+            for tid in ids[lo : lo + 20_000]
+        ])
+    recorder.record([BatchFinished(batch_id, {}, False, 1.0)])
+    recorder.close()
+    out["db_full_mb"] = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s)) / 1e6
+    with JobStore.open(db) as store:
+        out["worst_page_full"] = worst_page(store, batch_id, n)
 print(json.dumps(out))
 """
 
@@ -163,14 +194,17 @@ def million(codes: dict[str, str], n: int) -> bool:
             ok = ok and label != "this"
             continue
         f = json.loads(proc.stdout.strip().splitlines()[-1])
-        fits = f["first_task"] < 1 and f["stop"] < 2 and f["db_mb"] < 300 and f["worst_page"] < 0.05
+        pages = [*f["worst_page"].values(), *f.get("worst_page_full", {}).values()]
+        fits = f["first_task"] < 1 and f["stop"] < 2 and f.get("db_full_mb", 0) < 300 and max(pages) < 0.05
         fits = fits and f["counted"] == n
         ok = ok and (fits or label != "this")
         print(
             f"{label:5} million    {n:,} tasks: first task {f['first_task']:.2f} s (<1), "
-            f"stop {f['stop']:.2f} s (<2), database {f['db_mb']:.0f} MB (<300), "
-            f"counted {f['counted']:,}, slowest page "
-            f"{f['worst_page'] * 1000:.1f} ms (<50)   {verdict(fits)}",
+            f"stop {f['stop']:.2f} s (<2), counted {f['counted']:,}; slowest page of 500 by key "
+            f"{f['worst_page']['key'] * 1000:.1f} ms, by offset {f['worst_page']['offset'] * 1000:.1f} ms; "
+            f"all {n:,} rows written: database {f.get('db_full_mb', 0):.0f} MB (<300), slowest page by key "
+            f"{f.get('worst_page_full', {}).get('key', 0) * 1000:.1f} ms, by offset "
+            f"{f.get('worst_page_full', {}).get('offset', 0) * 1000:.1f} ms (<50)   {verdict(fits)}",
             flush=True,
         )
     return ok

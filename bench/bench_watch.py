@@ -129,7 +129,7 @@ def drop_memory(root: str, n: int, bounded: bool) -> tuple[float, float]:
     os.makedirs(folder)
     db = os.path.join(root, f"{name}.sqlite3")
     engine, starts = _engine(db)
-    limits = {} if bounded else {"pending_limit": 10 * n, "backlog": 10 * n}
+    limits = {} if bounded else {"pending_limit": 10 * n, "backlog": 10 * n, "event_limit": 100 * n}
     service = WatchService(engine, db)
     service.add(make_rule(folder, NOOP, settle=0.5, rescan=0), **limits)
     tracemalloc.start()

@@ -46,7 +46,11 @@ def _start_mark(pid: int) -> int | None:
     import psutil  # only once per process and per stale file
 
     try:
-        return round(psutil.Process(pid).create_time() * 100)
+        proc = psutil.Process(pid)
+        # A killed process nobody reaped (a container without an init) is gone all the same.
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return None
+        return round(proc.create_time() * 100)
     except psutil.NoSuchProcess:
         return None
 

@@ -19,6 +19,7 @@ from core.model import BatchId, BatchSpec, TaskId
 
 if TYPE_CHECKING:
     from core.engine import Engine
+    from core.engine.fault import EngineFault
 
 
 @runtime_checkable
@@ -31,6 +32,9 @@ class Backend(Protocol):
 
     worker_pids: tuple[int, ...]
     """Pids of worker processes on this computer (for CPU graphs); any thread."""
+
+    fault: EngineFault | None
+    """The unexpected error that ended the run, if one did (``EngineBase.run``); read once it stopped."""
 
     def start(self) -> Backend:
         """Run the engine loop on a new thread; return self."""

@@ -128,12 +128,16 @@ class TaskFinished(Record):
     size, mtime
         The input's size and modification time when the task started (-1 and
         ``None`` if it never started, or was not stat-ed).
+    line
+        The result as one line of text in the job's own form (``Processor.result_line``),
+        made by the worker that ran it; ``None`` if the engine did not make one.
     """
 
     __slots__ = (
         "attempt",
         "ended",
         "failure",
+        "line",
         "log_dropped",
         "mtime",
         "outputs",
@@ -159,6 +163,7 @@ class TaskFinished(Record):
     outputs: tuple[str, ...]
     size: int
     mtime: float | None
+    line: str | None
 
     def __init__(
         self,
@@ -175,6 +180,7 @@ class TaskFinished(Record):
         outputs: tuple[str, ...] = (),
         size: int = -1,
         mtime: float | None = None,
+        line: str | None = None,
     ) -> None:
         self.task_id = task_id
         self.seq = seq
@@ -189,6 +195,7 @@ class TaskFinished(Record):
         self.outputs = outputs
         self.size = size
         self.mtime = mtime
+        self.line = line
 
     @property
     def duration(self) -> float:

@@ -10,3 +10,10 @@ def data_dir() -> str:
     import platformdirs  # only when a path is needed: a worker never asks
 
     return platformdirs.user_data_dir(APP_NAME, appauthor=False)
+
+
+def log_dir() -> str:
+    """The user log folder (``~/.local/state/brigade/log`` on Linux): unexpected errors, with tracebacks."""
+    import platformdirs
+
+    return platformdirs.user_log_dir(APP_NAME, appauthor=False)

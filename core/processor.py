@@ -124,6 +124,12 @@ class Processor:
     writes_outputs
         Whether the job writes files (through ``ctx.write_output`` or
         ``ctx.stage_output``); the output-policy form is shown only then.
+    side_effects
+        Whether running a task twice does something twice besides writing its
+        outputs (a command does what it says). For such a job, and for any job
+        writing files, a worker killed mid-batch reruns only the task it was
+        running; otherwise it may also rerun tasks it had finished but not yet
+        reported (their ends are sent in batches, which is faster).
     """
 
     name: ClassVar[str] = ""
@@ -132,6 +138,7 @@ class Processor:
     params: ClassVar[tuple[Param, ...]] = ()
     result_columns: ClassVar[tuple[str, ...]] = ()
     writes_outputs: ClassVar[bool] = False
+    side_effects: ClassVar[bool] = False
 
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
@@ -152,6 +159,20 @@ class Processor:
         parameters (a checksum's optional manifest) says so here.
         """
         return cls.writes_outputs
+
+    @classmethod
+    def result_line(cls, path: str, result: Any) -> str | None:
+        """Return a done task's result as one line of text, in the job's natural form.
+
+        ``brigade-cli run`` prints it on stdout, one line per task (a checksum
+        job prints exactly what ``sha256sum`` would). The default: the path,
+        a tab, and the result's fields as ``key=value``. Called in the worker
+        that ran the task, so a batch's lines are made in parallel.
+        """
+        if not isinstance(result, dict) or not result:
+            return path
+        fields = " ".join(f"{k}={v}" for k, v in result.items() if v is not None)
+        return f"{path}\t{fields}"
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any] | None:
         """Process one file and return its result fields."""

@@ -57,12 +57,23 @@ class AboutDialog(QDialog):
         row.addSpacing(12)
         row.addLayout(text, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.licences_button = buttons.addButton(self.tr("Licences…"), QDialogButtonBox.ButtonRole.HelpRole)
+        self.licences_button.setObjectName("licencesButton")
+        self.licences_button.clicked.connect(self.show_licences)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(buttons)
         self.setMinimumWidth(440)
+
+    def show_licences(self) -> None:
+        """Open the third-party licences over this box (window-modal, without blocking)."""
+        from gui_app.licences_dialog import LicencesDialog
+
+        dialog = LicencesDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
 
 def show_about(parent: QWidget | None) -> None:

@@ -4,8 +4,9 @@
 window already running (``gui_app.single_instance``).
 
 ``brigade --smoke`` opens the window, waits for its first paint, prints how
-long that took from process start, closes cleanly and exits 0: the frozen
-app's smoke test and the start-up benchmark both use it.
+long that took from process start, then opens every panel (``gui_app.smoke``),
+closes cleanly and exits 0, or 1 if a panel failed: the frozen app's smoke
+check and the start-up benchmark both use it.
 """
 
 from __future__ import annotations
@@ -114,13 +115,16 @@ def run_app(args: list[str]) -> int:
     app.installEventFilter(FileOpenFilter(window.open_paths, window))
     if paths:
         window.open_paths(paths)
+    tour = None
     if smoke:
+        from gui_app.smoke import SmokeTour
+
         t0 = process_start_time()
+        tour = SmokeTour(window)
 
         def done(at: float | None) -> None:
             print(f"first paint after {(at or time.time()) - t0:.3f} s", flush=True)
-            # Let the engine start its workers, so the smoke test also proves a clean shutdown.
-            QTimer.singleShot(300, window.close)
+            tour.start()  # every panel, then a clean close (engine stopped, workers ended)
 
         watcher = FirstPaint(done, window)
         window.installEventFilter(watcher)
@@ -129,4 +133,4 @@ def run_app(args: list[str]) -> int:
     window.release()
     if server is not None:
         server.close()
-    return code
+    return code or (tour.result() if tour is not None else 0)

@@ -74,6 +74,9 @@ class EngineHost(QObject):
                 connect()  # a cluster: may block until its timeout, here rather than in the GUI
             self.ready.emit()
             self.engine.run()
+            fault = getattr(self.engine, "fault", None)
+            if fault is not None:  # the run ended on an unexpected error (logged with its traceback)
+                self.error = f"unexpected error: {fault.message}"
         except ClusterError as exc:
             log.warning("%s", exc)
             self.error = str(exc)

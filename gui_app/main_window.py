@@ -126,6 +126,7 @@ class MainWindow(BatchCommands, QMainWindow):
         self._actions_key: tuple[bool, ...] = ()  # what the actions' states last depended on
         self.monitor: Any = None
         self.history: Any = None
+        self.watch: Any = None  # the Watch panel (gui_app.watch_panel), made with the engine
         self._history_stale = False
         self.store: Any = None  # JobStore, opened with the engine
         self.store_error: str | None = None
@@ -284,6 +285,10 @@ class MainWindow(BatchCommands, QMainWindow):
             self._build_monitor()
         if self.history is None:
             self._build_history()
+        if self.watch is None and not self.closing:
+            from gui_app import watch_panel
+
+            self.watch = watch_panel.install(self)
         # Everything made so far (modules, widgets, plots) lives as long as the window: moved out
         # of the collector's generations, a full collection scans only what a batch made. Without
         # this, a full collection during a batch holds the interpreter lock for 30-40 ms.
@@ -311,7 +316,8 @@ class MainWindow(BatchCommands, QMainWindow):
                         self.tr("History disabled: %1").replace("%1", self.store_error)
                     )
             s = self.settings
-            config = EngineConfig(workers=s.workers, recycle_after=s.recycle_after)
+            level = logging.getLevelName(s.library_log_level)
+            config = EngineConfig(workers=s.workers, recycle_after=s.recycle_after, log_level=level)
             try:
                 self.cluster = s.cluster_config()
                 recorder = self.store.recorder() if self.store is not None else None
@@ -710,6 +716,8 @@ class MainWindow(BatchCommands, QMainWindow):
         self.setup.setEnabled(False)
         self._update_actions()
         self._save_layout()
+        if self.watch is not None:
+            self.watch.stop_intake()
         if self.bridge is not None and self.bridge.running:
             self.statusBar().showMessage(self.tr("Stopping: waiting for running tasks to end…"))
             self.bridge.stop(interrupt=False)
@@ -740,6 +748,8 @@ class MainWindow(BatchCommands, QMainWindow):
             self.monitor.stop()
         if self.bridge is not None:
             self.bridge.shutdown(interrupt=True, timeout=15.0)
+        if self.watch is not None:
+            self.watch.close_service()
         self.notifier.close()
         if self.history is not None:
             self.history.close_store()  # its reader thread

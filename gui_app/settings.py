@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 THEMES = ("system", "light", "dark")
 LANGUAGES = ("system", "en", "zh_CN")
 WHEN_DONE = ("nothing", "quit")
+LIBRARY_LOG_LEVELS = ("WARNING", "INFO", "DEBUG")  # other libraries' lines kept in task logs, from
 TLS_KEYS = ("ca_file", "cert_file", "key_file")
 
 WORKERS_RANGE = (1, 256)
@@ -130,6 +131,15 @@ class Settings:
     @retries.setter
     def retries(self, value: int) -> None:
         self._set("engine/retries", check_retries(value))
+
+    @property
+    def library_log_level(self) -> str:
+        """The least level of other libraries' log lines kept in task logs (``"WARNING"`` by default)."""
+        return self._get("engine/library_log_level", "WARNING", _choice(LIBRARY_LOG_LEVELS, "log level"))
+
+    @library_log_level.setter
+    def library_log_level(self, value: str) -> None:
+        self._set("engine/library_log_level", _choice(LIBRARY_LOG_LEVELS, "log level")(value))
 
     @property
     def recycle_after(self) -> int | None:

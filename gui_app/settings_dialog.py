@@ -177,6 +177,15 @@ class SettingsDialog(QDialog):
         self.recycle.setSpecialValueText(self.tr("Never"))
         self.recycle.setToolTip(self.tr("Replace a worker process after it ran this many tasks."))
         form.addRow(self.tr("Recycle workers after (tasks):"), self.recycle)
+        self.library_log = self._combo(
+            [
+                ("WARNING", self.tr("Warnings and errors")),
+                ("INFO", self.tr("Information")),
+                ("DEBUG", self.tr("Everything (debug)")),
+            ]
+        )
+        self.library_log.setToolTip(self.tr("Which lines other libraries (Pillow...) add to a task's log."))
+        form.addRow(self.tr("Library log lines:"), self.library_log)
         return group
 
     def _combo(self, choices: list[tuple[str, str]]) -> QComboBox:
@@ -234,6 +243,7 @@ class SettingsDialog(QDialog):
         self.timeout.setText("" if s.timeout is None else f"{s.timeout:g}")
         self.retries.setValue(s.retries)
         self.recycle.setValue(s.recycle_after or 0)
+        self._select(self.library_log, s.library_log_level)
         self._select(self.theme, s.theme)
         self._select(self.language, s.language)
         self._select(self.when_done, s.when_done)
@@ -254,7 +264,8 @@ class SettingsDialog(QDialog):
         self.timeout.clear()
         self.retries.setValue(0)
         self.recycle.setValue(0)
-        for box, value in ((self.theme, "system"), (self.language, "system"), (self.when_done, "nothing")):
+        defaults = ((self.theme, "system"), (self.language, "system"), (self.when_done, "nothing"))
+        for box, value in (*defaults, (self.library_log, "WARNING")):
             self._select(box, value)
 
     def field_errors(self) -> dict[str, str]:
@@ -289,6 +300,7 @@ class SettingsDialog(QDialog):
         s.timeout = parse_timeout(self.timeout.text())
         s.retries = self.retries.value()
         s.recycle_after = self.recycle.value() or None
+        s.library_log_level = self.library_log.currentData()
         s.theme = self.theme.currentData()
         s.language = self.language.currentData()
         s.when_done = self.when_done.currentData()

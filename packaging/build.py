@@ -53,14 +53,15 @@ def bundle_path(dist: Path) -> Path:
 def build_installers(bundle: Path, dist: Path) -> list[Path]:
     """Make this OS's installer(s) from ``bundle``."""
     if sys.platform.startswith("linux"):
-        from make_deb import build_deb
+        from make_deb import build_debs
         from make_tarball import build_tarball
 
-        return [build_deb(bundle, __version__, dist), build_tarball(bundle, __version__, dist)]
+        cli_files = set((dist / "brigade-cli.files").read_text().split("\n")) - {""}
+        return [*build_debs(bundle, __version__, dist, cli_files), build_tarball(bundle, __version__, dist)]
     if sys.platform == "win32":
-        from make_setup import build_setup
+        from make_setup import build_portable_zip, build_setup
 
-        return [build_setup(bundle, __version__, dist)]
+        return [build_setup(bundle, __version__, dist), build_portable_zip(bundle, __version__, dist)]
     if sys.platform == "darwin":
         from make_dmg import build_dmg
 

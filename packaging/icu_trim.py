@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bundle_rules import ICU_DROP
+from bundle_rules import ICU_DROP, ICU_DROP_LOCALE
 
 ASSEMBLY = """\
     .section .rodata
@@ -57,7 +57,7 @@ def _extract(lib: Path, size: int) -> bytes:
 
 
 def _dropped(names: list[str]) -> list[str]:
-    return [n for n in names if any(fnmatch.fnmatchcase(n, pattern) for pattern in ICU_DROP)]
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in ICU_DROP) or ICU_DROP_LOCALE.match(n)]
 
 
 def trim_icu(bundle: Path) -> int:

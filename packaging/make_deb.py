@@ -1,18 +1,22 @@
-"""Build the Debian package of a Linux bundle with ``dpkg-deb``.
+"""Build the Debian packages of a Linux bundle with ``dpkg-deb``: ``brigade-cli`` and ``brigade``.
 
-Layout of the package::
+``brigade-cli`` is what a server or a script needs: the engine, the jobs, the
+history and ``brigade-cli``, without Qt or the graphics stack. ``brigade`` adds
+the window (Qt, the graphs) and depends on ``brigade-cli`` of the same version.
+Both install into one folder, each with its own files (the spec writes the
+list of the CLI's, ``brigade-cli.files``, beside the bundle)::
 
     /opt/brigade/                      the PyInstaller bundle (brigade, brigade-cli, _internal/)
-    /usr/bin/brigade, brigade-cli      symlinks into /opt/brigade
-    /usr/share/applications/io.brigade.Brigade.desktop
-    /usr/share/metainfo/io.brigade.Brigade.metainfo.xml
-    /usr/share/icons/hicolor/*/apps/brigade.{png,svg}
+    /usr/bin/brigade-cli               (brigade-cli) symlink into /opt/brigade
+    /usr/bin/brigade                   (brigade) symlink into /opt/brigade
+    /usr/share/applications/io.brigade.Brigade.desktop, metainfo, hicolor icons  (brigade)
+    /usr/share/doc/<package>/copyright  MIT, and the list of the third-party components
 
-``Depends`` lists the packages that provide the system libraries the bundle
-links to but does not carry (found the way ``dpkg-shlibdeps`` does: soname ->
-file -> owning package), and the lowest glibc the bundle's symbols ask for.
-No maintainer scripts: the desktop database and icon cache are refreshed by the
-triggers of desktop-file-utils and hicolor-icon-theme.
+``Depends`` of each lists the packages that provide the system libraries its
+files link to but the bundle does not carry (found the way ``dpkg-shlibdeps``
+does: soname -> file -> owning package), and the lowest glibc the symbols ask
+for. No maintainer scripts: the desktop database and icon cache are refreshed
+by the triggers of desktop-file-utils and hicolor-icon-theme.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +59,10 @@ def deb_architecture() -> str:
     ).stdout.strip()
 
 
-def _elf_files(bundle: Path) -> list[Path]:
+def _elf_files(where: Path | list[Path]) -> list[Path]:
+    """The ELF files under the folder ``where``, or among the paths ``where``."""
     found = []
-    for path in bundle.rglob("*"):
+    for path in where.rglob("*") if isinstance(where, Path) else where:
         if path.is_file() and not path.is_symlink():
             with path.open("rb") as f:
                 if f.read(4) == b"\x7fELF":
@@ -69,11 +75,10 @@ def _needed(path: Path) -> set[str]:
     return set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out))
 
 
-def system_sonames(bundle: Path) -> set[str]:
-    """Sonames the bundle's binaries link to that the bundle does not carry."""
-    carried = {p.name for p in bundle.rglob("*.so*")}
+def system_sonames(files: list[Path], carried: set[str]) -> set[str]:
+    """Sonames the ELF ``files`` link to that are not among the ``carried`` ones."""
     needed: set[str] = set()
-    for path in _elf_files(bundle):
+    for path in files:
         needed |= _needed(path)
     return {name for name in needed - carried if not name.startswith("ld-linux")}
 
@@ -115,45 +120,124 @@ def owning_packages(sonames: set[str]) -> tuple[set[str], set[str]]:
     return packages, missing
 
 
-def glibc_floor(bundle: Path) -> str:
-    """The newest ``GLIBC_x.y`` symbol version any binary of the bundle asks for."""
+def glibc_floor(files: Path | list[Path]) -> str:
+    """The newest ``GLIBC_x.y`` symbol version any of the ELF ``files`` (or a folder's) asks for."""
     best = (2, 17, 0)
-    for path in _elf_files(bundle):
+    for path in _elf_files(files) if isinstance(files, Path) else files:
         for match in GLIBC_RE.finditer(path.read_bytes()):
             best = max(best, tuple(int(g or 0) for g in match.groups()))  # type: ignore[arg-type]
     return ".".join(str(n) for n in (best if best[2] else best[:2]))
 
 
-def control_text(version: str, arch: str, installed_kib: int, depends: list[str]) -> str:
-    """The ``DEBIAN/control`` file."""
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One of the two packages: its name, description and share of the bundle."""
+
+    name: str
+    summary: str
+    description: str
+    files: list[str]  # paths relative to the bundle
+    recommends: tuple[str, ...] = ()
+
+
+DESCRIPTION = (
+    " Drop files and folders onto Brigade's window, pick a job (checksums,\n"
+    " compression, image resizing, text conversion, a command on each file)\n"
+    " and press Start: a pool of worker processes does the work on every core,\n"
+    " with live progress, logs and history.\n"
+)
+
+
+def packages(bundle: Path, cli_files: set[str]) -> tuple[Package, Package]:
+    """Split the bundle: the CLI's files (and the licence notices) and the window's."""
+    every = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if not p.is_dir())
+    cli = [f for f in every if f in cli_files or f.startswith("_internal/licences/")]
+    taken = set(cli)
+    cli_package = Package(
+        "brigade-cli",
+        "batch file jobs on every core, from a terminal",
+        DESCRIPTION + " This package holds the engine, the jobs, the history and the\n"
+        " brigade-cli command; it needs no display. The window is in 'brigade'.",
+        cli,
+    )
+    gui_package = Package(
+        "brigade",
+        "desktop task manager for batch file jobs",
+        DESCRIPTION + " This package holds the window; brigade-cli runs the same jobs from a terminal.",
+        [f for f in every if f not in taken],
+        RECOMMENDS,
+    )
+    return cli_package, gui_package
+
+
+def control_text(
+    version: str,
+    arch: str,
+    installed_kib: int,
+    depends: list[str],
+    package: Package | None = None,
+) -> str:
+    """The ``DEBIAN/control`` file of ``package`` (default: the window's, with every Recommends)."""
+    name, summary = (
+        (package.name, package.summary)
+        if package
+        else ("brigade", "desktop task manager for batch file jobs")
+    )
+    description = package.description if package else DESCRIPTION.rstrip("\n")
+    recommends = package.recommends if package else RECOMMENDS
     fields = {
-        "Package": "brigade",
+        "Package": name,
         "Version": version,
         "Architecture": arch,
         "Maintainer": MAINTAINER,
         "Installed-Size": str(installed_kib),
         "Depends": ", ".join(depends),
-        "Recommends": ", ".join(r for r in RECOMMENDS if r not in depends),
+        "Recommends": ", ".join(r for r in recommends if r not in depends),
         "Section": "utils",
         "Priority": "optional",
         "Homepage": "https://github.com/brigade-app/brigade",
-        "Description": "desktop task manager for batch file jobs\n"
-        " Drop files and folders onto Brigade's window, pick a job (checksums,\n"
-        " compression, image resizing, text conversion, a command on each file)\n"
-        " and press Start: a pool of worker processes does the work on every core,\n"
-        " with live progress, logs and history. brigade-cli runs the same jobs\n"
-        " from a terminal.",
+        "Description": f"{summary}\n{description}",
     }
-    return "".join(f"{key}: {value}\n" for key, value in fields.items())
+    return "".join(f"{key}: {value}\n" for key, value in fields.items() if value)
 
 
-def _stage(bundle: Path, stage: Path) -> None:
-    shutil.copytree(bundle, stage / PREFIX, symlinks=True)
+def copyright_text(bundle: Path) -> str:
+    """``copyright``: Brigade's MIT licence and where the third-party notices are."""
+    from gui_app.notices import BUNDLE_FOLDER, read_notices
+
+    components = "".join(
+        f" {n.name} {n.version}: {n.licence}\n" for n in read_notices(bundle / "_internal" / BUNDLE_FOLDER)
+    )
+    return (
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        "Upstream-Name: Brigade\n\n"
+        "Files: *\nCopyright: Brigade developers\nLicense: MIT\n"
+        "Comment: /opt/brigade also holds these third-party components, each under its\n"
+        " own licence; their notices and full licence texts are in\n"
+        f" /{PREFIX}/_internal/{BUNDLE_FOLDER}/ (one file each) and in Help > About > Licences.\n"
+        " .\n" + components
+    )
+
+
+def _stage(bundle: Path, stage: Path, package: Package) -> None:
+    for rel in package.files:
+        target = stage / PREFIX / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(bundle / rel, target, follow_symlinks=False)
     usr_bin = stage / "usr" / "bin"
     usr_bin.mkdir(parents=True)
     for name in ("brigade", "brigade-cli"):
-        (usr_bin / name).symlink_to(f"/{PREFIX}/{name}")
+        if name in package.files:
+            (usr_bin / name).symlink_to(f"/{PREFIX}/{name}")
     share = stage / "usr" / "share"
+    doc = share / "doc" / package.name
+    doc.mkdir(parents=True)
+    (doc / "copyright").write_text(copyright_text(bundle))
+    if "brigade" in package.files:
+        _stage_desktop(share)
+
+
+def _stage_desktop(share: Path) -> None:
     (share / "applications").mkdir(parents=True)
     shutil.copyfile(ASSETS / "brigade.desktop", share / "applications" / f"{APP_ID}.desktop")
     (share / "metainfo").mkdir(parents=True)
@@ -165,9 +249,6 @@ def _stage(bundle: Path, stage: Path) -> None:
         shutil.copyfile(ASSETS / "icons" / f"brigade-{size}.png", target / "brigade.png")
     (hicolor / "scalable" / "apps").mkdir(parents=True)
     shutil.copyfile(ASSETS / "icons" / "brigade.svg", hicolor / "scalable" / "apps" / "brigade.svg")
-    doc = share / "doc" / "brigade"
-    doc.mkdir(parents=True)
-    (doc / "copyright").write_text("Brigade\nLicense: MIT\n")
 
 
 def _normalise_modes(stage: Path) -> None:
@@ -186,26 +267,40 @@ def _tree_kib(stage: Path) -> int:
     return sum(p.stat().st_size for p in stage.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
 
 
-def build_deb(bundle: Path, version: str, out_dir: Path) -> Path:
-    """Build ``brigade_<version>_<arch>.deb`` from ``bundle`` into ``out_dir``."""
+def depends_of(bundle: Path, package: Package, version: str) -> list[str]:
+    """``Depends`` of ``package``: glibc, the owners of the system libraries it links to, the CLI."""
+    elf = _elf_files([bundle / f for f in package.files])
+    carried = {p.name for p in bundle.rglob("*.so*")}
+    owners, unresolved = owning_packages(system_sonames(elf, carried))
+    if unresolved:
+        missing = ", ".join(sorted(unresolved))
+        print(f"make_deb: {package.name}: not on this machine (left to Recommends): {missing}")
+    depends = [f"libc6 (>= {glibc_floor(elf)})", *sorted(owners - {"libc6"})]
+    if package.name != "brigade-cli":
+        depends.insert(0, f"brigade-cli (= {version})")
+    return depends
+
+
+def build_debs(bundle: Path, version: str, out_dir: Path, cli_files: set[str]) -> list[Path]:
+    """Build ``brigade-cli_<v>_<arch>.deb`` and ``brigade_<v>_<arch>.deb`` into ``out_dir``."""
     if shutil.which("dpkg-deb") is None:
         raise RuntimeError("dpkg-deb not found: the .deb is built on Debian or Ubuntu")
     arch = deb_architecture()
-    packages, unresolved = owning_packages(system_sonames(bundle))
-    if unresolved:
-        print(f"make_deb: not on this machine (left to Recommends): {', '.join(sorted(unresolved))}")
-    depends = [f"libc6 (>= {glibc_floor(bundle)})", *sorted(packages - {"libc6"})]
-    out = out_dir / f"brigade_{version}_{arch}.deb"
-    with tempfile.TemporaryDirectory(prefix="brigade-deb-") as tmp:
-        stage = Path(tmp) / "root"
-        _stage(bundle, stage)
-        debian = stage / "DEBIAN"
-        debian.mkdir()
-        (debian / "control").write_text(control_text(version, arch, _tree_kib(stage), depends))
-        _normalise_modes(stage)
-        subprocess.run(
-            ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return out
+    built = []
+    for package in packages(bundle, cli_files):
+        out = out_dir / f"{package.name}_{version}_{arch}.deb"
+        with tempfile.TemporaryDirectory(prefix="brigade-deb-") as tmp:
+            stage = Path(tmp) / "root"
+            _stage(bundle, stage, package)
+            debian = stage / "DEBIAN"
+            debian.mkdir()
+            depends = depends_of(bundle, package, version)
+            (debian / "control").write_text(control_text(version, arch, _tree_kib(stage), depends, package))
+            _normalise_modes(stage)
+            subprocess.run(
+                ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        built.append(out)
+    return built

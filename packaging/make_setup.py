@@ -1,7 +1,9 @@
-"""Build the Windows installer ``Brigade-<version>-setup.exe`` with Inno Setup.
+"""Build the Windows installer ``Brigade-<version>-setup.exe`` (Inno Setup) and a portable .zip.
 
-The script is ``windows/brigade.iss``; this module only finds ``ISCC.exe`` and
-passes it the version and the folders.
+The installer's script is ``windows/brigade.iss``; this module finds
+``ISCC.exe`` and passes it the version and the folders. The portable
+``Brigade-<version>-windows-x64.zip`` is the same folder to unpack and run
+anywhere, without installing (no Start-menu entry, no PATH entry).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,3 +44,14 @@ def build_setup(bundle: Path, version: str, out_dir: Path) -> Path:
         check=True,
     )
     return out_dir / f"Brigade-{version}-setup.exe"
+
+
+def build_portable_zip(bundle: Path, version: str, out_dir: Path) -> Path:
+    """Zip ``bundle`` as ``Brigade-<version>/`` into ``Brigade-<version>-windows-x64.zip``."""
+    out = out_dir / f"Brigade-{version}-windows-x64.zip"
+    top = f"Brigade-{version}"
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(bundle.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{top}/{path.relative_to(bundle).as_posix()}")
+    return out

@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 
 import psutil
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _sandbox_the_user_folders() -> str:
+    """Point every per-user folder, and the history database, into a throw-away folder.
+
+    Set before any test module is imported, so nothing (platformdirs, QSettings,
+    PyInstaller's cache, a ``brigade-cli`` subprocess) can reach the real home
+    folder, settings or history of the person running the tests.
+    """
+    root = tempfile.mkdtemp(prefix="brigade-tests-")
+    folders = {
+        "HOME": "home",
+        "XDG_CONFIG_HOME": "home/.config",
+        "XDG_DATA_HOME": "home/.local/share",
+        "XDG_CACHE_HOME": "home/.cache",
+        "XDG_STATE_HOME": "home/.local/state",
+    }
+    for var, sub in folders.items():
+        path = os.path.join(root, sub)
+        os.makedirs(path, exist_ok=True)
+        os.environ[var] = path
+    os.environ["BRIGADE_DB"] = os.path.join(root, "home", "history.sqlite3")
+    return root
+
+
+SANDBOX = _sandbox_the_user_folders()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(SANDBOX, ignore_errors=True)
 
 
 def _helper_pids() -> set[int]:

@@ -23,6 +23,10 @@
         <source>Released under the MIT licence.</source>
         <translation>以 MIT 许可证发布。</translation>
     </message>
+    <message>
+        <source>Licences…</source>
+        <translation>许可证…</translation>
+    </message>
 </context>
 <context>
     <name>Actions</name>
@@ -653,6 +657,29 @@
     </message>
 </context>
 <context>
+    <name>LicencesDialog</name>
+    <message>
+        <source>Third-party licences</source>
+        <translation>第三方许可证</translation>
+    </message>
+    <message>
+        <source>Brigade is released under the MIT licence. It ships these components, each under its own licence. Qt is used under the LGPLv3: its entry says how to replace the Qt libraries.</source>
+        <translation>Brigade 以 MIT 许可证发布。它附带以下组件，各自遵循自己的许可证。Qt 依 LGPLv3 使用：其条目说明了如何替换 Qt 库。</translation>
+    </message>
+    <message>
+        <source>The licence notices are missing from this installation.</source>
+        <translation>此安装中缺少许可证声明。</translation>
+    </message>
+    <message>
+        <source>Licence: %1</source>
+        <translation>许可证：%1</translation>
+    </message>
+    <message>
+        <source>(no licence text was shipped with this component)</source>
+        <translation>（此组件未附带许可证文本）</translation>
+    </message>
+</context>
+<context>
     <name>LogPanel</name>
     <message>
         <source>Log shown</source>
@@ -868,6 +895,14 @@
     <message>
         <source>The engine stopped: %1</source>
         <translation>引擎已停止：%1</translation>
+    </message>
+    <message>
+        <source>Watch</source>
+        <translation>监视</translation>
+    </message>
+    <message>
+        <source>Watch folders need the engine and the history: %1</source>
+        <translation>监视文件夹需要引擎和历史记录：%1</translation>
     </message>
 </context>
 <context>
@@ -1202,6 +1237,26 @@
         <translation>工作进程回收间隔（任务数）：</translation>
     </message>
     <message>
+        <source>Warnings and errors</source>
+        <translation>警告和错误</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Everything (debug)</source>
+        <translation>全部（调试）</translation>
+    </message>
+    <message>
+        <source>Which lines other libraries (Pillow...) add to a task&apos;s log.</source>
+        <translation>其他库（如 Pillow）向任务日志添加哪些行。</translation>
+    </message>
+    <message>
+        <source>Library log lines:</source>
+        <translation>库日志行：</translation>
+    </message>
+    <message>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -1464,6 +1519,65 @@
     <message>
         <source>No application could open %1</source>
         <translation>没有应用程序能打开 %1</translation>
+    </message>
+</context>
+<context>
+    <name>WatchPanel</name>
+    <message>
+        <source>Watch a folder…</source>
+        <translation>监视文件夹…</translation>
+    </message>
+    <message>
+        <source>Run the job chosen in Job setup on each file landing in a folder</source>
+        <translation>对进入文件夹的每个文件运行“作业设置”中选定的作业</translation>
+    </message>
+    <message>
+        <source>Add rule file…</source>
+        <translation>添加规则文件…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Watch rules</source>
+        <translation>监视规则</translation>
+    </message>
+    <message>
+        <source>Files the rules took lately</source>
+        <translation>规则最近处理的文件</translation>
+    </message>
+    <message>
+        <source>Watch a folder</source>
+        <translation>监视文件夹</translation>
+    </message>
+    <message>
+        <source>Add watch rules</source>
+        <translation>添加监视规则</translation>
+    </message>
+    <message>
+        <source>Rule files (*.toml *.json)</source>
+        <translation>规则文件 (*.toml *.json)</translation>
+    </message>
+    <message>
+        <source>A rule named %1 is already watched</source>
+        <translation>名为 %1 的规则已在监视中</translation>
+    </message>
+    <message>
+        <source>Rule %1 deletes every input of %2 once its task is done. Watch it?</source>
+        <translation>规则 %1 会在任务完成后删除 %2 的每个输入文件。要监视它吗？</translation>
+    </message>
+    <message>
+        <source>Delete processed files?</source>
+        <translation>删除已处理的文件？</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
     </message>
 </context>
 <context>

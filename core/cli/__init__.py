@@ -40,10 +40,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     import importlib
 
     from core import __version__
+    from core.cli.exitcodes import EXIT_CODES_HELP
 
     parser = argparse.ArgumentParser(
         prog="brigade-cli",
         description="Run Brigade's batch file jobs from a terminal.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"brigade {__version__}")
     parser.add_argument("--self-test", action="store_true", help="run every job on generated files and exit")

@@ -337,12 +337,11 @@ def retry_command(args: argparse.Namespace) -> int:
 def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     from core.cli import UsageError
     from core.cli.progress import Printer
-    from core.cli.run import run_batch
+    from core.cli.run import check_workers, run_batch
     from core.engine import Engine, EngineConfig
     from core.store import StoreError
 
-    if args.workers < 0:
-        raise UsageError("--workers must be 0 (one per core) or more")
+    check_workers(args.workers)
     with _store(args) as store:
         if store.batch(args.batch) is None:
             raise UsageError(f"no batch {args.batch} in the history")

@@ -35,12 +35,24 @@ def describe_param(p: Param) -> dict[str, Any]:
     }
 
 
+def after_a_kill(cls: type[Processor]) -> str:
+    """What runs again when a worker running this job is killed (see ``Processor.side_effects``)."""
+    if cls.side_effects:
+        return "only the task it was running"
+    also = "tasks it had finished but not yet reported"
+    if cls.writes_outputs:
+        return f"only the task it was running when it writes files; else also {also}"
+    return f"the task it was running and {also} (it has no side effects)"
+
+
 def describe_job(cls: type[Processor]) -> dict[str, Any]:
     """Plain-data description of a job (the GUI builds its forms from the same)."""
     return {
         "title": cls.title,
         "description": cls.description,
         "writes_outputs": cls.writes_outputs,
+        "side_effects": cls.side_effects,
+        "rerun_after_kill": after_a_kill(cls),
         "result_columns": list(cls.result_columns),
         "params": [describe_param(p) for p in cls.params],
     }
@@ -88,6 +100,7 @@ def _print_job(row: dict[str, Any], full: bool) -> None:
             "writes files (see the output options of 'run')" if row["writes_outputs"] else "writes no files"
         )
         print(f"    {writes}; result columns: {', '.join(row['result_columns']) or 'none'}")
+        print(f"    a worker killed while running it reruns {row['rerun_after_kill']}")
     for p in row["params"]:
         print(f"    -p {p['name']}=…  default {p['default']!r}; {p['allowed']}")
         if full and p["help"]:

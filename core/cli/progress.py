@@ -1,12 +1,16 @@
 """What ``brigade-cli run`` prints while a batch runs.
 
-The listener runs on the engine thread and only counts and queues; the main
-thread prints, so a slow terminal never holds up the engine.
+stdout carries one line per done task in the job's own form (``--json``: one
+JSON record per task), so it can be redirected (``> SUMS``); stderr carries
+failures, progress and the summary. The listener runs on the engine thread and
+only counts and queues; the main thread prints, so a slow terminal never holds
+up the engine. The lines themselves are made by the workers that ran the tasks.
 """
 
 from __future__ import annotations
 
 import collections
+import os
 import sys
 import time
 
@@ -23,8 +27,10 @@ if TYPE_CHECKING:
     from core.model import TaskId
 
 BAR_WIDTH = 24
-_FAILED = TaskState.FAILED
+_FAILED, _DONE, _SKIPPED = TaskState.FAILED, TaskState.DONE, TaskState.SKIPPED
 FAILURE_LINES = 50  # a batch where every file fails the same way should not flood the terminal
+PIPE_SECONDS = 10.0  # stderr not a terminal: a progress line this often...
+PIPE_FRACTION = 0.1  # ...or each time this share of the tasks has ended, whichever comes first
 
 
 def _size(n: float) -> str:
@@ -43,20 +49,29 @@ def _duration(seconds: float) -> str:
 
 
 class Printer:
-    """Counts events (engine thread) and renders progress (main thread)."""
+    """Counts events (engine thread) and prints lines, progress and the summary (main thread).
+
+    ``mode`` is ``"lines"`` (each done task's result line on stdout), ``"json"``
+    (a JSON record per task on stdout) or ``"quiet"`` (the summary only).
+    ``json_lines=True`` is ``mode="json"``.
+    """
 
     def __init__(
         self,
         paths: Sequence[str],
         sizes: Sequence[int] | None,
         *,
-        json_lines: bool,
+        json_lines: bool = False,
+        mode: str = "lines",
+        job: str | None = None,
         out: IO[str] | None = None,
         err: IO[str] | None = None,
     ) -> None:
         self.paths = paths
         self.sizes = sizes
-        self.json_lines = json_lines
+        self.mode = "json" if json_lines else mode
+        self.json_lines = self.mode == "json"
+        self.job = job
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.tty = self.err.isatty()
@@ -67,15 +82,20 @@ class Printer:
         self.bytes_done = 0
         self.running: set[TaskId] = set()
         self.finished: collections.deque[TaskFinished] = collections.deque()
-        self.started = time.monotonic()
+        self.clock = time.monotonic  # seconds; replaceable, for tests of the pacing
+        self.started = self.clock()
         self.last_line = 0.0
+        self.last_done = 0
         self.failures_shown = 0
+        self.skip_reasons: collections.Counter[str] = collections.Counter()
+        self._line_of: Any = None
 
     # Engine thread -------------------------------------------------------
     def __call__(self, events: list[Event]) -> None:
         """Listener: count and queue finished tasks. Called on the engine thread."""
         # Twice per task (tens of thousands a second): names are looked up once per call.
-        running, counts, sizes, keep_all = self.running, self.counts, self.sizes, self.json_lines
+        running, counts, sizes, finished = self.running, self.counts, self.sizes, self.finished
+        keep_all, keep_done = self.mode == "json", self.mode == "lines"
         done_bytes = 0
         for ev in events:
             if type(ev) is TaskStarted:
@@ -88,8 +108,8 @@ class Printer:
                     done_bytes += sizes[self.index(ev.task_id)]
                 elif ev.size > 0:
                     done_bytes += ev.size
-                if keep_all or state == _FAILED:
-                    self.finished.append(ev)
+                if keep_all or (keep_done and state is _DONE) or state is _FAILED or state is _SKIPPED:
+                    finished.append(ev)
             elif type(ev) is BatchAccepted:
                 self.ids = ev.task_ids
         self.bytes_done += done_bytes
@@ -99,20 +119,52 @@ class Printer:
 
     # Main thread ---------------------------------------------------------
     def drain(self) -> None:
-        """Print the queued per-task lines (JSON, or failures)."""
-        flush = False
-        while self.finished:
-            ev = self.finished.popleft()
-            if self.json_lines:
-                import json  # only for --json
-
-                print(json.dumps(self.task_record(ev), ensure_ascii=True), file=self.out)
-                flush = True
-            else:
+        """Print the queued per-task lines: results on stdout, failures on stderr."""
+        lines: list[str] = []
+        finished, mode = self.finished, self.mode
+        while finished:
+            ev = finished.popleft()
+            if mode == "json":
+                lines.append(ev.line if ev.line is not None else self.task_record(ev))
+                if ev.state is _SKIPPED:
+                    self.count_skip(ev)
+            elif ev.state is _DONE:
+                lines.append(ev.line if ev.line is not None else self.result_line(ev))
+            elif ev.state is _SKIPPED:
+                self.count_skip(ev)
+            elif mode != "quiet":
                 self.print_failure(ev)
-        if flush:
-            # A reader of the JSON lines (a pipe) sees each batch as it ends, not at exit.
+        if lines:
+            self.write_lines(lines)
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Write lines to stdout as the file system's bytes (a name that is not UTF-8 stays itself)."""
+        text = "\n".join(lines) + "\n"
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is not None:
             self.out.flush()
+            buffer.write(os.fsencode(text))
+            buffer.flush()  # a reader of a pipe sees each batch as it ends, not at exit
+        else:
+            self.out.write(text)
+            self.out.flush()
+
+    def count_skip(self, ev: TaskFinished) -> None:
+        self.skip_reasons[_reason_kind(ev.result.get("reason") if ev.result else None)] += 1
+
+    def result_line(self, ev: TaskFinished) -> str:
+        """The line of a done task whose worker made none (a cluster's, say)."""
+        if self._line_of is None:
+            from core.processor import Processor
+            from core.registry import processor_class
+
+            try:
+                self._line_of = processor_class(self.job).result_line if self.job else None
+            except Exception:  # noqa: BLE001 - an unloadable job still gets the default form
+                self._line_of = None
+            self._line_of = self._line_of or Processor.result_line
+        path = self.paths[self.index(ev.task_id)]
+        return self._line_of(path, ev.result) or path
 
     def print_failure(self, ev: TaskFinished) -> None:
         """One line per failed task, up to ``FAILURE_LINES``; the rest are counted in the summary."""
@@ -126,23 +178,17 @@ class Printer:
         if self.failures_shown == FAILURE_LINES:
             print("(further failures are not listed: see --json or 'brigade-cli show')", file=self.err)
 
-    def task_record(self, ev: TaskFinished) -> dict[str, Any]:
-        """One task as a JSON-able record."""
-        return {
-            "task": ev.task_id,
-            "path": self.paths[self.index(ev.task_id)],
-            "state": ev.state.label,
-            "result": ev.result,
-            "reason": ev.failure.describe() if ev.failure else None,
-            "attempts": ev.attempt,
-            "duration": round(ev.duration, 6),
-            "outputs": list(ev.outputs),
-            "log_dropped": ev.log_dropped,
-        }
+    def task_record(self, ev: TaskFinished) -> str:
+        """The JSON line of a task whose worker made none (ended by the engine, or on a cluster)."""
+        from core.engine.lines import json_record
+
+        path = self.paths[self.index(ev.task_id)]
+        fields = (ev.attempt, ev.duration, ev.outputs, ev.log_dropped)
+        return json_record(ev.task_id, path, ev.state, ev.result, ev.failure, *fields)
 
     def status(self) -> str:
         done = sum(self.counts)
-        elapsed = max(1e-9, time.monotonic() - self.started)
+        elapsed = max(1e-9, self.clock() - self.started)
         rate = done / elapsed
         eta = (self.total - done) / rate if rate > 0 else 0.0
         frac = done / self.total if self.total else 1.0
@@ -158,26 +204,64 @@ class Printer:
         return "  ".join(parts)
 
     def tick(self) -> None:
-        """Redraw the progress line (terminal) or print one every 5 s (pipe)."""
+        """Print queued lines, then redraw the progress line (terminal) or print one now and then (pipe)."""
         self.drain()
-        now = time.monotonic()
+        if self.mode == "quiet":
+            return
+        now = self.clock()
         if self.tty:
             self.err.write("\r" + self.status() + "\033[K")
             self.err.flush()
-        elif now - self.last_line >= 5.0:
-            self.last_line = now
+            return
+        done = sum(self.counts)
+        due = now - max(self.last_line, self.started) >= PIPE_SECONDS
+        if due or done - self.last_done >= max(1, PIPE_FRACTION * self.total):
+            self.last_line, self.last_done = now, done
             print(self.status(), file=self.err)
 
     def clear_line(self) -> None:
-        if self.tty:
+        if self.tty and self.mode != "quiet":
             self.err.write("\r\033[K")
 
-    def summary(self, elapsed: float, stopped: bool) -> str:
-        parts = [f"{self.counts[s]} {s.label}" for s in TaskState if self.counts[s]]
+    def bad(self, skipped_inputs: int = 0) -> int:
+        """Tasks and inputs that make the exit code 1: failed, cancelled, skipped or never ended."""
+        c = self.counts
+        ended_badly = c[TaskState.FAILED] + c[TaskState.CANCELLED] + c[TaskState.SKIPPED]
+        return ended_badly + (self.total - sum(c)) + skipped_inputs
+
+    def summary(self, elapsed: float, stopped: bool, skipped_inputs: Sequence[str] = ()) -> str:
+        """One line: what ended how, and why anything was not done (skip reasons counted).
+
+        ``skipped_inputs`` are the reasons of inputs the walk could not use (a
+        FIFO, a symlink loop...): they count as skipped.
+        """
+        reasons = self.skip_reasons + collections.Counter(_reason_kind(r) for r in skipped_inputs)
+        counts = list(self.counts)
+        counts[TaskState.SKIPPED] += len(skipped_inputs)
+        parts = []
+        for s in TaskState:
+            if not counts[s]:
+                continue
+            part = f"{counts[s]} {s.label}"
+            if s is _SKIPPED and reasons:
+                part += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"
+            parts.append(part)
         left = self.total - sum(self.counts)
         if left:
             parts.append(f"{left} not started")
         rate = sum(self.counts) / elapsed if elapsed > 0 else 0.0
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
-        return f"{head}: {self.total} tasks: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+        total = self.total + len(skipped_inputs)
+        return f"{head}: {total} tasks: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+
+
+def _reason_kind(reason: str | None) -> str:
+    """The kind of a skip reason, for counting: "FIFO: never opened" -> "FIFO"."""
+    if not reason:
+        return "no reason given"
+    head = reason.split(":", 1)[0].split(" (", 1)[0].strip()
+    for article in ("a ", "an "):
+        if head.startswith(article):
+            head = head[len(article) :]
+    return head

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
 import signal
 import sys
+import threading
 import time
 
 from core.cli import cluster_args, output_args, store_args
-from core.cli.exitcodes import ExitCode
-from core.engine import EngineConfig
-from core.model import BatchOptions, BatchSpec, TaskState
+from core.cli.exitcodes import EXIT_CODES_HELP, ExitCode
+from core.engine import EngineConfig, lines
+from core.engine.wire import MAX_WORKERS
+from core.model import BatchOptions, BatchSpec
 from core.params import ParamError, parse_assignments, resolve_params
 from core.registry import UnknownJobError, processor_class
 
@@ -23,24 +28,58 @@ if TYPE_CHECKING:
     from core.discovery import Discovery
     from core.engine import Recorder
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+ANSWER_WITHIN = 2.0  # seconds the engine has to answer a Ctrl-C before the next one kills the workers
+
+RUN_HELP = (
+    EXIT_CODES_HELP
+    + """
+output: one line per done task on stdout, in the job's own form (checksum:
+exactly sha256sum's, so 'brigade-cli run --job checksum DIR > SUMS' then
+'sha256sum -c SUMS' works); failures, progress and the summary on stderr.
+Ctrl-C once: start no new task; twice: cancel the running ones; a third time
+(or a second when the engine does not answer within 2 s): kill the workers
+and exit at once."""
+)
+
 
 def register(sub: Any) -> None:
     """Add the ``run`` sub-command."""
-    p = sub.add_parser("run", help="run a job on files and folders")
+    p = sub.add_parser(
+        "run",
+        help="run a job on files and folders",
+        description="Run a job on files and folders.",
+        epilog=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
     p.add_argument("--job", "-j", help="job name (see 'brigade-cli jobs'); optional with --preset")
     p.add_argument(
-        "-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="job parameter"
+        "-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="job parameter (once)"
     )
     p.add_argument(
         "--preset",
         metavar="NAME",
         help="the job and parameters of a preset saved in the window; -p overrides",
     )
-    p.add_argument("--workers", "-w", type=int, default=0, help="worker processes (default: one per core)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds a task may run")
+    p.add_argument(
+        "--workers",
+        "-w",
+        type=int,
+        default=0,
+        help=f"worker processes, 1 to {MAX_WORKERS} (default: one per core)",
+    )
+    p.add_argument("--timeout", type=float, default=None, help="seconds a task may run (a positive number)")
     p.add_argument("--retries", type=int, default=0, help="runs again after a retryable failure")
-    p.add_argument("--json", action="store_true", help="print one JSON line per task on stdout")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON record per task on stdout")
+    out.add_argument("--quiet", "-q", action="store_true", help="print only the summary (and errors)")
+    p.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="WARNING",
+        help="least level of other libraries' lines kept in task logs (default WARNING)",
+    )
     p.add_argument("--dry-run", action="store_true", help="list the tasks without running them")
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="keep only matching files")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out matching paths")
@@ -62,12 +101,12 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
     """Return the job's checked parameters, and whether it may write files with them."""
     from core.cli import UsageError
 
-    if args.workers < 0:
-        raise UsageError("--workers must be 0 (one per core) or more")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    check_workers(args.workers)
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
     if args.retries < 0:
         raise UsageError("--retries must be 0 or more")
+    _check_params_once(args.params)
     preset: dict[str, Any] = {}
     if args.preset is not None:
         from core.presets import PresetError, PresetStore
@@ -88,10 +127,42 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         params = resolve_params(cls.params, {**preset, **{k: v for k, v in given.items() if k in named}})
     except (ParamError, UnknownJobError) as exc:
         raise UsageError(str(exc)) from None
+    _check_paths(args.paths)
     return params, cls.writes_outputs and cls.writes_with(params)
 
 
-def _discover(args: argparse.Namespace) -> Discovery:
+def check_workers(count: int) -> None:
+    """Refuse (exit 2) a worker count outside 0 (one per core) to ``MAX_WORKERS``."""
+    from core.cli import UsageError
+
+    if not 0 <= count <= MAX_WORKERS:
+        raise UsageError(f"--workers must be 1 to {MAX_WORKERS} (or 0: one per core), not {count}")
+
+
+def _check_params_once(assignments: list[str]) -> None:
+    """Refuse a parameter given twice: which value was meant is not ours to guess."""
+    from core.cli import UsageError
+
+    seen: dict[str, str] = {}
+    for item in assignments:
+        key, _, value = item.partition("=")
+        key = key.strip()
+        if key in seen:
+            raise UsageError(f"parameter '{key}' is given twice ({seen[key]!r} and {value!r}): give it once")
+        seen[key] = value
+
+
+def _check_paths(paths: list[str]) -> None:
+    """Refuse a command-line path that does not exist, before anything starts or is recorded."""
+    from core.cli import UsageError
+    from core.discovery import display_path
+
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"{display_path(path)}: no such file or directory")
+
+
+def _discover(args: argparse.Namespace, quiet: bool) -> Discovery:
     # Imported here, after the engine started: its workers start meanwhile.
     from core.discovery import Filters, discover, display_path
 
@@ -104,9 +175,10 @@ def _discover(args: argparse.Namespace) -> Discovery:
     )
     # No stat per file: workers report sizes as they run (the store keeps them then).
     found = discover(args.paths, filters, stat_files=False)
-    for skipped in found.skipped:
-        print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
-    if found.outputs:
+    if not quiet:
+        for skipped in found.skipped:
+            print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
+    if found.outputs and not quiet:
         n = len(found.outputs)
         folders = "folder" if n == 1 else "folders"
         print(
@@ -119,20 +191,28 @@ def _discover(args: argparse.Namespace) -> Discovery:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Discover, run, report; return 0 if every task succeeded, else 1."""
+    """Discover, run, report; return the exit code (see ``EXIT_CODES_HELP``)."""
+    from core.cli.logs import level_of
+
     params, writes = _check_args(args)
     options = BatchOptions(timeout=args.timeout, retries=args.retries)
     output = output_args.output_from_args(args, writes)
     if args.dry_run:
-        found = _discover(args)
+        found = _discover(args, quiet=False)
         return output_args.print_dry_run(_spec(args, params, found, options, output))
-    config = EngineConfig(workers=args.workers, start_method=args.start_method)
+    mode = "json" if args.json else "quiet" if args.quiet else "lines"
+    config = EngineConfig(
+        workers=args.workers,
+        start_method=args.start_method,
+        log_level=level_of(args.log_level),
+        lines={"json": lines.JSON, "lines": lines.RESULT}.get(mode),  # made by the workers
+    )
     recorder = store_args.open_recorder(args)
     engine = cluster_args.make_engine(args, config, recorder)
     # Workers start up while the folders are walked.
     engine.start()
     try:
-        found = _discover(args)
+        found = _discover(args, quiet=args.quiet)
         spec = _spec(args, params, found, options, output)
         output_args.check_outputs(spec)
     except BaseException:
@@ -140,8 +220,9 @@ def run_command(args: argparse.Namespace) -> int:
         raise
     from core.cli.progress import Printer
 
-    printer = Printer(found.paths, found.sizes, json_lines=args.json)
-    return run_batch(engine, spec, printer, bad_inputs=len(found.skipped), recorder=recorder)
+    printer = Printer(found.paths, found.sizes, mode=mode, job=args.job)
+    skipped = [s.reason for s in found.skipped]
+    return run_batch(engine, spec, printer, skipped_inputs=skipped, recorder=recorder)
 
 
 def _spec(
@@ -153,9 +234,21 @@ def _spec(
 
 
 def run_batch(
-    engine: Backend, spec: BatchSpec, printer: Printer, bad_inputs: int = 0, recorder: Recorder | None = None
+    engine: Backend,
+    spec: BatchSpec,
+    printer: Printer,
+    bad_inputs: int = 0,
+    recorder: Recorder | None = None,
+    skipped_inputs: list[str] | None = None,
 ) -> int:
-    """Run ``spec`` on ``engine`` with live progress; return the exit code."""
+    """Run ``spec`` on ``engine`` with live progress; return the exit code.
+
+    ``skipped_inputs`` are the reasons of inputs the walk could not use
+    (``bad_inputs`` counts inputs skipped without a reason).
+    """
+    from core.cli.logs import log_to_file
+
+    log_file = log_to_file()
     engine.add_listener(printer)
     interrupts = _Interrupts(engine, printer)
     started = time.monotonic()
@@ -165,43 +258,80 @@ def run_batch(
             handle = engine.submit(spec)
             while handle.wait(0.1 if printer.tty else 0.5) is None:
                 printer.tick()
+        except RuntimeError:
+            pass  # the engine stopped on an error: said below
         finally:
             engine.shutdown(interrupt=True, timeout=0)
     printer.drain()
     printer.clear_line()
-    stopped = bool(handle.result and handle.result.stopped)
-    summary = printer.summary(time.monotonic() - started, stopped)
+    stopped = bool(handle.result is None or handle.result.stopped)
+    reasons = (skipped_inputs or []) + ["unusable input"] * bad_inputs
+    summary = printer.summary(time.monotonic() - started, stopped, reasons)
+    fault = getattr(engine, "fault", None)
     note, incomplete = store_args.history_outcome(recorder, handle.batch_id)
-    print(summary + note, file=sys.stderr)
+    print(summary + ("" if fault else note), file=sys.stderr)
+    if fault is not None:
+        batch = handle.batch_id if recorder else None
+        resume = f"; resume with: brigade-cli resume {batch}" if batch else ""
+        print(
+            f"brigade-cli: the engine stopped on an unexpected error: {fault.message} "
+            f"(traceback in {log_file}){resume}",
+            file=sys.stderr,
+        )
+        return ExitCode.ENGINE_ERROR
     if interrupts.count:
-        return 130
+        return ExitCode.INTERRUPTED
     if incomplete:
         return ExitCode.HISTORY_INCOMPLETE
-    bad = printer.counts[TaskState.FAILED] + printer.counts[TaskState.CANCELLED]
-    return 1 if bad or bad_inputs else 0
+    return ExitCode.FAILED if printer.bad(len(reasons)) else ExitCode.OK
 
 
 class _Interrupts:
-    """Ctrl-C once: start nothing new, let running tasks finish. Twice: cancel them."""
+    """Ctrl-C, pressed again and again, says more and more firmly "stop now".
+
+    Once: start no new task, let running ones finish. Twice: cancel them.
+    A third time, or a second when the engine did not answer the first within
+    ``ANSWER_WITHIN`` seconds: the workers are killed and the process exits at
+    once, whatever the engine thread is doing (a store can resume the batch).
+    """
 
     def __init__(self, engine: Backend, printer: Printer) -> None:
         self.engine = engine
         self.printer = printer
         self.count = 0
+        self.answered = threading.Event()
+        self.first_at = 0.0
 
     def __call__(self, signum: int, frame: Any) -> None:
         self.count += 1
         self.printer.clear_line()
         if self.count == 1:
             print("\nstopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
+            self.first_at = time.monotonic()
             self.engine.stop()
-        else:
-            print("\ncancelling running tasks", file=sys.stderr)
+            self.engine.call(self.answered.set)
+        elif self.count == 2 and self._engine_answered():
+            print("\ncancelling running tasks (Ctrl-C again to kill them and exit)", file=sys.stderr)
             self.engine.cancel(list(self.printer.running))
+        else:
+            self.kill_and_exit()
+
+    def _engine_answered(self) -> bool:
+        return self.answered.is_set() or time.monotonic() - self.first_at < ANSWER_WITHIN
+
+    def kill_and_exit(self) -> None:
+        """Stop every worker (they remove their temporary files first) and exit now."""
+        print("\nkilling the workers and exiting", file=sys.stderr)
+        for pid in self.engine.worker_pids:
+            # TERM: a worker removes its temporary outputs and its task's processes, then dies;
+            # one that cannot sees its engine's end of the pipe close, and exits.
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ExitCode.INTERRUPTED)
 
     def installed(self) -> Any:
-        import contextlib
-
         @contextlib.contextmanager
         def scope() -> Any:
             previous = signal.signal(signal.SIGINT, self)

@@ -139,6 +139,7 @@ def watch_command(args: argparse.Namespace) -> int:
         service.add(rule)
     stop = _Stop(engine)
     printer = _Printer(args.json)
+    engine_died = False
     with stop.installed():
         engine.start()
         service.start()
@@ -146,12 +147,16 @@ def watch_command(args: argparse.Namespace) -> int:
             printer.drain(events)
             if len(printer.failed_rules) == len(rules):
                 break  # nothing left to watch
+            engine_died = engine.wait_stopped(0)
+            if engine_died:
+                print("brigade-cli: the engine stopped on an error (see the log above)", file=sys.stderr)
+                break
         print("stopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
         service.stop_intake()
         engine.shutdown()
     service.close()
     printer.drain(events)
-    if printer.failed_rules:
+    if printer.failed_rules or engine_died:
         return ExitCode.ENGINE_ERROR
     return ExitCode.INTERRUPTED if stop.interrupted else ExitCode.OK
 

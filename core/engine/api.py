@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
+from core.engine.wire import MAX_WORKERS
 from core.model import FrozenRecord
 
 TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
@@ -21,11 +22,12 @@ else:
 
 
 def default_workers() -> int:
-    """One worker per core the process may use."""
+    """One worker per core the process may use (at most ``MAX_WORKERS``)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
 
 
 class EngineConfig(FrozenRecord):
@@ -34,7 +36,7 @@ class EngineConfig(FrozenRecord):
     Attributes
     ----------
     workers
-        Worker processes (default: one per core).
+        Worker processes, 1 to ``MAX_WORKERS`` (default 0: one per core).
     start_method
         ``"spawn"`` (default) or ``"forkserver"``; ``"fork"`` is refused.
     recycle_after
@@ -43,15 +45,25 @@ class EngineConfig(FrozenRecord):
         Replace a worker whose resident memory passes this many bytes.
     kill_grace
         Seconds between asking (cancel flag, or TERM) and killing.
+    log_level
+        The least level of other libraries' log lines kept in task logs
+        (``logging.WARNING`` by default: a library's debug chatter is left out).
+        Brigade's own lines and the job's are always kept.
+    lines
+        The line each worker makes of a task it ended (``TaskFinished.line``):
+        ``None`` (no line), ``"result"`` (a done task's ``Processor.result_line``)
+        or ``"json"`` (a JSON record of any task), see ``core.engine.lines``.
     """
 
-    __slots__ = ("kill_grace", "memory_cap", "recycle_after", "start_method", "workers")
+    __slots__ = ("kill_grace", "lines", "log_level", "memory_cap", "recycle_after", "start_method", "workers")
 
     workers: int
     start_method: str | None
     recycle_after: int | None
     memory_cap: int | None
     kill_grace: float
+    log_level: int
+    lines: str | None
 
     def __init__(
         self,
@@ -60,13 +72,19 @@ class EngineConfig(FrozenRecord):
         recycle_after: int | None = None,
         memory_cap: int | None = None,
         kill_grace: float = 2.0,
+        log_level: int = 30,  # logging.WARNING, without importing logging here
+        lines: str | None = None,
     ) -> None:
+        if not 0 <= workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be 0 (one per core) to {MAX_WORKERS}, not {workers}")
         self._init(
             workers=workers,
             start_method=start_method,
             recycle_after=recycle_after,
             memory_cap=memory_cap,
             kill_grace=kill_grace,
+            log_level=log_level,
+            lines=lines,
         )
 
     def worker_count(self) -> int:

@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from core.engine import wire
 from core.engine.api import BatchHandle, EngineConfig
 from core.engine.batches import BatchRun
+from core.engine.fault import EngineFault
 from core.events import BatchAccepted, BatchFinished, TaskFinished, TaskRequeued
 from core.model import Failure, FailureKind, TaskState
 from core.params import resolve_params
@@ -73,6 +74,15 @@ class EngineBase(ABC, Generic[ChunkT]):
         self._thread: threading.Thread | None = None
         self._running = threading.Event()
         self._ended = threading.Event()
+        # Guards ``_closed`` and ``_submitted``: a batch submitted as the engine ends
+        # is either ended by the engine or failed by ``submit`` itself, never left waiting.
+        self._submit_lock = threading.Lock()
+        self._closed = False
+        self._submitted: list[BatchHandle] = []
+        self.fault: EngineFault | None = None
+        """The unexpected error that ended the run, if one did; read it once the engine stopped."""
+        self._ending = False
+        self._recorder_closed = False
         # Engine-thread state below.
         self._batches: dict[BatchId, BatchRun] = {}
         self._handles: dict[BatchId, BatchHandle] = {}
@@ -110,7 +120,13 @@ class EngineBase(ABC, Generic[ChunkT]):
         return self
 
     def run(self) -> None:
-        """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
+        """The engine loop; returns after ``shutdown`` or an unexpected error. Runs on the calling thread.
+
+        Whatever escapes the loop ends the run at once, with its reason in
+        ``fault``: running tasks are stopped as interrupted, queued ones stay
+        queued (the batches end stopped, so a store can resume them), and every
+        handle is resolved. Nothing waits for a loop that is gone.
+        """
         if not self._start_waits_for_open:
             # ``start()`` returns now: the caller may go on (walk folders, say) while
             # the database opens and the workers start here.
@@ -121,10 +137,48 @@ class EngineBase(ABC, Generic[ChunkT]):
             self._open()
             self._running.set()
             self._loop()
+        except BaseException as exc:  # noqa: BLE001 - whatever ends the loop ends the run, with its reason
+            self._note_fault(exc, "loop")
         finally:
-            self._teardown()
+            self._ending = True
+            try:
+                self._teardown()
+            except BaseException as exc:  # noqa: BLE001 - the run must still end and say why
+                self._note_fault(exc, "teardown")
+                self._end_batches()
+                self._close_recorder()
+            self._close_submissions()
             self._running.set()
             self._ended.set()
+
+    def _note_fault(self, exc: BaseException, stage: str) -> None:
+        """Keep the first unexpected error as the run's ``fault``; log each with its traceback.
+
+        On the logger ``brigade.fault``, whichever the engine: its holder (the
+        CLI, the window) sends those to a log file and says the one line itself.
+        """
+        import logging
+
+        log = logging.getLogger("brigade.fault")
+        if self.fault is None:
+            self.fault = EngineFault.of(exc, stage)
+            log.error("the engine stopped on an unexpected error", exc_info=exc)
+        else:
+            log.error("another error while the engine stopped", exc_info=exc)
+
+    def _close_submissions(self) -> None:
+        """Fail every handle the engine never resolved; later ``submit`` calls fail at once."""
+        with self._submit_lock:
+            self._closed = True
+            handles, self._submitted = self._submitted, []
+        for handle in handles:
+            if not handle.done:
+                handle._fail(self._stopped_error())
+
+    def _stopped_error(self) -> RuntimeError:
+        if self.fault is not None:
+            return RuntimeError(f"the engine stopped on an error: {self.fault.message}")
+        return RuntimeError("the engine stopped")
 
     def stop(self, *, interrupt: bool = False, timeout: float | None = None) -> None:
         """Ask the engine to stop, without waiting: see ``shutdown``."""
@@ -172,6 +226,12 @@ class EngineBase(ABC, Generic[ChunkT]):
         ref = job_ref(spec.job)
         params = resolve_params(load_ref(ref).params, spec.params)
         handle = BatchHandle()
+        with self._submit_lock:
+            if self._closed:
+                handle._fail(self._stopped_error())
+                return handle
+            self._submitted = [h for h in self._submitted if not h.done]  # only the waiting ones
+            self._submitted.append(handle)
         self._post("submit", self._spec_for(spec), ref, params, handle)
         return handle
 
@@ -201,7 +261,7 @@ class EngineBase(ABC, Generic[ChunkT]):
 
     def set_workers(self, count: int) -> None:
         """Change the number of workers while running, where the engine controls them."""
-        self._post("workers", max(1, min(int(count), wire.MAX_SLOTS)))
+        self._post("workers", max(1, min(int(count), wire.MAX_WORKERS)))
 
     def forget(self, batch_id: BatchId) -> None:
         """Drop the bookkeeping of a finished batch (its tasks can no longer be retried here)."""
@@ -244,26 +304,33 @@ class EngineBase(ABC, Generic[ChunkT]):
 
     # ------------------------------------------------------------ delivery (engine thread)
     def _run_command(self, cmd: tuple[Any, ...]) -> None:
-        try:
-            getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
-        except Exception:  # noqa: BLE001 - logged on self._log
-            self._log.exception("engine command %s failed", cmd[0])
+        # An exception here is a fault of the engine (or of a ``call``): it ends the run.
+        getattr(self, "_cmd_" + cmd[0])(*cmd[1:])
 
     def _deliver(self) -> None:
         if not self._out:
             return
         events, self._out = self._out, []
         if self._recorder:
-            try:
-                self._recorder.record(events)
-            except Exception:  # noqa: BLE001 - logged on self._log
-                self._log.exception("recorder failed")
+            self._call_out(self._recorder.record, events)
         for listener in list(self._listeners):
-            try:
-                listener(events)
-            except Exception:  # noqa: BLE001 - logged on self._log
-                self._log.exception("listener %r failed", listener)
+            self._call_out(listener, events)
         self._resolve_handles()
+
+    def _call_out(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Call the recorder or a listener.
+
+        While the run goes on, its exception ends the run (it is raised); once
+        the run is ending, it is noted and the ending goes on, so every batch
+        still ends and every other listener still hears of it.
+        """
+        if not self._ending:
+            fn(*args)
+            return
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - noted in ``fault`` and logged
+            self._note_fault(exc, "teardown")
 
     def _resolve_handles(self) -> None:
         done, self._out_done = self._out_done, []
@@ -273,10 +340,7 @@ class EngineBase(ABC, Generic[ChunkT]):
     def _handed_out(self, run: BatchRun) -> None:
         """A chunk of ``run`` was handed out: once none of its tasks is queued, the recorder flushes."""
         if self._recorder and not run.has_queued():
-            try:
-                self._recorder.flush("handed out")
-            except Exception:  # noqa: BLE001 - logged on self._log
-                self._log.exception("recorder failed")
+            self._recorder.flush("handed out")
 
     def _end_batches(self) -> None:
         """At teardown: end the unfinished batches as stopped and deliver the last events."""
@@ -287,15 +351,13 @@ class EngineBase(ABC, Generic[ChunkT]):
         self._resolve_handles()
 
     def _close_recorder(self) -> None:
-        """At teardown: close the recorder, and fail any handle still waiting."""
-        if self._recorder:
-            try:
-                self._recorder.close()
-            except Exception:  # noqa: BLE001 - logged on self._log
-                self._log.exception("recorder failed to close")
+        """At teardown: close the recorder (once), and fail any handle still waiting."""
+        if self._recorder and not self._recorder_closed:
+            self._recorder_closed = True
+            self._call_out(self._recorder.close)
         for handle in self._handles.values():
             if not handle.done:
-                handle._fail(RuntimeError("the engine stopped"))
+                handle._fail(self._stopped_error())
 
     # ------------------------------------------------------------ commands (engine thread)
     def _cmd_submit(self, spec: BatchSpec, ref: str, params: dict[str, Any], handle: BatchHandle) -> None:

@@ -132,13 +132,19 @@ class LogSink:
             task.tail.clear()
 
 
-def install_logging(sink: LogSink) -> None:
-    """Route every logger of the worker to ``sink`` and capture ``print``."""
+def install_logging(sink: LogSink, level: int = logging.WARNING) -> None:
+    """Route every logger of the worker to ``sink``.
+
+    Other libraries log from ``level`` up: a library's debug lines (Pillow
+    writes dozens per image) would bury the task's own. Brigade's loggers
+    (``ctx.logger``, captured ``print``) keep everything.
+    """
     handler = logging.handlers.QueueHandler(sink)  # type: ignore[arg-type]
     handler.addFilter(sink)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG)
+    root.setLevel(level)
+    logging.getLogger("brigade").setLevel(logging.DEBUG)
     logging.getLogger("brigade.worker").propagate = False
 
 

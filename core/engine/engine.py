@@ -55,6 +55,9 @@ PREFETCH_AFTER = 0.05  # seconds: tasks longer than this are not queued behind o
 _STATES = tuple(TaskState)
 _FAILED, _QUEUED, _RUNNING = TaskState.FAILED, int(TaskState.QUEUED), int(TaskState.RUNNING)
 STARTUP_FAILURE_LIMIT = 3
+# Seconds a worker gets to stop after TERM when the run ends on an error: the
+# person waits for the run's end, and nothing of a task's is kept past it anyway.
+FAULT_GRACE = 1.0
 
 
 class Engine(EngineBase[Chunk]):
@@ -69,7 +72,7 @@ class Engine(EngineBase[Chunk]):
     def __init__(self, config: EngineConfig | None = None, recorder: Recorder | None = None) -> None:
         super().__init__(config, recorder)
         self._ctx = make_context(self.config.start_method)
-        self._shared_slots = wire.Slots(wire.MAX_SLOTS * wire.SLOT_FIELDS)
+        self._shared_slots = wire.Slots(wire.MAX_WORKERS * wire.SLOT_FIELDS)
         self._slots = self._shared_slots.view
         # Appends and pops at either end of a deque are thread-safe: it is the
         # command queue without ``queue`` (and ``heapq``) to import.
@@ -323,7 +326,7 @@ class Engine(EngineBase[Chunk]):
         """
         in_flight, out, asked, pid = self._in_flight, self._out, self._cancel_asked, w.pid
         for ev in events:
-            _, tid, seq, state, result, failure, started, ended, dropped, outputs, attempt, size, mtime = ev
+            _, tid, seq, state, result, failure, started, ended, dropped, outputs, attempt, *input_line = ev
             chunk = in_flight.pop(tid, None)
             if chunk is None:
                 continue
@@ -339,7 +342,7 @@ class Engine(EngineBase[Chunk]):
                 continue
             if asked:
                 asked.discard(tid)
-            fields = (started, ended, attempt, pid, dropped, outputs, size, mtime)
+            fields = (started, ended, attempt, pid, dropped, outputs, *input_line)  # size, mtime, line
             out.append(TaskFinished(tid, seq, state, result, failure, *fields))
             states, counts = run.states, run.counts
             counts[states[i]] -= 1  # run.set_state, inlined
@@ -459,7 +462,8 @@ class Engine(EngineBase[Chunk]):
     def _interrupt(self, w: WorkerHandle) -> None:
         tid = self._slot(w, wire.CURRENT)
         if tid >= 0 and w.kill is None:
-            failure = Failure(FailureKind.INTERRUPTED, "stopped when the engine shut down", retryable=True)
+            why = "the engine stopped on an error" if self.fault else "the engine shut down"
+            failure = Failure(FailureKind.INTERRUPTED, f"stopped when {why}", retryable=True)
             self._terminate(w, tid, failure, time.monotonic() + self.config.kill_grace)
 
     # ------------------------------------------------------------ worker lifecycle
@@ -475,7 +479,7 @@ class Engine(EngineBase[Chunk]):
             live += 1
 
     def _add_worker(self, slot: int) -> None:
-        w = start_worker(self._ctx, self._shared_slots, slot)
+        w = start_worker(self._ctx, self._shared_slots, slot, self.config)
         w.ran_any = False
         self._workers[slot] = w
         self._by_conn[w.conn] = w
@@ -566,17 +570,26 @@ class Engine(EngineBase[Chunk]):
         return not any(w.chunks for w in self._workers.values())
 
     def _teardown(self) -> None:
+        urgent = self.fault is not None
+        grace = min(self.config.kill_grace, FAULT_GRACE) if urgent else self.config.kill_grace
         for w in list(self._workers.values()):
+            if urgent:
+                # The loop is gone: nothing would read a running task's end. Stop it now.
+                self._set_yield(w, True)
+                self._interrupt(w)
             if not w.stop_sent:
                 w.stop_sent = w.send(None)
-        deadline = time.monotonic() + self.config.kill_grace
+        deadline = time.monotonic() + grace
         for w in list(self._workers.values()):
             w.process.join(max(0.0, deadline - time.monotonic()))
             if w.process.exitcode is None:
+                if urgent:
+                    self._interrupt(w)  # the task it started since is interrupted too, not failed
                 w.process.kill()
                 w.process.join(1.0)
             if w.chunks:
                 self._fail_culprit(w, self._slot(w, wire.CURRENT), w.process.exitcode)
+                w.cleanup_resources()
             self._remove_worker(w)
         self._end_batches()
         self._close_recorder()

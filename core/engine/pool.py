@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
     from typing import Any
 
+    from core.engine.api import EngineConfig
     from core.engine.batches import BatchRun
     from core.model import Failure, TaskId
 
@@ -125,8 +126,8 @@ class WorkerHandle:
         self.temps.clear()
 
 
-def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int) -> WorkerHandle:
-    """Start a worker process in ``slot`` and return its handle."""
+def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int, config: EngineConfig) -> WorkerHandle:
+    """Start a worker process in ``slot`` with the worker settings of ``config``; return its handle."""
     parent_end, child_end = ctx.Pipe(duplex=True)
     view = slots.view
     view[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
@@ -136,7 +137,7 @@ def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int) -> WorkerHandle
         target=run_worker,
         # A forked worker would see the fork server's environment, from when it
         # started; it gets the engine's current one, as a spawned worker does.
-        args=(child_end, slots, slot, dict(os.environ)),
+        args=(child_end, slots, slot, dict(os.environ), config.log_level, config.lines),
         name=f"brigade-worker-{slot}",
         daemon=True,
     )

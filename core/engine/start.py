@@ -41,7 +41,14 @@ def spare_main_reimport(module_name: str) -> None:
 PRELOAD = ["core.engine.start", "core.engine.worker", "core.processors.checksum", "hashlib"]
 
 
-def run_worker(conn: Connection, slots: Slots, slot: int, environ: dict[str, str] | None = None) -> None:
+def run_worker(
+    conn: Connection,
+    slots: Slots,
+    slot: int,
+    environ: dict[str, str] | None = None,
+    log_level: int = 30,
+    lines: str | None = None,
+) -> None:
     """Entry point of a worker process: ``core.engine.worker.worker_main``, imported here.
 
     The engine names this function, not ``worker_main``, as each worker's
@@ -51,19 +58,23 @@ def run_worker(conn: Connection, slots: Slots, slot: int, environ: dict[str, str
     """
     from core.engine.worker import worker_main
 
-    worker_main(conn, slots, slot, environ)
+    worker_main(conn, slots, slot, environ, log_level, lines)
 
 
 def default_start_method() -> str:
-    """Forkserver on Linux, spawn elsewhere and in a frozen app.
+    """Forkserver on Linux (from source and frozen), spawn elsewhere.
 
     Neither copies the threads or locks of the engine process. With
     forkserver one clean interpreter loads the worker code once and each
     worker is a fork of it, ready in a few milliseconds instead of the
     ~100 ms an interpreter takes to start and import (twice the CPU of
-    hashing 5,000 small files).
+    hashing 5,000 small files). A frozen app is its own fork server:
+    multiprocessing starts it as ``<executable> -c "from
+    multiprocessing.forkserver import main; ..."``, and the
+    ``freeze_support()`` of PyInstaller's multiprocessing runtime hook,
+    called first by both entry points, runs that command instead of the app.
     """
-    if sys.platform.startswith("linux") and not getattr(sys, "frozen", False):
+    if sys.platform.startswith("linux"):
         return "forkserver"
     return "spawn"
 

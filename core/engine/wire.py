@@ -15,10 +15,11 @@ Worker -> engine (a list of these per send, coalesced)::
     (START, task_id, seq, time, attempt)
     (PROGRESS, task_id, seq, fraction, message)
     (LOG, task_id, seq, level, time, text, attempt)
-    (DONE, task_id, seq, state, result, failure, started, ended, dropped, outputs, attempt, size, mtime)
+    (DONE, task_id, seq, state, result, failure, started, ended, dropped, outputs, attempt, size, mtime, line)
 
 A task that ends before its START left the worker's buffer is sent as DONE alone.
-``size`` and ``mtime`` are the input's when the task started (-1 and None if it was not stat-ed).
+``size`` and ``mtime`` are the input's when the task started (-1 and None if it was not stat-ed);
+``line`` is a done task's ``Processor.result_line``, made in the worker (else None).
     (CHUNK_END, chunk_id, returned_task_ids, rss_bytes)
     (RESOURCE, task_id, kind, value, held)   # temp file or child process group
 
@@ -54,7 +55,8 @@ CANCEL = 2  # task id the engine asks to stop cooperatively, or -1
 YIELD = 3  # 1: hand back the unstarted rest of every chunk
 SLOT_FIELDS = 4
 
-MAX_SLOTS = 256
+# Worker processes one engine runs at most (its shared slot rows are allocated once, at start).
+MAX_WORKERS = 256
 MAX_TASKS_PER_CHUNK = 512
 
 

@@ -91,6 +91,22 @@ class Checksum(Processor):
         """Only a sidecar manifest goes through the output policy."""
         return params.get("manifest", "none") == "sidecar"
 
+    @classmethod
+    def result_line(cls, path: str, result: Any) -> str | None:
+        """``DIGEST  PATH``, exactly as ``sha256sum`` (``md5sum``, ``b2sum``...) prints it.
+
+        A name with a backslash, newline or carriage return is escaped and its
+        line starts with a backslash, as GNU coreutils does, so ``sha256sum -c``
+        reads every line back.
+        """
+        digest = result.get("digest") if isinstance(result, dict) else None
+        if not digest:
+            return None
+        if "\\" in path or "\n" in path or "\r" in path:
+            escaped = path.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+            return f"\\{digest}  {escaped}"
+        return f"{digest}  {path}"
+
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Hash ``path`` and return ``{"digest", "algorithm", "bytes"}``."""
         algorithm = params.get("algorithm", "sha256")

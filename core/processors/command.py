@@ -39,6 +39,7 @@ KILL_GRACE = 2.0
 LINE_CHARS = 500  # the most of the last stdout line kept in the result
 TAIL_LINES = 1000  # of a long output, the last lines kept in the log (the first ones fill the rest)
 DEFAULT_LOG_LIMIT = 10_000
+READER_GRACE = 30.0  # seconds to read what a finished program wrote (a busy machine logs slowly)
 _PLACEHOLDER = re.compile(r"\{(|\.|/|//|/\.|ext|o|#|%)\}")
 # What looks like a placeholder: braces around a short word, not shell or awk code ("{print $1}", "${HOME}").
 _LOOKS_LIKE = re.compile(r"(?<!\$)\{([A-Za-z0-9_./#%-]*)\}")
@@ -183,6 +184,7 @@ class Command(Processor):
     )
     result_columns = ("exit_code", LINE)
     writes_outputs = True
+    side_effects = True  # the command does what it does each time it runs
 
     @classmethod
     def output_name(cls, name: str, params: Mapping[str, Any]) -> str | None:
@@ -240,7 +242,9 @@ def run_program(
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
         for reader in readers:
-            reader.join(timeout=5)
+            # The group is dead, so its pipes close: only a program that left its group (setsid)
+            # could hold them open, and it does not hold the task for longer than this.
+            reader.join(timeout=READER_GRACE)
         log.finish()
         untrack = getattr(ctx, "untrack_child_group", None)
         if untrack and os.name != "nt":

@@ -14,7 +14,7 @@ Engine thread                                   any thread (CLI, the window's hi
                                               tasks ───── one row per task: state, result, failure,
                                                           timing, the input's size and mtime
                                               log_lines ─ head and tail of each task's log
-                                              batch_inputs ─ input list of tasks with no row yet
+                                              input_lists ── input list of tasks with no row yet
                                                              (core.store.inputs, format 1)
 ```
 

@@ -3,14 +3,16 @@
 A batch of a million files must start its first task within a second of being
 submitted, and be in the history before it does; writing a million task rows
 takes several seconds. So a new batch stores its input list once, in
-``batch_inputs``, and its task rows are written in queue order as it runs
+``input_lists``, and its task rows are written in queue order as it runs
 (``core.store.writes.write_rows``). The rows of tasks ``0 .. n-1`` exist when
 the batch has ``n`` rows; the others are queued and nothing has happened to
 them yet, so this list is their only fact. When the last row is written the
 list is deleted.
 
-Format 1 (``batch_inputs.format = 1``), the only one; this module is its one
-reader and writer:
+The list is kept in pieces of ``PIECE`` paths (a row each, keyed by the batch
+and the index of the piece's first path), so a page of queued tasks reads one
+piece, not the whole list. Format 1 (``input_lists.format = 1``), the only
+one; this module is its one reader and writer. Each piece holds:
 
 - ``cwd``: TEXT, the folder relative paths are relative to;
 - ``paths``: zlib of the paths as ``os.fsencode`` bytes, joined by NUL
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from core.store.codec import text_in
 
 FORMAT = 1
+PIECE = 10_000  # paths per stored piece
 
 
 @dataclass(slots=True)
@@ -48,32 +51,46 @@ class Inputs:
     cwd: str
     sizes: Sequence[int] | None = None
     mtimes: Sequence[float] | None = None
+    offset: int = 0  # index in the batch of ``paths[0]`` (a part of the list read back)
     _folders: dict[str, str] = field(default_factory=dict, repr=False)
 
     def save(self, conn: sqlite3.Connection) -> None:
         """Keep the list (inside the caller's transaction)."""
-        conn.execute(
-            "INSERT INTO batch_inputs (batch_id, format, cwd, paths, sizes, mtimes) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+        sizes, mtimes = self.sizes, self.mtimes
+        conn.executemany(
+            "INSERT INTO input_lists (batch_id, start, format, cwd, paths, sizes, mtimes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                self.batch_id,
-                FORMAT,
-                self.cwd,
-                zlib.compress("\0".join(self.paths).encode(_FS_ENCODING, _FS_ERRORS), 1),
-                _pack(self.sizes, "q"),
-                _pack(self.mtimes, "d"),
+                (
+                    self.batch_id,
+                    start,
+                    FORMAT,
+                    self.cwd,
+                    zlib.compress(
+                        "\0".join(self.paths[start : start + PIECE]).encode(_FS_ENCODING, _FS_ERRORS), 1
+                    ),
+                    None if sizes is None else _pack(sizes[start : start + PIECE], "q"),
+                    None if mtimes is None else _pack(mtimes[start : start + PIECE], "d"),
+                )
+                for start in range(0, len(self.paths), PIECE)
             ),
         )
 
+    @property
+    def stop(self) -> int:
+        """Index in the batch after the last path held here."""
+        return self.offset + len(self.paths)
+
     def row(self, i: int) -> tuple[object, ...]:
         """``(id, batch_id, idx, path, size, mtime)`` of queued task ``i`` (its index in the batch)."""
+        k = i - self.offset
         return (
             self.first + i,
             self.batch_id,
             i,
-            text_in(self.absolute(self.paths[i])),
-            self.sizes[i] if self.sizes is not None else None,
-            self.mtimes[i] if self.mtimes is not None else None,
+            text_in(self.absolute(self.paths[k])),
+            self.sizes[k] if self.sizes is not None else None,
+            self.mtimes[k] if self.mtimes is not None else None,
         )
 
     def absolute(self, path: str) -> str:
@@ -93,26 +110,47 @@ class Inputs:
         return base + name
 
 
-def read(conn: sqlite3.Connection, batch_id: int) -> Inputs | None:
-    """The input list of a batch, or ``None`` when all its rows are written."""
-    row = conn.execute(
-        "SELECT i.format, b.first_task, i.cwd, i.paths, i.sizes, i.mtimes "
-        "FROM batch_inputs i JOIN batches b ON b.id = i.batch_id WHERE i.batch_id = ?",
-        (batch_id,),
-    ).fetchone()
-    if row is None:
+def read(conn: sqlite3.Connection, batch_id: int, start: int = 0, stop: int | None = None) -> Inputs | None:
+    """The input list of a batch, or ``None`` when all its rows are written.
+
+    Only the pieces holding paths ``start .. stop-1`` are read (all by
+    default); the result's ``offset`` is the index of its first path.
+    """
+    rows = conn.execute(
+        "SELECT i.start, i.format, b.first_task, i.cwd, i.paths, i.sizes, i.mtimes "
+        "FROM input_lists i JOIN batches b ON b.id = i.batch_id "
+        "WHERE i.batch_id = ?1 AND i.start <= ?3 AND i.start > ?2 - ?4 ORDER BY i.start",
+        (batch_id, start, _MAX_INDEX if stop is None else stop - 1, PIECE),
+    ).fetchall()
+    if not rows:
         return None
-    fmt, first, cwd, paths, sizes, mtimes = row
-    if fmt != FORMAT:
-        raise ValueError(f"batch {batch_id}: input list format {fmt} is not known here")
-    raw = zlib.decompress(paths)
-    names = [os.fsdecode(p) for p in raw.split(b"\0")] if raw else []
-    return Inputs(batch_id, first, names, cwd, _unpack(sizes, "q"), _unpack(mtimes, "d"))
+    names: list[str] = []
+    sizes: list[int] | None = []
+    mtimes: list[float] | None = []
+    for _, fmt, _, _, paths, packed_sizes, packed_mtimes in rows:
+        if fmt != FORMAT:
+            raise ValueError(f"batch {batch_id}: input list format {fmt} is not known here")
+        raw = zlib.decompress(paths)
+        names += [os.fsdecode(p) for p in raw.split(b"\0")] if raw else []
+        sizes = None if sizes is None or packed_sizes is None else sizes + list(_unpack(packed_sizes, "q"))
+        mtimes = (
+            None if mtimes is None or packed_mtimes is None else mtimes + list(_unpack(packed_mtimes, "d"))
+        )
+    offset, first, cwd = rows[0][0], rows[0][2], rows[0][3]
+    return Inputs(batch_id, first, names, cwd, sizes, mtimes, offset)
+
+
+def listed(conn: sqlite3.Connection, batch_id: int) -> bool:
+    """Whether some of a batch's task rows are not written yet (its input list is kept)."""
+    return (
+        conn.execute("SELECT 1 FROM input_lists WHERE batch_id = ? LIMIT 1", (batch_id,)).fetchone()
+        is not None
+    )
 
 
 def delete(conn: sqlite3.Connection, batch_id: int) -> None:
     """Forget the list: every row of the batch exists."""
-    conn.execute("DELETE FROM batch_inputs WHERE batch_id = ?", (batch_id,))
+    conn.execute("DELETE FROM input_lists WHERE batch_id = ?", (batch_id,))
 
 
 def _pack(values: Sequence[float] | None, code: str) -> bytes | None:
@@ -124,13 +162,12 @@ def _pack(values: Sequence[float] | None, code: str) -> bytes | None:
     return zlib.compress(packed.tobytes(), 1)
 
 
-def _unpack(blob: bytes | None, code: str) -> array | None:
-    if blob is None:
-        return None
+def _unpack(blob: bytes, code: str) -> array:
     values = array(code, zlib.decompress(blob))
     if sys.byteorder == "big":
         values.byteswap()
     return values
 
 
+_MAX_INDEX = 2**62
 _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()

@@ -123,17 +123,36 @@ CREATE TABLE task_journal (
 CREATE INDEX task_journal_batch ON task_journal (batch_id, seq);
 """
 
+# Version 6: the input list in pieces, with its format (core.store.inputs); the journal goes.
+_V6 = """
+CREATE TABLE input_lists (
+    batch_id INTEGER NOT NULL,
+    start INTEGER NOT NULL,                -- index in the batch of the piece's first path
+    format INTEGER NOT NULL,               -- 1
+    cwd TEXT NOT NULL,
+    paths BLOB NOT NULL,
+    sizes BLOB,
+    mtimes BLOB,
+    PRIMARY KEY (batch_id, start)
+) WITHOUT ROWID
+"""
+
 
 def _v6(conn: sqlite3.Connection) -> None:
     """Version 6: one plain form per fact.
 
     What the journal of version 5 held becomes task rows and the journal is
-    dropped; the input list gets a declared format (``core.store.inputs``).
+    dropped; the input list gets a declared format, kept in pieces (``core.store.inputs``).
     """
     from core.store.legacy import fold_journals
     from core.store.writes import count_states
 
-    conn.execute("ALTER TABLE batch_inputs ADD COLUMN format INTEGER NOT NULL DEFAULT 1")
+    conn.execute(_V6)
+    conn.execute(
+        "INSERT INTO input_lists (batch_id, start, format, cwd, paths, sizes, mtimes) "
+        "SELECT batch_id, 0, 1, cwd, paths, sizes, mtimes FROM batch_inputs"
+    )
+    conn.execute("DROP TABLE batch_inputs")
     fold_journals(conn)
     conn.execute("DROP TABLE task_journal")
     # Counts now keep interrupted tasks apart from failed ones.

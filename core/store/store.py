@@ -43,7 +43,6 @@ class JobStore:
         self.path = path
         self._conn = conn
         self._lock = threading.Lock()
-        self._listed: inputs.Inputs | None = None  # the last input list read (it never changes)
 
     @classmethod
     def open(cls, path: str | None = None, *, create: bool = True) -> JobStore:
@@ -125,48 +124,51 @@ class JobStore:
         """
         want = -1 if limit is None else limit
         wanted = None if states is None else sorted({int(s) for s in states})
-        where: list[str] = ["batch_id = ?"]
-        params: list[object] = [batch_id]
-        if wanted is not None:
-            where.append(f"state IN ({', '.join('?' * len(wanted))})")
-            params += wanted
-        if interrupted is not None:
-            where.append(f"(state != 3 OR (failure_kind IS ?) {'=' if interrupted else '!='} 1)")
-            params.append(writes.INTERRUPTED.kind.value)
-        if after is not None:
-            where.append("id > ?")
-            params.append(after)
-        sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
         with self._reading() as conn:
+            span = conn.execute("SELECT first_task, total FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            if span is None:
+                return []
+            first, total = span
+            lo = first if after is None else max(first, after + 1)
+            if wanted is None:
+                # Ids of a batch are one range, its rows written in order: the offset is a key too.
+                lo += offset
+                where, params = ["id BETWEEN ? AND ?"], [lo, first + total - 1]
+                offset = 0
+            else:
+                marks = ", ".join("?" * len(wanted))
+                where = [f"batch_id = ? AND state IN ({marks}) AND id >= ?"]
+                params = [batch_id, *wanted, lo]
+            if interrupted is not None:
+                where.append(f"(state != 3 OR (failure_kind IS ?) {'=' if interrupted else '!='} 1)")
+                params.append(writes.INTERRUPTED.kind.value)
+            sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
             rows = conn.execute(sql, (*params, want, offset)).fetchall()
             if (want < 0 or len(rows) < want) and (wanted is None or 0 in wanted):
                 skip = 0
                 if offset and not rows:
                     count_sql = f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}"
                     skip = max(0, offset - conn.execute(count_sql, params).fetchone()[0])
-                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, after)
+                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, lo - 1)
         return [task_row(r) for r in rows]
 
+    @staticmethod
     def _queued_tail(
-        self, conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
+        conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
     ) -> list[tuple[Any, ...]]:
         """Rows of the batch's tasks that have no row yet (all queued), from the ``skip``-th on."""
-        listed = self._inputs(conn, batch_id)
-        if listed is None:
+        if not inputs.listed(conn, batch_id):
             return []
+        sql = "SELECT first_task, total FROM batches WHERE id = ?"
+        first, total = conn.execute(sql, (batch_id,)).fetchone()
         start = writes.rows_written(conn, batch_id) + skip
         if after is not None:
-            start = max(start, after - listed.first + 1)
-        stop = len(listed.paths) if limit < 0 else min(len(listed.paths), start + limit)
-        return [listed.row(i) + _QUEUED_TAIL for i in range(start, stop)]
-
-    def _inputs(self, conn: sqlite3.Connection, batch_id: int) -> inputs.Inputs | None:
-        """The batch's input list, if some of its rows are not written (the last one read is kept)."""
-        if not conn.execute("SELECT 1 FROM batch_inputs WHERE batch_id = ?", (batch_id,)).fetchone():
-            return None
-        if self._listed is None or self._listed.batch_id != batch_id:
-            self._listed = inputs.read(conn, batch_id)
-        return self._listed
+            start = max(start, after - first + 1)
+        stop = total if limit < 0 else min(total, start + limit)
+        found = inputs.read(conn, batch_id, start, stop) if start < stop else None
+        if found is None:
+            return []
+        return [found.row(i) + _QUEUED_TAIL for i in range(max(start, found.offset), min(stop, found.stop))]
 
     def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
         """Every task of a batch, read a page at a time (memory stays small)."""
@@ -184,8 +186,7 @@ class JobStore:
             rows = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)).fetchall()
             if not rows:
                 found = conn.execute(
-                    "SELECT b.id FROM batches b JOIN batch_inputs i ON i.batch_id = b.id "
-                    "WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
+                    "SELECT b.id FROM batches b WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
                     (task_id,),
                 ).fetchone()
                 rows = self._queued_tail(conn, found[0], 0, 1, task_id - 1) if found else []

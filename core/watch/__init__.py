@@ -8,7 +8,7 @@ own thread, and keeps their progress in the history database.
 from core.watch.events import FileEnded, FilesQueued, RuleState, RuleStatus, WatchEvent, WatchListener
 from core.watch.ledger import Ledger, LedgerError
 from core.watch.rule import OnDone, RuleError, WatchRule, make_rule
-from core.watch.rulefile import load_rules
+from core.watch.rulefile import load_rules, save_rules
 from core.watch.service import WatchService
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "WatchService",
     "load_rules",
     "make_rule",
+    "save_rules",
 ]

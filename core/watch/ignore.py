@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from core.watch.rule import WatchRule
 
 # Downloads still being written by a browser, and office programs' lock files. Dot-files are
-# ignored too, which covers Brigade's own temporary outputs (``.name.xxxx.brigade-tmp``).
+# ignored too, which covers Brigade's own temporary outputs (``.<pid>-<start>-<host>-<n>.brigade-tmp``).
 DEFAULT_IGNORES = ("*.part", "*.crdownload", "~$*")
 # Brigade's own output folders beside each input (``brigade-{job}``).
 OUTPUT_FOLDERS = ("brigade-*",)

@@ -91,5 +91,25 @@ def _rule(table: Any, base: str, where: str) -> WatchRule:
         raise RuleError(f"{where}: {exc}") from None
 
 
+def save_rules(path: str, rules: list[WatchRule]) -> None:
+    """Write ``rules`` to the JSON rule file at ``path`` (replaced whole, never left half-written)."""
+    from core.atomic import atomic_output
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_output(path, "w") as f:
+        json.dump({"rule": [rule_data(r) for r in rules]}, f, indent=2)
+        f.write("\n")
+
+
+def rule_data(rule: WatchRule) -> dict[str, Any]:
+    """The settings of ``rule`` as a rule file holds them."""
+    data = {key: getattr(rule, key) for key in KEYS}
+    data["params"] = dict(rule.params)
+    data["include"], data["exclude"] = list(rule.include), list(rule.exclude)
+    data["output"] = None if rule.output is None else dict(rule.output)
+    data["on_done"] = rule.on_done.value
+    return {key: value for key, value in data.items() if value is not None}
+
+
 def _resolve(folder: str, base: str) -> str:
     return os.path.join(base, os.path.expanduser(folder))

@@ -53,7 +53,8 @@ SCAN_BUDGET = 2_000  # files walked per tick, so task ends and events never wait
 # The OS drops events past its queue's length (inotify: 16,384 by default) and watchdog says
 # nothing of it: a burst of this many events is followed by a rescan, which finds what was lost.
 BURST = 4_096
-INBOX_BUDGET = 20_000  # messages handled per tick
+EVENT_BUDGET = 20_000  # file events handled per tick
+EVENT_LIMIT = 20_000  # file events waiting for the rule thread; past it they are dropped (a rescan follows)
 ACCEPT_TIMEOUT = 60.0
 STATUS_EVERY = 0.25  # seconds between two status reports that only update counts
 # Opened and read-only closes (the rule's own workers reading) carry no news.
@@ -77,7 +78,7 @@ class _Handler(fs.FileSystemEventHandler):
 
     def on_any_event(self, event: fs.FileSystemEvent) -> None:
         dest = os.fsdecode(event.dest_path) if event.dest_path else ""
-        self._runner.post("fs", event.event_type, os.fsdecode(event.src_path), dest, event.is_directory)
+        self._runner.post_file_event(event.event_type, os.fsdecode(event.src_path), dest, event.is_directory)
 
 
 class RuleRunner:
@@ -95,6 +96,7 @@ class RuleRunner:
         expected: Expected | None = None,
         pending_limit: int = PENDING_LIMIT,
         backlog: int = BACKLOG,
+        event_limit: int = EVENT_LIMIT,
     ) -> None:
         self.rule = rule
         self._engine = engine
@@ -102,7 +104,10 @@ class RuleRunner:
         self._observer = observer
         self._listener = listener
         self._backlog = backlog
+        self._event_limit = event_limit
         self._inbox: deque[tuple[Any, ...]] = deque()
+        self._file_events: deque[tuple[str, str, str, bool]] = deque()
+        self._events_dropped = False
         self._wake = threading.Event()
         self._closing = False
         self._thread: threading.Thread | None = None
@@ -134,6 +139,17 @@ class RuleRunner:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="brigade-watch", daemon=True)
         self._thread.start()
+
+    def post_file_event(self, kind: str, src: str, dest: str, is_dir: bool) -> None:
+        """Hand a file event to the rule thread (observer thread); past ``event_limit``, drop it.
+
+        A dropped event is as if the OS had dropped it: the rule rescans its folder.
+        """
+        if len(self._file_events) >= self._event_limit:
+            self._events_dropped = True
+        else:
+            self._file_events.append((kind, src, dest, is_dir))
+        self._wake.set()
 
     def post(self, *message: Any) -> None:
         """Hand a message to the rule thread and wake it."""
@@ -194,10 +210,15 @@ class RuleRunner:
 
     def _tick(self, now: float) -> None:
         assert self._ledger is not None
-        for _ in range(min(len(self._inbox), INBOX_BUDGET)):
+        while self._inbox:
             self._handle(self._inbox.popleft(), now)
-        if self._inbox:
+        for _ in range(min(len(self._file_events), EVENT_BUDGET)):
+            self._on_file_event(*self._file_events.popleft(), now)
+        if self._file_events:
             self._wake.set()  # the rest at the next tick: a burst must not hold up the rule
+        if self._events_dropped:
+            self._events_dropped = False
+            self._missed = True
         self._ledger.commit()
         if self._enabled and not self._intake_closed:
             self._check_folder(now)
@@ -221,9 +242,7 @@ class RuleRunner:
     # ------------------------------------------------------------ messages
     def _handle(self, message: tuple[Any, ...], now: float) -> None:
         kind = message[0]
-        if kind == "fs":
-            self._on_file_event(*message[1:], now=now)
-        elif kind == "started":
+        if kind == "started":
             self._started.add(message[1])
         elif kind == "ended":
             self._on_ended(*message[1:])
@@ -233,7 +252,7 @@ class RuleRunner:
             self._close_intake()
             message[1].set()
 
-    def _on_file_event(self, kind: str, src: str, dest: str, is_dir: bool, *, now: float) -> None:
+    def _on_file_event(self, kind: str, src: str, dest: str, is_dir: bool, now: float) -> None:
         if self._state is not RuleState.WATCHING:
             return
         self._burst += 1
@@ -249,7 +268,8 @@ class RuleRunner:
             # Files made or moved in with a folder may predate its watch: walk it.
             if kind in ("created", "moved") and self._wanted.wants_folder(path):
                 self._scan_roots.append(path)
-        elif self._wanted.wants_file(path) and path not in self._queued:
+        elif self._wanted.wants_file(path):
+            # Also an input whose task is queued or running: changed now, it runs again after.
             taken = self._settler.touch(path, now)
             self._missed = self._missed or (not taken and self._settler.full)
 
@@ -394,8 +414,13 @@ class RuleRunner:
         )
         # Planned before the submit: a task may write its output before the batch is accepted here.
         self._expected.add(rule.name, planned_outputs(rule, paths))
-        handle = self._engine.submit(spec)
-        batch_id = handle.wait_accepted(ACCEPT_TIMEOUT)
+        try:
+            handle = self._engine.submit(spec)
+            batch_id = handle.wait_accepted(ACCEPT_TIMEOUT)
+        except BaseException:
+            for path in paths:
+                self._expected.ended(rule.name, path)
+            raise
         ids = tuple(handle.task_ids)
         for path, tid in zip(paths, ids, strict=True):
             self._in_engine[tid] = path
@@ -415,9 +440,11 @@ class RuleRunner:
         self._expected.ended(self.rule.name, path)
         written = [(out, s) for out in outputs if (s := stamp_of(out)) is not None]
         self._ledger.outputs(written)
-        if tid in self._withdrawn:
-            # Withdrawn by a stop before it started: it counts as never seen.
-            self._withdrawn.discard(tid)
+        withdrawn = tid in self._withdrawn
+        self._withdrawn.discard(tid)
+        if withdrawn and state == "cancelled":
+            # Withdrawn by a stop before it ran: it counts as never seen. (One that ended
+            # before the withdrawal reached it keeps its ending.)
             self._ledger.forget(self.rule.name, path)
             return
         self._ledger.ended(self.rule.name, path, state)

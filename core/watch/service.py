@@ -73,6 +73,15 @@ class WatchService:
             runner.start()
         return runner
 
+    def remove(self, name: str, timeout: float = 10.0) -> None:
+        """Stop running rule ``name``; the ends of its tasks still in the engine are not noted.
+
+        Their files count as unfinished: the rule, if added again, runs them again.
+        """
+        runner = self._runners.pop(name)
+        runner.set_enabled(False)
+        runner.close(timeout)
+
     def runner(self, name: str) -> RuleRunner:
         return self._runners[name]
 

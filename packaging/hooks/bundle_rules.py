@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 
 # Matched against the lower-case, "/"-separated path of a file.
 DROP_PATTERNS = (
@@ -48,6 +49,8 @@ DROP_PATTERNS = (
     "*/plugins/platforms/*qminimalegl*",
     "*/plugins/platforms/*qvnc*",
     "*/plugins/platforms/*qvkkhrdisplay*",
+    "*/pyqtgraph/icons/peegee/*",  # pyqtgraph's own logo, for its examples' windows
+    "*/opengl32sw.dll",  # Windows: Mesa's software OpenGL; Brigade's widgets draw without OpenGL
     "*/plugins/wayland-graphics-integration-server/*",
     "*/qml/*",
     "*qt6pdf*",
@@ -104,8 +107,11 @@ def is_system_lib(dest: str) -> bool:
 # names of currencies, languages, regions, units and time zones, transliterators,
 # spelled-out numbers, legacy character-set converters (Qt on Unix decodes only
 # UTF and Latin-1 itself) and the word-break dictionaries (Qt breaks text itself).
+# The locale data of the main tree (``de.res``, ``zh_Hant_TW.res``...): ``QLocale`` uses
+# Qt's own CLDR tables, and collation reads its own tree (``coll/``), which stays.
 # fmt: off
 ICU_DROP = (
     "curr/*", "lang/*", "region/*", "unit/*", "zone/*", "translit/*", "rbnf/*", "*.cnv", "brkitr/*.dict",
 )
 # fmt: on
+ICU_DROP_LOCALE = re.compile(r"^(?!res_index)[a-z]{2,3}(_[A-Za-z0-9]+)*\.res$")

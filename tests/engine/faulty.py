@@ -16,9 +16,9 @@ import time
 from typing import Any
 
 from core.params import Param, ParamType
-from core.processor import Processor, RetryableError
+from core.processor import Cancelled, Processor, RetryableError
 
-log = logging.getLogger("faulty")
+log = logging.getLogger(__name__)
 
 MODES = (
     "ok",
@@ -39,6 +39,10 @@ MODES = (
     "retryable",
     "count",
     "env",
+    "gives-up",
+    "oserror",
+    "chatty",
+    "always-retryable",
 )
 
 
@@ -122,6 +126,24 @@ def _retryable(path: str, params: Any, ctx: Any) -> None:
         raise RetryableError("flaky resource, try again")
 
 
+def _gives_up(*_: Any) -> None:
+    raise Cancelled("the task stopped itself")
+
+
+def _oserror(path: str, *_: Any) -> None:
+    open(os.path.join(path, "inside"), "rb")  # noqa: SIM115 - fails: a file is not a folder
+
+
+def _chatty(*_: Any) -> None:
+    logging.getLogger("some.library").debug("library detail")
+    logging.getLogger("some.library").warning("library warning")
+    log.debug("job detail")
+
+
+def _always_retryable(*_: Any) -> None:
+    raise RetryableError("still busy")
+
+
 def _raise(*_: Any) -> None:
     raise ValueError("boom")
 
@@ -177,6 +199,20 @@ _FAULTS = {
     "print": _print,
     "retryable": _retryable,
     "count": lambda *_: None,
+    "gives-up": _gives_up,
+    "oserror": _oserror,
+    "chatty": _chatty,
+    "always-retryable": _always_retryable,
 }
 
 REF = "tests.engine.faulty:Faulty"
+
+
+class FaultyWithSideEffects(Faulty):
+    """``Faulty`` declaring side effects: each task's end reaches the engine before the next starts."""
+
+    name = "faulty-effects"
+    side_effects = True
+
+
+EFFECTS_REF = "tests.engine.faulty:FaultyWithSideEffects"

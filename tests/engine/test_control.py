@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import time
 
 from core.engine import Engine, EngineConfig
 from core.events import BatchAccepted, TaskRequeued
@@ -58,18 +60,29 @@ def test_pause_starts_nothing_new_and_resume_finishes_the_batch(start_method, tm
         col.wait_for(lambda: handle.task_ids[0] in col.started)
         engine.pause()
         col.wait_for(lambda: handle.task_ids[0] in col.finished)
-        # Tiny tasks may be reported by their end alone: count both.
-        started_while_paused = set(col.started) | set(col.finished)
-        # A no-op round trip through the engine thread: everything before it was handled.
-        seen = Collector()
-        engine.call(lambda: seen([]))
-        seen.wait_for(lambda: True)
+        # Paused, the worker hands back what it has not started: nothing stays in flight.
+        # (Without a pause it would run them all, and the batch would end.)
+        _wait_until_nothing_in_flight(engine)
+        started_while_paused = set(col.started) | set(col.finished)  # tiny tasks: by their end alone
         assert not handle.done
+        assert len(started_while_paused) < len(paths)
+        _wait_until_nothing_in_flight(engine)  # every event the engine read was delivered
         assert set(col.started) | set(col.finished) == started_while_paused
         engine.resume()
         result = handle.wait(30)
     assert result.counts[TaskState.DONE] == len(paths)
     assert len(col.finished) == len(paths)
+
+
+def _wait_until_nothing_in_flight(engine, timeout: float = 30.0) -> None:
+    """Ask the engine thread, round trip after round trip, until no task is in flight."""
+    answers: queue.SimpleQueue[int] = queue.SimpleQueue()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        engine.call(lambda: answers.put(len(engine._in_flight)))
+        if answers.get(timeout=10) == 0:
+            return
+    raise AssertionError("tasks stayed in flight")
 
 
 def test_retry_failed_runs_only_the_failed_tasks_again(start_method, corpus, tmp_path):

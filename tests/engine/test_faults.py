@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 
 import pytest
 
-from core.engine import EngineConfig
-from core.model import BatchOptions, FailureKind, TaskState
-from tests.engine.conftest import assert_only_bad_failed, run_faulty
+from core.engine import Engine, EngineConfig
+from core.model import BatchOptions, BatchSpec, FailureKind, TaskState
+from tests.engine.conftest import assert_only_bad_failed, make_files, run_faulty
+from tests.engine.faulty import EFFECTS_REF
 
 
 @pytest.mark.parametrize(
@@ -41,7 +43,6 @@ def test_a_dying_worker_fails_only_its_task_and_is_replaced(start_method, corpus
         ("raise", "builtins.ValueError", "boom"),
         ("systemexit", "builtins.SystemExit", "5"),
         ("keyboardinterrupt", "builtins.KeyboardInterrupt", "KeyboardInterrupt"),
-        ("weird", "tests.engine.faulty.WeirdError", "unprintable"),
         ("memory", "builtins.MemoryError", "MemoryError"),
     ],
 )
@@ -52,7 +53,36 @@ def test_an_exception_fails_only_its_task_with_type_and_traceback(start_method, 
     assert bad.failure.exc_type == exc_type
     assert text in bad.failure.message
     assert "Traceback" in bad.failure.traceback
+    # It starts at the job's frame: the worker's own frames say nothing to the job's author.
+    assert "faulty.py" in bad.failure.traceback
+    assert "core/engine/worker.py" not in bad.failure.traceback.replace("\\", "/")
     assert len(pids_after) == 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "exc_type", "text"),
+    [
+        ("weird", "tests.engine.faulty.WeirdError", "unprintable"),  # the job's own error class
+        ("oserror", "builtins.NotADirectoryError", "Not a directory"),  # about its input
+    ],
+)
+def test_an_expected_failure_is_one_line_without_a_traceback(start_method, corpus, mode, exc_type, text):
+    _, by_path, _, _ = run_faulty(start_method, corpus, mode)
+    bad = assert_only_bad_failed(by_path)
+    assert bad.failure.exc_type == exc_type
+    assert text in bad.failure.message and "\n" not in bad.failure.message
+    assert bad.failure.traceback is None
+
+
+@pytest.mark.parametrize(
+    ("level", "kept"), [(None, ["library warning", "job detail"]), (logging.DEBUG, None)]
+)
+def test_other_libraries_log_from_warning_up_unless_asked(start_method, corpus, level, kept):
+    config = EngineConfig(workers=1, start_method=start_method, **({"log_level": level} if level else {}))
+    collector, by_path, _, _ = run_faulty(start_method, corpus, "chatty", config=config)
+    bad = next(ev for p, ev in by_path.items() if p.endswith("bad.txt"))
+    lines = [e.text for e in collector.logs(bad.task_id)]
+    assert lines == (kept or ["library detail", "library warning", "job detail"])
 
 
 def test_an_unpicklable_result_becomes_a_clean_failure(start_method, corpus):
@@ -92,6 +122,19 @@ def test_retryable_failures_are_retried_up_to_the_limit(start_method, corpus, tm
     assert all(runs.count(name) == 1 for name in set(runs) - {"bad.txt"})
 
 
+def test_a_task_that_always_fails_retryably_runs_exactly_retries_plus_one_times(
+    start_method, corpus, tmp_path
+):
+    options = BatchOptions(retries=2)
+    _, by_path, _, _ = run_faulty(
+        start_method, corpus, "always-retryable", counter=str(tmp_path), options=options
+    )
+    bad = assert_only_bad_failed(by_path)
+    assert bad.failure.retryable and bad.attempt == 3
+    runs = (tmp_path / "runs.log").read_text().splitlines()
+    assert runs.count("bad.txt") == 3
+
+
 def test_a_task_that_kills_its_worker_repeatedly_is_poison(start_method, corpus):
     options = BatchOptions(retries=5, poison_after=2)
     _, by_path, _, _ = run_faulty(start_method, corpus, "sigkill", options=options)
@@ -99,3 +142,17 @@ def test_a_task_that_kills_its_worker_repeatedly_is_poison(start_method, corpus)
     assert bad.failure.poison
     assert bad.attempt == 2  # killed its worker twice, then not run again
     assert "poison" in bad.failure.describe()
+
+
+def test_a_killed_worker_reruns_only_its_running_task_when_the_job_has_side_effects(start_method, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    names = [f"f{i:02d}.txt" for i in range(40)]
+    paths = make_files(inputs, names)
+    spec = BatchSpec(EFFECTS_REF, {"mode": "sigkill", "target": "f30.txt", "counter": str(tmp_path)}, paths)
+    with Engine(EngineConfig(workers=1, start_method=start_method)) as engine:
+        result = engine.submit(spec).wait(60)
+    assert result is not None
+    assert result.counts[TaskState.DONE] == 39 and result.counts[TaskState.FAILED] == 1
+    runs = (tmp_path / "runs.log").read_text().splitlines()
+    assert sorted(runs) == names, "a task the killed worker had finished ran again"

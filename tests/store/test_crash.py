@@ -129,7 +129,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path):
 
 
 KILLS = 20
-KILL_FILES = 150
+KILL_FILES = 100
 
 
 def test_sigkill_at_random_instants_then_resume_finishes_with_every_digest_right(tmp_path):
@@ -143,9 +143,9 @@ def test_sigkill_at_random_instants_then_resume_finishes_with_every_digest_right
         db = str(tmp_path / f"h{run}.sqlite3")
         counter = str(tmp_path / f"runs{run}.txt")
         args = ["run", "-j", JOB, "-w", "2", "--db", db, str(folder)]
-        args += ["-p", f"counter={counter}", "-p", "delay=0.004", "-p", "lines=1"]
+        args += ["-p", f"counter={counter}", "-p", "delay=0.01", "-p", "lines=1"]
         proc = subprocess.Popen(cli(*args), cwd=ROOT, start_new_session=True, stderr=subprocess.DEVNULL)
-        time.sleep(rnd.uniform(0.0, 1.2))  # the fault: a kill at any instant of the run
+        time.sleep(rnd.uniform(0.0, 1.0))  # the fault: a kill at any instant of the run
         _kill_group(proc)
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -181,7 +181,8 @@ def test_sigkill_at_random_instants_then_resume_finishes_with_every_digest_right
         reruns.append(sum(1 for p, n in before.items() if runs[p] > n and p not in changed))
         for path in changed:
             os.truncate(path, os.path.getsize(path) - len(b"edited"))
-    assert max(reruns, default=0) <= 60, reruns  # a commit window of tiny tasks, not the batch
+    # A commit window of tasks (and what the workers had not reported yet), never the batch.
+    assert max(reruns, default=0) <= 40, reruns
     assert sorted(paths) == sorted({t.path for t in tasks})
 
 

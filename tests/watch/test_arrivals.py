@@ -63,7 +63,8 @@ def test_include_and_exclude_globs_pick_the_files(watching, inbox):
 
 
 def test_ten_thousand_files_at_once_are_each_queued_once_within_the_bounds(watching, inbox):
-    _, heard = watching.start(rule(inbox, settle=0.2), pending_limit=2_000, backlog=1_000)
+    limits = {"pending_limit": 2_000, "backlog": 1_000, "event_limit": 1_000}
+    _, heard = watching.start(rule(inbox, settle=0.2), **limits)
     heard.wait(lambda h: h.state() == "watching")
     paths = [write(os.path.join(inbox, f"d{i // 1000}", f"f{i:05d}.bin"), str(i)) for i in range(10_000)]
     heard.wait(lambda h: len(h.ended()) >= 10_000, timeout=120)
@@ -74,3 +75,16 @@ def test_ten_thousand_files_at_once_are_each_queued_once_within_the_bounds(watch
     assert max(s.pending for s in statuses) <= 2_000
     assert max(s.queued for s in statuses) <= 1_000
     assert {e.state for e in heard.ended()} == {"done"}
+
+
+def test_a_file_whose_name_is_not_utf8_is_queued_and_remembered(watching, inbox):
+    name = os.fsdecode(b"scan-\xff\xfe.pdf")
+    path = write(os.path.join(inbox, name), "bytes")
+    service, heard = watching.start(rule(inbox))
+    heard.wait(lambda h: len(h.ended()) == 1)
+    assert heard.queued() == [path] and heard.ended()[0].state == "done"
+    watching.stop(service)
+    _, again = watching.start(rule(inbox))
+    marker = write(os.path.join(inbox, "marker.txt"))
+    again.wait(lambda h: len(h.ended()) == 1)
+    assert again.queued() == [marker]

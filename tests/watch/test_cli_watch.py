@@ -133,3 +133,20 @@ def test_usage_errors_exit_2_with_the_reason(tmp_path, inbox, args, message):
     )
     assert out.returncode == 2, out.stderr
     assert message in out.stderr
+
+
+def test_a_history_that_cannot_be_used_stops_the_watch_with_code_3(tmp_path, inbox):
+    foreign = tmp_path / "notes.sqlite3"
+    foreign.write_bytes(b"not a database at all" * 100)
+    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(tmp_path), BRIGADE_DB=str(foreign))
+    out = subprocess.run(
+        [sys.executable, "-m", "core.cli", "watch", str(inbox), "--job", "checksum"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert out.returncode == 3, out.stderr
+    assert "history disabled" in out.stderr and "cannot run" in out.stderr
+    assert foreign.read_bytes() == b"not a database at all" * 100

@@ -8,6 +8,7 @@ import sqlite3
 from core.store import JobStore
 from core.watch import Ledger
 from core.watch.ledger import Stamp
+from tests.gui.jobs import SLOW
 from tests.watch.conftest import rule, write
 
 
@@ -120,3 +121,26 @@ def test_the_watch_tables_live_beside_the_history_and_leave_its_schema_alone(wat
     assert {"watch_files", "watch_outputs", "batches"} <= tables
     assert rows == [("done", 1)]
     JobStore.open(watching.db).close()  # the history still opens as history
+
+
+def test_a_stop_withdraws_the_tasks_not_started_and_the_next_start_runs_only_those(watching, inbox):
+    r = rule(inbox, job=SLOW, params={"seconds": 0.4, "lines": 0})
+    paths = sorted(write(os.path.join(inbox, f"f{i}.txt"), str(i)) for i in range(8))
+    service, first = watching.start(r)
+    first.wait(lambda h: len(h.queued()) == 8 and len(h.ended()) >= 1)
+    watching.stop(service)  # two workers: most tasks have not started
+    ran = {e.path for e in first.ended("done")}
+    assert 1 <= len(ran) < 8
+    _, second = watching.start(r)
+    second.wait(lambda h: len(h.ended()) == 8 - len(ran))
+    again = set(second.queued())
+    assert again.isdisjoint(ran) and again | ran == set(paths)
+
+
+def test_a_file_changed_while_its_task_runs_is_run_again_after_it(watching, inbox):
+    _, heard = watching.start(rule(inbox, job=SLOW, params={"seconds": 0.5, "lines": 0}))
+    path = write(os.path.join(inbox, "growing.log"), "first part")
+    heard.wait(lambda h: len(h.queued()) == 1)
+    write(path, "first part, and a second one")
+    heard.wait(lambda h: len(h.ended()) == 2)
+    assert heard.queued() == [path, path]

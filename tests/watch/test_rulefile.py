@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from core.watch import OnDone, RuleError, load_rules
+from core.watch import OnDone, RuleError, load_rules, save_rules
 
 
 def _file(tmp_path, name, text):
@@ -85,3 +85,17 @@ def test_mistakes_are_refused_with_the_reason(tmp_path, text, message):
 def test_a_missing_rule_file_says_so(tmp_path):
     with pytest.raises(RuleError, match="cannot read the rule file"):
         load_rules(str(tmp_path / "none.toml"))
+
+
+def test_saved_rules_load_back_the_same(tmp_path):
+    path = _file(
+        tmp_path,
+        "rules.toml",
+        '[[rule]]\nname = "a"\nfolder = "in"\njob = "compress"\non_done = "move"\ndone_folder = "done"\n'
+        'include = ["*.txt"]\nparams = { format = "xz" }\n[rule.output]\nsubfolder = ""\n'
+        '[[rule]]\nfolder = "other"\njob = "checksum"\ndigest = true\nsettle = 0.5\n',
+    )
+    rules = load_rules(path)
+    saved = str(tmp_path / "saved" / "watch-rules.json")
+    save_rules(saved, rules)
+    assert load_rules(saved) == rules

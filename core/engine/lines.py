@@ -1,0 +1,50 @@
+"""A task's end as one line of text, made by the worker that ran it (``EngineConfig.lines``).
+
+Workers make the lines in parallel; whoever prints them (``brigade-cli run``)
+only writes them out. Imported by workers and by the CLI.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # no ``typing`` here: a spawned worker starts sooner without it
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from core.model import Failure, TaskState
+
+RESULT = "result"  # a done task's ``Processor.result_line``
+JSON = "json"  # a JSON record of any task that ended
+
+_encoder: Any = None  # one encoder for every record: ``json.dumps`` with options builds one per call
+
+
+def json_record(
+    task_id: int,
+    path: str,
+    state: TaskState,
+    result: Any,
+    failure: Failure | None,
+    attempt: int,
+    duration: float,
+    outputs: Sequence[str],
+    log_dropped: int,
+) -> str:
+    """One task as a line of JSON (ASCII: any file name prints anywhere)."""
+    global _encoder
+    if _encoder is None:
+        import json
+
+        _encoder = json.JSONEncoder(ensure_ascii=True, default=repr)  # repr: bytes in a result
+    record = {
+        "task": task_id,
+        "path": path,
+        "state": state.label,
+        "result": result,
+        "reason": failure.describe() if failure else None,
+        "attempts": attempt,
+        "duration": round(duration, 6),
+        "outputs": list(outputs),
+        "log_dropped": log_dropped,
+    }
+    return str(_encoder.encode(record))

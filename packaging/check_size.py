@@ -1,0 +1,48 @@
+"""Check the built bundle against its size budget on this OS: the release workflow's size gate.
+
+    python packaging/check_size.py [dist/artifacts.json]
+
+Prints the bundle's size and its budget; exits 1 when the bundle is over it.
+The budgets are the unpacked bundle (every regular file, as ``build.py``
+counts them). Linux carries Qt's ICU and numpy's OpenBLAS, the two largest
+items pyqtgraph and Qt cannot do without; Windows uses the system's ICU and
+leaves out Mesa's ``opengl32sw.dll``; macOS bundles are built for one
+architecture each.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+MB = 10**6
+BUNDLE_BUDGETS = {"linux": 156 * MB, "win32": 150 * MB, "darwin": 190 * MB}
+DEB_BUDGET = 60 * MB  # both .deb packages together
+
+
+def budget_for(platform: str) -> int:
+    """The bundle budget of ``platform`` (a ``sys.platform`` value)."""
+    key = "linux" if platform.startswith("linux") else platform
+    return BUNDLE_BUDGETS[key]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    report = json.loads(Path(args[0] if args else "dist/artifacts.json").read_text())
+    size, budget = int(report["bundle_bytes"]), budget_for(report["platform"])
+    print(f"bundle {size / MB:.1f} MB unpacked, budget {budget / MB:.0f} MB ({report['platform']})")
+    for artifact in report["artifacts"]:
+        print(f"  {Path(artifact['path']).name}: {artifact['bytes'] / MB:.1f} MB")
+    debs = sum(a["bytes"] for a in report["artifacts"] if a["path"].endswith(".deb"))
+    if size > budget:
+        print(f"over budget by {(size - budget) / MB:.1f} MB")
+        return 1
+    if debs > DEB_BUDGET:
+        print(f".deb packages over budget: {debs / MB:.1f} MB > {DEB_BUDGET / MB:.0f} MB")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What ``brigade-cli run`` prints while a batch runs, fed real engine events."""
+
+from __future__ import annotations
+
+import io
+
+from core.cli.progress import PIPE_SECONDS, Printer
+from core.events import BatchAccepted, TaskFinished
+from core.model import BatchSpec, TaskState
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _printer(total: int) -> tuple[Printer, io.StringIO, io.StringIO, Clock]:
+    out, err = io.StringIO(), io.StringIO()  # not a terminal
+    paths = [f"f{i}" for i in range(total)]
+    printer = Printer(paths, None, out=out, err=err)
+    clock = printer.clock = Clock()
+    printer.started = clock.now
+    printer([BatchAccepted(1, BatchSpec("checksum", {}, paths), range(1, total + 1))])
+    return printer, out, err, clock
+
+
+def _finish(printer: Printer, task_ids) -> None:
+    done = [TaskFinished(t, 1, TaskState.DONE, {"digest": "ab"}, None, 0.0, 0.0, 1, 0) for t in task_ids]
+    printer(done)
+
+
+def test_without_a_terminal_progress_is_a_line_every_10_s_or_10_percent():
+    printer, _, err, clock = _printer(1000)
+    for second in range(30):  # a tick every half second, a few tasks each: 60 ticks, 3% done
+        clock.now += 0.5
+        _finish(printer, [second + 1])
+        printer.tick()
+    assert len(err.getvalue().splitlines()) == int(30 * 0.5 // PIPE_SECONDS)
+    _finish(printer, range(100, 220))  # 12% at once
+    clock.now += 0.5
+    printer.tick()
+    assert len(err.getvalue().splitlines()) == 2
+    assert "150/1000" in err.getvalue().splitlines()[-1]
+
+
+def test_done_tasks_print_their_result_line_on_stdout_and_nothing_else():
+    printer, out, err, _ = _printer(3)
+    _finish(printer, [1, 2, 3])
+    printer.drain()
+    assert out.getvalue() == "f0\tdigest=ab\nf1\tdigest=ab\nf2\tdigest=ab\n"
+    assert err.getvalue() == ""
