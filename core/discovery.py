@@ -12,11 +12,13 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from array import array
 from operator import attrgetter
 
 from core.model import FrozenRecord, Record
+from core.output import DEFAULT_SUBFOLDER
 
 TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this module before its first task
 if TYPE_CHECKING:
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
 _NAME = attrgetter("name")
+_DIGITS = re.compile(r"(\d+)")
+# The folders Brigade writes its outputs to beside the inputs ("brigade-resize"): walking them
+# again would make a batch of the previous batch's outputs.
+OUTPUT_FOLDER_GLOB = DEFAULT_SUBFOLDER.replace("{job}", "*")
 # On Windows a folder listing carries each file's stat: it costs no extra call.
 _FREE_STAT = os.name == "nt"
 
@@ -55,14 +61,19 @@ class Filters(FrozenRecord):
         Whether names starting with a dot (or marked hidden) are walked.
     recursive
         Whether sub-folders are walked.
+    outputs
+        Whether Brigade's own output folders (``brigade-<job>`` below a dropped
+        folder) are walked; when not, they are counted in ``Discovery.outputs``.
+        A dropped output folder itself is always walked: the person chose it.
     """
 
-    __slots__ = ("exclude", "hidden", "include", "recursive")
+    __slots__ = ("exclude", "hidden", "include", "outputs", "recursive")
 
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     hidden: bool
     recursive: bool
+    outputs: bool
 
     def __init__(
         self,
@@ -70,8 +81,9 @@ class Filters(FrozenRecord):
         exclude: tuple[str, ...] = (),
         hidden: bool = False,
         recursive: bool = True,
+        outputs: bool = False,
     ) -> None:
-        self._init(include=include, exclude=exclude, hidden=hidden, recursive=recursive)
+        self._init(include=include, exclude=exclude, hidden=hidden, recursive=recursive, outputs=outputs)
 
 
 _FRESH: Any = object()  # default of ``Discovery``'s arrays: a new empty one (``None`` means "not stat-ed")
@@ -81,15 +93,18 @@ class Discovery(Record):
     """The result of a walk: files in order with their sizes, and what was skipped.
 
     ``sizes`` and ``mtimes`` are ``None`` for a walk that did not stat files.
+    ``hidden`` counts hidden files and folders left out; ``outputs`` lists
+    Brigade's own output folders left out (``Filters.outputs``).
     """
 
-    __slots__ = ("hidden", "mtimes", "paths", "sizes", "skipped")
+    __slots__ = ("hidden", "mtimes", "outputs", "paths", "sizes", "skipped")
 
     paths: list[str]
     sizes: array | None
     mtimes: array | None
     skipped: list[SkippedPath]
     hidden: int
+    outputs: list[str]
 
     def __init__(
         self,
@@ -98,8 +113,10 @@ class Discovery(Record):
         mtimes: array | None = _FRESH,
         skipped: list[SkippedPath] | None = None,
         hidden: int = 0,
+        outputs: list[str] | None = None,
     ) -> None:
         self.paths = [] if paths is None else paths
+        self.outputs = [] if outputs is None else outputs
         self.sizes = array("q") if sizes is _FRESH else sizes
         self.mtimes = array("d") if mtimes is _FRESH else mtimes
         self.skipped = [] if skipped is None else skipped
@@ -114,6 +131,16 @@ class Discovery(Record):
     def total_bytes(self) -> int | None:
         """Sum of the sizes of the files found (``None`` if they were not stat-ed)."""
         return sum(self.sizes) if self.sizes is not None else None
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key putting ``note_2`` before ``note_10``: digit runs compare as numbers."""
+    parts = _DIGITS.split(name.casefold())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _natural_entry_key(entry: os.DirEntry[str]) -> tuple[Any, ...]:
+    return natural_key(entry.name)
 
 
 def _special_kind(mode: int) -> str | None:
@@ -143,8 +170,10 @@ class _Walker:
         on_progress: Callable[[int], None] | None,
         stat_files: bool = True,
         dedupe: bool = True,
+        natural: bool = False,
     ) -> None:
         self.filters = filters
+        self.order = _natural_entry_key if natural else _NAME
         # One dropped folder cannot list a path twice (each folder is entered once):
         # only several dropped paths need every file's path remembered.
         self.dedupe = dedupe
@@ -206,7 +235,7 @@ class _Walker:
         self.seen_dirs.add(ident)
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=_NAME)
+                entries = sorted(it, key=self.order)
         except OSError as exc:
             self.skip(folder, f"unreadable folder: {exc.strerror or exc}")
             return
@@ -274,7 +303,11 @@ class _Walker:
         if self.left_out(name, rel_path, _is_hidden(name, st)):
             return
         if stat.S_ISDIR(st.st_mode):
-            if self.filters.recursive:
+            if not self.filters.recursive:
+                return
+            if not self.filters.outputs and fnmatch.fnmatchcase(name, OUTPUT_FOLDER_GLOB):
+                self.result.outputs.append(entry.path)
+            else:
                 self.walk_dir(entry.path, rel_path + "/", st, ancestors)
             return
         if self.included(name, rel_path):
@@ -320,6 +353,7 @@ def discover(
     on_progress: Callable[[int], None] | None = None,
     *,
     stat_files: bool = True,
+    natural: bool = False,
 ) -> Discovery:
     """Expand files and folders into the files a batch will process.
 
@@ -336,6 +370,9 @@ def discover(
         files are known by the folder listing alone and ``sizes`` and
         ``mtimes`` are ``None``: the walk is several times faster, and the
         engine's workers report each input's size when they run it.
+    natural
+        Whether names sort as people read them (``note_2`` before ``note_10``,
+        case ignored) rather than by code point, which is faster.
 
     Returns
     -------
@@ -343,7 +380,7 @@ def discover(
         Files in a stable order with sizes and mtimes; skipped paths with reasons.
     """
     roots = list(roots)
-    walker = _Walker(filters or Filters(), on_progress, stat_files, dedupe=len(roots) > 1)
+    walker = _Walker(filters or Filters(), on_progress, stat_files, dedupe=len(roots) > 1, natural=natural)
     for root in roots:
         walker.add_root(os.fsdecode(root))
     return walker.result

@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -120,6 +120,8 @@ class WatchPanel(QWidget):
         buttons.addWidget(self.message, 1)
         self.rules_table = _table(self, [self.tr(c) for c in COLUMNS], RULE_WIDTHS)
         self.recent = _table(self, [self.tr(c) for c in RECENT_COLUMNS], RECENT_WIDTHS)
+        self.rules_table.setAccessibleName(self.tr("Watch rules"))
+        self.recent.setAccessibleName(self.tr("Files the rules took lately"))
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.rules_table)
         split.addWidget(self.recent)
@@ -348,7 +350,7 @@ def install(window: Any) -> WatchPanel:
 
     engine = window.engine
     panel = WatchPanel(window)
-    panel.dock = QDockWidget(window.tr("Watch"), window)
+    panel.dock = QDockWidget(QCoreApplication.translate("MainWindow", "Watch"), window)
     panel.dock.setObjectName("watchDock")
     panel.dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel.dock)
@@ -356,7 +358,8 @@ def install(window: Any) -> WatchPanel:
     panel.dock.show()
     if engine is None or window.store is None:
         reason = window.store_error or window.engine_error or ""
-        panel._say(window.tr("Watch folders need the engine and the history: %1").replace("%1", reason))
+        why = QCoreApplication.translate("MainWindow", "Watch folders need the engine and the history: %1")
+        panel._say(why.replace("%1", reason))
         return panel
     panel.attach(engine, window.settings.db_path or default_db_path())
     return panel
