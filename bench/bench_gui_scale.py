@@ -6,8 +6,8 @@ The engine is paused first, so the batch is queued and shown but not run:
 this measures the table, the bridge and the store's insert, not the jobs.
 Then the view scrolls to the end, sorts by file name and filters by state,
 and finally every task is cancelled (a million state changes through the
-bridge). Targets (issue 5): the whole app (window process and workers)
-under 1 GB RSS, the longest stall while adding under 200 ms.
+bridge). Targets: the whole app (window process and workers) under 1 GiB
+RSS at its peak, cancel all under 2 s, and no stall over 200 ms at any step.
 """
 
 from __future__ import annotations
@@ -74,12 +74,19 @@ def main() -> int:
         after_add = app_rss(window.bridge.engine.worker_pids)
         peak[0] = max(peak[0], after_add)
 
-        def browse() -> None:
-            view.scrollToBottom()
-            view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-            window.tasks.filter_bar.state_box.setCurrentIndex(1)  # active tasks
-
-        browse_s, _ = timed(app, window, meter, browse, lambda: True, 30, peak)
+        steps = (
+            view.scrollToBottom,
+            lambda: view.sortByColumn(0, Qt.SortOrder.DescendingOrder),
+            lambda: window.tasks.filter_bar.state_box.setCurrentIndex(1),  # active tasks
+        )
+        # Each step blocks the event loop until it returns: its own length is its stall.
+        blocked = []
+        for step in steps:
+            t0 = time.monotonic()
+            step()
+            blocked.append(time.monotonic() - t0)
+            app.processEvents()
+        browse_s, browse_stall = sum(blocked), max(blocked)
         window.tasks.filter_bar.state_box.setCurrentIndex(0)
         view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         cancel_s, cancel_stall = timed(
@@ -101,12 +108,15 @@ def main() -> int:
     )
     print(f"  add (submit to every row shown): {add_s:5.1f} s, longest stall {add_stall * 1000:6.1f} ms")
     print(f"  2 s after adding:                          longest stall {settle_stall * 1000:6.1f} ms")
-    print(f"  scroll to the end, sort, filter: {browse_s:5.1f} s (one blocking step each)")
+    print(
+        f"  scroll to the end, sort, filter: {browse_s:5.1f} s, longest stall {browse_stall * 1000:6.1f} ms"
+    )
     print(
         f"  cancel all (1M state changes):   {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
     )
-    ok = peak[0] < 1024 * MiB and add_stall < 0.200
-    print(f"  target: RSS < 1 GiB and longest stall while adding < 200 ms: {verdict(ok)}")
+    stall = max(add_stall, settle_stall, browse_stall, cancel_stall)
+    ok = peak[0] < 1024 * MiB and cancel_s < 2.0 and stall < 0.200
+    print(f"  target: peak RSS < 1 GiB, cancel all < 2 s, every stall < 200 ms: {verdict(ok)}")
     return 0 if ok else 1
 
 

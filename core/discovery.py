@@ -12,18 +12,25 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from array import array
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from core.output import DEFAULT_SUBFOLDER
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
 _NAME = attrgetter("name")
+_DIGITS = re.compile(r"(\d+)")
+# The folders Brigade writes its outputs to beside the inputs ("brigade-resize"): walking them
+# again would make a batch of the previous batch's outputs.
+OUTPUT_FOLDER_GLOB = DEFAULT_SUBFOLDER.replace("{job}", "*")
 # On Windows a folder listing carries each file's stat: it costs no extra call.
 _FREE_STAT = os.name == "nt"
 
@@ -51,12 +58,17 @@ class Filters:
         Whether names starting with a dot (or marked hidden) are walked.
     recursive
         Whether sub-folders are walked.
+    outputs
+        Whether Brigade's own output folders (``brigade-<job>`` below a dropped
+        folder) are walked; when not, they are counted in ``Discovery.outputs``.
+        A dropped output folder itself is always walked: the person chose it.
     """
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     hidden: bool = False
     recursive: bool = True
+    outputs: bool = False
 
 
 @dataclass(slots=True)
@@ -64,6 +76,8 @@ class Discovery:
     """The result of a walk: files in order with their sizes, and what was skipped.
 
     ``sizes`` and ``mtimes`` are ``None`` for a walk that did not stat files.
+    ``hidden`` counts hidden files and folders left out; ``outputs`` lists
+    Brigade's own output folders left out (``Filters.outputs``).
     """
 
     paths: list[str] = field(default_factory=list)
@@ -71,6 +85,7 @@ class Discovery:
     mtimes: array | None = field(default_factory=partial(array, "d"))
     skipped: list[SkippedPath] = field(default_factory=list)
     hidden: int = 0
+    outputs: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -81,6 +96,16 @@ class Discovery:
     def total_bytes(self) -> int | None:
         """Sum of the sizes of the files found (``None`` if they were not stat-ed)."""
         return sum(self.sizes) if self.sizes is not None else None
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key putting ``note_2`` before ``note_10``: digit runs compare as numbers."""
+    parts = _DIGITS.split(name.casefold())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _natural_entry_key(entry: os.DirEntry[str]) -> tuple[Any, ...]:
+    return natural_key(entry.name)
 
 
 def _special_kind(mode: int) -> str | None:
@@ -110,8 +135,10 @@ class _Walker:
         on_progress: Callable[[int], None] | None,
         stat_files: bool = True,
         dedupe: bool = True,
+        natural: bool = False,
     ) -> None:
         self.filters = filters
+        self.order = _natural_entry_key if natural else _NAME
         # One dropped folder cannot list a path twice (each folder is entered once):
         # only several dropped paths need every file's path remembered.
         self.dedupe = dedupe
@@ -173,7 +200,7 @@ class _Walker:
         self.seen_dirs.add(ident)
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=_NAME)
+                entries = sorted(it, key=self.order)
         except OSError as exc:
             self.skip(folder, f"unreadable folder: {exc.strerror or exc}")
             return
@@ -241,7 +268,11 @@ class _Walker:
         if self.left_out(name, rel_path, _is_hidden(name, st)):
             return
         if stat.S_ISDIR(st.st_mode):
-            if self.filters.recursive:
+            if not self.filters.recursive:
+                return
+            if not self.filters.outputs and fnmatch.fnmatchcase(name, OUTPUT_FOLDER_GLOB):
+                self.result.outputs.append(entry.path)
+            else:
                 self.walk_dir(entry.path, rel_path + "/", st, ancestors)
             return
         if self.included(name, rel_path):
@@ -287,6 +318,7 @@ def discover(
     on_progress: Callable[[int], None] | None = None,
     *,
     stat_files: bool = True,
+    natural: bool = False,
 ) -> Discovery:
     """Expand files and folders into the files a batch will process.
 
@@ -303,6 +335,9 @@ def discover(
         files are known by the folder listing alone and ``sizes`` and
         ``mtimes`` are ``None``: the walk is several times faster, and the
         engine's workers report each input's size when they run it.
+    natural
+        Whether names sort as people read them (``note_2`` before ``note_10``,
+        case ignored) rather than by code point, which is faster.
 
     Returns
     -------
@@ -310,7 +345,7 @@ def discover(
         Files in a stable order with sizes and mtimes; skipped paths with reasons.
     """
     roots = list(roots)
-    walker = _Walker(filters or Filters(), on_progress, stat_files, dedupe=len(roots) > 1)
+    walker = _Walker(filters or Filters(), on_progress, stat_files, dedupe=len(roots) > 1, natural=natural)
     for root in roots:
         walker.add_root(os.fsdecode(root))
     return walker.result

@@ -87,6 +87,35 @@ def _percent(busy: float, total: float) -> float:
     return min(100.0, max(0.0, 100.0 * busy / total))
 
 
+def _cpu_seconds(proc: psutil.Process) -> float:
+    """CPU seconds of ``proc`` and of the children it has waited for."""
+    t = proc.cpu_times()
+    return t.user + t.system + getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0)
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    """Pids by parent pid, from one pass over the process table (not one per worker)."""
+    out: dict[int, list[int]] = {}
+    for p in psutil.process_iter(["ppid"]):
+        ppid = p.info.get("ppid")
+        if ppid:
+            out.setdefault(ppid, []).append(p.pid)
+    return out
+
+
+def _descendants(pid: int, children: dict[int, list[int]]) -> list[psutil.Process]:
+    found: list[psutil.Process] = []
+    todo = list(children.get(pid, ()))
+    while todo:
+        child = todo.pop()
+        try:
+            found.append(psutil.Process(child))
+        except psutil.Error:
+            continue
+        todo.extend(children.get(child, ()))
+    return found
+
+
 def _no_pids() -> Sequence[int]:
     return ()
 
@@ -117,6 +146,7 @@ class Monitor:
         self._pids = pids
         self._on_sample = on_sample
         self._procs: dict[int, psutil.Process] = {}
+        self._used: dict[int, tuple[float, float]] = {}  # pid -> (its tree's CPU seconds, wall time)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._cpu_seconds = 0.0
@@ -183,24 +213,42 @@ class Monitor:
             wanted = []
         for gone in self._procs.keys() - set(wanted):
             del self._procs[gone]
+            self._used.pop(gone, None)
+        children = _children_by_parent() if wanted else {}
         out = []
         for pid in wanted:
-            ws = self._sample_pid(pid)
+            ws = self._sample_pid(pid, children)
             if ws is not None:
                 out.append(ws)
         return tuple(out)
 
-    def _sample_pid(self, pid: int) -> WorkerSample | None:
+    def _sample_pid(self, pid: int, children: dict[int, list[int]]) -> WorkerSample | None:
+        """A worker with the programs it started: a command job's work happens in its children."""
         proc = self._procs.get(pid)
         try:
             if proc is None:
                 proc = self._procs[pid] = psutil.Process(pid)
             with proc.oneshot():
-                return WorkerSample(pid, proc.cpu_percent(None), proc.memory_info().rss)
+                used, rss = _cpu_seconds(proc), proc.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             # The worker ended between pids() and now (recycled, killed): drop it.
             self._procs.pop(pid, None)
+            self._used.pop(pid, None)
             return None
+        for child in _descendants(pid, children):
+            try:
+                with child.oneshot():
+                    used, rss = used + _cpu_seconds(child), rss + child.memory_info().rss
+            except psutil.Error:
+                continue  # ended since the listing: its time is now in its parent's children_*
+        now = time.monotonic()
+        last = self._used.get(pid)
+        self._used[pid] = (used, now)
+        if last is None or now <= last[1]:
+            return WorkerSample(pid, 0.0, rss)  # the first sample only sets the reference point
+        # A child's time moves into its parent's children_* when reaped, so the sum runs on;
+        # an orphan adopted elsewhere takes its time away: never below zero.
+        return WorkerSample(pid, max(0.0, 100.0 * (used - last[0]) / (now - last[1])), rss)
 
     def _run(self) -> None:
         start_cpu = time.thread_time()

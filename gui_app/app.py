@@ -1,5 +1,8 @@
 """``run_app``: the QApplication, its look and language, and the main window.
 
+``brigade PATH...`` adds the paths to the job setup, or hands them to the
+window already running (``gui_app.single_instance``).
+
 ``brigade --smoke`` opens the window, waits for its first paint, prints how
 long that took from process start, then opens every panel (``gui_app.smoke``),
 closes cleanly and exits 0, or 1 if a panel failed: the frozen app's smoke
@@ -20,6 +23,7 @@ from gui_app.i18n import install_translator
 from gui_app.icons import app_icon
 from gui_app.main_window import MainWindow
 from gui_app.settings import Settings
+from gui_app.single_instance import FileOpenFilter, PathServer, command_line_paths, forward, server_name
 from gui_app.theme import apply_theme
 
 
@@ -94,9 +98,23 @@ def run_app(args: list[str]) -> int:
     qt_args = [a for a in args if a != "--smoke"]
     app = make_application(qt_args)
     settings = Settings()
+    paths = command_line_paths(app.arguments()[1:])
+    server = None
+    if not smoke:  # the smoke check is its own window, whatever else runs
+        name = server_name(settings.qsettings.fileName())
+        if forward(name, paths):
+            return 0  # the running window has them and comes forward
+        server = PathServer(name)
+        server.listen()
     apply_theme(app, settings.theme)
     install_translator(app, settings.language)
     window = MainWindow(settings)
+    if server is not None:
+        server.setParent(window)
+        server.pathsReceived.connect(window.open_paths)
+    app.installEventFilter(FileOpenFilter(window.open_paths, window))
+    if paths:
+        window.open_paths(paths)
     tour = None
     if smoke:
         from gui_app.smoke import SmokeTour
@@ -113,4 +131,6 @@ def run_app(args: list[str]) -> int:
     window.show()
     code = app.exec()
     window.release()
+    if server is not None:
+        server.close()
     return code or (tour.result() if tour is not None else 0)

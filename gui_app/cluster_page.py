@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import create_worker
 
 from core.cluster import INSTALL_HINT, ClusterConfig, ClusterError, PathMap, TlsFiles, dask_available
-from core.cluster.config import PLAIN_SCHEMES, SECURE_SCHEMES, parse_local, split_address
+from core.cluster.config import PLAIN_SCHEMES, SECURE_SCHEMES, SETTINGS_WORDING, parse_local, split_address
 from gui_app.controls import count_text
 from gui_app.error_label import ErrorLabel
 from gui_app.i18n import arg
@@ -90,6 +90,14 @@ class ClusterPage(QWidget):
         self.workers = QListWidget()
         self.workers.setMinimumHeight(4 * line + 12)
         self.workers.hide()  # until a test found workers: an empty box says nothing
+        # As MainWindow applies them: at once while no engine runs, else at the next start.
+        self.applies = QLabel(
+            self.tr(
+                "New cluster settings apply at once if no batch has run yet or the current cluster "
+                "could not be used; otherwise when Brigade starts again."
+            )
+        )
+        self.applies.setWordWrap(True)
         self._build()
         self.load()
         self.address.textChanged.connect(self.edited)
@@ -112,6 +120,7 @@ class ClusterPage(QWidget):
         # Below the button, the full width: a refusal explains itself in a few lines.
         layout.addWidget(self.status)
         layout.addWidget(self.workers, 1)
+        layout.addWidget(self.applies)
         layout.addStretch(0)
 
     def _with_browse(self, edit: QLineEdit) -> QWidget:
@@ -159,7 +168,11 @@ class ClusterPage(QWidget):
         """The cluster configuration the fields describe; ``ValueError`` for a malformed path map."""
         files = TlsFiles(*(self.tls[role].text().strip() for role in TLS_ROLES))
         return ClusterConfig(
-            self.address.text().strip(), files, self.allow_insecure.isChecked(), self.path_map_value()
+            self.address.text().strip(),
+            files,
+            self.allow_insecure.isChecked(),
+            self.path_map_value(),
+            wording=SETTINGS_WORDING,  # refusals point at this page, not at command-line options
         )
 
     # ------------------------------------------------------------ checks

@@ -7,11 +7,12 @@ import time
 from dataclasses import dataclass
 
 import humanize
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle, QToolBar, QWidget
 
 from core.model import TaskState
+from gui_app.batch_progress import Progress
 from gui_app.tasks_model import Counts, duration_text
 
 
@@ -114,6 +115,13 @@ class Actions(QObject):
         if self.settings.shortcut().isEmpty():
             self.settings.setShortcut(QKeySequence("Ctrl+,"))
         self.about = make("about", self.tr("&About Brigade"), None, None, self.tr("Version and licence"))
+        self.guide = make(
+            "guide",
+            self.tr("&User guide"),
+            QKeySequence.StandardKey.HelpContents,
+            None,
+            self.tr("Open Brigade's guide"),
+        )
         self.quit = make(
             "quit", self.tr("&Quit"), QKeySequence.StandardKey.Quit, None, self.tr("Close Brigade")
         )
@@ -202,8 +210,18 @@ class RateMeter:
         self.samples.clear()
 
 
+def title_text(progress: Progress) -> str:
+    """The window title while batches run: their progress, seen in the taskbar."""
+    text = f"Brigade — {progress.percent}%"
+    if progress.batches > 1:
+        text += " · " + QCoreApplication.translate("StatusWidgets", "%1 batches").replace(
+            "%1", str(progress.batches)
+        )
+    return text
+
+
 class StatusWidgets(QObject):
-    """Counts by state, rate, elapsed and ETA, and the overall progress bar."""
+    """Counts by state, rate, elapsed and ETA, and the progress bar, of the running (or chosen) batches."""
 
     def __init__(self, bar: QStatusBar) -> None:
         super().__init__(bar)
@@ -226,11 +244,14 @@ class StatusWidgets(QObject):
             TaskState.CANCELLED: self.tr("cancelled"),
             TaskState.SKIPPED: self.tr("skipped"),
         }
-        self.show(Counts(), Rate(), None, paused=False)
+        self.show(Progress(Counts(), None, None, 0), Rate(), paused=False)
 
-    def show(self, counts: Counts, rate: Rate, elapsed: float | None, *, paused: bool) -> None:
+    def show(self, progress: Progress, rate: Rate, *, paused: bool, label: str = "") -> None:
+        """Show ``progress`` of the batches ``label`` names, and the overall rate."""
+        counts = progress.counts
         parts = [f"{self._names[s]} {counts.by_state[s]:,}" for s in TaskState if counts.by_state[s]]
-        self.counts.setText(" · ".join(parts) if parts else self.tr("No tasks"))
+        text = " · ".join(parts) if parts else self.tr("No tasks")
+        self.counts.setText(f"{label} {text}" if label and parts else text)
         if rate.files > 0:
             self.rate.setText(
                 self.tr("%1 files/s, %2/s")
@@ -239,19 +260,18 @@ class StatusWidgets(QObject):
             )
         else:
             self.rate.setText("")
-        self.times.setText(self._times_text(counts, rate, elapsed, paused))
+        self.times.setText(self._times_text(progress, paused))
         total = counts.total
         self.progress.setRange(0, max(1, total))
-        self.progress.setValue(total - counts.unfinished if total else 0)
-        self.progress.setFormat("%p%" if total else "")
+        self.progress.setValue(progress.done)
+        self.progress.setFormat(f"{progress.done:,} / {total:,} (%p%)" if total else "")
 
-    def _times_text(self, counts: Counts, rate: Rate, elapsed: float | None, paused: bool) -> str:
-        if elapsed is None:
+    def _times_text(self, progress: Progress, paused: bool) -> str:
+        if progress.elapsed is None:
             return ""
-        text = self.tr("elapsed %1").replace("%1", duration_text(elapsed))
-        if paused:
+        text = self.tr("elapsed %1").replace("%1", duration_text(progress.elapsed))
+        if paused and progress.counts.unfinished:
             return text + " · " + self.tr("paused")
-        left = counts.unfinished
-        if left and rate.files > 0:
-            text += " · " + self.tr("ETA %1").replace("%1", duration_text(left / rate.files))
+        if progress.eta is not None:
+            text += " · " + self.tr("ETA %1").replace("%1", duration_text(progress.eta))
         return text

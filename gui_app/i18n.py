@@ -84,6 +84,16 @@ def install_translator(app: QCoreApplication, language: str) -> None:
     app._brigade_language = lang if installed or lang == "en" else "en"
 
 
+def job_tr(text: str) -> str:
+    """A job's title, description, label, help or allowed values, in the installed language.
+
+    ``core`` knows no Qt: its strings are English, translated here by their
+    English text in the ``jobs`` context (``assets/translations/update.py``
+    collects them). A plugin's strings, not in the catalogue, stay as written.
+    """
+    return QCoreApplication.translate("jobs", text) if text else text
+
+
 def arg(text: str, *values: object) -> str:
     """Fill Qt-style ``%1``, ``%2``… place markers of a translated string (translators may reorder them)."""
     # Highest number first, so %1 does not eat the start of %10.

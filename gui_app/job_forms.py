@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,8 +28,9 @@ from PySide6.QtWidgets import (
 from core.discovery import display_path
 from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
-from core.params import Param, ParamError, ParamType
+from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
+from gui_app.i18n import job_tr
 
 ERROR_STYLE = "color: #d9534f;"
 
@@ -46,7 +48,8 @@ class ParamField(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         self.editor = self._make_editor()
-        self.editor.setToolTip(param.help)
+        self.editor.setToolTip(job_tr(param.help))
+        self.editor.setAccessibleName(job_tr(param.label or param.name))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -63,13 +66,14 @@ class ParamField(QWidget):
             return box
         if p.type is ParamType.CHOICE:
             combo = QComboBox(self)
-            combo.addItems(list(p.choices))
-            combo.setCurrentText(str(p.default))
-            combo.currentTextChanged.connect(self._on_edit)
+            for choice in p.choices:  # shown translated, given to the job as written
+                combo.addItem(job_tr(choice), choice)
+            combo.setCurrentIndex(max(0, combo.findData(str(p.default))))
+            combo.currentIndexChanged.connect(self._on_edit)
             return combo
         edit = QLineEdit(self)
         edit.setText("" if p.default is None else str(p.default))
-        edit.setPlaceholderText(p.allowed())
+        edit.setPlaceholderText(job_tr(p.allowed()))
         edit.textChanged.connect(self._on_edit)
         return edit
 
@@ -78,7 +82,7 @@ class ParamField(QWidget):
         if isinstance(e, QCheckBox):
             return "true" if e.isChecked() else "false"
         if isinstance(e, QComboBox):
-            return e.currentText()
+            return str(e.currentData())
         assert isinstance(e, QLineEdit)
         return e.text()
 
@@ -87,7 +91,7 @@ class ParamField(QWidget):
         if isinstance(e, QCheckBox):
             e.setChecked(text.lower() in ("1", "true", "yes", "on"))
         elif isinstance(e, QComboBox):
-            e.setCurrentText(text)
+            e.setCurrentIndex(e.findData(text))
         elif isinstance(e, QLineEdit):
             e.setText(text)
 
@@ -99,14 +103,20 @@ class ParamField(QWidget):
         try:
             self.value()
         except ParamError as exc:
-            self.error.setText(str(exc).split(": ", 1)[-1])
-            self.error.show()
-            self.editor.setProperty("invalid", True)
-            self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
+            self.show_error(str(exc))
             return False
-        self.error.hide()
-        self.editor.setStyleSheet("")
+        self.show_error("")
         return True
+
+    def show_error(self, message: str) -> None:
+        """Show why the value is refused beside the editor (``""`` clears it)."""
+        if not message:
+            self.error.hide()
+            self.editor.setStyleSheet("")
+            return
+        self.error.setText(message.split(": ", 1)[-1])
+        self.error.show()
+        self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
 
     @Slot()
     def _on_edit(self, *_: Any) -> None:
@@ -122,6 +132,7 @@ class ParamsForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.fields: dict[str, ParamField] = {}
+        self._spec: Iterable[Param] = ()
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
@@ -129,11 +140,12 @@ class ParamsForm(QWidget):
         while self._layout.rowCount():
             self._layout.removeRow(0)
         self.fields = {}
+        self._spec = params
         for p in params:
             f = ParamField(p, self)
             f.changed.connect(self._on_changed)
             self.fields[p.name] = f
-            self._layout.addRow((p.label or p.name) + ":", f)
+            self._layout.addRow(self.tr("%1:").replace("%1", job_tr(p.label or p.name)), f)
         if not self.fields:
             self._layout.addRow(QLabel(self.tr("This job has no options."), self))
         self._on_changed()
@@ -148,7 +160,18 @@ class ParamsForm(QWidget):
 
     @Slot()
     def _on_changed(self) -> None:
+        if self.fields and all(f.validate() for f in self.fields.values()):
+            self._check_together()
         self.validityChanged.emit(self.valid)
+
+    def _check_together(self) -> None:
+        """Run the job's checks of values that go together; show a refusal beside its field."""
+        try:
+            resolve_params(self._spec, self.values())  # type: ignore[arg-type]
+        except ParamError as exc:
+            named = re.match(r"parameter '([^']+)'", str(exc))
+            field = self.fields.get(named.group(1)) if named else None
+            (field or next(iter(self.fields.values()))).show_error(str(exc))
 
 
 class OutputForm(QGroupBox):

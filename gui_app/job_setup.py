@@ -8,9 +8,10 @@ dry-run preview lists planned outputs. Start emits a ready ``BatchSpec``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import humanize
@@ -39,10 +40,14 @@ from core.output import (
     find_collisions,
 )
 from core.params import ParamError
+from core.presets import Preset, PresetError, PresetStore
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
+from gui_app.i18n import job_tr
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
+from gui_app.presets_bar import PresetsBar
+from gui_app.tasks_model import MAX_ROOTS
 
 
 def split_patterns(text: str) -> tuple[str, ...]:
@@ -119,7 +124,7 @@ class _Walk(QObject):
         self.join()
 
         def work() -> None:
-            self.done.emit(gen, discover(roots, filters))
+            self.done.emit(gen, discover(roots, filters, natural=True))
 
         self._thread = threading.Thread(target=work, name="brigade-discover", daemon=True)
         self._thread.start()
@@ -136,13 +141,19 @@ class JobSetup(QWidget):
     startRequested = Signal(object)  # noqa: N815 - Qt naming;a BatchSpec, validated, ready to submit
     discovered = Signal()  # a walk finished and the summary is up to date
     readyChanged = Signal(bool)  # noqa: N815 - Qt naming;whether Start can run now
+    folderUsed = Signal(str)  # noqa: N815 - Qt naming;the folder files were just chosen from
 
     def __init__(
-        self, options: Callable[[], BatchOptions] | None = None, parent: QWidget | None = None
+        self,
+        options: Callable[[], BatchOptions] | None = None,
+        parent: QWidget | None = None,
+        presets: PresetStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.options = options or BatchOptions
+        self.presets_store = presets  # None: no presets (the bar says why when used)
         self.roots: list[str] = []
+        self.start_folder = os.path.expanduser("~")  # where the file dialogs open
         self.found: Discovery = Discovery()
         self.walking = False
         self._walk = _Walk(self)
@@ -155,6 +166,7 @@ class JobSetup(QWidget):
     # ------------------------------------------------------------ layout
     def _build(self) -> None:
         self.drop = DropZone(self)
+        self.drop.setAccessibleName(self.tr("Drop files or folders here"))
         self.drop.pathsDropped.connect(self.add_paths)
         self.add_files_btn = QPushButton(self.tr("Add files…"), self)
         self.add_folder_btn = QPushButton(self.tr("Add folder…"), self)
@@ -166,15 +178,22 @@ class JobSetup(QWidget):
         for b in (self.add_files_btn, self.add_folder_btn, self.clear_btn):
             buttons.addWidget(b)
         self.include = QLineEdit(self)
+        self.include.setAccessibleName(self.tr("Include"))
         self.include.setPlaceholderText(self.tr("e.g. *.jpg; *.png"))
         self.exclude = QLineEdit(self)
+        self.exclude.setAccessibleName(self.tr("Exclude"))
         self.exclude.setPlaceholderText(self.tr("e.g. *.tmp; .git"))
         self.recursive = QCheckBox(self.tr("Sub-folders"), self)
         self.recursive.setChecked(True)
         self.hidden = QCheckBox(self.tr("Hidden files"), self)
+        self.earlier_outputs = QCheckBox(self.tr("Earlier outputs"), self)
+        self.earlier_outputs.setToolTip(
+            self.tr("Also walk Brigade's own output folders (brigade-…) found inside the dropped folders")
+        )
         flags = QHBoxLayout()
         flags.addWidget(self.recursive)
         flags.addWidget(self.hidden)
+        flags.addWidget(self.earlier_outputs)
         flags.addStretch(1)
         filters = QFormLayout()
         filters.addRow(self.tr("Include:"), self.include)
@@ -182,7 +201,7 @@ class JobSetup(QWidget):
         filters.addRow(flags)
         for w in (self.include, self.exclude):
             w.textChanged.connect(self._refilter.start)
-        for c in (self.recursive, self.hidden):
+        for c in (self.recursive, self.hidden, self.earlier_outputs):
             c.toggled.connect(self._refilter.start)
         self.summary = QLabel(self.tr("No files yet."), self)
         self.summary.setWordWrap(True)
@@ -194,6 +213,7 @@ class JobSetup(QWidget):
         box.addWidget(self.summary)
 
         self.job = QComboBox(self)
+        self.job.setAccessibleName(self.tr("Job"))
         self.job.currentIndexChanged.connect(self._on_job)
         self.job_help = QLabel(self)
         self.job_help.setWordWrap(True)
@@ -203,7 +223,11 @@ class JobSetup(QWidget):
         self.params.validityChanged.connect(self._update_output)
         job_box = QGroupBox(self.tr("Job"), self)
         jl = QVBoxLayout(job_box)
+        self.presets = PresetsBar(self.presets_store, lambda: self.job_name, self.params.values, self)
+        self.presets.chosen.connect(self.apply_preset)
+        self.presets.failed.connect(self.say)
         jl.addWidget(self.job)
+        jl.addWidget(self.presets)
         jl.addWidget(self.job_help)
         jl.addWidget(self.params)
         self.output = OutputForm(self)
@@ -235,7 +259,7 @@ class JobSetup(QWidget):
             label = info.name
             if not info.error:
                 try:
-                    label = processor_class(info.name).title or info.name
+                    label = job_tr(processor_class(info.name).title) or info.name
                 except Exception as exc:  # noqa: BLE001 - a broken plugin is listed, not fatal
                     info = type(info)(info.name, info.ref, info.origin, f"{type(exc).__name__}: {exc}")
             self.job.addItem(label, info.name)
@@ -267,9 +291,32 @@ class JobSetup(QWidget):
     def _on_job(self, _index: int) -> None:
         cls = self.processor()
         self.params.set_params(cls.params if cls else ())
-        self.job_help.setText(cls.description if cls else "")
+        if self.presets_store is not None:  # the values this job last ran with
+            self.set_values(self.presets_store.last_params(self.job_name))
+        self.presets.refresh()
+        self.job_help.setText(job_tr(cls.description) if cls else "")
         self._update_output()
         self._update_start()
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Put ``values`` in the form (names the job does not know are left out)."""
+        for name, value in values.items():
+            field = self.params.fields.get(name)
+            if field is not None:
+                field.set_text("" if value is None else str(value))
+
+    @Slot(object)
+    def apply_preset(self, preset: Preset) -> None:
+        """Show ``preset``'s job with its values."""
+        if preset.job != self.job_name and not self.set_job(preset.job):
+            self.say(
+                self.tr("The job of preset %1 is not available: %2")
+                .replace("%1", preset.name)
+                .replace("%2", preset.job)
+            )
+            return
+        self.set_values(preset.params)
+        self.presets.refresh(select=preset.name)
 
     def writes_outputs(self) -> bool:
         """Whether the job, with the parameters shown, writes files (so the output form matters)."""
@@ -288,15 +335,23 @@ class JobSetup(QWidget):
     # ------------------------------------------------------------ inputs
     @Slot()
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"))
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files"), self.dialog_folder())
         if files:
+            self.start_folder = os.path.dirname(files[0])
+            self.folderUsed.emit(self.start_folder)
             self.add_paths(files)
 
     @Slot()
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"), self.dialog_folder())
         if folder:
+            self.start_folder = os.path.dirname(os.path.normpath(folder)) or folder
+            self.folderUsed.emit(self.start_folder)
             self.add_paths([folder])
+
+    def dialog_folder(self) -> str:
+        """Where the file dialogs open: the folder used last, else the home folder."""
+        return self.start_folder if os.path.isdir(self.start_folder) else os.path.expanduser("~")
 
     @Slot(list)
     def add_paths(self, paths: list[str]) -> None:
@@ -320,6 +375,7 @@ class JobSetup(QWidget):
             exclude=split_patterns(self.exclude.text()),
             hidden=self.hidden.isChecked(),
             recursive=self.recursive.isChecked(),
+            outputs=self.earlier_outputs.isChecked(),
         )
 
     @Slot()
@@ -352,8 +408,16 @@ class JobSetup(QWidget):
                 text += ", " + self.tr("%n skipped", "", len(f.skipped))
             if f.hidden:
                 text += ", " + self.tr("%n hidden left out", "", f.hidden)
+            if f.outputs:
+                text += ", " + count_text(
+                    len(f.outputs),
+                    self.tr("%1 earlier output folder left out"),
+                    self.tr("%1 earlier output folders left out"),
+                )
         self.summary.setText(text)
-        tip = "\n".join(f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30])
+        lines = [f"{display_path(s.path)}: {s.reason}" for s in f.skipped[:30]]
+        lines += [self.tr("%1: earlier outputs").replace("%1", display_path(p)) for p in f.outputs[:30]]
+        tip = "\n".join(lines)
         self.summary.setToolTip(tip)
         self._update_start()
 
@@ -380,18 +444,21 @@ class JobSetup(QWidget):
             sizes=f.sizes,
             mtimes=f.mtimes,
             output=output,
+            # Stored with the batch: the table shows each path below the folder it was found in.
+            extra={"roots": self.roots[:MAX_ROOTS]},
         )
 
     def _checked_spec(self) -> BatchSpec | None:
         try:
             spec = self.build_spec()
         except (ParamError, OutputError, ValueError) as exc:
-            self._say(str(exc))
+            self.say(str(exc))
             return None
-        self._say("")
+        self.say("")
         return spec
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """Show why Start did nothing, above the Start button (``""`` hides it)."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
@@ -411,10 +478,21 @@ class JobSetup(QWidget):
             return
         problems = [c.describe() for c in find_collisions(spec)] if spec.output is not None else []
         if problems:
-            self._say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
+            self.say(self.tr("Two tasks would write the same file:") + "\n" + "\n".join(problems[:5]))
             return
+        self._remember(spec)
+        # The selection stays: a refused batch can be fixed and started again, and the
+        # same files can run another job. Clear empties it.
         self.startRequested.emit(spec)
-        self.clear()
+
+    def _remember(self, spec: BatchSpec) -> None:
+        """Keep the values for the next time this job is chosen."""
+        if self.presets_store is None:
+            return
+        try:
+            self.presets_store.remember(spec.job, spec.params)
+        except PresetError as exc:
+            self.say(self.tr("The parameters could not be remembered: %1").replace("%1", str(exc)))
 
     def shutdown(self) -> None:
         """Wait for a walk in progress (bounded), so no thread outlives the window."""

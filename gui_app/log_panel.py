@@ -116,6 +116,7 @@ class LogPanel(QWidget):
 
     def _build(self) -> None:
         self.mode = QComboBox(self)
+        self.mode.setAccessibleName(self.tr("Log shown"))
         self.mode.addItem(self.tr("Selected task"))
         self.mode.addItem(self.tr("All tasks"))
         self.title = QLabel(self.tr("No task selected"), self)
@@ -123,6 +124,7 @@ class LogPanel(QWidget):
         self.follow.setChecked(True)
         self.follow.setToolTip(self.tr("Show new lines as they arrive; untick to pause the view"))
         self.search = QLineEdit(self)
+        self.search.setAccessibleName(self.tr("Search the log"))
         self.search.setPlaceholderText(self.tr("Search log…"))
         self.search.setClearButtonEnabled(True)
         self.copy = QPushButton(self.tr("Copy"), self)

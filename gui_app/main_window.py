@@ -6,7 +6,6 @@ in ``TasksModel``, each panel is its own widget. This file wires them.
 
 from __future__ import annotations
 
-import enum
 import gc
 import logging
 import os
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QWidget,
 )
@@ -36,17 +34,20 @@ from core.events import (
     TaskStarted,
     WorkerEvent,
 )
-from core.model import BatchOptions, BatchSpec, TaskState
-from core.params import ParamError
-from core.registry import UnknownJobError, processor_class
-from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text
+from core.model import TaskState
+from core.presets import PresetError, PresetStore
+from gui_app.batch_commands import BatchCommands
+from gui_app.batch_progress import BatchClocks, progress_of, running
+from gui_app.close_dialog import CloseChoice, ask_close_choice
+from gui_app.collection_pause import CollectionPause
+from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
 from gui_app.history_banner import HistoryBanner
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
 from gui_app.notify import Notifier
 from gui_app.settings import Settings
-from gui_app.tasks_model import TasksModel
+from gui_app.tasks_model import BatchRows, TasksModel
 from gui_app.tasks_view import TasksPane
 
 if TYPE_CHECKING:
@@ -55,15 +56,6 @@ if TYPE_CHECKING:
     from gui_app.engine_bridge import EngineBridge
 
 log = logging.getLogger("brigade.gui")
-
-
-class CloseChoice(enum.Enum):
-    """What to do with unfinished tasks when the window closes."""
-
-    FINISH = "finish"  # keep running, close when every batch has finished
-    PAUSE = "pause"  # running tasks finish, queued ones stay queued for a later resume
-    CANCEL = "cancel"  # cancel everything, then close
-    STAY = "stay"  # do not close
 
 
 def open_store(path: str | None) -> tuple[Any, str | None]:
@@ -103,7 +95,7 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(QMainWindow):
+class MainWindow(BatchCommands, QMainWindow):
     """Brigade's window. GUI thread only."""
 
     batchFinished = Signal(object)  # noqa: N815 - Qt naming;a BatchFinished, after the model saw it
@@ -122,7 +114,12 @@ class MainWindow(QMainWindow):
         self.closing = False
         self.quit_when_finished = False
         self._can_close = False
-        self._active_since: float | None = None
+        self.clocks = BatchClocks()  # each batch's running time
+        self.collections = CollectionPause()  # the collector waits while a million events pass
+        self.accepted = 0  # batches the engine accepted in this session
+        # When each batch not yet accepted was submitted, by its path list (the engine never copies it).
+        self.submitted: dict[int, float] = {}
+        self.refusal = ""  # why the last submit was refused
         self._rates = RateMeter()
         self._language = settings.language
         self._live: set[int] = set()  # batches the engine knows (accepted in this session)
@@ -151,7 +148,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.history_banner)
         self.actions_ = Actions(self)
         self.addToolBar(self.actions_.toolbar(self))
-        self.setup = JobSetup(self.batch_options, self)
+        self.setup = JobSetup(self.batch_options, self, presets=self._open_presets())
         scroll = scrolled(self.setup)
         scroll.setMinimumWidth(340)
         self.setup_dock = self._dock(
@@ -188,6 +185,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.resize(1280, 820)
 
+    def _open_presets(self) -> PresetStore | None:
+        """The presets file; when it cannot be read, say so and run without presets."""
+        try:
+            return PresetStore.open()
+        except PresetError as exc:
+            self.report(self.tr("Presets unavailable: %1").replace("%1", str(exc)))
+            return None
+
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -219,7 +224,7 @@ class MainWindow(QMainWindow):
         for dock in (self.setup_dock, self.log_dock, self.monitor_dock, self.history_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(a.about)
+        help_menu.addActions([a.guide, a.about])
 
     def _connect(self) -> None:
         a, v, s = self.actions_, self.view, self.setup
@@ -234,14 +239,20 @@ class MainWindow(QMainWindow):
         a.clear_finished.triggered.connect(self.clear_finished)
         a.settings.triggered.connect(self.open_settings)
         a.about.triggered.connect(self.show_about)
+        a.guide.triggered.connect(self.show_guide)
         a.quit.triggered.connect(self.close)
         a.when_done_quit.setChecked(self.settings.when_done == "quit")
         a.when_done_quit.toggled.connect(self._on_when_done)
-        s.startRequested.connect(self.submit)
+        s.startRequested.connect(self.start_from_setup)
         s.readyChanged.connect(self._update_actions)
+        s.start_folder = str(
+            self.settings.qsettings.value("paths/last_folder", "") or os.path.expanduser("~")
+        )
+        s.folderUsed.connect(self._remember_folder)
         v.cancelRequested.connect(self.cancel)
         v.retryRequested.connect(self.retry)
         v.showLogRequested.connect(self.show_log)
+        v.actionFailed.connect(self.report)
         v.currentTaskChanged.connect(self._on_current_task)
         v.selectionModel().selectionChanged.connect(self._update_actions)
         self._tick = QTimer(self, interval=1000)
@@ -255,7 +266,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not self._restored:
                 self.resizeDocks([self.setup_dock], [360], Qt.Orientation.Horizontal)
-                self.resizeDocks([self.log_dock], [230], Qt.Orientation.Vertical)
+                self.resizeDocks([self.log_dock], [260], Qt.Orientation.Vertical)
 
     def event(self, event: QEvent) -> bool:
         if not self._late_done and event.type() == QEvent.Type.Paint:
@@ -423,156 +434,10 @@ class MainWindow(QMainWindow):
         self.history_dock.setWidget(scrolled(self.history))
         self.history_dock.visibilityChanged.connect(self._on_history_shown)
 
-    # ------------------------------------------------------------ engine commands
-    def batch_options(self) -> BatchOptions:
-        """Run options of the next batch, from the settings."""
-        return BatchOptions(timeout=self.settings.timeout, retries=self.settings.retries)
-
-    @Slot(object)
-    def submit(self, spec: BatchSpec) -> bool:
-        """Queue a batch on the engine; report a refusal in the status bar."""
-        engine = self.engine
-        if engine is None or (self.cluster is not None and not self.engine_ready):
-            why = self.engine_error or self.tr("the cluster is not connected yet")
-            self.statusBar().showMessage(self.tr("Nothing will run: %1").replace("%1", why), 10_000)
-            return False
-        try:
-            engine.submit(spec)
-        except (ParamError, UnknownJobError) as exc:
-            self.statusBar().showMessage(str(exc), 10_000)
-            return False
-        self._note_job(spec.job)
-        if self._active_since is None:
-            self._active_since = time.monotonic()
-            self._rates.reset()
-        return True
-
-    def _note_job(self, job: str) -> None:
-        """Tell the model the job's title and result columns, before its results arrive."""
-        try:
-            cls = processor_class(job)
-            self.model.set_result_columns(job, cls.result_columns, cls.title)
-        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
-            log.debug("no result columns for %s", job)
-
-    @Slot()
-    def pause(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.pause()
-        self.paused = True
-        self._update_actions()
-
-    @Slot()
-    def resume(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.resume()
-        self.paused = False
-        self._update_actions()
-
-    @Slot(list)
-    def cancel(self, task_ids: list[int]) -> None:
-        if (engine := self.engine) is not None:
-            engine.cancel(task_ids)
-
-    @Slot()
-    def cancel_selected(self) -> None:
-        self.cancel(self.view.selected_task_ids())
-
-    @Slot()
-    def cancel_all(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.cancel_batch(None)
-
-    @Slot()
-    def retry_failed(self) -> None:
-        if (engine := self.engine) is not None:
-            engine.retry_failed(None)
-        for b in self.model.batches:
-            if b.batch_id not in self._live:
-                rows = range(b.first, b.first + b.count)
-                self.retry([b.ids[r - b.first] for r in rows if self.model.state(r) == TaskState.FAILED])
-
-    @Slot(list)
-    def retry(self, task_ids: list[int]) -> None:
-        """Run tasks again: the engine's own ones directly, those of past batches through the store."""
-        live, past = [], {}
-        for tid in task_ids:
-            row = self.model.row_of(tid)
-            if row < 0:
-                continue
-            bid = self.model.batch_of(row).batch_id
-            if bid in self._live:
-                live.append(tid)
-            else:
-                past.setdefault(bid, set()).add(tid)
-        engine = self.engine
-        if live and engine is not None:
-            engine.retry(live)
-        for bid, wanted in past.items():
-            self._retry_past(bid, wanted)
-
-    def _retry_past(self, batch_id: int, wanted: set[int]) -> None:
-        spec = (
-            self.store.retry_spec(batch_id, failed=True, cancelled=True) if self.store is not None else None
-        )
-        if spec is None or spec.task_ids is None:
-            return
-        keep = [i for i, tid in enumerate(spec.task_ids) if tid in wanted]
-        if not keep:
-            return
-        pick = [spec.paths[i] for i in keep]
-        sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
-        mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
-        ids = [spec.task_ids[i] for i in keep]
-        self.submit(spec.replace(paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
-
-    @Slot()
-    def clear_finished(self) -> None:
-        before = {b.batch_id for b in self.model.batches}
-        removed = self.model.clear_finished()
-        engine = self.engine
-        for bid in before - {b.batch_id for b in self.model.batches}:
-            if engine is not None:
-                engine.forget(bid)
-            self._live.discard(bid)
-        if removed:
-            self.statusBar().showMessage(
-                count_text(
-                    removed, self.tr("Cleared %1 finished task"), self.tr("Cleared %1 finished tasks")
-                ),
-                5000,
-            )
-        self._update_actions()
-
-    @Slot(int)
-    def resume_batch(self, batch_id: int) -> None:
-        """Queue the unfinished tasks of a past batch again (from the history panel)."""
-        spec = self.store.resume_spec(batch_id) if self.store is not None else None
-        if spec is None or not spec.paths:
-            self.statusBar().showMessage(
-                self.tr("Batch %1 has nothing left to run").replace("%1", str(batch_id)), 5000
-            )
-            return
-        if self.submit(spec):
-            self.statusBar().showMessage(self.tr("Resuming batch %1").replace("%1", str(batch_id)), 5000)
-
-    @Slot(int)
-    def open_batch(self, batch_id: int) -> None:
-        """Show a past batch's tasks in the table (from the history panel)."""
-        if self.store is not None and not any(b.batch_id == batch_id for b in self.model.batches):
-            batch = self.store.batch(batch_id)
-            if batch is not None:
-                self._note_job(batch.job)
-                self.model.add_past_batch(batch_id, batch.job, self.store.tasks(batch_id))
-                self._rates.reset()  # loaded tasks are not throughput
-        rows = [b.first for b in self.model.batches if b.batch_id == batch_id]
-        if rows:
-            self.view.select_task(self.model.task_id(rows[0]))
-            self._update_actions()
-
     # ------------------------------------------------------------ events
     @Slot(list)
     def _on_events(self, events: list[Event]) -> None:
+        now = time.monotonic()
         self.model.apply(events)  # one tick's events: the table hears of them once
         self.log.on_events(events)
         shown = self.log_task
@@ -587,12 +452,16 @@ class MainWindow(QMainWindow):
                 self._on_batch_finished(ev)  # type: ignore[arg-type]
             elif kind is BatchAccepted:
                 self._live.add(ev.batch_id)  # type: ignore[union-attr]
+                self.accepted += 1
                 self._refresh_history()  # the batch is in the history from now on
-                if self._active_since is None:
-                    self._active_since = time.monotonic()
+                # From the Start press: a batch may run and end before its first drain tick.
+                since = self.submitted.pop(id(ev.spec.paths), now)  # type: ignore[union-attr]
+                if not self.paused:
+                    self.clocks.start(ev.batch_id, since)  # type: ignore[union-attr]
             elif kind is WorkerEvent and ev.exitcode is None and self.cluster is None:  # type: ignore[union-attr]
                 # Only our own pool: a cluster's workers belong to whoever started them.
                 lower_priority(ev.pid)  # type: ignore[union-attr]
+        self.clocks.follow(self.model.batches, now, paused=self.paused)
         c = self.model.counts
         key = (c.unfinished > 0, c.by_state[TaskState.FAILED] > 0, c.total > c.unfinished)
         if key != self._actions_key:  # asking the widgets costs Qt calls: only when it matters
@@ -615,9 +484,10 @@ class MainWindow(QMainWindow):
                 )
             ):
                 text = text.replace(f"%{i + 1}", str(n))
+            ran = self.clocks.elapsed(ev.batch_id, time.monotonic())  # running time, pauses left out
             self.notifier.notify(
                 self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)),
-                text.replace("%4", f"{ev.elapsed:.1f}"),
+                text.replace("%4", f"{ev.elapsed if ran is None else ran:.1f}"),
             )
         self._refresh_history()
         self.batchFinished.emit(ev)
@@ -626,7 +496,6 @@ class MainWindow(QMainWindow):
 
     def _on_all_finished(self) -> None:
         self._on_tick()
-        self._active_since = None
         if (self.quit_when_finished or self.settings.when_done == "quit") and not self.closing:
             QTimer.singleShot(0, self.close)
 
@@ -676,18 +545,35 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ periodic
     @Slot()
     def _on_tick(self) -> None:
+        now = time.monotonic()
+        self.collections.check(self.bridge.backlog if self.bridge is not None else 0)
+        self.clocks.follow(self.model.batches, now, paused=self.paused)
         c = self.model.counts
         rate = self._rates.sample(c.finished, c.bytes_done)
-        elapsed = time.monotonic() - self._active_since if self._active_since is not None else None
-        self.status.show(c, rate, elapsed, paused=self.paused)
+        active = running(self.model.batches)
+        shown = self.status_batches(active)
+        self.status.show(
+            progress_of(shown, self.clocks, now), rate, paused=self.paused, label=self._batches_label(shown)
+        )
+        self.tasks.filter_bar.show_batches(self.model.batches, self.clocks, now)
         self.model.refresh_running()
         if self.monitor is not None:
             self.monitor.set_throughput(rate.files, rate.bytes)
         self._update_actions()
-        total = c.total
-        done = total - c.unfinished
-        # The taskbar shows the title: progress is visible with the window minimised.
-        self.setWindowTitle(f"Brigade — {100 * done // total}%" if total and c.unfinished else "Brigade")
+        # The taskbar shows the title: progress of the running batches, visible with the window minimised.
+        self.setWindowTitle(title_text(progress_of(active, self.clocks, now)) if active else "Brigade")
+
+    def status_batches(self, active: list[BatchRows]) -> list[BatchRows]:
+        """The batches the status bar speaks of: the one chosen, else the running ones, else the last."""
+        chosen = self.tasks.filter_bar.batch_id
+        if chosen is not None:
+            return [b for b in self.model.batches if b.batch_id == chosen]
+        return active or self.model.batches[-1:]
+
+    def _batches_label(self, batches: list[BatchRows]) -> str:
+        if len(batches) == 1:
+            return self.tr("Batch %1:").replace("%1", str(batches[0].batch_id))
+        return self.tr("%1 running batches:").replace("%1", str(len(batches))) if batches else ""
 
     # ------------------------------------------------------------ drops anywhere on the window
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -700,6 +586,17 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.setup.add_paths(paths)
             self.setup_dock.show()
+
+    @Slot(list)
+    def open_paths(self, paths: list[str]) -> None:
+        """Paths from the command line, a later launch or the system: add them and come forward."""
+        if paths:
+            self.setup.add_paths(paths)
+            self.setup_dock.show()
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def _update_actions(self, *_: Any) -> None:
@@ -771,6 +668,18 @@ class MainWindow(QMainWindow):
     def _on_when_done(self, on: bool) -> None:
         self.settings.when_done = "quit" if on else "nothing"
 
+    @Slot(str)
+    def _remember_folder(self, folder: str) -> None:
+        """The file dialogs open where the person last took files from."""
+        self.settings.qsettings.setValue("paths/last_folder", folder)
+
+    @Slot()
+    def show_guide(self) -> None:
+        from gui_app.guide import open_guide
+
+        if failure := open_guide():
+            self.report(failure)
+
     @Slot()
     def show_about(self) -> None:
         from gui_app.about import show_about
@@ -780,35 +689,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ closing
     def close_choice(self) -> CloseChoice:
         """Ask what to do with unfinished tasks (tests replace this method)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Tasks are still running"))
-        n = self.model.counts.unfinished
-        box.setText(
-            count_text(
-                n, self.tr("%1 task has not finished yet."), self.tr("%1 tasks have not finished yet.")
-            )
-        )
-        box.setInformativeText(
-            self.tr("Finish: keep running and close when done.")
-            + "\n"
-            + self.tr(
-                "Pause for later: running tasks finish, the rest stay queued in the history for a resume."
-            )
-            + "\n"
-            + self.tr("Cancel tasks: stop them now.")
-        )
-        finish = box.addButton(self.tr("Finish"), QMessageBox.ButtonRole.AcceptRole)
-        pause = box.addButton(self.tr("Pause for later"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(self.tr("Cancel tasks"), QMessageBox.ButtonRole.DestructiveRole)
-        stay = box.addButton(self.tr("Don't close"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(pause)
-        box.setEscapeButton(stay)
-        box.exec()
-        clicked = box.clickedButton()
-        return {finish: CloseChoice.FINISH, pause: CloseChoice.PAUSE, cancel: CloseChoice.CANCEL}.get(
-            clicked, CloseChoice.STAY
-        )  # type: ignore[call-overload]
+        return ask_close_choice(self, self.model.counts.unfinished)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._can_close:
@@ -861,6 +742,7 @@ class MainWindow(QMainWindow):
     def release(self) -> None:
         """Stop everything the window started: engine thread, workers, samplers, store."""
         self._tick.stop()
+        self.collections.release()
         self.setup.shutdown()
         if self.monitor is not None:
             self.monitor.stop()

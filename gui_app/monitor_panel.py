@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.monitor import Monitor, Sample
@@ -21,6 +21,7 @@ from gui_app.theme import palette_is_dark
 
 GIB = 1024**3
 MIB = 1024**2
+TITLE_SIZE = "9pt"
 LEGEND_LIMIT = 8  # more workers than this: no legend, it would hide the curves
 
 # Tableau 10: distinct hues that stay readable on light and dark backgrounds.
@@ -81,6 +82,7 @@ class MonitorPanel(QWidget):
         self.sampled.connect(self.add_sample, Qt.ConnectionType.QueuedConnection)
         self._throughput = (0.0, 0.0)
         self._stale = False  # samples arrived that the graphs do not show yet
+        self._stopped = False
         self._worker_curves: dict[str, dict[int, pg.PlotDataItem]] = {"cpu": {}, "rss": {}}
         self._worker_colors: dict[int, QColor] = {}
         self._next_color = 0
@@ -113,7 +115,9 @@ class MonitorPanel(QWidget):
         self.worker_rss_plot = self._plot()
         self.cpu_plot.setYRange(0, 100, padding=0.02)
         self.cpu_plot.getPlotItem().getViewBox().setLimits(yMin=0)
-        self.total_curve = self.cpu_plot.plot(pen=pg.mkPen(TOTAL_COLOR, width=2.5))
+        # One legend entry for all cores: their thin grey lines are alike on purpose.
+        self.cpu_legend = self.cpu_plot.addLegend(offset=(6, 6), labelTextSize="8pt", colCount=2)
+        self.total_curve = self.cpu_plot.plot(pen=pg.mkPen(TOTAL_COLOR, width=2.5), name="total")
         self.core_curves: list[pg.PlotDataItem] = []
         self.memory_curve = self.memory_plot.plot(
             pen=pg.mkPen(MEMORY_COLOR, width=2), fillLevel=0, brush=_alpha(MEMORY_COLOR, 60)
@@ -121,13 +125,11 @@ class MonitorPanel(QWidget):
         self.memory_total_line = pg.InfiniteLine(angle=0, movable=False)
         self.memory_plot.addItem(self.memory_total_line)
         for plot in (self.worker_cpu_plot, self.worker_rss_plot):
-            plot.addLegend(offset=(6, 6), labelTextSize="8pt")
-        grid = QGridLayout()
-        grid.setSpacing(6)
-        grid.addWidget(self.cpu_plot, 0, 0)
-        grid.addWidget(self.memory_plot, 0, 1)
-        grid.addWidget(self.worker_cpu_plot, 1, 0)
-        grid.addWidget(self.worker_rss_plot, 1, 1)
+            plot.addLegend(offset=(6, 6), labelTextSize="8pt", colCount=2)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(6)
+        self.columns = 0
+        self._arrange(4)
         # Says when the workers are elsewhere (a cluster): their graphs would otherwise just be empty.
         self.note = QLabel()
         self.note.setObjectName("monitorNote")
@@ -137,7 +139,24 @@ class MonitorPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.note)
         layout.addLayout(stats)
-        layout.addLayout(grid, 1)
+        layout.addLayout(self.grid, 1)
+
+    def _arrange(self, columns: int) -> None:
+        """Lay the four graphs out in one row (a wide, low dock) or two (a tall one)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, plot in enumerate(self._plots()):
+            self.grid.addWidget(plot, i // columns, i % columns)
+        for i in range(4):
+            self.grid.setColumnStretch(i, 1 if i < columns else 0)
+            self.grid.setRowStretch(i, 1 if i < 4 // columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        size = event.size()
+        # A graph reads well from about 3:2; four in a row when that leaves each one wide enough.
+        self._arrange(4 if size.width() >= 2.4 * size.height() else 2)
 
     def _stat(self, value: QLabel) -> QVBoxLayout:
         title = QLabel()
@@ -160,7 +179,7 @@ class MonitorPanel(QWidget):
 
     def _plot(self) -> pg.PlotWidget:
         plot = pg.PlotWidget()
-        plot.setMinimumSize(220, 140)
+        plot.setMinimumSize(200, 120)
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
@@ -191,14 +210,27 @@ class MonitorPanel(QWidget):
         )
         for label, text in zip(self._stat_titles, titles, strict=True):
             label.setText(text)
-        self.cpu_plot.setTitle(self.tr("CPU per core and total (%)"))
-        self.memory_plot.setTitle(self.tr("Memory in use (GiB)"))
-        self.worker_cpu_plot.setTitle(self.tr("CPU per worker (%)"))
-        self.worker_rss_plot.setTitle(self.tr("Memory per worker (MiB)"))
-        ago = self.tr("seconds ago")
-        for plot in self._plots():
-            plot.setLabel("bottom", ago)
+        titles = (
+            self.tr("CPU per core and total (%)"),
+            self.tr("Memory in use (GiB)"),
+            self.tr("CPU per worker (%)"),
+            self.tr("Memory per worker (MiB)"),
+        )
+        # The x axis counts seconds back from now: said on hover, its label would take a graph's row.
+        ago = self.tr("x axis: seconds ago")
+        for plot, title in zip(self._plots(), titles, strict=True):
+            plot.setTitle(title, size=TITLE_SIZE)
+            plot.setToolTip(f"{title}\n{ago}")
+        self._legend_names = (self.tr("total"), self.tr("each core"))
+        self._name_cpu_curves()
         self._update_labels()
+
+    def _name_cpu_curves(self) -> None:
+        """Label the CPU graph's legend in the current language."""
+        for curve, name in zip((self.total_curve, *self.core_curves[:1]), self._legend_names, strict=False):
+            label = self.cpu_legend.getLabel(curve)
+            if label is not None:
+                label.setText(name)
 
     def _plots(self) -> tuple[pg.PlotWidget, ...]:
         return (self.cpu_plot, self.memory_plot, self.worker_cpu_plot, self.worker_rss_plot)
@@ -244,12 +276,14 @@ class MonitorPanel(QWidget):
 
     def start(self) -> None:
         """Start sampling (on the monitor's own thread)."""
+        self._stopped = False
         self._monitor.start()
 
     @Slot()
     def stop(self) -> None:
-        """Stop sampling and wait for the sampling thread to end."""
+        """Stop sampling and wait for the sampling thread to end; a sample still on its way is dropped."""
         self._monitor.stop()
+        self._stopped = True
 
     @property
     def monitor(self) -> Monitor:
@@ -264,6 +298,8 @@ class MonitorPanel(QWidget):
     @Slot(object)
     def add_sample(self, sample: Sample) -> None:
         """Append a sample and redraw if the graphs are seen (GUI thread)."""
+        if self._stopped:
+            return  # taken just before stop() and delivered after it
         self.samples.append(sample)
         self._update_labels()
         if self.seen:
@@ -323,7 +359,11 @@ class MonitorPanel(QWidget):
     def _draw_cpu(self, x: np.ndarray) -> None:
         cores = len(self.samples[-1].cpu_per_core)
         while len(self.core_curves) < cores:
-            self.core_curves.append(self.cpu_plot.plot(pen=pg.mkPen(self._core_pen_color, width=1)))
+            name = None if self.core_curves else "each core"  # the first one stands for all
+            self.core_curves.append(
+                self.cpu_plot.plot(pen=pg.mkPen(self._core_pen_color, width=1), name=name)
+            )
+            self._name_cpu_curves()
         # Sampled in one pass; a sample taken with another core count (hot-plug) pads with NaN.
         per_core = np.full((len(self.samples), cores), np.nan)
         for i, s in enumerate(self.samples):

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -39,6 +41,8 @@ from core.events import (
     TaskStarted,
 )
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
+from core.processor import LINE
+from gui_app.i18n import job_tr
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
 COLUMN_COUNT = 7
@@ -68,36 +72,6 @@ Row = int
 
 
 @dataclass
-class BatchRows:
-    """Rows of one batch: contiguous, starting at ``first``."""
-
-    batch_id: int
-    first: int
-    ids: Sequence[TaskId]
-    paths: Sequence[str]
-    sizes: Sequence[int] | None
-    job: str
-    outputs_dir: str | None = None
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
-
-
-@dataclass(slots=True)
-class TaskDetail:
-    """What is known of a finished task beyond its compact fields and result text.
-
-    Kept only for tasks that have one of these: most finished tasks cost a
-    result string and nothing else.
-    """
-
-    failure: Failure | None = None
-    outputs: tuple[str, ...] = ()
-    log_dropped: int = 0
-
-
-@dataclass
 class Counts:
     """Tasks per state, and bytes of finished inputs (for MB/s)."""
 
@@ -117,13 +91,87 @@ class Counts:
     def unfinished(self) -> int:
         return self.by_state[TaskState.QUEUED] + self.by_state[TaskState.RUNNING]
 
+    def add(self, other: Counts) -> None:
+        """Add ``other``'s figures to these."""
+        for i, n in enumerate(other.by_state):
+            self.by_state[i] += n
+        self.bytes_done += other.bytes_done
+        self.finished += other.finished
+
+
+@dataclass
+class BatchRows:
+    """Rows of one batch: contiguous, starting at ``first``, with the batch's own counts.
+
+    ``roots`` are the folders the person dropped (longest first): the File
+    column shows each path below the root that holds it.
+    """
+
+    batch_id: int
+    first: int
+    ids: Sequence[TaskId]
+    paths: Sequence[str]
+    sizes: Sequence[int] | None
+    job: str
+    roots: tuple[str, ...] = ()
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def active(self) -> bool:
+        """Whether tasks of this batch are queued or running."""
+        return self.counts.unfinished > 0
+
+    def shown_path(self, path: str) -> str:
+        """``path`` below the dropped folder that holds it, else its folder and name."""
+        for root in self.roots:
+            if path.startswith(root):
+                return display_path(path[len(root) :])
+        return short_path(path)
+
+
+@dataclass(slots=True)
+class TaskDetail:
+    """What is known of a finished task beyond its compact fields and result text.
+
+    Kept only for tasks that have one of these: most finished tasks cost a
+    result string and nothing else.
+    """
+
+    failure: Failure | None = None
+    outputs: tuple[str, ...] = ()
+    log_dropped: int = 0
+
+
+MAX_ROOTS = 64  # more dropped folders than this: paths show as folder/name (a lookup per painted cell)
+
+
+def batch_roots(roots: Iterable[str]) -> tuple[str, ...]:
+    """The dropped folders as prefixes (``/a/b/``), longest first, so the nearest root matches."""
+    folders = [os.path.join(os.path.abspath(r), "") for r in roots if os.path.isdir(r)]
+    if len(folders) > MAX_ROOTS:
+        return ()
+    return tuple(sorted(set(folders), key=len, reverse=True))
+
+
+def one_line(value: Any) -> str:
+    """A value on one line: a text of several lines shows its last non-empty one (a program's verdict)."""
+    text = f"{value}"
+    if "\n" not in text:
+        return text
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
 
 def result_text(result: dict[str, Any] | None, columns: Sequence[str] = ()) -> str:
     """One short line for the Result column: the job's result columns, else every field."""
     if not result:
         return ""
     keys = [k for k in columns if k in result] or list(result)
-    return "  ".join(f"{result[k]}" if len(keys) == 1 else f"{k}={result[k]}" for k in keys)
+    return "  ".join(one_line(result[k]) if len(keys) == 1 else f"{k}={one_line(result[k])}" for k in keys)
 
 
 def short_path(path: str) -> str:
@@ -140,15 +188,25 @@ def duration_text(seconds: float | None) -> str:
     """
     if seconds is None:
         return ""
-    if seconds < 10:
-        return f"{seconds:.2f} s"
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return _tr_duration("%1 s").replace("%1", f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}")
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
+        return _tr_duration("%1 min %2 s").replace("%1", str(minutes)).replace("%2", f"{secs:02d}")
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _tr_duration("%1 h %2 min").replace("%1", str(hours)).replace("%2", f"{minutes:02d}")
+
+
+# Marked for lupdate here, translated when shown (the language may change after import).
+_DURATION_FORMS = (
+    QT_TRANSLATE_NOOP("duration", "%1 s"),
+    QT_TRANSLATE_NOOP("duration", "%1 min %2 s"),
+    QT_TRANSLATE_NOOP("duration", "%1 h %2 min"),
+)
+
+
+def _tr_duration(text: str) -> str:
+    return QCoreApplication.translate("duration", text)
 
 
 class TasksModel(QAbstractTableModel):
@@ -251,10 +309,10 @@ class TasksModel(QAbstractTableModel):
     # ------------------------------------------------------------ cell contents
     def _display(self, row: Row, col: int) -> Any:
         if col == COL_FILE:
-            return short_path(self.path(row))
+            b = self.batch_of(row)
+            return b.shown_path(b.paths[row - b.first])
         if col == COL_JOB:
-            job = self.batch_of(row).job
-            return self._titles.get(job, job)
+            return self.job_title(self.batch_of(row).job)
         if col == COL_STATE:
             return self._state_names[TaskState(self._state[row])]
         if col == COL_PROGRESS:
@@ -273,7 +331,9 @@ class TasksModel(QAbstractTableModel):
         if col == COL_FILE:
             return display_path(self.path(row))
         if col == COL_RESULT:
-            return self.result_text(row) or None
+            return self.full_result(row) or None
+        if col == COL_STATE:
+            return self._state_names[TaskState(self._state[row])]
         return None
 
     def _icon(self, state: int) -> QIcon | None:
@@ -326,6 +386,23 @@ class TasksModel(QAbstractTableModel):
             return d.failure.describe()
         return self._texts.get(row, "")
 
+    def output_folder(self, batch: BatchRows) -> str | None:
+        """The folder the batch's first output went to (``None`` before any output)."""
+        lo, hi = batch.first, batch.first + batch.count
+        for row, detail in self._details.items():
+            if lo <= row < hi and detail.outputs:
+                return os.path.dirname(detail.outputs[0])
+        return None
+
+    def full_result(self, row: Row) -> str:
+        """The result or failure of a task, nothing cut: the reason and the traceback's last line."""
+        d = self._details.get(row)
+        if d is not None and d.failure is not None:
+            tb = [line for line in (d.failure.traceback or "").splitlines() if line.strip()]
+            reason = d.failure.describe()
+            return f"{reason}\n{tb[-1].strip()}" if tb and tb[-1].strip() not in reason else reason
+        return self._texts.get(row, "")
+
     def row_of(self, task_id: TaskId) -> Row:
         """The row of a task, or -1."""
         for b in reversed(self.batches):
@@ -358,6 +435,23 @@ class TasksModel(QAbstractTableModel):
             return lambda r: self.batch_of(r).job
         return lambda r: os.path.basename(self.path(r)).lower()
 
+    def bulk_sort_key(self, col: int) -> Callable[[Row], Any]:
+        """``sort_key`` for sorting every row at once: file names are read in one pass first.
+
+        A sort of a million rows then looks keys up in a list (in C), instead of
+        calling back into Python for each row's path.
+        """
+        if col == COL_FILE:
+            basename = os.path.basename
+            return [basename(p).lower() for b in self.batches for p in b.paths].__getitem__
+        if col == COL_JOB:
+            return [b.job for b in self.batches for _ in range(b.count)].__getitem__
+        return self.sort_key(col)
+
+    def job_title(self, job: str) -> str:
+        """The job's name as shown (its title, once known)."""
+        return job_tr(self._titles.get(job, job))
+
     def set_result_columns(self, job: str, columns: Sequence[str], title: str = "") -> None:
         """Which result fields of ``job`` the Result column shows, and its name for the Job column."""
         self._result_columns[job] = tuple(columns)
@@ -372,7 +466,10 @@ class TasksModel(QAbstractTableModel):
             return
         first = len(self._state)
         self.beginInsertRows(QModelIndex(), first, first + n - 1)
-        self.batches.append(BatchRows(batch_id, first, task_ids, spec.paths, spec.sizes, spec.job))
+        roots = batch_roots(spec.extra.get("roots", ()))
+        batch = BatchRows(batch_id, first, task_ids, spec.paths, spec.sizes, spec.job, roots)
+        batch.counts.by_state[TaskState.QUEUED] = n
+        self.batches.append(batch)
         self._firsts.append(first)
         self._state.extend(bytes(n))  # QUEUED == 0
         self._progress.extend(b"\xff" * n)
@@ -400,12 +497,15 @@ class TasksModel(QAbstractTableModel):
         self._flush(rows)
         return True
 
-    def add_past_batch(self, batch_id: int, job: str, tasks: Sequence[Any]) -> None:
+    def add_past_batch(
+        self, batch_id: int, job: str, tasks: Sequence[Any], roots: Sequence[str] = ()
+    ) -> None:
         """Show a batch read from the store (``TaskRow``s, sorted by id), as it was left."""
         if not tasks or any(b.batch_id == batch_id for b in self.batches):
             return
         ids = [t.id for t in tasks]
-        spec = BatchSpec(job, {}, [t.path for t in tasks], sizes=[t.size for t in tasks])
+        paths = [t.path for t in tasks]
+        spec = BatchSpec(job, {}, paths, sizes=[t.size for t in tasks], extra={"roots": list(roots)})
         self.add_batch(batch_id, spec, ids)
         first = self.batches[-1].first
         for i, t in enumerate(tasks):
@@ -475,6 +575,7 @@ class TasksModel(QAbstractTableModel):
         old = self._state[row]
         if old != state:
             self.counts.move(old, state)
+            self.batch_of(row).counts.move(old, state)
             self._state[row] = state
 
     def _on_started(self, row: Row, ev: TaskStarted) -> None:
@@ -496,16 +597,21 @@ class TasksModel(QAbstractTableModel):
             self._texts[row] = self._result_text(b.job, ev.result)
         if ev.failure is not None or ev.outputs or ev.log_dropped:
             self._details[row] = TaskDetail(ev.failure, tuple(ev.outputs), ev.log_dropped)
-        counts = self.counts
-        counts.finished += 1
-        if b.sizes is not None:
-            counts.bytes_done += b.sizes[row - b.first]
+        size = b.sizes[row - b.first] if b.sizes is not None else 0
+        for counts in (self.counts, b.counts):
+            counts.finished += 1
+            counts.bytes_done += size
 
     def _result_text(self, job: str, result: Any) -> str:
-        """``result_text`` with the job's columns; a job showing one field costs one ``str``."""
+        """``result_text`` with the job's columns; a job showing one field costs one ``str``.
+
+        A result line (a command's last output line) is what the task says: it is shown alone.
+        """
         columns = self._result_columns.get(job, ())
         if len(columns) == 1 and columns[0] in result:
             return f"{result[columns[0]]}"
+        if result.get(LINE):
+            return one_line(result[LINE])
         return result_text(result, columns)
 
     def _keep(
@@ -581,7 +687,7 @@ class TasksModel(QAbstractTableModel):
 
     def _copy_batch(self, b: BatchRows, old: dict[str, Any]) -> None:
         lo, hi, first = b.first, b.first + b.count, len(self._state)
-        self.batches.append(BatchRows(b.batch_id, first, b.ids, b.paths, b.sizes, b.job))
+        self.batches.append(BatchRows(b.batch_id, first, b.ids, b.paths, b.sizes, b.job, b.roots, b.counts))
         self._firsts.append(first)
         self._state.extend(old["state"][lo:hi])
         self._progress.extend(old["progress"][lo:hi])

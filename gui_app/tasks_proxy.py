@@ -43,6 +43,7 @@ class TasksProxy(QAbstractProxyModel):
         super().__init__(parent)
         self._states: bytes | None = None  # allowed states, None: all
         self._text = ""
+        self._batch: int | None = None  # the one batch shown, None: every batch
         self._sort_col = -1
         self._order = Qt.SortOrder.AscendingOrder
         self._rows: array | None = None
@@ -76,6 +77,18 @@ class TasksProxy(QAbstractProxyModel):
         self._text = text.strip().lower()
         self._relayout()
 
+    def set_batch_filter(self, batch_id: int | None) -> None:
+        """Show only the tasks of ``batch_id`` (``None``: of every batch)."""
+        self._batch = batch_id
+        self._relayout()
+
+    def _batch_rows(self) -> range | None:
+        """Source rows of the batch shown, or ``None`` when every batch is."""
+        if self._batch is None:
+            return None
+        b = next((b for b in self.tasks().batches if b.batch_id == self._batch), None)
+        return range(b.first, b.first + b.count) if b is not None else range(0)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_col, self._order = column, order
         self._relayout()
@@ -87,6 +100,8 @@ class TasksProxy(QAbstractProxyModel):
     # ------------------------------------------------------------ mapping
     def _accepts(self, row: Row) -> bool:
         m = self.tasks()
+        if self._batch is not None and m.batch_of(row).batch_id != self._batch:
+            return False
         if self._states is not None and m._state[row] not in self._states:
             return False
         if self._text:
@@ -96,18 +111,22 @@ class TasksProxy(QAbstractProxyModel):
     def _rebuild(self) -> None:
         m = self.tasks()
         n = m.rowCount()
-        if self._states is None and not self._text and self._sort_col < 0:
+        batch = self._batch_rows()
+        if self._states is None and not self._text and self._sort_col < 0 and batch is None:
             self._rows = self._inv = None
             return
+        candidates = range(n) if batch is None else batch
         if self._states is None and not self._text:
-            rows = list(range(n))
+            rows = list(candidates)
         elif self._states is not None and not self._text:
             allowed, state = self._states, m._state
-            rows = [i for i in range(n) if state[i] in allowed]
+            rows = [i for i in candidates if state[i] in allowed]
         else:
-            rows = [i for i in range(n) if self._accepts(i)]
+            rows = [i for i in candidates if self._accepts(i)]
         if self._sort_col >= 0:
-            rows.sort(key=m.sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder)
+            rows.sort(
+                key=m.bulk_sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder
+            )
         self._rows = array("l", rows)
         inv = array("l", [-1]) * n
         for v, s in enumerate(rows):

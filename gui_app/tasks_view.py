@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -17,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,7 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.discovery import display_path
 from core.model import TaskId, TaskState
+from gui_app.batch_progress import BatchClocks
 from gui_app.tasks_model import (
     COL_DURATION,
     COL_FILE,
@@ -45,7 +49,9 @@ from gui_app.tasks_model import (
     COL_WORKER,
     PROGRESS_ROLE,
     STATE_ROLE,
+    BatchRows,
     TasksModel,
+    duration_text,
 )
 from gui_app.tasks_proxy import TasksProxy
 
@@ -88,6 +94,16 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
 
+class PathDelegate(QStyledItemDelegate):
+    """Elides paths in the middle (folder start and file name stay); other cells elide at the end."""
+
+    def initStyleOption(  # noqa: N802 - Qt override
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
+
+
 class TasksView(QTableView):
     """The table of tasks, with multi-select and a context menu.
 
@@ -98,6 +114,7 @@ class TasksView(QTableView):
     retryRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to run again
     showLogRequested = Signal(int)  # noqa: N815 - Qt naming;task id whose log to show
     currentTaskChanged = Signal(int)  # noqa: N815 - Qt naming;task id of the current row, -1 for none
+    actionFailed = Signal(str)  # noqa: N815 - Qt naming;why an action of the menu did nothing
 
     def __init__(self, proxy: TasksProxy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,7 +130,9 @@ class TasksView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Results and errors read from their start: cut at the end (full text in the tooltip).
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setItemDelegateForColumn(COL_FILE, PathDelegate(self))
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self, proxy))
         self._setup_headers()
@@ -124,6 +143,28 @@ class TasksView(QTableView):
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_paths)
         self.addAction(copy)
+        copy_result = QAction(self.tr("Copy result"), self, shortcut=QKeySequence("Ctrl+Shift+C"))
+        copy_result.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_result.triggered.connect(self.copy_results)
+        self.addAction(copy_result)
+        self.setAccessibleName(self.tr("Tasks"))
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.proxy.rowCount() == 0:
+            # An empty table says how to fill it.
+            keys = QKeySequence(QKeySequence.StandardKey.Open).toString(
+                QKeySequence.SequenceFormat.NativeText
+            )
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_hint().replace("%1", keys)
+            )
+            painter.end()
+
+    def empty_hint(self) -> str:
+        return self.tr("Drop files or folders here, or press %1 to add files")
 
     def _setup_headers(self) -> None:
         # Fixed row heights and no content-based sizing: a million rows cost nothing to lay out.
@@ -234,14 +275,20 @@ class TasksView(QTableView):
         retry.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
         menu.addSeparator()
         output = self._first_output(rows)
-        open_out = menu.addAction(self.tr("Open output"), lambda: self._open(output))
+        open_out = menu.addAction(self.tr("Open output"), lambda: self._said(open_path(output)))
         open_out.setEnabled(output is not None)
+        folder = self.tasks.output_folder(self.tasks.batch_of(rows[0])) if rows else None
+        open_folder = menu.addAction(self.tr("Open output folder"), lambda: self._said(open_path(folder)))
+        open_folder.setEnabled(folder is not None)
         show = menu.addAction(
-            self.tr("Show in file manager"), lambda: show_in_file_manager(output or self._first_path(rows))
+            self.tr("Show in file manager"),
+            lambda: self._said(show_in_file_manager(output or self._first_path(rows))),
         )
         show.setEnabled(bool(rows))
         copy = menu.addAction(self.tr("Copy path"), self.copy_paths)
         copy.setEnabled(bool(rows))
+        copy_result = menu.addAction(self.tr("Copy result"), self.copy_results)
+        copy_result.setEnabled(any(self.tasks.full_result(r) for r in rows))
         menu.addSeparator()
         log = menu.addAction(self.tr("Show log"), self._show_log)
         log.setEnabled(len(rows) >= 1)
@@ -249,8 +296,10 @@ class TasksView(QTableView):
             (cancel, "cancel"),
             (retry, "retry"),
             (open_out, "open"),
+            (open_folder, "open_folder"),
             (show, "show"),
             (copy, "copy"),
+            (copy_result, "copy_result"),
             (log, "log"),
         ):
             action.setObjectName(name)
@@ -291,10 +340,16 @@ class TasksView(QTableView):
     def _first_path(self, rows: list[int]) -> str | None:
         return self.tasks.path(rows[0]) if rows else None
 
-    @staticmethod
-    def _open(path: str | None) -> None:
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+    def _said(self, failure: str) -> None:
+        if failure:
+            self.actionFailed.emit(failure)
+
+    @Slot()
+    def copy_results(self) -> None:
+        """Copy the selected tasks' results or failure reasons, whole, one task after another."""
+        texts = [t for t in (self.tasks.full_result(r) for r in self.selected_rows()) if t]
+        if texts:
+            QGuiApplication.clipboard().setText("\n".join(texts))
 
     @Slot()
     def copy_paths(self) -> None:
@@ -304,16 +359,44 @@ class TasksView(QTableView):
             QGuiApplication.clipboard().setText("\n".join(self.tasks.path(r) for r in rows))
 
 
-def show_in_file_manager(path: str | None) -> None:
-    """Reveal ``path`` in the system file manager (selecting it where the platform can)."""
+def show_in_file_manager(path: str | None) -> str:
+    """Reveal ``path`` in the system file manager (selecting it where the platform can).
+
+    Returns why it could not, or ``""``.
+    """
     if not path:
-        return
-    if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
-    elif sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", path])
-    else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path))
+        return QCoreApplication.translate("TasksView", "No file to show")
+    if not os.path.exists(path):
+        return QCoreApplication.translate("TasksView", "%1 no longer exists").replace(
+            "%1", display_path(path)
+        )
+    try:
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", path])
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path)):
+            raise OSError("no file manager answered")
+    except OSError as exc:
+        return (
+            QCoreApplication.translate("TasksView", "Could not show %1 in the file manager: %2")
+            .replace("%1", display_path(path))
+            .replace("%2", exc.strerror or str(exc))
+        )
+    return ""
+
+
+def open_path(path: str | None) -> str:
+    """Open ``path`` with its default application; return why it could not, or ``""``."""
+    if not path or not os.path.exists(path):
+        return QCoreApplication.translate("TasksView", "%1 no longer exists").replace(
+            "%1", display_path(path or "")
+        )
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+        return QCoreApplication.translate("TasksView", "No application could open %1").replace(
+            "%1", display_path(path)
+        )
+    return ""
 
 
 class TaskFilterBar(QWidget):
@@ -335,19 +418,61 @@ class TaskFilterBar(QWidget):
         }
         for state, name in names.items():
             self.state_box.addItem(name, (state,))
+        self.batch_box = QComboBox(self)
+        self.batch_box.setObjectName("batchFilter")
+        self.batch_box.setAccessibleName(self.tr("Batch shown"))
+        self.batch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.batch_box.addItem(self.tr("All batches"), None)
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(self.tr("Filter by file name or result…"))
         self.text.setClearButtonEnabled(True)
+        self.state_box.setAccessibleName(self.tr("States shown"))
+        self.text.setAccessibleName(self.tr("Text filter"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.batch_box)
         layout.addWidget(self.state_box)
         layout.addWidget(self.text, 1)
         self.state_box.currentIndexChanged.connect(self._on_state)
+        self.batch_box.currentIndexChanged.connect(self._on_batch)
         self.text.textChanged.connect(proxy.set_text_filter)
 
     @Slot(int)
     def _on_state(self, index: int) -> None:
         self.proxy.set_state_filter(self.state_box.itemData(index))
+
+    @Slot(int)
+    def _on_batch(self, index: int) -> None:
+        self.proxy.set_batch_filter(self.batch_box.itemData(index))
+
+    @property
+    def batch_id(self) -> int | None:
+        """The batch chosen in the filter, ``None`` for every batch."""
+        return self.batch_box.currentData()
+
+    def show_batches(self, batches: Sequence[BatchRows], clocks: BatchClocks, now: float) -> None:
+        """List every batch with its own progress; a batch no longer in the table leaves the list."""
+        box = self.batch_box
+        wanted = [b.batch_id for b in batches]
+        for i in range(box.count() - 1, 0, -1):
+            if box.itemData(i) not in wanted:
+                box.removeItem(i)  # a cleared batch: the filter falls back to every batch
+        known = [box.itemData(i) for i in range(1, box.count())]
+        for b in batches:
+            text = self.batch_text(b, clocks.elapsed(b.batch_id, now))
+            if b.batch_id in known:
+                i = box.findData(b.batch_id)
+                if box.itemText(i) != text:
+                    box.setItemText(i, text)
+            else:
+                box.addItem(text, b.batch_id)
+
+    def batch_text(self, b: BatchRows, elapsed: float | None) -> str:
+        """``"Batch 3 · Checksum · 4 / 122 · 12.3 s"``: a batch's own progress."""
+        title = self.proxy.tasks().job_title(b.job)
+        done = b.counts.total - b.counts.unfinished
+        text = self.tr("Batch %1").replace("%1", str(b.batch_id)) + f" · {title} · {done:,} / {b.count:,}"
+        return text + (f" · {duration_text(elapsed)}" if elapsed is not None else "")
 
 
 class TasksPane(QWidget):

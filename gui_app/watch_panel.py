@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -58,6 +58,7 @@ from core.watch import (
 RULES_FILE = "watch-rules.json"
 OFF_KEY = "watch/off"  # names of the rules switched off
 RECENT = 500  # files listed in the recent table
+STOP_WAIT = 1.0  # seconds the closing window waits for the rules to withdraw their tasks
 COLUMNS = ("On", "Rule", "Folder", "Job", "State", "Waiting", "In engine", "Done", "Failed")
 RULE_WIDTHS = (34, 170, 220, 80, 130, 64, 72, 56, 56)
 RECENT_COLUMNS = ("Time", "File", "Result", "Rule")
@@ -119,6 +120,8 @@ class WatchPanel(QWidget):
         buttons.addWidget(self.message, 1)
         self.rules_table = _table(self, [self.tr(c) for c in COLUMNS], RULE_WIDTHS)
         self.recent = _table(self, [self.tr(c) for c in RECENT_COLUMNS], RECENT_WIDTHS)
+        self.rules_table.setAccessibleName(self.tr("Watch rules"))
+        self.recent.setAccessibleName(self.tr("Files the rules took lately"))
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.rules_table)
         split.addWidget(self.recent)
@@ -151,9 +154,13 @@ class WatchPanel(QWidget):
                 self._say(str(exc))
 
     def stop_intake(self) -> None:
-        """Queue nothing more (the window is closing); tasks not started yet run at the next start."""
+        """Queue nothing more (the window is closing); tasks not started yet run at the next start.
+
+        Waits for each rule's thread to withdraw its tasks from the engine (at once, unless it
+        is in the middle of handing a batch over), at most ``STOP_WAIT`` seconds in all.
+        """
         if self._service is not None:
-            self._service.stop_intake()
+            self._service.stop_intake(STOP_WAIT)
         self._set_enabled(False)
 
     def close_service(self) -> None:
@@ -343,7 +350,7 @@ def install(window: Any) -> WatchPanel:
 
     engine = window.engine
     panel = WatchPanel(window)
-    panel.dock = QDockWidget(window.tr("Watch"), window)
+    panel.dock = QDockWidget(QCoreApplication.translate("MainWindow", "Watch"), window)
     panel.dock.setObjectName("watchDock")
     panel.dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel.dock)
@@ -351,7 +358,8 @@ def install(window: Any) -> WatchPanel:
     panel.dock.show()
     if engine is None or window.store is None:
         reason = window.store_error or window.engine_error or ""
-        panel._say(window.tr("Watch folders need the engine and the history: %1").replace("%1", reason))
+        why = QCoreApplication.translate("MainWindow", "Watch folders need the engine and the history: %1")
+        panel._say(why.replace("%1", reason))
         return panel
     panel.attach(engine, window.settings.db_path or default_db_path())
     return panel

@@ -215,3 +215,69 @@ def test_a_file_larger_than_a_worker_may_hold_is_streamed(tmp_path):
     for _ in range(640):
         h.update(zeros)
     assert ev.result["digest"] == h.hexdigest()
+
+
+def test_brigade_output_folders_are_left_out_and_counted(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"a")
+    (tmp_path / "brigade-resize").mkdir()
+    (tmp_path / "brigade-resize" / "a.jpg").write_bytes(b"out")
+    (tmp_path / "brigade-resize" / "brigade-resize").mkdir()
+    (tmp_path / "sub" / "brigade-checksum").mkdir(parents=True)
+    (tmp_path / "sub" / "brigade-checksum" / "b.sha256").write_bytes(b"x")
+    (tmp_path / "sub" / "b.txt").write_bytes(b"b")
+    for stat_files in (True, False):
+        found = discover([tmp_path], stat_files=stat_files)
+        assert _names(found, tmp_path) == ["a.jpg", "sub/b.txt"]
+        assert found.outputs == [str(tmp_path / "brigade-resize"), str(tmp_path / "sub" / "brigade-checksum")]
+    everything = discover([tmp_path], Filters(outputs=True))
+    assert "brigade-resize/a.jpg" in _names(everything, tmp_path)
+    assert everything.outputs == []
+    # An output folder dropped on purpose is walked.
+    assert _names(discover([tmp_path / "brigade-resize"]), tmp_path) == ["brigade-resize/a.jpg"]
+
+
+def test_the_cli_leaves_output_folders_out_and_says_how_many(tmp_path):
+    import subprocess
+
+    (tmp_path / "img.txt").write_bytes(b"a")
+    (tmp_path / "brigade-checksum").mkdir()
+    (tmp_path / "brigade-checksum" / "img.txt").write_bytes(b"out")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def dry_run(*extra):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "core.cli",
+                "run",
+                "--job",
+                "checksum",
+                "--dry-run",
+                *extra,
+                str(tmp_path),
+            ],
+            cwd=root,
+            env=dict(os.environ, PYTHONPATH=root),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    out = dry_run()
+    assert out.returncode == 0, out.stderr
+    assert "brigade-checksum" not in out.stdout
+    assert "left out 1 output folder" in out.stderr
+    assert "brigade-checksum" in dry_run("--include-outputs").stdout
+
+
+def test_natural_order_puts_note_2_before_note_10(tmp_path):
+    for name in ("note_10.txt", "note_2.txt", "Note_3.txt", "note_1.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert _names(discover([tmp_path], natural=True), tmp_path) == [
+        "note_1.txt",
+        "note_2.txt",
+        "Note_3.txt",
+        "note_10.txt",
+    ]
+    assert _names(discover([tmp_path]), tmp_path)[0] == "Note_3.txt"  # code point order, the fast one

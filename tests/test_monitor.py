@@ -119,3 +119,19 @@ def test_its_own_cpu_cost_is_under_one_percent_of_a_core_at_one_sample_a_second(
     share_at_1hz = per_sample / 1.0
     print(f"monitor: {per_sample * 1e3:.2f} ms CPU a sample, 4 workers: {share_at_1hz:.3%} of a core at 1/s")
     assert share_at_1hz < 0.01
+
+
+def test_a_worker_counts_the_cpu_of_the_programs_it_started(procs):
+    # A sleeping parent whose child spins, as a command job's worker waits for its program.
+    parent = procs(f"import subprocess, sys; subprocess.run([sys.executable, '-c', {SPINNER!r}])")
+    mon = Monitor(interval=0.5, pids=lambda: [parent.pid])
+    collect = Collector()
+    mon._on_sample = collect
+    mon.start()
+    try:
+        # The spinning child gets what a loaded machine leaves it; the parent alone shows ~0.
+        sample = collect.wait_for(lambda s: bool(s.workers) and s.workers[0].cpu_percent > 5)
+    finally:
+        mon.stop()
+    assert sample.workers[0].pid == parent.pid
+    assert psutil.Process(parent.pid).cpu_percent(0.5) < 2

@@ -23,6 +23,10 @@
         <source>Released under the MIT licence.</source>
         <translation>以 MIT 许可证发布。</translation>
     </message>
+    <message>
+        <source>Licences…</source>
+        <translation>许可证…</translation>
+    </message>
 </context>
 <context>
     <name>Actions</name>
@@ -115,6 +119,14 @@
         <translation>版本与许可证</translation>
     </message>
     <message>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Open Brigade&apos;s guide</source>
+        <translation>打开 Brigade 的指南</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -133,6 +145,65 @@
     <message>
         <source>Main</source>
         <translation>主工具栏</translation>
+    </message>
+</context>
+<context>
+    <name>BatchCommands</name>
+    <message>
+        <source>the cluster is not connected yet</source>
+        <translation>尚未连接到集群</translation>
+    </message>
+    <message>
+        <source>Nothing will run: %1</source>
+        <translation>不会运行任何任务：%1</translation>
+    </message>
+    <message>
+        <source>Cannot pause: no engine runs batches</source>
+        <translation>无法暂停：没有可运行批次的引擎</translation>
+    </message>
+    <message>
+        <source>Cannot resume: no engine runs batches</source>
+        <translation>无法继续：没有可运行批次的引擎</translation>
+    </message>
+    <message>
+        <source>Cannot retry batch %1: %2</source>
+        <translation>无法重试批次 %1：%2</translation>
+    </message>
+    <message>
+        <source>Batch %1 has nothing to retry</source>
+        <translation>批次 %1 没有可重试的任务</translation>
+    </message>
+    <message>
+        <source>Cleared %1 finished task</source>
+        <translation>已清除 %1 个已结束的任务</translation>
+    </message>
+    <message>
+        <source>Cleared %1 finished tasks</source>
+        <translation>已清除 %1 个已结束的任务</translation>
+    </message>
+    <message>
+        <source>Batch %1 is already running</source>
+        <translation>批次 %1 已在运行</translation>
+    </message>
+    <message>
+        <source>Cannot resume batch %1: history is disabled</source>
+        <translation>无法继续批次 %1：历史记录已停用</translation>
+    </message>
+    <message>
+        <source>Cannot resume batch %1: %2</source>
+        <translation>无法继续批次 %1：%2</translation>
+    </message>
+    <message>
+        <source>Batch %1 has nothing left to run</source>
+        <translation>批次 %1 没有剩余的任务</translation>
+    </message>
+    <message>
+        <source>Resuming batch %1</source>
+        <translation>正在继续批次 %1</translation>
+    </message>
+    <message>
+        <source>Cannot open batch %1: %2</source>
+        <translation>无法打开批次 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -247,6 +318,28 @@
     <message>
         <source>Drop files or folders here</source>
         <translation>将文件或文件夹拖放到此处</translation>
+    </message>
+</context>
+<context>
+    <name>Guide</name>
+    <message>
+        <source>The guide is not installed with this copy of Brigade</source>
+        <translation>此 Brigade 副本未安装指南</translation>
+    </message>
+    <message>
+        <source>No application could open the guide (%1)</source>
+        <translation>没有应用程序能打开指南（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭提示</translation>
+    </message>
+    <message>
+        <source>History is not saved completely: %1</source>
+        <translation>历史记录未能完整保存：%1</translation>
     </message>
 </context>
 <context>
@@ -427,6 +520,10 @@
 <context>
     <name>JobSetup</name>
     <message>
+        <source>Drop files or folders here</source>
+        <translation>将文件或文件夹拖到这里</translation>
+    </message>
+    <message>
         <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
@@ -439,8 +536,16 @@
         <translation>清空</translation>
     </message>
     <message>
+        <source>Include</source>
+        <translation>包含</translation>
+    </message>
+    <message>
         <source>e.g. *.jpg; *.png</source>
         <translation>例如 *.jpg; *.png</translation>
+    </message>
+    <message>
+        <source>Exclude</source>
+        <translation>排除</translation>
     </message>
     <message>
         <source>e.g. *.tmp; .git</source>
@@ -453,6 +558,14 @@
     <message>
         <source>Hidden files</source>
         <translation>隐藏文件</translation>
+    </message>
+    <message>
+        <source>Earlier outputs</source>
+        <translation>以前的输出</translation>
+    </message>
+    <message>
+        <source>Also walk Brigade&apos;s own output folders (brigade-…) found inside the dropped folders</source>
+        <translation>同时遍历拖入文件夹中 Brigade 自己的输出文件夹（brigade-…）</translation>
     </message>
     <message>
         <source>Include:</source>
@@ -487,6 +600,10 @@
         <translation>%1（加载失败）</translation>
     </message>
     <message>
+        <source>The job of preset %1 is not available: %2</source>
+        <translation>预设 %1 的作业不可用：%2</translation>
+    </message>
+    <message>
         <source>Add files</source>
         <translation>添加文件</translation>
     </message>
@@ -519,12 +636,55 @@
         </translation>
     </message>
     <message>
+        <source>%1 earlier output folder left out</source>
+        <translation>已略过 %1 个以前的输出文件夹</translation>
+    </message>
+    <message>
+        <source>%1 earlier output folders left out</source>
+        <translation>已略过 %1 个以前的输出文件夹</translation>
+    </message>
+    <message>
+        <source>%1: earlier outputs</source>
+        <translation>%1：以前的输出</translation>
+    </message>
+    <message>
         <source>Two tasks would write the same file:</source>
         <translation>有两个任务会写入同一个文件：</translation>
+    </message>
+    <message>
+        <source>The parameters could not be remembered: %1</source>
+        <translation>无法记住这些参数：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LicencesDialog</name>
+    <message>
+        <source>Third-party licences</source>
+        <translation>第三方许可证</translation>
+    </message>
+    <message>
+        <source>Brigade is released under the MIT licence. It ships these components, each under its own licence. Qt is used under the LGPLv3: its entry says how to replace the Qt libraries.</source>
+        <translation>Brigade 以 MIT 许可证发布。它附带以下组件，各自遵循自己的许可证。Qt 依 LGPLv3 使用：其条目说明了如何替换 Qt 库。</translation>
+    </message>
+    <message>
+        <source>The licence notices are missing from this installation.</source>
+        <translation>此安装中缺少许可证声明。</translation>
+    </message>
+    <message>
+        <source>Licence: %1</source>
+        <translation>许可证：%1</translation>
+    </message>
+    <message>
+        <source>(no licence text was shipped with this component)</source>
+        <translation>（此组件未附带许可证文本）</translation>
     </message>
 </context>
 <context>
     <name>LogPanel</name>
+    <message>
+        <source>Log shown</source>
+        <translation>显示的日志</translation>
+    </message>
     <message>
         <source>Selected task</source>
         <translation>所选任务</translation>
@@ -544,6 +704,10 @@
     <message>
         <source>Show new lines as they arrive; untick to pause the view</source>
         <translation>新日志行到达时立即显示；取消勾选可暂停视图</translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation>搜索日志</translation>
     </message>
     <message>
         <source>Search log…</source>
@@ -587,6 +751,10 @@
     <message>
         <source>History</source>
         <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>Presets unavailable: %1</source>
+        <translation>预设不可用：%1</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -641,30 +809,6 @@
         <translation>历史记录不可用：%1</translation>
     </message>
     <message>
-        <source>the cluster is not connected yet</source>
-        <translation>集群尚未连接</translation>
-    </message>
-    <message>
-        <source>Nothing will run: %1</source>
-        <translation>不会运行任何任务：%1</translation>
-    </message>
-    <message>
-        <source>Cleared %1 finished task</source>
-        <translation>已清除 %1 个已完成的任务</translation>
-    </message>
-    <message>
-        <source>Cleared %1 finished tasks</source>
-        <translation>已清除 %1 个已完成的任务</translation>
-    </message>
-    <message>
-        <source>Batch %1 has nothing left to run</source>
-        <translation>批次 %1 没有剩余需要运行的任务</translation>
-    </message>
-    <message>
-        <source>Resuming batch %1</source>
-        <translation>正在继续批次 %1</translation>
-    </message>
-    <message>
         <source>%1 done, %2 failed, %3 cancelled in %4 s</source>
         <translation>%1 个完成，%2 个失败，%3 个已取消，用时 %4 秒</translation>
     </message>
@@ -679,6 +823,14 @@
     <message>
         <source>%1 more lines were counted but not kept</source>
         <translation>另有 %1 行已计数但未保留</translation>
+    </message>
+    <message>
+        <source>Batch %1:</source>
+        <translation>批次 %1：</translation>
+    </message>
+    <message>
+        <source>%1 running batches:</source>
+        <translation>%1 个运行中的批次：</translation>
     </message>
     <message>
         <source>The new language applies fully after a restart</source>
@@ -744,6 +896,14 @@
         <source>The engine stopped: %1</source>
         <translation>引擎已停止：%1</translation>
     </message>
+    <message>
+        <source>Watch</source>
+        <translation>监视</translation>
+    </message>
+    <message>
+        <source>Watch folders need the engine and the history: %1</source>
+        <translation>监视文件夹需要引擎和历史记录：%1</translation>
+    </message>
 </context>
 <context>
     <name>MonitorPanel</name>
@@ -784,8 +944,16 @@
         <translation>各工作进程内存 (MiB)</translation>
     </message>
     <message>
-        <source>seconds ago</source>
-        <translation>秒前</translation>
+        <source>x axis: seconds ago</source>
+        <translation>横轴：多少秒之前</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>总计</translation>
+    </message>
+    <message>
+        <source>each core</source>
+        <translation>每个核心</translation>
     </message>
 </context>
 <context>
@@ -854,8 +1022,103 @@
 <context>
     <name>ParamsForm</name>
     <message>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
         <source>This job has no options.</source>
         <translation>此作业没有选项。</translation>
+    </message>
+</context>
+<context>
+    <name>PresetsBar</name>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Save preset…</source>
+        <translation>保存预设…</translation>
+    </message>
+    <message>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>More preset actions</source>
+        <translation>更多预设操作</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>No preset</source>
+        <translation>无预设</translation>
+    </message>
+    <message>
+        <source>Presets are unavailable: the presets file could not be read</source>
+        <translation>预设不可用：无法读取预设文件</translation>
+    </message>
+    <message>
+        <source>Save preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Preset not saved: %1</source>
+        <translation>预设未保存：%1</translation>
+    </message>
+    <message>
+        <source>Rename preset</source>
+        <translation>重命名预设</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Preset not renamed: %1</source>
+        <translation>预设未重命名：%1</translation>
+    </message>
+    <message>
+        <source>Preset not deleted: %1</source>
+        <translation>预设未删除：%1</translation>
+    </message>
+    <message>
+        <source>Export presets</source>
+        <translation>导出预设</translation>
+    </message>
+    <message>
+        <source>Presets (*.json)</source>
+        <translation>预设 (*.json)</translation>
+    </message>
+    <message>
+        <source>Presets not exported: %1</source>
+        <translation>预设未导出：%1</translation>
+    </message>
+    <message>
+        <source>Import presets</source>
+        <translation>导入预设</translation>
+    </message>
+    <message>
+        <source>Presets not imported: %1</source>
+        <translation>预设未导入：%1</translation>
     </message>
 </context>
 <context>
@@ -974,6 +1237,26 @@
         <translation>工作进程回收间隔（任务数）：</translation>
     </message>
     <message>
+        <source>Warnings and errors</source>
+        <translation>警告和错误</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Everything (debug)</source>
+        <translation>全部（调试）</translation>
+    </message>
+    <message>
+        <source>Which lines other libraries (Pillow...) add to a task&apos;s log.</source>
+        <translation>其他库（如 Pillow）向任务日志添加哪些行。</translation>
+    </message>
+    <message>
+        <source>Library log lines:</source>
+        <translation>库日志行：</translation>
+    </message>
+    <message>
         <source>Appearance</source>
         <translation>外观</translation>
     </message>
@@ -1016,6 +1299,10 @@
 </context>
 <context>
     <name>StatusWidgets</name>
+    <message>
+        <source>%1 batches</source>
+        <translation>%1 个批次</translation>
+    </message>
     <message>
         <source>queued</source>
         <translation>排队中</translation>
@@ -1096,8 +1383,28 @@
         <translation>已跳过</translation>
     </message>
     <message>
+        <source>Batch shown</source>
+        <translation>显示的批次</translation>
+    </message>
+    <message>
+        <source>All batches</source>
+        <translation>所有批次</translation>
+    </message>
+    <message>
         <source>Filter by file name or result…</source>
         <translation>按文件名或结果筛选…</translation>
+    </message>
+    <message>
+        <source>States shown</source>
+        <translation>显示的状态</translation>
+    </message>
+    <message>
+        <source>Text filter</source>
+        <translation>文本筛选</translation>
+    </message>
+    <message>
+        <source>Batch %1</source>
+        <translation>批次 %1</translation>
     </message>
 </context>
 <context>
@@ -1162,6 +1469,18 @@
         <translation>复制路径</translation>
     </message>
     <message>
+        <source>Copy result</source>
+        <translation>复制结果</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Drop files or folders here, or press %1 to add files</source>
+        <translation>将文件或文件夹拖到这里，或按 %1 添加文件</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1174,12 +1493,593 @@
         <translation>打开输出</translation>
     </message>
     <message>
+        <source>Open output folder</source>
+        <translation>打开输出文件夹</translation>
+    </message>
+    <message>
         <source>Show in file manager</source>
         <translation>在文件管理器中显示</translation>
     </message>
     <message>
         <source>Show log</source>
         <translation>显示日志</translation>
+    </message>
+    <message>
+        <source>No file to show</source>
+        <translation>没有可显示的文件</translation>
+    </message>
+    <message>
+        <source>%1 no longer exists</source>
+        <translation>%1 已不存在</translation>
+    </message>
+    <message>
+        <source>Could not show %1 in the file manager: %2</source>
+        <translation>无法在文件管理器中显示 %1：%2</translation>
+    </message>
+    <message>
+        <source>No application could open %1</source>
+        <translation>没有应用程序能打开 %1</translation>
+    </message>
+</context>
+<context>
+    <name>WatchPanel</name>
+    <message>
+        <source>Watch a folder…</source>
+        <translation>监视文件夹…</translation>
+    </message>
+    <message>
+        <source>Run the job chosen in Job setup on each file landing in a folder</source>
+        <translation>对进入文件夹的每个文件运行“作业设置”中选定的作业</translation>
+    </message>
+    <message>
+        <source>Add rule file…</source>
+        <translation>添加规则文件…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Watch rules</source>
+        <translation>监视规则</translation>
+    </message>
+    <message>
+        <source>Files the rules took lately</source>
+        <translation>规则最近处理的文件</translation>
+    </message>
+    <message>
+        <source>Watch a folder</source>
+        <translation>监视文件夹</translation>
+    </message>
+    <message>
+        <source>Add watch rules</source>
+        <translation>添加监视规则</translation>
+    </message>
+    <message>
+        <source>Rule files (*.toml *.json)</source>
+        <translation>规则文件 (*.toml *.json)</translation>
+    </message>
+    <message>
+        <source>A rule named %1 is already watched</source>
+        <translation>名为 %1 的规则已在监视中</translation>
+    </message>
+    <message>
+        <source>Rule %1 deletes every input of %2 once its task is done. Watch it?</source>
+        <translation>规则 %1 会在任务完成后删除 %2 的每个输入文件。要监视它吗？</translation>
+    </message>
+    <message>
+        <source>Delete processed files?</source>
+        <translation>删除已处理的文件？</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+</context>
+<context>
+    <name>duration</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+</context>
+<context>
+    <name>jobs</name>
+    <message>
+        <source>Checksum</source>
+        <translation>校验和</translation>
+    </message>
+    <message>
+        <source>Compute a digest (SHA-256 by default) of each file. With manifest=sidecar, also write 'NAME.sha256' (readable by 'sha256sum -c', 'md5sum -c', 'b2sum -c', 'xxhsum -c', ...); with manifest=folder, list each file in one 'SHA256SUMS' (B2SUMS, MD5SUMS, ...) in its own folder.</source>
+        <translation>计算每个文件的摘要（默认 SHA-256）。清单设为 sidecar 时，还会写入 'NAME.sha256'（可由 'sha256sum -c'、'md5sum -c'、'b2sum -c'、'xxhsum -c' 等读取）；设为 'folder' 时，把每个文件列入其所在文件夹中的 'SHA256SUMS'（或 B2SUMS、MD5SUMS 等）。</translation>
+    </message>
+    <message>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <source>Hash function; xxh* are fast non-cryptographic hashes.</source>
+        <translation>哈希函数；xxh* 是快速的非加密哈希。</translation>
+    </message>
+    <message>
+        <source>one of sha256, sha1, md5, blake2b, sha512, sha3_256, xxh64, xxh3_64, xxh128</source>
+        <translation>可选 sha256、sha1、md5、blake2b、sha512、sha3_256、xxh64、xxh3_64、xxh128</translation>
+    </message>
+    <message>
+        <source>sha256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>sha1</source>
+        <translation>SHA-1</translation>
+    </message>
+    <message>
+        <source>md5</source>
+        <translation>MD5</translation>
+    </message>
+    <message>
+        <source>blake2b</source>
+        <translation>BLAKE2b</translation>
+    </message>
+    <message>
+        <source>sha512</source>
+        <translation>SHA-512</translation>
+    </message>
+    <message>
+        <source>sha3_256</source>
+        <translation>SHA3-256</translation>
+    </message>
+    <message>
+        <source>xxh64</source>
+        <translation>XXH64</translation>
+    </message>
+    <message>
+        <source>xxh3_64</source>
+        <translation>XXH3-64</translation>
+    </message>
+    <message>
+        <source>xxh128</source>
+        <translation>XXH128</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>清单</translation>
+    </message>
+    <message>
+        <source>'sidecar' writes one manifest per input, in the output folder; 'folder' adds each file to SHA256SUMS (or B2SUMS, MD5SUMS...) beside it.</source>
+        <translation>'sidecar' 为每个输入在输出文件夹中写一个清单；'folder' 把每个文件加入它旁边的 SHA256SUMS（或 B2SUMS、MD5SUMS 等）。</translation>
+    </message>
+    <message>
+        <source>one of none, sidecar, folder</source>
+        <translation>可选 none、sidecar、folder</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>sidecar</source>
+        <translation>旁车文件</translation>
+    </message>
+    <message>
+        <source>folder</source>
+        <translation>按文件夹</translation>
+    </message>
+    <message>
+        <source>Checksum: verify</source>
+        <translation>校验和：验证</translation>
+    </message>
+    <message>
+        <source>Check the files listed in each manifest (sha256sum/md5sum/b2sum or BSD format) and report changed, missing and extra files. Inputs that are not manifests are skipped.</source>
+        <translation>检查每个清单（sha256sum/md5sum/b2sum 或 BSD 格式）中列出的文件，报告已更改、缺失和多余的文件。不是清单的输入将被跳过。</translation>
+    </message>
+    <message>
+        <source>'auto' reads it from the manifest's name or tags, and tries every algorithm of the digest's length before calling a file changed.</source>
+        <translation>'auto' 根据清单的名称或标记判断，并在判定文件已更改前尝试所有与摘要长度相符的算法。</translation>
+    </message>
+    <message>
+        <source>one of auto, sha256, sha1, md5, blake2b, sha512, sha3_256, xxh64, xxh3_64, xxh128</source>
+        <translation>可选 auto、sha256、sha1、md5、blake2b、sha512、sha3_256、xxh64、xxh3_64、xxh128</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Report extra files</source>
+        <translation>报告多余文件</translation>
+    </message>
+    <message>
+        <source>List files in the manifest's folder tree that it does not mention.</source>
+        <translation>列出清单所在文件夹树中清单未提及的文件。</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>是或否</translation>
+    </message>
+    <message>
+        <source>Compress</source>
+        <translation>压缩</translation>
+    </message>
+    <message>
+        <source>Compress each file (gzip, bz2, xz, zstd or zip); the original is kept unless in place.</source>
+        <translation>压缩每个文件（gzip、bz2、xz、zstd 或 zip）；除非就地替换，否则保留原文件。</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Archive format.</source>
+        <translation>压缩格式。</translation>
+    </message>
+    <message>
+        <source>one of gzip, bz2, xz, zstd, zip</source>
+        <translation>可选 gzip、bz2、xz、zstd、zip</translation>
+    </message>
+    <message>
+        <source>gzip</source>
+        <translation>gzip</translation>
+    </message>
+    <message>
+        <source>bz2</source>
+        <translation>bz2</translation>
+    </message>
+    <message>
+        <source>xz</source>
+        <translation>xz</translation>
+    </message>
+    <message>
+        <source>zstd</source>
+        <translation>zstd</translation>
+    </message>
+    <message>
+        <source>zip</source>
+        <translation>zip</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>0: the format's default; 1-9 (zstd 1-22): higher is smaller and slower.</source>
+        <translation>0：格式默认值；1-9（zstd 为 1-22）：越高越小、越慢。</translation>
+    </message>
+    <message>
+        <source>a whole number from 0 to 22</source>
+        <translation>0 到 22 之间的整数</translation>
+    </message>
+    <message>
+        <source>Decompress</source>
+        <translation>解压缩</translation>
+    </message>
+    <message>
+        <source>Decompress gzip, bz2, xz, zstd or one-file zip archives; the format is detected.</source>
+        <translation>解压 gzip、bz2、xz、zstd 或单文件 zip 压缩包；自动识别格式。</translation>
+    </message>
+    <message>
+        <source>Resize images</source>
+        <translation>缩放图片</translation>
+    </message>
+    <message>
+        <source>Fit each image within WIDTH x HEIGHT, keeping its aspect ratio; optionally convert it.</source>
+        <translation>将每张图片缩放到 宽 x 高 以内并保持宽高比；可选转换格式。</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Largest width (0: any).</source>
+        <translation>最大宽度（0：不限）。</translation>
+    </message>
+    <message>
+        <source>a whole number of at least 0</source>
+        <translation>不小于 0 的整数</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Largest height (0: any).</source>
+        <translation>最大高度（0：不限）。</translation>
+    </message>
+    <message>
+        <source>Enlarge small images</source>
+        <translation>放大小图片</translation>
+    </message>
+    <message>
+        <source>Also enlarge images smaller than the box.</source>
+        <translation>也放大小于目标尺寸的图片。</translation>
+    </message>
+    <message>
+        <source>Output format.</source>
+        <translation>输出格式。</translation>
+    </message>
+    <message>
+        <source>one of keep, jpeg, png, webp, tiff</source>
+        <translation>可选 keep、jpeg、png、webp、tiff</translation>
+    </message>
+    <message>
+        <source>keep</source>
+        <translation>保持不变</translation>
+    </message>
+    <message>
+        <source>jpeg</source>
+        <translation>JPEG</translation>
+    </message>
+    <message>
+        <source>png</source>
+        <translation>PNG</translation>
+    </message>
+    <message>
+        <source>webp</source>
+        <translation>WebP</translation>
+    </message>
+    <message>
+        <source>tiff</source>
+        <translation>TIFF</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>JPEG and WebP quality.</source>
+        <translation>JPEG 和 WebP 的质量。</translation>
+    </message>
+    <message>
+        <source>a whole number from 1 to 100</source>
+        <translation>1 到 100 之间的整数</translation>
+    </message>
+    <message>
+        <source>Strip metadata</source>
+        <translation>去除元数据</translation>
+    </message>
+    <message>
+        <source>Drop EXIF (GPS included), XMP, IPTC and comments (the colour profile is kept).</source>
+        <translation>删除 EXIF（包括 GPS）、XMP、IPTC 和注释（保留色彩配置文件）。</translation>
+    </message>
+    <message>
+        <source>Largest image (megapixels)</source>
+        <translation>最大图像（百万像素）</translation>
+    </message>
+    <message>
+        <source>0: Pillow's safety limit (about 179 MP); more allows larger images (needing more memory).</source>
+        <translation>0：使用 Pillow 的安全上限（约 179 MP）；更大的值允许处理更大的图像（需要更多内存）。</translation>
+    </message>
+    <message>
+        <source>a whole number from 0 to 100000</source>
+        <translation>0 到 100000 之间的整数</translation>
+    </message>
+    <message>
+        <source>Thumbnails</source>
+        <translation>缩略图</translation>
+    </message>
+    <message>
+        <source>Make a thumbnail of each image that fits within SIZE x SIZE (never enlarged).</source>
+        <translation>为每张图片生成不超过 尺寸 x 尺寸 的缩略图（不会放大）。</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Largest side in pixels.</source>
+        <translation>最长边的像素数。</translation>
+    </message>
+    <message>
+        <source>a whole number from 8 to 4096</source>
+        <translation>8 到 4096 之间的整数</translation>
+    </message>
+    <message>
+        <source>Convert images</source>
+        <translation>转换图片</translation>
+    </message>
+    <message>
+        <source>Save each image as JPEG, PNG, WebP or TIFF, with the chosen quality and metadata.</source>
+        <translation>按所选质量和元数据设置，将每张图片保存为 JPEG、PNG、WebP 或 TIFF。</translation>
+    </message>
+    <message>
+        <source>one of jpeg, png, webp, tiff</source>
+        <translation>可选 jpeg、png、webp、tiff</translation>
+    </message>
+    <message>
+        <source>Text: convert to UTF-8</source>
+        <translation>文本：转换为 UTF-8</translation>
+    </message>
+    <message>
+        <source>Re-encode each text file as UTF-8, detecting its encoding; optionally fix line endings.</source>
+        <translation>检测每个文本文件的编码并重新编码为 UTF-8；可选修正换行符。</translation>
+    </message>
+    <message>
+        <source>Source encoding</source>
+        <translation>源编码</translation>
+    </message>
+    <message>
+        <source>'auto' detects it (UTF-8, or a marked UTF-16/32); or a name such as cp1252, shift_jis.</source>
+        <translation>'auto' 自动检测（UTF-8，或带标记的 UTF-16/32）；或填写编码名称，如 cp1252、shift_jis。</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Likely legacy encodings</source>
+        <translation>可能的旧式编码</translation>
+    </message>
+    <message>
+        <source>With 'auto': the encodings a file that is not UTF-8 may be in, e.g. cp1252,gbk.</source>
+        <translation>使用 'auto' 时：非 UTF-8 文件可能使用的编码，例如 cp1252,gbk。</translation>
+    </message>
+    <message>
+        <source>Line endings</source>
+        <translation>换行符</translation>
+    </message>
+    <message>
+        <source>Keep them, or write LF, CRLF or CR.</source>
+        <translation>保持不变，或写为 LF、CRLF 或 CR。</translation>
+    </message>
+    <message>
+        <source>one of keep, lf, crlf, cr</source>
+        <translation>可选 keep、lf、crlf、cr</translation>
+    </message>
+    <message>
+        <source>lf</source>
+        <translation>LF</translation>
+    </message>
+    <message>
+        <source>crlf</source>
+        <translation>CRLF</translation>
+    </message>
+    <message>
+        <source>cr</source>
+        <translation>CR</translation>
+    </message>
+    <message>
+        <source>Write a BOM</source>
+        <translation>写入 BOM</translation>
+    </message>
+    <message>
+        <source>Start the file with a UTF-8 BOM.</source>
+        <translation>在文件开头写入 UTF-8 BOM。</translation>
+    </message>
+    <message>
+        <source>Text: line endings</source>
+        <translation>文本：换行符</translation>
+    </message>
+    <message>
+        <source>Rewrite each text file with LF, CRLF or CR line endings, in its own encoding.</source>
+        <translation>以文件原有编码，用 LF、CRLF 或 CR 换行符重写每个文本文件。</translation>
+    </message>
+    <message>
+        <source>Line ending to write.</source>
+        <translation>要写入的换行符。</translation>
+    </message>
+    <message>
+        <source>one of lf, crlf, cr</source>
+        <translation>可选 lf、crlf、cr</translation>
+    </message>
+    <message>
+        <source>Text: find and replace</source>
+        <translation>文本：查找和替换</translation>
+    </message>
+    <message>
+        <source>Replace every match of a regular expression (Python syntax; \1 in the replacement), or of plain text with fixed=true.</source>
+        <translation>替换正则表达式的每个匹配（Python 语法；替换文本中可用 \1），'fixed=true' 时替换纯文本。</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Regular expression (or text, if fixed).</source>
+        <translation>正则表达式（'fixed' 时为纯文本）。</translation>
+    </message>
+    <message>
+        <source>Replace with</source>
+        <translation>替换为</translation>
+    </message>
+    <message>
+        <source>Text; \1 or \g&lt;name&gt; for groups (taken as written, if fixed).</source>
+        <translation>文本；用 \1 或 \g&lt;name&gt; 引用分组（'fixed' 时按原样使用）。</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>Find and replace the text exactly as written, not as a regular expression.</source>
+        <translation>按原样查找和替换文本，而不是作为正则表达式。</translation>
+    </message>
+    <message>
+        <source>Ignore case</source>
+        <translation>忽略大小写</translation>
+    </message>
+    <message>
+        <source>Match regardless of case.</source>
+        <translation>匹配时不区分大小写。</translation>
+    </message>
+    <message>
+        <source>Match within</source>
+        <translation>匹配范围</translation>
+    </message>
+    <message>
+        <source>'line' streams the file line by line; 'file' lets a match span lines (reads it whole).</source>
+        <translation>'line' 逐行处理文件；'file' 允许匹配跨行（整体读取文件）。</translation>
+    </message>
+    <message>
+        <source>one of line, file</source>
+        <translation>可选 line、file</translation>
+    </message>
+    <message>
+        <source>line</source>
+        <translation>按行</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>整个文件</translation>
+    </message>
+    <message>
+        <source>Text: statistics</source>
+        <translation>文本：统计</translation>
+    </message>
+    <message>
+        <source>Count the lines, words and characters of each text file as wc -l, -w and -m do (CRLF is two characters; a last line without a line break is not counted as a line; a byte-order mark is not counted) and report its encoding.</source>
+        <translation>像 wc -l、-w 和 -m 一样统计每个文本文件的行数、词数和字符数（CRLF 算两个字符；没有换行符的最后一行不算一行；字节顺序标记不计入），并报告其编码。</translation>
+    </message>
+    <message>
+        <source>Run a command</source>
+        <translation>运行命令</translation>
+    </message>
+    <message>
+        <source>Run a program on each file. Placeholders: {} path, {.} path without extension, {/} name, {//} folder, {/.} name without extension, {ext} extension, {o} output path, {#} task number, {%} worker slot. The last line the program prints is the task's result.</source>
+        <translation>对每个文件运行一个程序。占位符：{} 路径，{.} 不含扩展名的路径，{/} 文件名，{//} 文件夹，{/.} 不含扩展名的文件名，{ext} 扩展名，{o} 输出路径，{#} 任务编号，{%} 工作进程槽位。程序输出的最后一行即为任务的结果。</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Program and arguments, with placeholders.</source>
+        <translation>程序及其参数，可含占位符。</translation>
+    </message>
+    <message>
+        <source>Use shell</source>
+        <translation>使用 shell</translation>
+    </message>
+    <message>
+        <source>Run the command through the shell (pipes, globs); placeholders are quoted.</source>
+        <translation>通过 shell 运行命令（管道、通配符）；占位符会被加引号。</translation>
+    </message>
+    <message>
+        <source>Output extension</source>
+        <translation>输出扩展名</translation>
+    </message>
+    <message>
+        <source>Extension of {o} (e.g. .png); empty keeps the input's.</source>
+        <translation>{o} 的扩展名（如 .png）；留空则沿用输入文件的扩展名。</translation>
+    </message>
+    <message>
+        <source>Retry on exit codes</source>
+        <translation>按退出码重试</translation>
+    </message>
+    <message>
+        <source>Exit codes worth another attempt (with retries), e.g. 75 or 1,75-78.</source>
+        <translation>值得再试一次的退出码（需设置重试次数），例如 75 或 1,75-78。</translation>
     </message>
 </context>
 </TS>

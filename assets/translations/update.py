@@ -6,18 +6,83 @@ strings: ``pyside6-lupdate`` collects every ``tr()`` / ``translate()`` /
 (keeping the translations already there), and ``pyside6-lrelease`` compiles
 each ``.ts`` into the ``.qm`` the app loads. Translate new strings with Qt
 Linguist (``pyside6-linguist brigade_zh_CN.ts``) and run this again.
+
+The jobs' own strings (titles, descriptions, parameter labels, help and
+allowed values) live in ``core/``, which knows no Qt: they are put in the
+``jobs`` context by their English text, and the window translates them with
+``gui_app.i18n.job_tr``. A string no built-in job uses any more is dropped.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 LANGUAGES = ("zh_CN",)
+JOBS_CONTEXT = "jobs"
+
+
+def job_strings() -> list[str]:
+    """Every user-visible string of the built-in jobs, in a stable order, without repeats."""
+    sys.path.insert(0, str(ROOT))
+    from core.registry import all_jobs, processor_class
+
+    seen: dict[str, None] = {}
+    for info in all_jobs():
+        if info.origin != "built-in":
+            continue
+        cls = processor_class(info.name)
+        texts = [cls.title, cls.description]
+        for p in cls.params:
+            texts += [p.label, p.help, p.allowed(), *p.choices]
+        seen.update((t, None) for t in texts if t)
+    return list(seen)
+
+
+def _jobs_block(text: str) -> re.Match[str] | None:
+    return re.search(rf"<context>\n    <name>{JOBS_CONTEXT}</name>\n.*?</context>\n", text, re.S)
+
+
+def jobs_translations(ts: Path) -> dict[str, str]:
+    """The finished translations of the ``jobs`` context (read before lupdate drops it)."""
+    block = _jobs_block(ts.read_text(encoding="utf-8"))
+    done: dict[str, str] = {}
+    if block is not None:
+        for m in ET.fromstring(block.group(0)).iter("message"):
+            t = m.find("translation")
+            if t is not None and t.get("type") != "unfinished" and t.text:
+                done[m.findtext("source") or ""] = t.text
+    return done
+
+
+def merge_jobs_context(ts: Path, strings: list[str], done: dict[str, str]) -> None:
+    """Write the ``jobs`` context with ``strings`` and the translations ``done`` already.
+
+    Written as lupdate writes its contexts, so the file diffs only where strings changed.
+    """
+    text = ts.read_text(encoding="utf-8")
+    block = _jobs_block(text)
+    if block is not None:
+        text = text[: block.start()] + text[block.end() :]
+    lines = ["<context>", f"    <name>{JOBS_CONTEXT}</name>"]
+    for source in strings:
+        translated = done.get(source)
+        lines += ["    <message>", f"        <source>{escape(source)}</source>"]
+        if translated:
+            lines.append(f"        <translation>{escape(translated)}</translation>")
+        else:
+            lines.append('        <translation type="unfinished"></translation>')
+        lines.append("    </message>")
+    lines.append("</context>\n")
+    end = text.rindex("</TS>")
+    ts.write_text(text[:end] + "\n".join(lines) + text[end:], encoding="utf-8")
 
 
 def tool(name: str) -> str:
@@ -45,11 +110,13 @@ def main() -> int:
     for lang in LANGUAGES:
         ts = HERE / f"brigade_{lang}.ts"
         ts_arg = str(ts.relative_to(ROOT))
+        done = jobs_translations(ts)  # lupdate drops the context: no source file holds it
         subprocess.run(
             [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", *sources, "-ts", ts_arg],
             cwd=ROOT,
             check=True,
         )
+        merge_jobs_context(ts, job_strings(), done)
         subprocess.run([tool("pyside6-lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
     return 0
 

@@ -29,6 +29,7 @@ RUNS_BATCHES = frozenset({"run", "resume", "retry"})
 _OWNERS = {
     "run": "run",
     "jobs": "jobs",
+    "cluster": "cluster",
     "watch": "watch",
     **dict.fromkeys(("history", "show", "log", "export", "prune", "resume", "retry"), "history"),
 }
@@ -52,7 +53,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true", help="run every job on generated files and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     owner = _OWNERS.get(command or "")
-    for name in [owner] if owner else ["run", "jobs", "history", "watch"]:
+    for name in [owner] if owner else ["run", "jobs", "history", "watch", "cluster"]:
         importlib.import_module(f"core.cli.{name}").register(sub)
     return parser
 

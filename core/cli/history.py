@@ -6,7 +6,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from core.cli import store_args
+from core.cli import cluster_args, store_args
 from core.model import TaskState
 
 # These commands are registered on every ``run``: what only they use (dates,
@@ -89,6 +89,7 @@ def _run_options(p: Any, handler: Any) -> None:
         action="store_true",
         help="do not stat done tasks' inputs to run the changed ones again",
     )
+    cluster_args.add_arguments(p, " (default: where the batch ran; 'here': this computer)")
     _common(p, handler)
 
 
@@ -159,6 +160,7 @@ def history_command(args: argparse.Namespace) -> int:
                 "duration": b.duration,
                 "params": b.params,
                 "extra": b.extra,
+                "where": cluster_args.where_it_ran(b.extra),
             }
             for b in rows
         ]
@@ -167,12 +169,15 @@ def history_command(args: argparse.Namespace) -> int:
     if not rows:
         print("no batches in the history", file=sys.stderr)
         return 0
-    print(f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  counts")
+    print(
+        f"{'batch':>6}  {'created':19}  {'job':12}  {'status':11}  {'tasks':>7}  {'duration':>10}  "
+        f"{'where':22}  counts"
+    )
     for b in rows:
         counts = _counts_text(b)
         print(
             f"{b.id:>6}  {_when(b.created):19}  {b.job[:12]:12}  {b.status:11}  {b.total:>7}  "
-            f"{_secs(b.duration):>10}  {counts}"
+            f"{_secs(b.duration):>10}  {cluster_args.where_it_ran(b.extra):22}  {counts}"
         )
     return 0
 
@@ -199,8 +204,10 @@ def show_command(args: argparse.Namespace) -> int:
         elif "failed" in wanted:
             interrupted = False
         rows = store.tasks(args.batch, states or None, args.limit, args.offset, interrupted=interrupted)
+        where = cluster_args.where_it_ran(batch.extra)
         print(
-            f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks: {_counts_text(batch)}",
+            f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks: {_counts_text(batch)}; "
+            f"ran {where}",
             file=sys.stderr,
         )
         print(f"{'task':>8}  {'state':11}  {'try':>3}  {'duration':>9}  path  result or reason")
@@ -345,7 +352,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     from core.cli import UsageError
     from core.cli.progress import Printer
     from core.cli.run import check_workers, run_batch
-    from core.engine import Engine, EngineConfig
+    from core.engine import EngineConfig
     from core.store import StoreError
 
     check_workers(args.workers)
@@ -361,8 +368,8 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
+    engine, spec, where = cluster_args.rerun_engine(args, spec, EngineConfig(workers=args.workers), recorder)
     note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
-    print(f"batch {args.batch}: running {len(spec.paths)} tasks again{note}", file=sys.stderr)
-    engine = Engine(EngineConfig(workers=args.workers), recorder)
+    print(f"batch {args.batch}: running {len(spec.paths)} tasks again {where}{note}", file=sys.stderr)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
     return run_batch(engine, spec, printer, recorder=recorder)

@@ -16,7 +16,7 @@ from core.cli.exitcodes import EXIT_CODES_HELP, ExitCode
 from core.engine import EngineConfig, lines
 from core.engine.wire import MAX_WORKERS
 from core.model import BatchOptions, BatchSpec
-from core.params import ParamError, parse_assignments
+from core.params import ParamError, parse_assignments, resolve_params
 from core.registry import UnknownJobError, processor_class
 
 TYPE_CHECKING = False  # no ``typing`` at run time: every millisecond before the first task counts
@@ -53,9 +53,14 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
-    p.add_argument("--job", "-j", required=True, help="job name (see 'brigade-cli jobs')")
+    p.add_argument("--job", "-j", help="job name (see 'brigade-cli jobs'); optional with --preset")
     p.add_argument(
         "-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="job parameter (once)"
+    )
+    p.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="the job and parameters of a preset saved in the window; -p overrides",
     )
     p.add_argument(
         "--workers",
@@ -80,6 +85,11 @@ def register(sub: Any) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out matching paths")
     p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
     p.add_argument("--no-recursive", action="store_true", help="do not walk into sub-folders")
+    p.add_argument(
+        "--include-outputs",
+        action="store_true",
+        help="also walk Brigade's own output folders (brigade-JOB) found inside the folders given",
+    )
     p.add_argument("--start-method", choices=("spawn", "forkserver"), default=None, help=argparse.SUPPRESS)
     output_args.add_arguments(p)
     store_args.add_arguments(p)
@@ -97,9 +107,24 @@ def _check_args(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
     if args.retries < 0:
         raise UsageError("--retries must be 0 or more")
     _check_params_once(args.params)
+    preset: dict[str, Any] = {}
+    if args.preset is not None:
+        from core.presets import PresetError, PresetStore
+
+        try:
+            chosen = PresetStore.open().get(args.preset)
+        except PresetError as exc:
+            raise UsageError(str(exc)) from None
+        if args.job is not None and args.job != chosen.job:
+            raise UsageError(f"preset {chosen.name!r} is for the job {chosen.job!r}, not {args.job!r}")
+        args.job, preset = chosen.job, dict(chosen.params)
+    if args.job is None:
+        raise UsageError("give the job to run: --job NAME (or --preset NAME)")
     try:
         cls = processor_class(args.job)
-        params = parse_assignments(cls.params, args.params)
+        given = parse_assignments(cls.params, args.params)  # every parameter, defaults filled in
+        named = {item.partition("=")[0].strip() for item in args.params}
+        params = resolve_params(cls.params, {**preset, **{k: v for k, v in given.items() if k in named}})
     except (ParamError, UnknownJobError) as exc:
         raise UsageError(str(exc)) from None
     _check_paths(args.paths)
@@ -146,12 +171,22 @@ def _discover(args: argparse.Namespace, quiet: bool) -> Discovery:
         exclude=tuple(args.exclude),
         hidden=args.hidden,
         recursive=not args.no_recursive,
+        outputs=args.include_outputs,
     )
     # No stat per file: workers report sizes as they run (the store keeps them then).
     found = discover(args.paths, filters, stat_files=False)
     if not quiet:
         for skipped in found.skipped:
             print(f"skipped {display_path(skipped.path)}: {skipped.reason}", file=sys.stderr)
+    if found.outputs and not quiet:
+        n = len(found.outputs)
+        folders = "folder" if n == 1 else "folders"
+        print(
+            f"left out {n} output {folders} of earlier runs (use --include-outputs to walk them): "
+            + ", ".join(display_path(p) for p in found.outputs[:3])
+            + (", ..." if n > 3 else ""),
+            file=sys.stderr,
+        )
     return found
 
 
@@ -173,7 +208,11 @@ def run_command(args: argparse.Namespace) -> int:
         lines={"json": lines.JSON, "lines": lines.RESULT}.get(mode),  # made by the workers
     )
     recorder = store_args.open_recorder(args)
-    engine = cluster_args.make_engine(args, config, recorder)
+    try:
+        engine = cluster_args.make_engine(args, config, recorder)
+    except KeyboardInterrupt:  # Ctrl-C while connecting to a cluster: nothing ran
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     # Workers start up while the folders are walked.
     engine.start()
     try:
@@ -246,6 +285,8 @@ def run_batch(
         return ExitCode.ENGINE_ERROR
     if interrupts.count:
         return ExitCode.INTERRUPTED
+    if getattr(engine, "lost", None):  # the cluster said why, in one line
+        return ExitCode.CLUSTER_LOST
     if incomplete:
         return ExitCode.HISTORY_INCOMPLETE
     return ExitCode.FAILED if printer.bad(len(reasons)) else ExitCode.OK
@@ -287,7 +328,7 @@ class _Interrupts:
     def kill_and_exit(self) -> None:
         """Stop every worker (they remove their temporary files first) and exit now."""
         print("\nkilling the workers and exiting", file=sys.stderr)
-        for pid in self.engine.worker_pids:
+        for pid in _own_workers(self.engine):
             # TERM: a worker removes its temporary outputs and its task's processes, then dies;
             # one that cannot sees its engine's end of the pipe close, and exits.
             with contextlib.suppress(OSError):
@@ -306,3 +347,10 @@ class _Interrupts:
                 signal.signal(signal.SIGINT, previous)
 
         return scope()
+
+
+def _own_workers(engine: Backend) -> tuple[int, ...]:
+    """The worker pids this process started: not those of a Dask cluster someone else runs here."""
+    if getattr(engine, "cluster", None) is not None and getattr(engine, "local_cluster", None) is None:
+        return ()
+    return engine.worker_pids

@@ -46,6 +46,9 @@ class RemoteChunk:
         Tasks whose START this run reported (and that have not ended).
     seen
         Last event sequence number taken per task, so live events and the result never double up.
+    resources
+        What each unfinished task holds on its worker, ``(kind, value)`` of ``wire.RESOURCE``:
+        removed by the engine if the worker dies.
     """
 
     chunk_id: int
@@ -61,4 +64,5 @@ class RemoteChunk:
     done_count: int = 0
     started: dict[TaskId, float] = field(default_factory=dict)
     seen: dict[TaskId, int] = field(default_factory=dict)
+    resources: dict[TaskId, set[tuple[str, Any]]] = field(default_factory=dict)
     cancel_deadline: float | None = None

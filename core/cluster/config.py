@@ -33,6 +33,28 @@ class ClusterError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """How the messages name the settings: the CLI's options, or the desktop's Cluster page."""
+
+    tls_files: str
+    insecure: str
+    insecure_allowed: str
+
+
+CLI_WORDING = Wording(
+    tls_files="--tls-ca, --tls-cert, --tls-key",
+    insecure="or pass --allow-insecure on a network you trust",
+    insecure_allowed="allowed by --allow-insecure",
+)
+SETTINGS_WORDING = Wording(
+    tls_files="Settings → Cluster: CA certificate, Client certificate, Client key",
+    insecure="or tick 'Allow unencrypted tcp:// to other computers' in Settings → Cluster, "
+    "on a network you trust",
+    insecure_allowed="allowed in Settings → Cluster",
+)
+
+
+@dataclass(frozen=True, slots=True)
 class TlsFiles:
     """PEM files for ``tls://``: the CA that signed the cluster's certificates, ours, our key."""
 
@@ -44,13 +66,13 @@ class TlsFiles:
     def given(self) -> bool:
         return bool(self.ca_file or self.cert_file or self.key_file)
 
-    def check(self) -> None:
+    def check(self, wording: Wording = CLI_WORDING) -> None:
         """Raise ``ClusterError`` unless all three files are given and readable."""
         roles = {"CA": self.ca_file, "certificate": self.cert_file, "key": self.key_file}
         missing = [role for role, path in roles.items() if not path]
         if missing:
             needed = ", ".join(missing)
-            raise ClusterError(f"tls:// needs the {needed} file(s) (--tls-ca, --tls-cert, --tls-key)")
+            raise ClusterError(f"tls:// needs the {needed} file(s) ({wording.tls_files})")
         for role, path in roles.items():
             if not os.access(path, os.R_OK):
                 raise ClusterError(f"cannot read the TLS {role} file {path!r}")
@@ -72,7 +94,15 @@ class ClusterConfig:
     path_map
         Desktop path prefixes and what workers call them.
     connect_timeout
-        Seconds to wait for the scheduler.
+        Seconds to wait for the scheduler (Dask also tries to reconnect this long).
+    lost_timeout
+        Seconds without the scheduler (reconnect attempts included) after
+        which the run ends, its unfinished tasks interrupted (resumable).
+    no_worker_timeout
+        Seconds with tasks waiting, none running and none finished, after
+        which they are interrupted as "no worker" (resumable).
+    wording
+        How refusals name the settings (CLI options, or the desktop's page).
     """
 
     address: str
@@ -80,6 +110,9 @@ class ClusterConfig:
     allow_insecure: bool = False
     path_map: PathMap = field(default_factory=PathMap)
     connect_timeout: float = 10.0
+    lost_timeout: float = 30.0
+    no_worker_timeout: float = 60.0
+    wording: Wording = CLI_WORDING
 
     @property
     def local_workers(self) -> int:
@@ -88,7 +121,7 @@ class ClusterConfig:
 
     def checked(self) -> ClusterConfig:
         """Return self after the security checks; raise ``ClusterError`` when refused."""
-        check_address(self.address, self.tls, allow_insecure=self.allow_insecure)
+        check_address(self.address, self.tls, allow_insecure=self.allow_insecure, wording=self.wording)
         return self
 
     def describe(self) -> dict[str, Any]:
@@ -150,13 +183,15 @@ def is_loopback(host: str) -> bool:
     return bool(addrs) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addrs)
 
 
-def check_address(address: str, tls: TlsFiles, *, allow_insecure: bool) -> None:
+def check_address(
+    address: str, tls: TlsFiles, *, allow_insecure: bool, wording: Wording = CLI_WORDING
+) -> None:
     """Refuse unsafe or malformed cluster addresses (``ClusterError``); warn on an allowed insecure one."""
     if parse_local(address):
         return
     scheme, host, _ = split_address(address)
     if scheme in SECURE_SCHEMES:
-        tls.check()
+        tls.check(wording)
         return
     if scheme not in PLAIN_SCHEMES:
         raise ClusterError(f"unsupported scheme {scheme}:// (use tls://, or tcp:// on this computer)")
@@ -168,9 +203,9 @@ def check_address(address: str, tls: TlsFiles, *, allow_insecure: bool) -> None:
     if not allow_insecure:
         raise ClusterError(
             f"refusing {address}: {warning}. Use tls:// with certificates (docs/cluster.md), "
-            "or pass --allow-insecure on a network you trust"
+            f"{wording.insecure}"
         )
-    log.warning("%s (allowed by --allow-insecure)", warning)
+    log.warning("%s (%s)", warning, wording.insecure_allowed)
 
 
 def security_of(config: ClusterConfig) -> Any:
@@ -190,4 +225,4 @@ def security_of(config: ClusterConfig) -> Any:
 def config_from_settings(address: str, tls: Mapping[str, str], **kw: Any) -> ClusterConfig:
     """Build a config from the desktop app's settings (``ca_file``, ``cert_file``, ``key_file``)."""
     files = TlsFiles(tls.get("ca_file", ""), tls.get("cert_file", ""), tls.get("key_file", ""))
-    return ClusterConfig(address.strip(), files, **kw)
+    return ClusterConfig(address.strip(), files, wording=SETTINGS_WORDING, **kw)

@@ -41,6 +41,8 @@ from core.cluster import remote
 from core.cluster.chunks import CHUNKS_PER_THREAD, ClusterSizer, RemoteChunk
 from core.cluster.client import close_client, finalize_failed_clients, open_client
 from core.cluster.config import ClusterConfig, ClusterError, is_loopback, security_of, split_address
+from core.cluster.control import ControlSender
+from core.cluster.debris import dask_warnings_logged, remove
 from core.engine import wire
 from core.engine.api import EngineConfig, Recorder
 from core.engine.base import EngineBase
@@ -50,10 +52,14 @@ from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskSta
 
 if TYPE_CHECKING:
     from core.backend import Backend
+    from core.cluster.probe import ClusterInfo
 
 log = logging.getLogger("brigade.cluster")
 
 DRAIN_LIMIT = 5000
+# A running chunk reports within remote.LIVE_SECONDS; one silent this long after a stop has not started.
+UNSTARTED_GRACE = 1.0
+RESULT_TIMEOUT = 10.0  # seconds to fetch a finished chunk's result (its worker may have just died)
 _STOPPED = "stopped when the engine shut down"
 
 
@@ -96,11 +102,12 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._connect_lock = threading.Lock()
         session = uuid.uuid4().hex[:12]
         self._session = session
-        self._topic = f"brigade-live-{session}"
         self._control_name = f"brigade-control-{session}"
         self.client: Any = None
         self.local_cluster: Any = None
         self.error: ClusterError | None = None
+        self.lost: str | None = None
+        """Why the cluster could not run the tasks (no capable worker, scheduler lost), once it happened."""
         # Engine-thread state below.
         self._headers: dict[BatchId, dict[str, Any]] = {}
         self._chunks: dict[str, RemoteChunk] = {}
@@ -109,6 +116,11 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._threads = 0
         self._slots: dict[str, int] = {}
         self._pids: dict[str, int] = {}
+        self._workers: tuple[str, ...] = ()
+        self._progress_at = time.monotonic()  # last sign of a worker running our tasks
+        self._down_since: float | None = None  # when the scheduler connection was lost
+        self._sender: ControlSender | None = None
+        self._stop_asked = 0.0
 
     # ------------------------------------------------------------ lifecycle
     def connect(self) -> None:
@@ -124,8 +136,10 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 return
             try:
                 self._open_client()
-            except Exception as exc:
+            except BaseException as exc:
                 self._close_client()
+                if not isinstance(exc, Exception):
+                    raise  # Ctrl-C while connecting
                 where = self.cluster.address
                 raise ClusterError(f"cannot use the Dask cluster at {where}: {_describe(exc)}") from exc
 
@@ -134,13 +148,16 @@ class DaskEngine(EngineBase[RemoteChunk]):
 
         n = self.cluster.local_workers
         if n:
-            self.local_cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            with dask_warnings_logged():
+                self.local_cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    # A free port: the scheduler's HTTP server (and a dashboard, where bokeh is
+                    # installed) would otherwise ask for 8787, which any other Dask may hold.
+                    dashboard_address="127.0.0.1:0",
+                )
             finalize_failed_clients()
             self.client = Client(self.local_cluster, set_as_default=False)
         else:
@@ -149,9 +166,31 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 self.cluster.address, security_of(self.cluster), self.cluster.connect_timeout
             )
         Variable(self._control_name, client=self.client).set(self._control)
-        self.client.subscribe_topic(self._topic, self._on_live)
+        self._sender = ControlSender(self.client, self._control_name)
+        self.client.subscribe_topic(remote.TOPIC, self._on_live)
         self.client.subscribe_topic("all", self._on_cluster_event)
         self._refresh_workers()
+
+    def check_workers(self) -> ClusterInfo:
+        """Ask the connected cluster's workers whether they can run this Brigade's tasks (blocks).
+
+        Raises
+        ------
+        ClusterError
+            When the engine is not connected.
+        """
+        from core.cluster.probe import describe, probe_local
+
+        if self.client is None:
+            raise ClusterError(f"not connected to the Dask cluster at {self.cluster.address}")
+        if self.local_cluster is not None:  # our own workers: this very Brigade
+            return probe_local(self.cluster)
+        return describe(self.client, self.cluster.address)
+
+    def disconnect(self) -> None:
+        """Close the connection ``connect`` opened, for an engine that will not be started."""
+        with self._connect_lock:
+            self._close_client()
 
     _start_waits_for_open = True  # start() raises when the cluster cannot be used
 
@@ -181,15 +220,25 @@ class DaskEngine(EngineBase[RemoteChunk]):
             log.error("%s", exc)
 
     def _spec_for(self, spec: BatchSpec) -> BatchSpec:
-        """Record in the batch's ``extra`` where it runs (``backend``, ``scheduler``, ``path_map``)."""
-        return spec.replace(extra={**spec.extra, **self.cluster.describe()})
+        """Make every input path absolute, and record in ``extra`` where the batch runs.
+
+        A relative path means this process's working directory: a worker would
+        read it against its own, another file or none (``--path-map`` too
+        matches absolute paths only).
+        """
+        paths = spec.paths
+        if not all(os.path.isabs(p) for p in paths):
+            paths = [os.path.abspath(p) for p in paths]
+        return spec.replace(paths=paths, extra={**spec.extra, **self.cluster.describe()})
 
     def _post(self, *cmd: Any) -> None:
         self._inbox.put(cmd)
 
     # ------------------------------------------------------------ Dask callbacks (client thread)
     def _on_live(self, event: tuple[float, Any]) -> None:
-        self._post("live", event[1])
+        msg = event[1]
+        if msg[0] == self._session:  # the topic is shared by every Brigade using the scheduler
+            self._post("live", msg[1:])
 
     def _on_cluster_event(self, event: tuple[float, Any]) -> None:
         msg = event[1]
@@ -203,7 +252,9 @@ class DaskEngine(EngineBase[RemoteChunk]):
     def _loop(self) -> None:
         while True:
             busy = self._run_commands(self._tick())
-            self._supervise(time.monotonic())
+            now = time.monotonic()
+            self._watch_cluster(now)
+            self._supervise(now)
             if self._stopping is not None and not self._chunks:
                 return
             self._dispatch()
@@ -235,8 +286,9 @@ class DaskEngine(EngineBase[RemoteChunk]):
         """Size the batch's chunks for the cluster and build the header each of them carries."""
         run.sizer = ClusterSizer()
         spec = run.spec
+        self._progress_at = time.monotonic()
         self._headers[run.batch_id] = {
-            "topic": self._topic,
+            "session": self._session,
             "control": self._control_name,
             "job": spec.job,
             "ref": run.ref,
@@ -254,6 +306,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
 
     def _cmd_resume(self) -> None:
         self._paused = False
+        self._progress_at = time.monotonic()
         self._set_global_yield()
 
     def _cmd_workers(self, count: int) -> None:
@@ -266,6 +319,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         now = time.monotonic()
         deadline = now if interrupt else (now + timeout if timeout is not None else float("inf"))
         self._stopping = (interrupt, deadline)
+        self._stop_asked = now
         self._set_global_yield()
 
     # ------------------------------------------------------------ dispatch
@@ -273,7 +327,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         return CHUNKS_PER_THREAD * max(1, self._threads)
 
     def _dispatch(self) -> None:
-        if self._paused or self._stopping is not None or self._broken or self.client is None:
+        if self._paused or self._stopping is not None or self._broken or not self._connected():
             return
         while len(self._chunks) < self._capacity():
             if not self._submit_chunk():
@@ -310,6 +364,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         chunk = self._chunks.get(f"brigade-{self._session}-{chunk_id}")
         if chunk is None or not self._adopt(chunk, token, address, pid):
             return
+        self._progress_at = time.monotonic()
         chunk.current, chunk.done_count = current, done_count
         for ev in events:
             self._take(chunk, ev)
@@ -319,9 +374,10 @@ class DaskEngine(EngineBase[RemoteChunk]):
         if chunk is None:
             return
         future = chunk.future
+        self._progress_at = time.monotonic()
         if future.status == "finished":
             try:
-                res = future.result(timeout=60)
+                res = future.result(timeout=RESULT_TIMEOUT)
             except Exception as exc:  # noqa: BLE001 - the result could not be fetched
                 self._lost(chunk, f"the result was lost: {_describe(exc)}")
                 return
@@ -332,7 +388,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
                 finally:  # a bad event must not leave the chunk's tasks in flight forever
                     self._end_chunk(chunk)
         elif future.status == "error":
-            error = future.exception(timeout=60)
+            error = future.exception(timeout=RESULT_TIMEOUT)
             if type(error).__name__ == "KilledWorker":
                 self._lost(chunk, f"worker lost: {_describe(error)}")
             else:
@@ -367,7 +423,12 @@ class DaskEngine(EngineBase[RemoteChunk]):
 
     def _take(self, chunk: RemoteChunk, ev: Sequence[Any]) -> None:
         code, tid = ev[0], ev[1]
-        if code in (wire.CHUNK_END, wire.RESOURCE) or tid not in chunk.pending:
+        if code == wire.CHUNK_END or tid not in chunk.pending:
+            return
+        if code == wire.RESOURCE:
+            _, _, kind, value, held = ev
+            held_here = chunk.resources.setdefault(tid, set())
+            (held_here.add if held else held_here.discard)((kind, value))
             return
         if code == wire.DONE:
             self._on_done(chunk, ev)
@@ -393,6 +454,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
         i = chunk.pending.pop(tid)
         self._in_flight.pop(tid, None)
         chunk.started.pop(tid, None)
+        chunk.resources.pop(tid, None)
         run = chunk.batch
         if len(ev) > 10:  # a task that ended before its START was sent reports its attempt here
             run.attempts[i] = min(ev[10], 255)
@@ -403,6 +465,8 @@ class DaskEngine(EngineBase[RemoteChunk]):
             return
         to_local = self.cluster.path_map.to_local
         outputs = tuple(to_local(p) for p in outputs)
+        if isinstance(result, dict) and isinstance(result.get("output"), str):
+            result = {**result, "output": to_local(result["output"])}
         event = TaskFinished(
             tid,
             seq,
@@ -445,15 +509,19 @@ class DaskEngine(EngineBase[RemoteChunk]):
         """Give up a chunk that may still run somewhere: tell it to yield and cancel its future."""
         future = chunk.future
         self._end_chunk(chunk)
-        self._control["chunks"][str(chunk.chunk_id)] = {"yield": True}
-        if future is not None and self.client is not None:
+        self._control["chunks"][str(chunk.chunk_id)] = {"yield": True, "drop": True}
+        if future is not None and self._connected():
             try:
                 self.client.cancel([future])
             except Exception:
                 log.debug("cancelling %s failed", chunk.key, exc_info=True)
 
     def _lost(self, chunk: RemoteChunk, reason: str) -> None:
-        """The worker running ``chunk`` died: its current task fails (or retries), the rest requeue."""
+        """The worker running ``chunk`` died: its current task fails (or retries), the rest requeue.
+
+        What the task held there (a command's process group, a temp output) is removed first.
+        """
+        self._clean_up_after(chunk)
         tid = _culprit(chunk)
         if tid in chunk.pending:
             run, i = chunk.batch, chunk.pending.pop(tid)
@@ -503,23 +571,23 @@ class DaskEngine(EngineBase[RemoteChunk]):
         self._control_dirty = True
 
     def _sync_control(self) -> None:
-        if not self._control_dirty or self.client is None:
+        if not self._control_dirty or self._sender is None:
             return
         self._control_dirty = False
-        from distributed import Variable
-
-        try:
-            Variable(self._control_name, client=self.client).set(self._control)
-        except Exception:
-            log.warning("could not update the cluster's control variable", exc_info=True)
-            self._control_dirty = True
+        self._sender.put(self._control)
 
     def _supervise(self, now: float) -> None:
         for chunk in list(self._chunks.values()):
             if chunk.cancel_deadline is not None and now >= chunk.cancel_deadline:
                 self._give_up_cancelled(chunk)
-        if self._stopping is not None and now >= self._stopping[1]:
-            for chunk in list(self._chunks.values()):
+        if self._stopping is None:
+            return
+        # A chunk that has not reported a start by then waits on the scheduler: it would only hand
+        # its tasks back (everything yields now), once a worker thread is free, which a task that
+        # ignores cancels may never make it.
+        unstarted = now >= self._stop_asked + UNSTARTED_GRACE
+        for chunk in list(self._chunks.values()):
+            if (unstarted and chunk.token is None) or now >= self._stopping[1]:
                 self._interrupt(chunk)
 
     def _give_up_cancelled(self, chunk: RemoteChunk) -> None:
@@ -549,9 +617,98 @@ class DaskEngine(EngineBase[RemoteChunk]):
                     self._finish(run, i, TaskState.FAILED, failure, None, pid=chunk.pid)
         self._retire(chunk)
 
+    # ------------------------------------------------------------ the cluster's health
+    def _connected(self) -> bool:
+        """Whether the client talks to the scheduler now (no call may block on a lost one)."""
+        return self.client is not None and self.client.status == "running"
+
+    def _watch_cluster(self, now: float) -> None:
+        """End the run when the scheduler stays lost, or when no worker runs its tasks for a while."""
+        if self.client is None or self._broken:
+            return
+        if self.client.status != "running":
+            if self._down_since is None:
+                self._down_since = now
+                log.warning("lost the Dask scheduler at %s; reconnecting", self.cluster.address)
+            # Dask closes the client once its own reconnect attempts fail.
+            gave_up = self.client.status in ("closing", "closed")
+            if gave_up or now - self._down_since >= self.cluster.lost_timeout:
+                self._broken = f"lost the Dask scheduler at {self.cluster.address}"
+                self._give_up(self._broken)
+            return
+        if self._down_since is not None:  # reconnected: the chunks Dask cancelled are queued again
+            self._down_since = None
+            self._progress_at = now
+            self._control_dirty = True
+            self._refresh_workers()
+        if self._stalled(now):
+            self._give_up(self._no_worker_reason())
+            self._progress_at = now
+
+    def _stalled(self, now: float) -> bool:
+        """Tasks wait, none runs, and nothing ran for ``no_worker_timeout`` seconds."""
+        busy = any(c.token is not None for c in self._chunks.values())
+        waiting = not self._paused and any(run.unfinished for run in self._batches.values())
+        if busy or not waiting:
+            self._progress_at = now
+            return False
+        return now - self._progress_at >= self.cluster.no_worker_timeout
+
+    def _no_worker_reason(self) -> str:
+        where, waited = self.cluster.address, self.cluster.no_worker_timeout
+        if not self._threads and self._slots:  # there were some: a worker that cannot import Brigade leaves
+            return f"no Dask worker left at {where} for {waited:.0f} s (brigade-cli cluster check {where})"
+        if not self._threads:
+            return f"no Dask worker at {where} for {waited:.0f} s"
+        return (
+            f"no worker at {where} ran a task for {waited:.0f} s: can they import this Brigade? "
+            f"(brigade-cli cluster check {where})"
+        )
+
+    def _give_up(self, reason: str) -> None:
+        """Interrupt every unfinished task with ``reason`` (resumable), and say so once."""
+        self.lost = reason
+        log.error("%s: unfinished tasks are interrupted (brigade-cli resume runs them)", reason)
+        failure = Failure(FailureKind.INTERRUPTED, reason, retryable=True)
+        for chunk in list(self._chunks.values()):
+            run = chunk.batch
+            for tid, i in list(chunk.pending.items()):
+                del chunk.pending[tid]
+                self._in_flight.pop(tid, None)
+                started = chunk.started.pop(tid, 0.0)
+                state = TaskState.CANCELLED if tid in self._cancel_asked else TaskState.FAILED
+                fail = None if state == TaskState.CANCELLED else failure
+                self._finish(run, i, state, fail, None, pid=chunk.pid, started=started)
+            self._retire(chunk)
+        for run in self._batches.values():
+            self._fail_queued(run, failure)
+            self._check_finished(run)
+
+    def _clean_up_after(self, chunk: RemoteChunk) -> None:
+        """Remove what the lost run of ``chunk`` held: temp outputs here, process groups on its host."""
+        held = [item for items in chunk.resources.values() for item in items]
+        chunk.resources.clear()
+        temps = [self.cluster.path_map.to_local(v) for k, v in held if k == wire.RES_TEMP]
+        groups = [v for k, v in held if k == wire.RES_PGID]
+        remove((), temps)  # the shared filesystem: the desktop sees the output folder too
+        if not groups:
+            return
+        host = split_address(chunk.worker)[1]
+        if is_loopback(host):
+            remove(groups, ())
+            return
+        peers = [a for a in self._workers if a != chunk.worker and split_address(a)[1] == host]
+        if not peers or not self._connected():
+            log.warning("cannot stop process groups %s of the lost worker %s", groups, chunk.worker)
+            return
+        try:
+            self.client.run(remove, groups, (), workers=peers[:1], wait=False)
+        except Exception:
+            log.warning("cannot stop process groups %s on %s", groups, host, exc_info=True)
+
     # ------------------------------------------------------------ workers
     def _refresh_workers(self) -> None:
-        if self.client is None:
+        if not self._connected():
             return
         try:
             workers = self.client.scheduler_info(n_workers=-1)["workers"]
@@ -559,6 +716,7 @@ class DaskEngine(EngineBase[RemoteChunk]):
             log.debug("scheduler_info failed", exc_info=True)
             return
         self._threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
+        self._workers = tuple(workers)
         pids = self._local_pids()
         here = [a for a in workers if a not in pids and is_loopback(split_address(a)[1])]
         if here:
@@ -595,16 +753,20 @@ class DaskEngine(EngineBase[RemoteChunk]):
     def _close_client(self) -> None:
         client, cluster = self.client, self.local_cluster
         self.client = self.local_cluster = None
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
         self.worker_pids = ()
         if client is not None:
-            try:
-                client.unsubscribe_topic(self._topic)
-                client.unsubscribe_topic("all")
-                from distributed import Variable
+            if client.status == "running":
+                try:
+                    client.unsubscribe_topic(remote.TOPIC)
+                    client.unsubscribe_topic("all")
+                    from distributed import Variable
 
-                Variable(self._control_name, client=client).delete()
-            except Exception:
-                log.debug("cluster cleanup failed", exc_info=True)
+                    Variable(self._control_name, client=client).delete()
+                except Exception:
+                    log.debug("cluster cleanup failed", exc_info=True)
             close_client(client)
         if cluster is not None:
             cluster.close()

@@ -7,7 +7,8 @@ differ::
 
     engine (client) ──submit(run_chunk, header, tasks)──► Dask worker thread
                                                           Worker.run_chunk(...)
-        ◄── live: START / PROGRESS / LOG, every 0.1 s ── Channel ──► worker.log_event(topic)
+        ◄── live: START / PROGRESS / LOG, every 0.1 s ── Channel ──► worker.log_event(TOPIC)
+            (RESOURCE held: at once, before the resource can outlive a crash)
         ◄── result: every event of the run + CHUNK_END ──┘  (the authoritative record)
         ──► control Variable {yield, cancel ids} ──► RemoteSlots (polled, at most every 0.2 s)
 
@@ -30,17 +31,28 @@ from core.engine.worker import Worker
 
 LIVE_SECONDS = 0.1
 CONTROL_SECONDS = 0.2
-LIVE_CODES = (wire.START, wire.PROGRESS, wire.LOG)
+GONE_SECONDS = 2.0  # a control variable not there this long was deleted (it exists before any chunk)
+LIVE_CODES = (wire.START, wire.PROGRESS, wire.LOG, wire.RESOURCE)
+# One event topic for every engine using the scheduler (messages carry the engine's session):
+# Dask keeps a topic on the scheduler for good once it exists, so one per run would pile up.
+TOPIC = "brigade-live"
 
 
 class Control:
-    """A cached read of the engine's control variable for one chunk."""
+    """A cached read of the engine's control variable for one chunk.
+
+    The engine sets the variable before it submits anything and deletes it
+    when it closes; a chunk that finds it gone (its engine ended, or lost the
+    scheduler) stops: it hands back the rest and cancels its current task, so
+    nothing runs on for nobody. So does a chunk the engine gave up (``drop``).
+    """
 
     def __init__(self, name: str, chunk_id: int) -> None:
         self.name = name
         self.key = str(chunk_id)
         self.read_at = 0.0
         self.stop = False
+        self.drop = False
         self.cancel: frozenset[int] = frozenset()
 
     def refresh(self, force: bool = False) -> None:
@@ -48,14 +60,18 @@ class Control:
         if not force and now - self.read_at < CONTROL_SECONDS:
             return
         self.read_at = now
-        try:
-            from distributed import Variable, get_client
+        from distributed import Variable, get_client
 
-            value = Variable(self.name, client=get_client()).get(timeout=5)
-        except Exception:  # noqa: BLE001 - no control (yet, or any more): keep running
+        try:
+            value = Variable(self.name, client=get_client()).get(timeout=GONE_SECONDS)
+        except TimeoutError:  # deleted: the engine is gone
+            self.stop = self.drop = True
+            return
+        except Exception:  # noqa: BLE001 - the scheduler did not answer this time: keep running
             return
         mine = value.get("chunks", {}).get(self.key, {})
         self.stop = bool(value.get("yield")) or bool(mine.get("yield"))
+        self.drop = bool(mine.get("drop"))
         self.cancel = frozenset(mine.get("cancel", ()))
 
 
@@ -71,7 +87,7 @@ class RemoteSlots:
         if field == wire.CANCEL:
             self.control.refresh()
             current = self.values[wire.CURRENT]
-            return current if current in self.control.cancel else -1
+            return current if self.control.drop or current in self.control.cancel else -1
         if field == wire.YIELD:
             self.control.refresh(force=self.first)
             self.first = False
@@ -85,8 +101,8 @@ class RemoteSlots:
 class Channel:
     """The ``conn`` of the task runner's ``Emitter``: keeps the record, publishes the live part."""
 
-    def __init__(self, topic: str, chunk_id: int, slots: RemoteSlots, worker: Any) -> None:
-        self.topic = topic
+    def __init__(self, session: str, chunk_id: int, slots: RemoteSlots, worker: Any) -> None:
+        self.session = session
         self.worker = worker
         self.chunk_id = chunk_id
         self.slots = slots
@@ -99,6 +115,7 @@ class Channel:
         self.emitter: Any = None
 
     def send(self, events: list[tuple[Any, ...]]) -> None:
+        urgent = False
         with self.lock:
             for ev in events:
                 code = ev[0]
@@ -106,13 +123,19 @@ class Channel:
                     self.record.append(ev)
                 if code in LIVE_CODES:
                     self.live.append(ev)
+                    urgent = urgent or (code == wire.RESOURCE and ev[4])
                 elif code == wire.DONE:
                     self.done.add(ev[1])
+        if urgent:  # the engine must know of it before the worker can die holding it
+            self._publish()
 
     def publish(self) -> None:
         """Send the live events gathered since the last call (ticker thread)."""
         if self.emitter is not None:
             self.emitter.flush()
+        self._publish()
+
+    def _publish(self) -> None:
         current = self.slots.values[wire.CURRENT]
         with self.lock:
             done = self.done
@@ -123,8 +146,8 @@ class Channel:
                 return
             self.sent_current = current
             done_count = len(done)
-        msg = [self.chunk_id, self.token, self.worker.address, os.getpid(), current, done_count, live]
-        self.worker.log_event(self.topic, msg)
+        msg = [self.session, self.chunk_id, self.token, self.worker.address, os.getpid(), current]
+        self.worker.log_event(TOPIC, [*msg, done_count, live])
 
 
 class _Live:
@@ -160,34 +183,47 @@ class _Live:
                     logging.getLogger("brigade.cluster").debug("live publish failed", exc_info=True)
 
 
-class _ThreadRouter(logging.Handler):
-    """Routes ``brigade.task`` log records to the chunk running on the record's thread."""
+class _ChunkLog(logging.Handler):
+    """Sends a task logger's records to the chunk that runs on one Dask worker thread now."""
 
-    sinks: dict[int, Any] = {}
+    def __init__(self) -> None:
+        super().__init__()
+        self.sink: Any = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        sink = self.sinks.get(record.thread or 0)
+        sink = self.sink
         if sink is not None and sink.filter(record):
             sink.put_nowait(record)
 
 
-_router = _ThreadRouter()
-_router_lock = threading.Lock()
+_loggers_lock = threading.Lock()
 
 
-def _install_router() -> None:
-    with _router_lock:
-        logger = logging.getLogger("brigade.task")
-        if _router not in logger.handlers:
-            logger.addHandler(_router)
+def _task_logger(sink: Any) -> logging.Logger:
+    """The task logger of this Dask worker thread, its records going to ``sink``.
+
+    A worker process runs a chunk on each of its threads at once, so each
+    thread has a logger of its own (``ctx.logger``). Records go by logger,
+    not by the thread that logs: a command job's output is logged from its
+    reader threads. One logger per worker thread, reused by its chunks: the
+    logging module keeps every logger for good.
+    """
+    with _loggers_lock:
+        logger = logging.getLogger(f"brigade.task.{threading.get_ident()}")
+        handler = next((h for h in logger.handlers if isinstance(h, _ChunkLog)), None)
+        if handler is None:
+            handler = _ChunkLog()
+            logger.addHandler(handler)
             logger.setLevel(logging.DEBUG)
             logger.propagate = False  # task lines belong to the task, not the worker's own log
+    handler.sink = sink
+    return logger
 
 
 def run_chunk(header: dict[str, Any], tasks: list[tuple[int, str, int, int]]) -> dict[str, Any]:
     """Run a chunk of tasks on this Dask worker and return every event of the run.
 
-    ``header`` holds ``topic``, ``control``, ``chunk_id``, ``job``, ``ref``,
+    ``header`` holds ``session``, ``control``, ``chunk_id``, ``job``, ``ref``,
     ``params``, ``output`` and ``log_limit``; ``tasks`` are the wire tuples
     ``(task_id, path, attempt, index)`` with paths already in the worker's terms.
     """
@@ -196,12 +232,10 @@ def run_chunk(header: dict[str, Any], tasks: list[tuple[int, str, int, int]]) ->
     worker = get_worker()
     chunk_id = header["chunk_id"]
     slots = RemoteSlots(Control(header["control"], chunk_id))
-    channel = Channel(header["topic"], chunk_id, slots, worker)
+    channel = Channel(header["session"], chunk_id, slots, worker)
     runner = Worker(channel, slots, 0)  # type: ignore[arg-type]
     channel.emitter = runner.emitter
-    _install_router()
-    me = threading.get_ident()
-    _ThreadRouter.sinks[me] = runner.sink
+    runner.logger = _task_logger(runner.sink)
     _Live.add(channel)
     try:
         runner.run_chunk(
@@ -215,7 +249,7 @@ def run_chunk(header: dict[str, Any], tasks: list[tuple[int, str, int, int]]) ->
         )
     finally:
         _Live.remove(channel)
-        _ThreadRouter.sinks.pop(me, None)
+        runner.logger.handlers[0].sink = None  # type: ignore[attr-defined]
         runner.emitter.flush()
     with channel.lock:
         events = list(channel.record)

@@ -259,7 +259,7 @@ class StoreRecorder:
                 f"batch {batch_id}: some tasks are done or not in it (a done task runs again only "
                 "when its input changed)"
             )
-        writes.mark_running(conn, batch_id)
+        writes.mark_running(conn, batch_id, spec.extra)  # and where it runs now
         return batch_id, first, total, float(elapsed or 0.0)
 
     def _remember(self, batch: _Batch) -> None:

@@ -115,14 +115,16 @@ def insert_batch(conn: sqlite3.Connection, spec: BatchSpec, floor: int = 1) -> i
     return found
 
 
-def mark_running(conn: sqlite3.Connection, batch_id: int) -> None:
-    """The batch runs (again) in this process."""
+def mark_running(conn: sqlite3.Connection, batch_id: int, extra: Mapping[str, object] | None = None) -> None:
+    """The batch runs (again) in this process; ``extra``, if given, replaces its extra (where it runs)."""
     host, pid, started = owner.current()
     conn.execute(
         "UPDATE batches SET status = 'running', finished = NULL, run_started = ?, owner_host = ?, "
         "owner_pid = ?, owner_started = ? WHERE id = ?",
         (time.time(), host, pid, started, batch_id),
     )
+    if extra is not None:
+        conn.execute("UPDATE batches SET extra = ? WHERE id = ?", (dumps(dict(extra)), batch_id))
 
 
 def end_batch(conn: sqlite3.Connection, batch_id: int, status: str, elapsed: float) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from watchdog.observers import Observer
 
 from core.backend import Backend
@@ -100,10 +102,12 @@ class WatchService:
     def stop_intake(self, timeout: float = 10.0) -> None:
         """Queue nothing more; tasks not started yet are withdrawn (the next start runs them).
 
-        Returns once every rule asked the engine to withdraw them: stop the engine after.
+        Returns once every rule asked the engine to withdraw them (stop the engine after),
+        or after ``timeout`` seconds in all.
         """
+        deadline = time.monotonic() + timeout
         for runner in self._runners.values():
-            runner.stop_intake(timeout)
+            runner.stop_intake(max(0.0, deadline - time.monotonic()))
 
     def close(self, timeout: float = 30.0) -> bool:
         """End the rules' threads once what they know is written; return whether all ended in time.

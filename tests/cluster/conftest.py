@@ -1,4 +1,4 @@
-"""A LocalCluster of two worker processes on 127.0.0.1, shared by the tests of a module."""
+"""Clusters shared by the tests of a module: a LocalCluster, or a scheduler and workers as processes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from core.events import Event, TaskFinished
+from tests.cluster.procs import ProcCluster
 from tests.conftest import leftover_processes
 
 _shared: list[object] = []
@@ -21,6 +22,9 @@ def cluster_pids() -> set[int]:
     """Worker processes (and their children) of the shared clusters: expected to outlive a test."""
     pids: set[int] = set()
     for cluster in _shared:
+        if isinstance(cluster, ProcCluster):
+            pids |= cluster.pids()
+            continue
         for nanny in getattr(cluster, "workers", {}).values():
             proc = getattr(getattr(nanny, "process", None), "process", None)
             pid = getattr(proc, "pid", None)
@@ -50,7 +54,7 @@ def start_cluster(**kw):
     from distributed import LocalCluster
 
     options = dict(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
     )
     options.update(kw)
     cluster = LocalCluster(**options)
@@ -68,6 +72,19 @@ def local_cluster() -> Iterator[object]:
     cluster = start_cluster()
     yield cluster
     stop_cluster(cluster)
+
+
+@pytest.fixture(scope="module")
+def proc_cluster(tmp_path_factory) -> Iterator[ProcCluster]:
+    """A ``dask scheduler`` process with one ``dask worker``, for the tests of a module."""
+    cluster = ProcCluster(tmp_path_factory.mktemp("dask"))
+    _shared.append(cluster)
+    try:
+        cluster.add_worker()
+        yield cluster
+    finally:
+        _shared.remove(cluster)
+        cluster.close()
 
 
 class Collector:

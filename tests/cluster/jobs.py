@@ -49,12 +49,13 @@ class Slow(Processor):
 
 
 class Hold(Processor):
-    """Files named ``hold*`` wait for a ``release`` file beside them (so a test can kill the worker)."""
+    """Files named ``hold*`` say so (``.holding``) and wait for a ``release`` file beside them."""
 
     name = "hold"
 
     def run(self, path, params, ctx):
         if os.path.basename(path).startswith("hold"):
+            open(path + ".holding", "w").close()  # the test's sign that it runs
             wait_for(os.path.join(os.path.dirname(path), "release"))
         with open(path, "rb") as f:
             return {"bytes": len(f.read()), "pid": os.getpid()}
@@ -68,4 +69,15 @@ class Copy(Processor):
     def run(self, path, params, ctx):
         with open(path, "rb") as src, ctx.atomic_output(path + ".out") as dst:
             dst.write(src.read())
-        return {"worker_path": path}
+        return {"worker_path": path, "output": path + ".out"}
+
+
+class FailWhileMarked(Processor):
+    """Fails while a ``<path>.fail`` file exists beside the input (so a retry can succeed)."""
+
+    name = "fail-while-marked"
+
+    def run(self, path, params, ctx):
+        if os.path.exists(path + ".fail"):
+            raise RuntimeError("marked to fail")
+        return {"pid": os.getpid()}

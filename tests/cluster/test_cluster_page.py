@@ -42,14 +42,30 @@ def test_connection_test_reports_workers_and_cores(qtbot, settings, local_cluste
     assert page.test_button.isEnabled()
 
 
-def test_connection_test_explains_a_refusal(qtbot, settings):
+def _refusal(qtbot, settings, address: str) -> ClusterPage:
+    """The page after a connection test of ``address``, which the security checks refuse."""
     page = ClusterPage(settings)
     qtbot.addWidget(page)
-    page.address.setText("tcp://10.255.0.1:8786")
+    page.address.setText(address)
     with qtbot.waitSignal(page.tested, timeout=10_000) as signal:
         page.test_button.click()
     assert signal.args[0] is False
-    assert "refusing" in page.status.text()
+    return page
+
+
+def test_connection_test_explains_a_refusal(qtbot, settings):
+    text = _refusal(qtbot, settings, "tcp://10.255.0.1:8786").status.text()
+    assert "refusing" in text
+    # The desktop speaks of its own settings, not of command-line options.
+    assert "Settings → Cluster" in text and "--allow-insecure" not in text
+
+
+def test_missing_tls_files_are_named_as_on_the_page(qtbot, settings):
+    page = _refusal(qtbot, settings, "tls://10.255.0.1:8786")
+    assert "CA certificate, Client certificate, Client key" in page.status.text()
+    assert "--tls" not in page.status.text()
+    page.resize(640, 560)
+    page.grab().save("artifacts/cluster_page_tls_refusal.png")
 
 
 def qtbot_button():

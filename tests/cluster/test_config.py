@@ -84,3 +84,15 @@ def test_both_engines_satisfy_the_backend_protocol(make):
         wanted = list(inspect.signature(member).parameters)
         assert list(inspect.signature(getattr(engine, name)).parameters) == wanted[1:], name
     assert isinstance(engine.worker_pids, tuple)
+
+
+def test_dask_warnings_go_to_the_log_not_the_terminal(caplog, recwarn):
+    import logging
+    import warnings
+
+    from core.cluster.debris import dask_warnings_logged
+
+    with caplog.at_level(logging.INFO, logger="brigade.cluster"), dask_warnings_logged():
+        warnings.warn("Port 8787 is already in use.", UserWarning, stacklevel=1)
+    assert not recwarn.list
+    assert "dask: Port 8787 is already in use." in caplog.text

@@ -175,4 +175,6 @@ def test_path_map_and_store(local_cluster, tmp_path):
     tasks = store.tasks(handle.batch_id)
     assert [t.state for t in tasks] == [TaskState.DONE] * 5
     assert sorted(t.result["worker_path"] for t in tasks) == sorted(paths)
+    # A result's own output path is the desktop's, as the outputs are.
+    assert sorted(t.result["output"] for t in tasks) == sorted(d + ".out" for d in desktop)
     store.close()

@@ -54,6 +54,16 @@ def _alive(thread: QThread) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch):
+    """A home and config folder of the test's own: presets and file dialogs never see the real ones."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home
+
+
 @pytest.fixture
 def db_path(tmp_path, monkeypatch) -> str:
     path = str(tmp_path / "history.sqlite3")

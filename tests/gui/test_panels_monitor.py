@@ -120,3 +120,21 @@ def test_screenshot_and_plot_colours_follow_the_theme(panel, qtbot, theme):
         assert save_artifact(panel, f"panels/monitor_{theme}.png").stat().st_size > 10_000
     finally:
         apply_theme(app, "light")
+
+
+def test_the_monitor_shows_all_four_graphs_at_the_default_window_size(qtbot, window):
+    from PySide6.QtWidgets import QScrollArea
+
+    window.monitor_dock.raise_()
+    qtbot.waitUntil(lambda: window.monitor is not None and len(window.monitor.samples) >= 2, timeout=20_000)
+    panel = window.monitor
+    qtbot.waitUntil(lambda: panel.columns == 4, timeout=5000)
+    area = window.monitor_dock.widget()
+    assert isinstance(area, QScrollArea)
+    qtbot.wait(50)  # the layout settles after the re-arrangement
+    assert not area.verticalScrollBar().isVisible(), "graphs hidden behind a scroll bar"
+    for plot in panel._plots():
+        assert plot.isVisible() and plot.height() >= 120 and plot.width() >= 200
+    legend = [label.text for _, label in panel.cpu_legend.items]
+    assert legend == ["total", "each core"]
+    save_artifact(window, "window-monitor-default-size.png")

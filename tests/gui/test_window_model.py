@@ -138,3 +138,41 @@ def test_a_painted_cell_carries_no_role_of_the_cell_painted_before(qtbot):
     assert plain.icon.isNull()
     assert not plain.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration
     assert plain.palette.color(plain.palette.ColorRole.Text) != red
+
+
+def test_every_state_has_its_own_label_and_icon(qtbot):
+    from PySide6.QtGui import QImage
+
+    from gui_app.icons import state_icon
+
+    expected = {
+        TaskState.QUEUED: "queued",
+        TaskState.RUNNING: "running",
+        TaskState.DONE: "done",
+        TaskState.FAILED: "failed",
+        TaskState.CANCELLED: "cancelled",
+        TaskState.SKIPPED: "skipped",
+    }
+    model = TasksModel(icon_for=state_icon)
+    model.apply([accepted(6)])
+    now = time.time()
+    events = [TaskStarted(t, 1, 4242, now, 1) for t in (2, 3, 4, 5, 6)]
+    boom = Failure(FailureKind.ERROR, "boom", exc_type="ValueError")
+    events += [
+        TaskFinished(3, 2, TaskState.DONE, {"digest": "ab"}, None, now, now, 1, 4242),
+        TaskFinished(4, 2, TaskState.FAILED, None, boom, now, now, 1, 4242),
+        TaskFinished(5, 2, TaskState.CANCELLED, None, None, now, now, 1, 4242),
+        TaskFinished(6, 2, TaskState.SKIPPED, {"skipped": "exists"}, None, now, now, 1, 4242),
+    ]
+    model.apply(events)
+    images = {}
+    for row, state in enumerate(expected):  # rows in the order of ``expected``
+        index = model.index(row, COL_STATE)
+        assert index.data() == expected[state], state
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == expected[state]
+        argb = QImage.Format.Format_ARGB32
+        image = index.data(Qt.ItemDataRole.DecorationRole).pixmap(16, 16).toImage().convertToFormat(argb)
+        assert image == state_icon(state).pixmap(16, 16).toImage().convertToFormat(argb), state
+        images[state] = image
+    # Six different pictures: no two states look alike.
+    assert len({bytes(img.constBits()) for img in images.values()}) == len(TaskState)

@@ -6,11 +6,12 @@ import os
 import time
 
 from core.watch import FilesQueued
-from tests.watch.conftest import SETTLE, rule, write
+from tests.watch.conftest import rule, write
 
 
 def test_a_file_written_slowly_in_pieces_is_queued_once_after_its_last_piece(watching, inbox):
-    _, heard = watching.start(rule(inbox))
+    settle = 1.0  # ten times the writer's pauses: a loaded machine may stretch a pause
+    _, heard = watching.start(rule(inbox, settle=settle))
     heard.wait(lambda h: h.state() == "watching")
     path = os.path.join(inbox, "scan.pdf")
     with open(path, "wb") as f:
@@ -18,11 +19,11 @@ def test_a_file_written_slowly_in_pieces_is_queued_once_after_its_last_piece(wat
             f.write(b"x" * 1000)
             f.flush()
             last_write = time.time()
-            time.sleep(SETTLE / 3)  # the slow writer: a pause well inside the settle time
-    heard.wait(lambda h: len(h.ended()) == 1)
+            time.sleep(settle / 10)  # the slow writer: a pause well inside the settle time
+    heard.wait(lambda h: len(h.ended()) >= 1)
     queued_at = heard.stamps[next(i for i, e in enumerate(heard.events) if isinstance(e, FilesQueued))]
     assert heard.queued() == [path]
-    assert queued_at >= last_write + SETTLE * 0.9
+    assert queued_at >= last_write + settle * 0.9
     assert heard.ended()[0].state == "done"
 
 
@@ -33,7 +34,7 @@ def test_a_file_renamed_into_the_folder_is_queued_and_a_finished_download_once(w
     os.rename(outside, os.path.join(inbox, "report.txt"))
     partial = write(os.path.join(inbox, "movie.mkv.part"), "downloading")
     os.rename(partial, os.path.join(inbox, "movie.mkv"))
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert sorted(heard.queued()) == [os.path.join(inbox, "movie.mkv"), os.path.join(inbox, "report.txt")]
 
 
@@ -43,10 +44,10 @@ def test_temporary_and_hidden_names_are_never_queued(watching, inbox):
     for name in ("a.part", "b.crdownload", "~$budget.xlsx", ".hidden", os.path.join(".git", "config")):
         write(os.path.join(inbox, name))
     write(os.path.join(inbox, "real.txt"))
-    heard.wait(lambda h: len(h.ended()) == 1)
+    heard.wait(lambda h: len(h.ended()) >= 1)
     # One more settle time for any late file to show up.
     marker = write(os.path.join(inbox, "later.txt"))
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert sorted(heard.queued()) == [marker, os.path.join(inbox, "real.txt")]
 
 
@@ -58,7 +59,7 @@ def test_include_and_exclude_globs_pick_the_files(watching, inbox):
     for name in ("notes.txt", "skip-me.jpg", os.path.join("sub", "deep.png")):
         write(os.path.join(inbox, name))
     last = write(os.path.join(inbox, "z.png"))
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert sorted(heard.queued()) == [wanted, last]
 
 
@@ -81,10 +82,10 @@ def test_a_file_whose_name_is_not_utf8_is_queued_and_remembered(watching, inbox)
     name = os.fsdecode(b"scan-\xff\xfe.pdf")
     path = write(os.path.join(inbox, name), "bytes")
     service, heard = watching.start(rule(inbox))
-    heard.wait(lambda h: len(h.ended()) == 1)
+    heard.wait(lambda h: len(h.ended()) >= 1)
     assert heard.queued() == [path] and heard.ended()[0].state == "done"
     watching.stop(service)
     _, again = watching.start(rule(inbox))
     marker = write(os.path.join(inbox, "marker.txt"))
-    again.wait(lambda h: len(h.ended()) == 1)
+    again.wait(lambda h: len(h.ended()) >= 1)
     assert again.queued() == [marker]

@@ -122,15 +122,7 @@ def test_a_rule_file_runs_its_rules(tmp_path, inbox):
     ],
 )
 def test_usage_errors_exit_2_with_the_reason(tmp_path, inbox, args, message):
-    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(tmp_path), BRIGADE_DB=str(tmp_path / "h.sqlite3"))
-    out = subprocess.run(
-        [sys.executable, "-m", "core.cli", "watch", str(inbox), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    out = _watch_once(tmp_path, tmp_path / "h.sqlite3", str(inbox), *args)
     assert out.returncode == 2, out.stderr
     assert message in out.stderr
 
@@ -138,15 +130,20 @@ def test_usage_errors_exit_2_with_the_reason(tmp_path, inbox, args, message):
 def test_a_history_that_cannot_be_used_stops_the_watch_with_code_3(tmp_path, inbox):
     foreign = tmp_path / "notes.sqlite3"
     foreign.write_bytes(b"not a database at all" * 100)
-    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(tmp_path), BRIGADE_DB=str(foreign))
-    out = subprocess.run(
-        [sys.executable, "-m", "core.cli", "watch", str(inbox), "--job", "checksum"],
+    out = _watch_once(tmp_path, foreign, str(inbox), "--job", "checksum")
+    assert out.returncode == 3, out.stderr
+    assert "history disabled" in out.stderr and "cannot run" in out.stderr
+    assert foreign.read_bytes() == b"not a database at all" * 100
+
+
+def _watch_once(home, db, *args: str) -> subprocess.CompletedProcess[str]:
+    """``brigade-cli watch ARGS`` for a command that ends by itself (a refusal)."""
+    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(home), BRIGADE_DB=str(db))
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", "watch", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=WAIT,
     )
-    assert out.returncode == 3, out.stderr
-    assert "history disabled" in out.stderr and "cannot run" in out.stderr
-    assert foreign.read_bytes() == b"not a database at all" * 100

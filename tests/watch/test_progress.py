@@ -29,10 +29,10 @@ def test_a_restart_catches_up_on_what_arrived_and_reruns_nothing_done(watching, 
     c = write(os.path.join(inbox, "c.txt"), "c")
     write(b, "b, second edition")
     _, second = watching.start(r)
-    second.wait(lambda h: len(h.ended()) == 2)
+    second.wait(lambda h: len(h.ended()) >= 2)
     # A file written now is queued, and a is still not: it was done with this content.
     d = write(os.path.join(inbox, "d.txt"), "d")
-    second.wait(lambda h: len(h.ended()) == 3)
+    second.wait(lambda h: len(h.ended()) >= 3)
     assert sorted(second.queued()) == [b, c, d]
 
 
@@ -52,22 +52,22 @@ def test_the_tasks_appear_in_history_marked_with_their_rule(watching, inbox):
 def test_a_changed_file_with_an_old_name_is_processed_again(watching, inbox):
     _, heard = watching.start(rule(inbox))
     path = write(os.path.join(inbox, "daily.csv"), "monday")
-    heard.wait(lambda h: len(h.ended()) == 1)
+    heard.wait(lambda h: len(h.ended()) >= 1)
     write(path, "tuesday, longer")
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert heard.queued() == [path, path]
 
 
 def test_by_digest_a_touched_file_is_not_rerun_but_new_content_is(watching, inbox):
     _, heard = watching.start(rule(inbox, digest=True))
     path = write(os.path.join(inbox, "data.bin"), "same")
-    heard.wait(lambda h: len(h.ended()) == 1)
+    heard.wait(lambda h: len(h.ended()) >= 1)
     write(path, "same")  # rewritten with the same bytes: a new mtime
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     marker = write(os.path.join(inbox, "marker.txt"))  # settles after the rewrite was looked at
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     write(path, "diff")  # same size, other bytes
-    heard.wait(lambda h: len(h.ended()) == 3)
+    heard.wait(lambda h: len(h.ended()) >= 3)
     assert heard.queued() == [path, marker, path]
 
 
@@ -84,9 +84,9 @@ def test_a_file_whose_task_never_ended_is_run_after_a_crash(watching, inbox):
     ledger.ended(r.name, done, "done")
     ledger.close()
     _, heard = watching.start(r)
-    heard.wait(lambda h: len(h.ended()) == 1)
+    heard.wait(lambda h: len(h.ended()) >= 1)
     marker = write(os.path.join(inbox, "marker.txt"))
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert heard.queued() == [path, marker]
 
 
@@ -99,9 +99,10 @@ def test_outputs_written_into_the_watched_folder_never_trigger_the_rule(watching
     heard.wait(lambda h: [s.state for s in h.statuses()[-2:]] == ["watching"] * 2)
     a = write(os.path.join(inbox, "a.txt"), "a" * 100)
     b = write(os.path.join(sub, "b.txt"), "b" * 100)
-    heard.wait(lambda h: len(h.ended()) == 2)
+    # The rule over ``inbox`` is recursive: sub/b.txt is its input too.
+    runs = {("beside", a), ("beside", b), ("subfolder", b)}
+    heard.wait(lambda h: runs <= {(e.rule, e.path) for e in h.ended()})
     assert os.path.exists(a + ".gz") and os.path.exists(os.path.join(sub, "brigade-compress", "b.txt.gz"))
-    # The rule over ``inbox`` is recursive: sub/b.txt is its input too, but none of the outputs are.
     marker = write(os.path.join(inbox, "marker.txt"), "m" * 100)
     heard.wait(lambda h: any(e.path == marker for e in h.ended()))
     queued = heard.queued()
@@ -127,12 +128,12 @@ def test_a_stop_withdraws_the_tasks_not_started_and_the_next_start_runs_only_tho
     r = rule(inbox, job=SLOW, params={"seconds": 0.4, "lines": 0})
     paths = sorted(write(os.path.join(inbox, f"f{i}.txt"), str(i)) for i in range(8))
     service, first = watching.start(r)
-    first.wait(lambda h: len(h.queued()) == 8 and len(h.ended()) >= 1)
+    first.wait(lambda h: len(h.queued()) >= 8 and len(h.ended()) >= 1)
     watching.stop(service)  # two workers: most tasks have not started
     ran = {e.path for e in first.ended("done")}
     assert 1 <= len(ran) < 8
     _, second = watching.start(r)
-    second.wait(lambda h: len(h.ended()) == 8 - len(ran))
+    second.wait(lambda h: len(h.ended()) >= 8 - len(ran))
     again = set(second.queued())
     assert again.isdisjoint(ran) and again | ran == set(paths)
 
@@ -140,7 +141,7 @@ def test_a_stop_withdraws_the_tasks_not_started_and_the_next_start_runs_only_tho
 def test_a_file_changed_while_its_task_runs_is_run_again_after_it(watching, inbox):
     _, heard = watching.start(rule(inbox, job=SLOW, params={"seconds": 0.5, "lines": 0}))
     path = write(os.path.join(inbox, "growing.log"), "first part")
-    heard.wait(lambda h: len(h.queued()) == 1)
+    heard.wait(lambda h: len(h.queued()) >= 1)
     write(path, "first part, and a second one")
-    heard.wait(lambda h: len(h.ended()) == 2)
+    heard.wait(lambda h: len(h.ended()) >= 2)
     assert heard.queued() == [path, path]

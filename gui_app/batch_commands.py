@@ -1,0 +1,238 @@
+"""The window's commands to the engine: submit, pause, resume, cancel, retry, clear, resume from history.
+
+A mixin of ``MainWindow`` (GUI thread only): the commands share the window's
+engine, store, model and status bar. Every refusal is said in the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+
+from core.model import BatchOptions, BatchSpec, TaskState
+from core.params import ParamError
+from core.registry import UnknownJobError, processor_class
+from gui_app.controls import count_text
+
+if TYPE_CHECKING:  # a type checker sees the window's attributes; at run time a plain mixin
+    from gui_app.main_window import MainWindow
+
+    _Base = MainWindow
+else:
+    _Base = object
+
+log = logging.getLogger("brigade.gui")
+REPORT_MS = 15_000  # how long a failed action's message stays in the status bar
+
+
+class BatchCommands(_Base):
+    """Engine commands of the main window."""
+
+    def batch_options(self) -> BatchOptions:
+        """Run options of the next batch, from the settings."""
+        return BatchOptions(timeout=self.settings.timeout, retries=self.settings.retries)
+
+    def report(self, text: str) -> None:
+        """Say in the window that an action failed, and why (also logged)."""
+        log.warning("%s", text)
+        self.statusBar().showMessage(text, REPORT_MS)
+
+    @Slot(object)
+    def submit(self, spec: BatchSpec) -> bool:
+        """Queue a batch on the engine; say a refusal in the window (``refusal`` keeps it)."""
+        self.refusal = ""
+        engine = self.engine
+        if engine is None or (self.cluster is not None and not self.engine_ready):
+            why = self.engine_error or self.tr("the cluster is not connected yet")
+            self.refusal = self.tr("Nothing will run: %1").replace("%1", why)
+        else:
+            accepted = self.accepted
+            try:
+                engine.submit(spec)
+            except (ParamError, UnknownJobError) as exc:
+                self.refusal = str(exc)
+            else:
+                self.collections.hold(len(spec.paths), lambda: self.accepted > accepted)
+        if self.refusal:
+            self.report(self.refusal)
+            return False
+        self._note_job(spec.job)
+        self.submitted[id(spec.paths)] = time.monotonic()
+        if not self.model.counts.unfinished:
+            self._rates.reset()
+        return True
+
+    @Slot(object)
+    def start_from_setup(self, spec: BatchSpec) -> None:
+        """Start the job setup's batch; a refusal is shown beside Start, the files stay chosen."""
+        self.setup.say("" if self.submit(spec) else self.refusal)
+
+    def _note_job(self, job: str) -> None:
+        """Tell the model the job's title and result columns, before its results arrive."""
+        try:
+            cls = processor_class(job)
+            self.model.set_result_columns(job, cls.result_columns, cls.title)
+        except Exception:  # noqa: BLE001 - a plugin may fail here; its tasks will say why
+            log.debug("no result columns for %s", job)
+
+    @Slot()
+    def pause(self) -> None:
+        if (engine := self.engine) is None:
+            self.report(self.tr("Cannot pause: no engine runs batches"))
+            return
+        engine.pause()
+        self.paused = True
+        self.clocks.pause(time.monotonic())
+        self._update_actions()
+
+    @Slot()
+    def resume(self) -> None:
+        if (engine := self.engine) is None:
+            self.report(self.tr("Cannot resume: no engine runs batches"))
+            return
+        engine.resume()
+        self.paused = False
+        self.clocks.follow(self.model.batches, time.monotonic(), paused=False)
+        self._update_actions()
+
+    @Slot(list)
+    def cancel(self, task_ids: list[int]) -> None:
+        if (engine := self.engine) is not None:
+            engine.cancel(task_ids)
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        self.cancel(self.view.selected_task_ids())
+
+    def _count(self, state: TaskState) -> int:
+        return self.model.counts.by_state[state]
+
+    @Slot()
+    def cancel_all(self) -> None:
+        if (engine := self.engine) is not None:
+            self.collections.hold(self._count(TaskState.QUEUED), lambda: self._count(TaskState.QUEUED) == 0)
+            engine.cancel_batch(None)
+
+    @Slot()
+    def retry_failed(self) -> None:
+        if (engine := self.engine) is not None:
+            self.collections.hold(self._count(TaskState.FAILED), lambda: self._count(TaskState.FAILED) == 0)
+            engine.retry_failed(None)
+        for b in self.model.batches:
+            if b.batch_id not in self._live:
+                rows = range(b.first, b.first + b.count)
+                self.retry([b.ids[r - b.first] for r in rows if self.model.state(r) == TaskState.FAILED])
+
+    @Slot(list)
+    def retry(self, task_ids: list[int]) -> None:
+        """Run tasks again: the engine's own ones directly, those of past batches through the store."""
+        live, past = [], {}
+        for tid in task_ids:
+            row = self.model.row_of(tid)
+            if row < 0:
+                continue
+            bid = self.model.batch_of(row).batch_id
+            if bid in self._live:
+                live.append(tid)
+            else:
+                past.setdefault(bid, set()).add(tid)
+        engine = self.engine
+        if live and engine is not None:
+            engine.retry(live)
+        for bid, wanted in past.items():
+            self._retry_past(bid, wanted)
+
+    def _retry_past(self, batch_id: int, wanted: set[int]) -> None:
+        from core.store import StoreError
+
+        try:
+            spec = (
+                self.store.retry_spec(batch_id, failed=True, cancelled=True)
+                if self.store is not None
+                else None
+            )
+        except StoreError as exc:
+            self.report(
+                self.tr("Cannot retry batch %1: %2").replace("%1", str(batch_id)).replace("%2", str(exc))
+            )
+            return
+        if spec is None or spec.task_ids is None:
+            self.report(self.tr("Batch %1 has nothing to retry").replace("%1", str(batch_id)))
+            return
+        keep = [i for i, tid in enumerate(spec.task_ids) if tid in wanted]
+        if not keep:
+            return
+        pick = [spec.paths[i] for i in keep]
+        sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
+        mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
+        ids = [spec.task_ids[i] for i in keep]
+        self.submit(spec.replace(paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
+
+    @Slot()
+    def clear_finished(self) -> None:
+        before = {b.batch_id for b in self.model.batches}
+        removed = self.model.clear_finished()
+        engine = self.engine
+        for bid in before - {b.batch_id for b in self.model.batches}:
+            if engine is not None:
+                engine.forget(bid)
+            self._live.discard(bid)
+            self.clocks.forget(bid)
+        if removed:
+            self.statusBar().showMessage(
+                count_text(
+                    removed, self.tr("Cleared %1 finished task"), self.tr("Cleared %1 finished tasks")
+                ),
+                5000,
+            )
+        self._update_actions()
+
+    @Slot(int)
+    def resume_batch(self, batch_id: int) -> None:
+        """Queue the unfinished tasks of a past batch again (from the history panel)."""
+        from core.store import StoreError
+
+        name = str(batch_id)
+        if batch_id in self._live and any(b.batch_id == batch_id and b.active for b in self.model.batches):
+            self.report(self.tr("Batch %1 is already running").replace("%1", name))
+            return
+        if self.store is None:
+            self.report(self.tr("Cannot resume batch %1: history is disabled").replace("%1", name))
+            return
+        try:
+            spec = self.store.resume_spec(batch_id)
+        except StoreError as exc:
+            self.report(self.tr("Cannot resume batch %1: %2").replace("%1", name).replace("%2", str(exc)))
+            return
+        if spec is None or not spec.paths:
+            self.report(self.tr("Batch %1 has nothing left to run").replace("%1", name))
+            return
+        if self.submit(spec):
+            self.statusBar().showMessage(self.tr("Resuming batch %1").replace("%1", name), 5000)
+
+    @Slot(int)
+    def open_batch(self, batch_id: int) -> None:
+        """Show a past batch's tasks in the table (from the history panel)."""
+        from core.store import StoreError
+
+        if self.store is not None and not any(b.batch_id == batch_id for b in self.model.batches):
+            try:
+                batch = self.store.batch(batch_id)
+                tasks = self.store.tasks(batch_id) if batch is not None else []
+            except StoreError as exc:
+                self.report(
+                    self.tr("Cannot open batch %1: %2").replace("%1", str(batch_id)).replace("%2", str(exc))
+                )
+                return
+            if batch is not None:
+                self._note_job(batch.job)
+                roots = batch.extra.get("roots", ()) if isinstance(batch.extra, dict) else ()
+                self.model.add_past_batch(batch_id, batch.job, tasks, roots)
+                self._rates.reset()  # loaded tasks are not throughput
+        rows = [b.first for b in self.model.batches if b.batch_id == batch_id]
+        if rows:
+            self.view.select_task(self.model.task_id(rows[0]))
+            self._update_actions()
