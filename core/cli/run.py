@@ -310,10 +310,13 @@ class _Interrupts:
 
     def __call__(self, signum: int, frame: Any) -> None:
         self.count += 1
+        if self.count == 1:
+            # Before any output: a second press can run this handler again inside this one,
+            # and must then see when the first press came.
+            self.first_at = time.monotonic()
         self.printer.clear_line()
         if self.count == 1:
             print("\nstopping: running tasks finish (Ctrl-C again to cancel them)", file=sys.stderr)
-            self.first_at = time.monotonic()
             self.engine.stop()
             self.engine.call(self.answered.set)
         elif self.count == 2 and self._engine_answered():
