@@ -52,3 +52,12 @@ def test_done_tasks_print_their_result_line_on_stdout_and_nothing_else():
     printer.drain()
     assert out.getvalue() == "f0\tdigest=ab\nf1\tdigest=ab\nf2\tdigest=ab\n"
     assert err.getvalue() == ""
+
+
+def test_the_summary_counts_one_task_in_the_singular():
+    one, _, _, _ = _printer(1)
+    _finish(one, [1])
+    assert one.summary(0.5, False).startswith("finished: 1 task: 1 done")
+    two, _, _, _ = _printer(2)
+    _finish(two, [1, 2])
+    assert two.summary(0.5, False).startswith("finished: 2 tasks: 2 done")

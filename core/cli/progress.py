@@ -253,7 +253,8 @@ class Printer:
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
         total = self.total + len(skipped_inputs)
-        return f"{head}: {total} tasks: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+        tasks = "task" if total == 1 else "tasks"
+        return f"{head}: {total} {tasks}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
 
 
 def _reason_kind(reason: str | None) -> str:

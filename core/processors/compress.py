@@ -187,7 +187,7 @@ class Decompress(Processor):
         """
         fmt = detect_format(path)
         if fmt is None:
-            raise ValueError("not a compressed file (no gzip, bz2, xz, zstd or zip signature)")
+            raise NotCompressedError("not a compressed file (no gzip, bz2, xz, zstd or zip signature)")
         size = os.path.getsize(path)
         name = self.output_name(os.path.basename(path), params) or ""
         with open(path, "rb") as raw, _decompressor(fmt, raw) as src:
@@ -204,6 +204,10 @@ class Decompress(Processor):
 
 class CorruptArchiveError(ValueError):
     """The compressed stream ends early or does not check out."""
+
+
+class NotCompressedError(ValueError):
+    """The input carries no signature of a format this job reads."""
 
 
 class _ZstdFrames:

@@ -75,6 +75,7 @@ def test_decompress_fails_clearly_on_other_files(engine, tmp_path):
     run = run_job(engine, "decompress", [plain, truncated, two], {}, out_policy(tmp_path))
     assert run.state(plain) == TaskState.FAILED
     assert "not a compressed file" in run.reason(plain)
+    assert run.finished[plain].failure.traceback is None  # an expected failure: one line, no traceback
     assert run.state(truncated) == TaskState.FAILED
     assert "end-of-stream" in run.reason(truncated)
     assert "holds 2 files" in run.reason(two)
