@@ -25,8 +25,8 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # no ``typing`` at run time: workers load this module before their first task
 if TYPE_CHECKING:
     from typing import IO, Any
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 # Neither ``typing`` nor ``logging`` at run time: the CLI loads this module
 # before its first task, and needs neither.
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     import logging
     from collections.abc import Mapping

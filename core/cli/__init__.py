@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from typing import TYPE_CHECKING
 
-# Nothing more is imported before the fork server starts (see ``main``): not
-# even ``typing`` or ``argparse``, which the server's start would wait for.
-TYPE_CHECKING = False
+# Sub-command modules are imported only after the fork server starts (see ``main``),
+# so its start does not wait for them.
 
 if TYPE_CHECKING:
     import argparse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # No ``typing`` at run time; the job listing's modules load when it runs.
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     import argparse
     from typing import Any

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from core.discovery import display_path
 from core.model import BatchSpec
@@ -17,7 +18,6 @@ from core.output import (
     plan_batch,
 )
 
-TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
     from typing import Any
 

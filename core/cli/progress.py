@@ -13,12 +13,12 @@ import collections
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from core.discovery import display_path
 from core.events import BatchAccepted, TaskFinished, TaskStarted
 from core.model import TaskState, task_index
 
-TYPE_CHECKING = False  # no ``typing`` at run time: ``run`` loads this module before its first task
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import IO, Any

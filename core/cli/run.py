@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from core.cli import cluster_args, output_args, store_args
 from core.cli.exitcodes import EXIT_CODES_HELP, ExitCode
@@ -19,7 +20,6 @@ from core.model import BatchOptions, BatchSpec
 from core.params import ParamError, parse_assignments, resolve_params
 from core.registry import UnknownJobError, processor_class
 
-TYPE_CHECKING = False  # no ``typing`` at run time: every millisecond before the first task counts
 if TYPE_CHECKING:
     from typing import Any
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # no ``typing`` at run time: a local run passes through here
 if TYPE_CHECKING:
     from typing import Any
 

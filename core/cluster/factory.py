@@ -6,7 +6,8 @@ their engine here, so the two make the same choice from the same settings.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # no ``typing`` at run time: every local run passes through here
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from core.backend import Backend
     from core.cluster.config import ClusterConfig

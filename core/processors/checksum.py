@@ -6,11 +6,11 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import TYPE_CHECKING
 
 from core.params import Param, ParamType
 from core.processor import Processor, Skip, TaskContext
 
-TYPE_CHECKING = False  # no ``typing`` at run time: the CLI loads this job for its parameters
 if TYPE_CHECKING:
     from typing import Any
 
