@@ -6,6 +6,7 @@ only writes them out. Imported by workers and by the CLI.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 RESULT = "result"  # a done task's ``Processor.result_line``
 JSON = "json"  # a JSON record of any task that ended
 
-_encoder: Any = None  # one encoder for every record: ``json.dumps`` with options builds one per call
+# ASCII, so any file name prints anywhere; repr for what JSON cannot hold (bytes in a result).
+_ENCODER = json.JSONEncoder(ensure_ascii=True, default=repr)
 
 
 def json_record(
@@ -32,11 +34,6 @@ def json_record(
     log_dropped: int,
 ) -> str:
     """One task as a line of JSON (ASCII: any file name prints anywhere)."""
-    global _encoder
-    if _encoder is None:
-        import json
-
-        _encoder = json.JSONEncoder(ensure_ascii=True, default=repr)  # repr: bytes in a result
     record = {
         "task": task_id,
         "path": path,
@@ -48,4 +45,4 @@ def json_record(
         "outputs": list(outputs),
         "log_dropped": log_dropped,
     }
-    return str(_encoder.encode(record))
+    return _ENCODER.encode(record)
