@@ -10,6 +10,8 @@ import multiprocessing
 import sys
 from typing import TYPE_CHECKING
 
+from core.cli.exitcodes import ExitCode
+
 # Sub-command modules are imported only after the fork server starts (see ``main``),
 # so its start does not wait for them.
 
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Sub-commands that run batches: their workers start before anything else is imported.
 RUNS_BATCHES = frozenset({"run", "resume", "retry"})
@@ -84,11 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except UsageError as exc:
-        parser.exit(EXIT_USAGE, f"brigade-cli: error: {exc}\n")
+        parser.exit(ExitCode.USAGE, f"brigade-cli: error: {exc}\n")
     except BrokenPipeError:
         # The reader (``| head``) went away; say nothing more.
         sys.stderr.close()
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def console_main() -> None:
