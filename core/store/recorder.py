@@ -23,9 +23,11 @@ each distinct problem is kept in ``problems`` for the caller to show, and
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
@@ -37,6 +39,9 @@ from core.store.pending import LogCut, Pending
 from core.store.recovery import connect_recovered
 from core.store.schema import describe, transaction
 
+# Pages of write-ahead log after which a commit also copies the log into the database file. Kept
+# small, so the copying is done on the writer thread as the run goes, not all at ``close``.
+CHECKPOINT_PAGES = 64
 COMMIT_SECONDS = 0.15
 COMMIT_ROWS = 5000  # pending records that make a commit due before its time
 RETRY_SECONDS = 1.0  # after a failed commit, the next try waits this long
@@ -44,6 +49,12 @@ IDLE_ROWS = 5000  # queued task rows written ahead per idle moment of the engine
 DEFAULT_LOG_LIMIT = 10_000  # lines kept per task of a batch this recorder did not open
 
 _log = logging.getLogger("brigade.store")
+
+
+def _writer_connection(path: str, sync: str) -> sqlite3.Connection:
+    conn = connect_recovered(path, sync=sync)
+    conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+    return conn
 
 
 @dataclass(slots=True)
@@ -77,7 +88,11 @@ class StoreRecorder:
         self._listeners: list[Callable[[str], None]] = []
         self._conn: sqlite3.Connection | None = None
         self._batches = OpenedBatches()
-        self._pending = Pending()
+        self._pending = Pending()  # records since the window was handed out
+        self._window: Pending | None = None  # handed to the writer thread, or refused and to be tried again
+        self._writing: Future[dict[BatchId, int]] | None = None  # the writer's commit of the window
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="brigade-history")
+        self._opening: Future[sqlite3.Connection] | None = None  # a new database being made
         self._log_counts: dict[TaskId, _LogCount] = {}
         self._since = 0.0  # when the oldest pending record came
         self._retry_at = 0.0  # after a failed commit: not before this
@@ -88,7 +103,9 @@ class StoreRecorder:
         """A recorder whose connection opens now, in the caller's thread.
 
         For a caller that says why history is off before the engine starts
-        (``brigade-cli run``).
+        (``brigade-cli run``). A database that does not exist yet is only
+        checked for a writable folder here, and made on the writer thread
+        while the caller goes on (making one waits for the disk several times).
 
         Raises
         ------
@@ -96,7 +113,17 @@ class StoreRecorder:
             With one line saying why the file cannot be used.
         """
         recorder = cls(path, sync=sync)
-        recorder._conn = connect_recovered(path, sync=sync)
+        if os.path.exists(path):
+            recorder._conn = _writer_connection(path, sync)
+        else:
+            folder = os.path.dirname(os.path.abspath(path))
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the history database {path}: {exc}") from exc
+            if not os.access(folder, os.W_OK):
+                raise StoreError(f"cannot create the history database {path}: its folder is read-only")
+            recorder.start()
         return recorder
 
     def add_problem_listener(self, listener: Callable[[str], None]) -> None:
@@ -104,14 +131,24 @@ class StoreRecorder:
         self._listeners.append(listener)
 
     def start(self) -> None:
-        """Open the writer connection (unless ``open`` did) and recover batches of dead processes."""
-        if self._conn is not None or self.error is not None:
-            return
-        try:
-            self._conn = connect_recovered(self.path, sync=self.sync)
-        except StoreError as exc:
-            self.error = str(exc)
-            self._problem(f"history disabled: {exc}")
+        """Open the writer connection (unless ``open`` did) and recover batches of dead processes.
+
+        It opens on the writer thread, so the engine starts its workers
+        meanwhile; the first batch waits for it.
+        """
+        if self._conn is None and self.error is None and self._opening is None:
+            self._opening = self._writer.submit(_writer_connection, self.path, self.sync)
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The writer connection, once ``start`` opened it (``None``: history is off)."""
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            try:
+                self._conn = opening.result()
+            except StoreError as exc:
+                self.error = str(exc)
+                self._problem(f"history disabled: {exc}")
+        return self._conn
 
     def open_batch(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
         """Insert a new batch (or reopen a resumed one) and commit it before any of its tasks runs.
@@ -122,12 +159,13 @@ class StoreRecorder:
             A resumed batch that cannot be reopened (running elsewhere, done
             tasks, or the history refuses the write).
         """
-        if self._conn is None:
+        writer = self._connection()
+        if writer is None:
             return self._unrecorded(spec)
         self.flush("a batch opens")
         ids: Sequence[TaskId]
         try:
-            with transaction(self._conn) as conn:
+            with transaction(writer) as conn:
                 if spec.batch_id is None:
                     listed = writes.insert_batch(conn, spec, self._batches.next_task)
                     batch_id, first, total = listed.batch_id, listed.first, len(spec.paths)
@@ -153,6 +191,7 @@ class StoreRecorder:
         """Turn events into pending records, each on its own; commit when due or when a batch ended."""
         if self._conn is None:
             return
+        self._collect(wait=False)
         if not self._pending:
             self._since = time.monotonic()
         for ev in events:
@@ -161,34 +200,40 @@ class StoreRecorder:
             except Exception as exc:  # noqa: BLE001 - one bad event never drops the others
                 self._problem(f"an event could not be recorded ({type(ev).__name__}): {exc}")
         if self._due():
-            self._commit()
+            self._commit(wait=bool(self._pending.ends))  # a batch's end is written before it is told
 
     def flush(self, reason: str) -> None:
-        """Commit what is pending now; ``reason`` says why (``"idle"`` also writes queued rows ahead).
+        """Commit what is pending now, and return once it is written (or refused).
 
+        ``reason`` says why; ``"idle"`` (the engine has nothing to do) waits
+        out the pause after a refused commit, and writes queued rows ahead.
         The one way the recorder commits besides ``record``'s own windows.
         """
         if self._conn is None:
             return
         if reason != "idle" or time.monotonic() >= self._retry_at:
-            self._commit()
-        if reason == "idle" and not self._pending:
+            self._commit(wait=True)
+        if reason == "idle" and self._window is None and not self._pending:
             self._write_ahead()
 
     def close(self) -> None:
         """End batches that never reported their end as stopped, commit, and close the connection."""
-        conn = self._conn
+        conn = self._connection()
         if conn is None:
+            self._writer.shutdown()
             return
         try:
-            self._pending.stopping = self._batches.unended() - self._pending.ends.keys()
+            self._collect(wait=True)
+            reported = {bid for window in self._unwritten() for bid in window.ends}
+            self._pending.stopping = self._batches.unended() - reported
             for _ in range(3):  # a lock held by another process may go away
-                if self._commit():
+                if self._commit(wait=True):
                     break
         finally:
+            self._writer.shutdown()
             self._conn = None
             conn.close()
-        unsaved = self._pending.rows
+        unsaved = sum(window.rows for window in self._unwritten())
         if unsaved:
             self._problem(f"{unsaved} records of this run could not be written")
 
@@ -196,7 +241,7 @@ class StoreRecorder:
     def complete(self, batch_id: BatchId | None) -> bool:
         """Whether batch ``batch_id`` is wholly in the history (after ``close``)."""
         batch = self._batches.get(batch_id) if batch_id is not None else None
-        return batch is not None and batch.ended and not self.lost and not self._pending.rows
+        return batch is not None and batch.ended and not self.lost and not any(self._unwritten())
 
     # ------------------------------------------------------------ opening batches
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> tuple[BatchId, TaskId, int, float]:
@@ -273,6 +318,7 @@ class StoreRecorder:
         if batch is not None and batch.fresh:
             return _LogCount(0, 0)  # a task of a batch inserted here has no history yet
         assert self._conn is not None
+        self._collect(wait=True)  # the connection is the writer thread's while it commits
         kept, base = writes.log_state(self._conn, task_id)
         return _LogCount(kept, base)
 
@@ -289,21 +335,61 @@ class StoreRecorder:
             or now - self._since >= COMMIT_SECONDS
         )
 
-    def _commit(self) -> bool:
-        """Write everything pending in one transaction; on success forget it, else keep it. Return success."""
-        pending = self._pending
-        if self._conn is None or not pending:
-            return True
-        pending.cuts = self._log_cuts()
+    def _commit(self, *, wait: bool) -> bool:
+        """Hand what is pending to the writer thread; return whether nothing is left unwritten.
+
+        One window is out at a time, so windows are committed in order; the
+        next one gathers meanwhile. A refused window is tried again (after
+        ``RETRY_SECONDS``, or now with ``wait``) before any later one. With
+        ``wait``, return once every record is written or a commit was refused.
+        """
+        self._collect(wait)
+        if (
+            self._window is not None
+            and self._writing is None
+            and (wait or time.monotonic() >= self._retry_at)
+        ):
+            self._writing = self._writer.submit(self._write, self._window)
+            self._collect(wait)
+        if self._window is None and self._pending:
+            self._window, self._pending = self._pending, Pending()
+            self._window.cuts = self._log_cuts()  # every line not committed is in this window
+            self._since = time.monotonic()
+            self._writing = self._writer.submit(self._write, self._window)
+            self._collect(wait)
+        return self._window is None and not self._pending
+
+    def _write(self, window: Pending) -> dict[BatchId, int]:
+        """On the writer thread: one transaction of ``window``; return the batches' new row fronts.
+
+        SQLite lets other threads run while it steps and syncs, so the engine
+        thread goes on meanwhile. It reads the opened batches, which change
+        only once this commit's outcome is collected.
+        """
+        assert self._conn is not None
+        with transaction(self._conn) as conn:
+            return window.write(conn, self._batches)
+
+    def _collect(self, wait: bool) -> None:
+        """Take the outcome of the window's commit, if it is done (with ``wait``: once it is)."""
+        writing = self._writing
+        if writing is None or not (wait or writing.done()):
+            return
+        self._writing = None
         try:
-            with transaction(self._conn) as conn:
-                fronts = pending.write(conn, self._batches)
+            fronts = writing.result()
         except sqlite3.Error as exc:
             self._problem(describe(exc, self.path))
             self._retry_at = time.monotonic() + RETRY_SECONDS
-            return False
-        self._committed(pending, fronts)
-        return True
+            return
+        assert self._window is not None
+        self._committed(self._window, fronts)
+        self._window = None
+        self._retry_at = 0.0
+
+    def _unwritten(self) -> list[Pending]:
+        """The records not committed: the window out (or refused), then those gathered since."""
+        return [w for w in (self._window, self._pending) if w]
 
     def _log_cuts(self) -> dict[TaskId, LogCut]:
         """Per task over its bound: keep its first and last lines, cut the middle."""
@@ -328,9 +414,6 @@ class StoreRecorder:
         for tid, update in pending.updates.items():
             if update.state >= TaskState.DONE:
                 self._log_counts.pop(tid, None)
-        self._pending = Pending()
-        self._since = time.monotonic()
-        self._retry_at = 0.0
 
     def _write_ahead(self) -> None:
         """Write some queued rows of a batch that lacks them (the engine is idle)."""

@@ -41,7 +41,7 @@ class FailingCommits:
 
 def _recorder(db: str) -> tuple[StoreRecorder, FailingCommits]:
     recorder = StoreRecorder.open(db)
-    wrapped = FailingCommits(recorder._conn)
+    wrapped = FailingCommits(recorder._connection())
     recorder._conn = wrapped  # type: ignore[assignment]
     return recorder, wrapped
 
