@@ -221,9 +221,7 @@ class SmokeTour(QObject):
         self._save("monitor", panel)
         for plot in (panel.cpu_plot, panel.memory_plot):
             if not _draws_curves(plot):
-                raise SmokeError(
-                    f"{plot.getPlotItem().titleLabel.text!r}: samples arrived but no curve is drawn"
-                )
+                raise SmokeError(f"{plot.title()!r}: samples arrived but no curve is drawn")
         return None
 
     def _dialog_check(self, name: str, opener: Callable[[QMainWindow], QDialog]) -> Callable[[], str | None]:
@@ -245,7 +243,7 @@ class SmokeTour(QObject):
             about.licences_button.click()  # type: ignore[attr-defined]
             return "the licences dialog"
         names = dialog.component_names()  # type: ignore[attr-defined]
-        for needed in (QT_NAME, "Python", "numpy"):
+        for needed in (QT_NAME, "Python", "pillow"):
             if needed not in names:
                 raise SmokeError(f"the licences list lacks {needed!r} (has {len(names)} entries)")
         dialog.select(names.index(QT_NAME))  # type: ignore[attr-defined]
@@ -291,8 +289,8 @@ def _unavailable(dock: QDockWidget) -> str | None:
 
 
 def _draws_curves(plot: Any) -> bool:
-    """Whether the curves of ``plot`` (a pyqtgraph PlotWidget) change what it shows, whatever the values."""
-    curves = plot.getPlotItem().listDataItems()
+    """Whether the curves of ``plot`` (a Monitor graph) change what it shows, whatever the values."""
+    curves = plot.curves()
     for curve in curves:
         curve.setVisible(False)
     without = plot.grab().toImage()

@@ -4,10 +4,9 @@
 
 Prints the bundle's size and its budget; exits 1 when the bundle is over it.
 The budgets are the unpacked bundle (every regular file, as ``build.py``
-counts them). Linux carries Qt's ICU and numpy's OpenBLAS, the two largest
-items pyqtgraph and Qt cannot do without; Windows uses the system's ICU and
-leaves out Mesa's ``opengl32sw.dll``; macOS bundles are built for one
-architecture each.
+counts them). Linux carries Qt's ICU (trimmed) and OpenSSL; Windows uses the
+system's ICU and leaves out Mesa's ``opengl32sw.dll``; macOS bundles are built
+for one architecture each, with Qt's frameworks.
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ import sys
 from pathlib import Path
 
 MB = 10**6
-BUNDLE_BUDGETS = {"linux": 156 * MB, "win32": 150 * MB, "darwin": 190 * MB}
-DEB_BUDGET = 60 * MB  # both .deb packages together
+BUNDLE_BUDGETS = {"linux": 120 * MB, "win32": 120 * MB, "darwin": 150 * MB}
+DEB_BUDGET = 40 * MB  # both .deb packages together
 
 
 def budget_for(platform: str) -> int:
