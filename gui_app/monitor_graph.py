@@ -17,8 +17,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtCore import QLine, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 LABEL_POINT_SIZE = 8.0
@@ -36,18 +46,18 @@ class Curve:
         self._graph = graph
         self._pen = pen
         self.fill = fill
-        self._points: list[QPointF] = []
+        self._polygon = QPolygonF()
         self._visible = True
 
     def replace(self, points: list[QPointF]) -> None:
-        self._points = points
+        self._polygon = QPolygonF(points)
         self._graph.update()
 
     def clear(self) -> None:
         self.replace([])
 
     def points(self) -> list[QPointF]:
-        return list(self._points)
+        return [self._polygon.at(i) for i in range(self._polygon.size())]
 
     def pen(self) -> QPen:
         return QPen(self._pen)
@@ -85,6 +95,7 @@ class Graph(QWidget):
             QColor(Qt.GlobalColor.black),
             QColor(Qt.GlobalColor.gray),
         )
+        self._grid_color = QColor(Qt.GlobalColor.lightGray)
         self.setMinimumSize(200, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paints every pixel itself
@@ -145,6 +156,8 @@ class Graph(QWidget):
     def apply_palette(self, background: QColor, text: QColor, muted: QColor) -> None:
         """Colour the graph like the widgets around it (light or dark theme)."""
         self._colors = (QColor(background), QColor(text), QColor(muted))
+        # Opaque: the faint grid drawn as a blend of the axis colour into the background.
+        self._grid_color = _mix(muted, background, 0.27)
         self.update()
 
     def background(self) -> QColor:
@@ -156,13 +169,15 @@ class Graph(QWidget):
         background, text, muted = self._colors
         painter = QPainter(self)
         painter.fillRect(self.rect(), background)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         plot = self._draw_frame(painter, text, muted)
         if plot.width() > 1 and plot.height() > 1:
+            # Only the curves are antialiased: the grid's straight lines are crisp (and cheap) without.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setClipRect(plot.adjusted(-2, -2, 2, 2))  # a thick line at the edge keeps its width
+            to_pixels = self._to_pixels(plot)
             for curve in self._curves:
-                if curve.isVisible() and curve._points:
-                    self._draw_curve(painter, plot, curve)
+                if curve.isVisible() and not curve._polygon.isEmpty():
+                    self._draw_curve(painter, to_pixels.map(curve._polygon), plot, curve)
         painter.end()
 
     def _draw_frame(self, painter: QPainter, text: QColor, muted: QColor) -> QRectF:
@@ -181,32 +196,35 @@ class Graph(QWidget):
             QRectF(0, PAD / 2, self.width(), title_height), Qt.AlignmentFlag.AlignCenter, self._title
         )
         painter.setFont(label_font)
-        grid = QColor(muted)
-        grid.setAlpha(70)
         half = labels.height() / 2
-        for value, label in zip(self._y_ticks, y_labels, strict=True):
-            y = self._map_y(plot, value)
-            painter.setPen(grid)
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(text)
+        to_pixels = self._to_pixels(plot)
+        ys = [round(to_pixels.map(QPointF(0, v)).y()) for v in self._y_ticks]
+        xs = [round(to_pixels.map(QPointF(v, 0)).x()) for v in self._x_ticks]
+        for y, label in zip(ys, y_labels, strict=True):
             box = QRectF(PAD, y - half, left - 2 * PAD, 2 * half)
             painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-        for value, label in zip(self._x_ticks, tick_labels(self._x_ticks), strict=True):
-            x = self._map_x(plot, value)
-            painter.setPen(grid)
-            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-            painter.setPen(text)
+        for x, label in zip(xs, tick_labels(self._x_ticks), strict=True):
             box = QRectF(x - 40, plot.bottom() + PAD, 80, labels.height())
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+        painter.setPen(self._grid_color)
+        left_x, right_x, top_y, bottom_y = (
+            round(plot.left()),
+            round(plot.right()),
+            round(plot.top()),
+            round(plot.bottom()),
+        )
+        painter.drawLines(
+            [QLine(left_x, y, right_x, y) for y in ys] + [QLine(x, top_y, x, bottom_y) for x in xs]
+        )
         painter.setPen(QPen(muted, 1))
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
-        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        painter.drawLines(
+            [QLine(left_x, bottom_y, right_x, bottom_y), QLine(left_x, top_y, left_x, bottom_y)]
+        )
         return plot
 
-    def _draw_curve(self, painter: QPainter, plot: QRectF, curve: Curve) -> None:
-        line = QPolygonF([QPointF(self._map_x(plot, p.x()), self._map_y(plot, p.y())) for p in curve._points])
+    def _draw_curve(self, painter: QPainter, line: QPolygonF, plot: QRectF, curve: Curve) -> None:
         if curve.fill is not None:
-            zero = self._map_y(plot, 0.0)
+            zero = self._to_pixels(plot).map(QPointF(0.0, 0.0)).y()
             area = QPolygonF(line)
             area.append(QPointF(line.last().x(), zero))
             area.append(QPointF(line.first().x(), zero))
@@ -217,12 +235,11 @@ class Graph(QWidget):
         painter.setPen(curve._pen)
         painter.drawPolyline(line)
 
-    def _map_x(self, plot: QRectF, x: float) -> float:
-        return plot.right() + x / self.span * plot.width()
-
-    def _map_y(self, plot: QRectF, y: float) -> float:
+    def _to_pixels(self, plot: QRectF) -> QTransform:
+        """Maps (seconds ago, value) to the widget's pixels: 0 s at the plot's right edge."""
         low, high = self._y_ticks[0], self._y_ticks[-1]
-        return plot.bottom() - (y - low) / (high - low) * plot.height()
+        sx, sy = plot.width() / self.span, plot.height() / (high - low)
+        return QTransform(sx, 0.0, 0.0, -sy, plot.right(), plot.bottom() + low * sy)
 
 
 def nice_ticks(low: float, high: float, steps: Sequence[float]) -> list[float]:
@@ -253,6 +270,12 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
 def set_points(curve: Curve, x: Sequence[float], y: Sequence[float | None]) -> None:
     """Replace the curve's points; a ``None`` value is a sample without a figure, left out."""
     curve.replace([QPointF(a, b) for a, b in zip(x, y, strict=True) if b is not None])
+
+
+def _mix(color: QColor, background: QColor, share: float) -> QColor:
+    """``share`` of ``color`` over ``background``, as one opaque colour."""
+    pairs = zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True)
+    return QColor.fromRgbF(*(c * share + b * (1 - share) for c, b in pairs))
 
 
 def _pen(color: QColor | str, width: float) -> QPen:

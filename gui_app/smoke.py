@@ -3,8 +3,8 @@
 The frozen app's smoke check (``tests/packaging`` and the release workflow run
 it on the built bundle). After the first paint it visits, one step after the
 other, the tasks table, the log, the monitor (until its CPU graph has drawn a
-curve), the history, the watch folders, the settings dialog and the About box with its licences,
-then closes the window the normal way (engine stopped, workers ended). A step
+curve), the history, the watch folders, the settings dialog, the About box with its licences
+and the user guide, then closes the window the normal way (engine stopped, workers ended). A step
 fails when its panel was replaced by an "unavailable" note, when it does not
 become ready within ``STEP_TIMEOUT``, or when anything reports an error
 meanwhile: an exception that reached Qt's event loop, a critical Qt message, or
@@ -103,6 +103,7 @@ class SmokeTour(QObject):
             Step("settings", self._dialog_check("settings", _open_settings)),
             Step("about", self._dialog_check("about", _open_about)),
             Step("licences", self._licences),
+            Step("guide", self._guide),
         ]
         self._index = 0
         self._clock = QElapsedTimer()
@@ -250,6 +251,21 @@ class SmokeTour(QObject):
         if "GNU LESSER GENERAL PUBLIC LICENSE" not in dialog.text.toPlainText():  # type: ignore[attr-defined]
             raise SmokeError("the Qt entry shows no LGPLv3 text")
         self._save("licences", dialog)
+        return None
+
+    def _guide(self) -> str | None:
+        from gui_app.guide import GuideWindow, open_guide
+
+        failure = open_guide(self.window)
+        if failure:
+            raise SmokeError(failure)
+        guide = self.window.findChild(GuideWindow, "guideWindow")
+        if guide is None:
+            raise SmokeError("Help > User guide opened no window")
+        self._dialogs.append(guide)
+        if guide.contents.count() < 2 or "Brigade" not in guide.browser.toPlainText():
+            raise SmokeError(f"the guide shows {guide.contents.count()} pages and no text of the README")
+        self._save("guide", guide)
         return None
 
 

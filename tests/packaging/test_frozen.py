@@ -151,6 +151,8 @@ def test_bundle_holds_both_programs_the_whole_stdlib_and_nothing_brigade_does_no
     translations = {Path(f).name for f in files if f.startswith("PySide6/") and f.endswith(".qm")}
     assert translations <= {"qt_zh_CN.qm", "qtbase_zh_CN.qm"}
     assert "assets/icons/brigade.svg" in files
+    # Help > User guide reads these (the smoke check opens it in the frozen app).
+    assert {"guide/README.md", "guide/docs/plugins.md", "guide/docs/screenshot.png"} <= set(files)
     for qm in (ROOT / "assets" / "translations").glob("*.qm"):
         assert f"assets/translations/{qm.name}" in files
     gui, cli = _archive_modules(built.bundle / "brigade"), _archive_modules(built.bundle / "brigade-cli")

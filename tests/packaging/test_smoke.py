@@ -31,7 +31,7 @@ def test_smoke_check_visits_every_panel_and_saves_what_it_saw(tmp_path: Path) ->
     assert run.returncode == 0, run.stdout + run.stderr
     assert "smoke: every panel works" in run.stdout
     shots = {p.name for p in (tmp_path / "shots").iterdir()}
-    for panel in ("tasks", "log", "monitor", "history", "watch", "settings", "about", "licences"):
+    for panel in ("tasks", "log", "monitor", "history", "watch", "settings", "about", "licences", "guide"):
         assert f"smoke: {panel} ok" in run.stdout
         assert f"smoke-{panel}.png" in shots
 
