@@ -173,6 +173,7 @@ def test_bundle_ships_the_licence_notices(built: Build) -> None:
     notices = {n.name: n for n in read_notices(built.bundle / "_internal" / "licences")}
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in notices[QT_NAME].text
     assert "How to replace the Qt libraries" in notices[QT_NAME].text
+    assert "download.qt.io/archive/qt/" in notices[QT_NAME].text  # where the source of this Qt is
     assert {"Python", "pillow", "superqt", "psutil", "zstandard", "libssl3"} <= set(notices)
     assert not {"numpy", "pyqtgraph"} & set(notices)  # not shipped, so not listed
     assert any(name.startswith("libicu") for name in notices)  # Qt's ICU
