@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -37,6 +39,11 @@ def english_words(text: str) -> list[str]:
     return ENGLISH_WORD.findall(KEEP.sub("", text.replace("&", "")))
 
 
+def shown_text(text: str) -> str:
+    """What a label shows: rich text without its markup."""
+    return QTextDocumentFragment.fromHtml(text).toPlainText() if QtGui.Qt.mightBeRichText(text) else text
+
+
 def visible_texts(window) -> list[tuple[str, str]]:
     """(where, text) of every text a person can read in the window now."""
     found: list[tuple[str, str]] = []
@@ -45,7 +52,7 @@ def visible_texts(window) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__} {w.objectName()}"
         if isinstance(w, QLabel):
-            found.append((name, w.text()))
+            found.append((name, shown_text(w.text())))
         elif isinstance(w, QAbstractButton):
             found += [(name, w.text()), (name + " tooltip", w.toolTip())]
         elif isinstance(w, QGroupBox):
