@@ -31,6 +31,7 @@ import threading
 from collections.abc import Mapping
 from typing import IO, Any
 
+from core.engine.lines import read_lines
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import LINE, Cancelled, Processor, RetryableError, TaskContext
 
@@ -343,8 +344,8 @@ def _pump(stream: IO[bytes] | None, log: OutputLog, level: int) -> threading.Thr
     def loop() -> None:
         assert stream is not None
         with stream:
-            for raw in stream:
-                log.add(level, raw.decode(errors="replace").rstrip("\r\n"))
+            for line in read_lines(stream):
+                log.add(level, line)
 
     thread = threading.Thread(target=loop, name="brigade-command-output", daemon=True)
     thread.start()
