@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from core.monitor import Monitor, Sample
-from gui_app.monitor_graph import Curve, Graph, set_points
+from gui_app.monitor_graph import Curve, Graph, mix, set_points
 from gui_app.theme import palette_is_dark
 
 GIB = 1024**3
@@ -255,7 +255,7 @@ class MonitorPanel(QWidget):
             curve.setPen(_pen(core_color, 1))
         self._core_pen_color = core_color
         # The legend's square shows the grey the thin lines appear in over the background.
-        self._core_key_color = _over(core_color, background)
+        self._core_key_color = mix(core_color, background, core_color.alphaF())
         self._update_legend()
         self.memory_total_line.setPen(_pen(muted, 1, Qt.PenStyle.DashLine))
 
@@ -436,7 +436,8 @@ class MonitorPanel(QWidget):
 
 def _key(color: QColor | str, name: str) -> str:
     """A legend entry: a square of the curve's colour and its name (rich text)."""
-    return f'<span style="color:{QColor(color).name()}">\u25a0</span>&nbsp;{html.escape(name).replace(" ", "&nbsp;")}&nbsp;'
+    unbroken = html.escape(name).replace(" ", "&nbsp;")  # a narrow legend wraps between entries only
+    return f'<span style="color:{QColor(color).name()}">\u25a0</span>&nbsp;{unbroken}&nbsp;'
 
 
 def columns_for(width: int, height: int) -> int:
@@ -454,14 +455,6 @@ def _pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine
     pen = QPen(color, width)
     pen.setStyle(style)
     return pen
-
-
-def _over(color: QColor, background: QColor) -> QColor:
-    """The opaque colour ``color`` (with its alpha) shows over ``background``."""
-    a = color.alphaF()
-    return QColor.fromRgbF(
-        *(c * a + b * (1 - a) for c, b in zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True))
-    )
 
 
 def _alpha(color: str, alpha: int) -> QColor:
