@@ -28,7 +28,7 @@ STATS_HEIGHT = 80  # the figures and the worker legend above the graphs
 MIN_GRAPH_WIDTH = 200  # a Graph's minimum width
 MARGINS = 30  # the panel's margins and the spacing between graphs
 GAP = "&nbsp;" * 6  # between the CPU and the workers' part of the legend
-LEGEND_LIMIT = 8  # more workers than this: their colours repeat, the legend only counts them
+LEGEND_LIMIT = 8  # more workers than this: their colours repeat, the legend leaves them out
 
 # Tableau 10: distinct hues that stay readable on light and dark backgrounds.
 SERIES_COLORS = (
@@ -408,19 +408,14 @@ class MonitorPanel(QWidget):
             self._update_legend()
 
     def _update_legend(self) -> None:
-        """Name the CPU graph's lines and each worker's colour (only count workers whose colours repeat)."""
+        """Name the CPU graph's lines, and each worker's colour while the colours do not repeat."""
         # One entry for all cores: their thin grey lines are alike on purpose.
-        text = (
-            self.tr("CPU:")
-            + f" {_key(TOTAL_COLOR, self.tr('total'))} {_key(self._core_key_color, self.tr('each core'))}"
-        )
+        total, cores = _key(TOTAL_COLOR, self.tr("total")), _key(self._core_key_color, self.tr("each core"))
+        text = f"{self.tr('CPU')}: {total} {cores}"
         pids = self._legend_pids
-        if len(pids) > LEGEND_LIMIT:
-            count = self.tr("one line per worker (%1 workers)").replace("%1", str(len(pids)))
-            text += f"{GAP}{self.tr('Workers:')} {count}"
-        elif pids:
-            keys = " ".join(_key(self._worker_colors[pid], f"pid {pid}") for pid in pids)
-            text += f"{GAP}{self.tr('Workers:')} {keys}"
+        if 0 < len(pids) <= LEGEND_LIMIT:
+            keys = " ".join(_key(self._worker_colors[pid], f"PID {pid}") for pid in pids)
+            text += f"{GAP}{self.tr('Workers')}: {keys}"
         self.legend.setText(text)
 
     def _color_for(self, pid: int) -> QColor:

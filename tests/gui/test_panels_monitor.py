@@ -150,7 +150,7 @@ def test_the_monitor_shows_all_four_graphs_at_the_default_window_size(qtbot, win
     # The legend names the CPU lines and each worker, above the graphs, never over a plot.
     legend = shown_text(panel.legend)
     assert "total" in legend and "each core" in legend
-    assert panel.worker_pids_drawn() and all(f"pid {pid}" in legend for pid in panel.worker_pids_drawn())
+    assert panel.worker_pids_drawn() and all(f"PID {pid}" in legend for pid in panel.worker_pids_drawn())
     assert panel.legend.geometry().bottom() < min(p.geometry().top() for p in panel._plots())
     save_artifact(window, "window-monitor-default-size.png")
 
