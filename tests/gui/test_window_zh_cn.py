@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -39,9 +38,13 @@ def english_words(text: str) -> list[str]:
     return ENGLISH_WORD.findall(KEEP.sub("", text.replace("&", "")))
 
 
-def shown_text(text: str) -> str:
-    """What a label shows: rich text without its markup."""
-    return QTextDocumentFragment.fromHtml(text).toPlainText() if QtGui.Qt.mightBeRichText(text) else text
+def shown_text(label: QLabel) -> str:
+    """What a label shows: a rich-text label's words without its markup."""
+    if label.textFormat() != Qt.TextFormat.RichText and not Qt.mightBeRichText(label.text()):
+        return label.text()
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
 
 
 def visible_texts(window) -> list[tuple[str, str]]:
@@ -52,7 +55,7 @@ def visible_texts(window) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__} {w.objectName()}"
         if isinstance(w, QLabel):
-            found.append((name, shown_text(w.text())))
+            found.append((name, shown_text(w)))
         elif isinstance(w, QAbstractButton):
             found += [(name, w.text()), (name + " tooltip", w.toolTip())]
         elif isinstance(w, QGroupBox):
