@@ -135,14 +135,6 @@
         <translation>关闭 Brigade</translation>
     </message>
     <message>
-        <source>&amp;Quit when done</source>
-        <translation>完成后退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>Close Brigade when every batch has finished</source>
-        <translation>所有批次完成后关闭 Brigade</translation>
-    </message>
-    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -233,6 +225,10 @@
         <translation>测试连接</translation>
     </message>
     <message>
+        <source>New cluster settings apply at once if no batch has run yet or the current cluster could not be used; otherwise when Brigade starts again.</source>
+        <translation>若尚未运行任何批次，或当前集群无法使用，新的集群设置立即生效；否则在 Brigade 下次启动时生效。</translation>
+    </message>
+    <message>
         <source>Scheduler address:</source>
         <translation>调度器地址：</translation>
     </message>
@@ -311,6 +307,84 @@
     <message>
         <source>Connected: %1</source>
         <translation>已连接：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CountdownDialog</name>
+    <message>
+        <source>All batches are done</source>
+        <translation>所有批次已完成</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>Quit now</source>
+        <translation>立即退出</translation>
+    </message>
+    <message>
+        <source>Sleep now</source>
+        <translation>立即睡眠</translation>
+    </message>
+    <message>
+        <source>Shut down now</source>
+        <translation>立即关机</translation>
+    </message>
+    <message>
+        <source>Brigade will quit in %1 second.</source>
+        <translation>Brigade 将在 %1 秒后退出。</translation>
+    </message>
+    <message>
+        <source>Brigade will quit in %1 seconds.</source>
+        <translation>Brigade 将在 %1 秒后退出。</translation>
+    </message>
+    <message>
+        <source>The computer will sleep in %1 second.</source>
+        <translation>计算机将在 %1 秒后进入睡眠。</translation>
+    </message>
+    <message>
+        <source>The computer will sleep in %1 seconds.</source>
+        <translation>计算机将在 %1 秒后进入睡眠。</translation>
+    </message>
+    <message>
+        <source>The computer will shut down in %1 second.</source>
+        <translation>计算机将在 %1 秒后关机。</translation>
+    </message>
+    <message>
+        <source>The computer will shut down in %1 seconds.</source>
+        <translation>计算机将在 %1 秒后关机。</translation>
+    </message>
+</context>
+<context>
+    <name>DoneActions</name>
+    <message>
+        <source>When &amp;done</source>
+        <translation>完成后(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Play a &amp;sound when a batch ends</source>
+        <translation>批次结束时播放提示音(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends (unavailable)</source>
+        <translation>批次结束时播放提示音（不可用）</translation>
+    </message>
+    <message>
+        <source>The sound could not be played: %1</source>
+        <translation>无法播放提示音：%1</translation>
+    </message>
+    <message>
+        <source>A new batch is running: Brigade stays as it is</source>
+        <translation>有新批次正在运行：Brigade 保持不变</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>The computer could not sleep or shut down: %1</source>
+        <translation>计算机无法睡眠或关机：%1</translation>
     </message>
 </context>
 <context>
@@ -1169,6 +1243,22 @@
         <translation>退出 Brigade</translation>
     </message>
     <message>
+        <source>Sleep</source>
+        <translation>睡眠</translation>
+    </message>
+    <message>
+        <source>Shut down</source>
+        <translation>关机</translation>
+    </message>
+    <message>
+        <source>Not available on this computer</source>
+        <translation>此计算机上不可用</translation>
+    </message>
+    <message>
+        <source>No sound player found (install canberra-gtk-play, or paplay and a sound theme)</source>
+        <translation>未找到声音播放程序（请安装 canberra-gtk-play，或 paplay 与声音主题）</translation>
+    </message>
+    <message>
         <source>Enter a number of seconds, or leave empty for no limit.</source>
         <translation>请输入秒数；留空表示不限制。</translation>
     </message>
@@ -1271,6 +1361,14 @@
     <message>
         <source>When all batches are done:</source>
         <translation>所有批次完成后：</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends</source>
+        <translation>批次结束时播放提示音</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends (unavailable)</source>
+        <translation>批次结束时播放提示音（不可用）</translation>
     </message>
     <message>
         <source>History</source>
