@@ -30,7 +30,7 @@ from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
 from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
-from gui_app.i18n import job_tr
+from gui_app.i18n import error_tr, job_tr, reason_tr
 
 ERROR_STYLE = "color: #d9534f;"
 
@@ -103,7 +103,7 @@ class ParamField(QWidget):
         try:
             self.value()
         except ParamError as exc:
-            self.show_error(str(exc))
+            self.show_error(reason_tr(exc))
             return False
         self.show_error("")
         return True
@@ -114,7 +114,7 @@ class ParamField(QWidget):
             self.error.hide()
             self.editor.setStyleSheet("")
             return
-        self.error.setText(message.split(": ", 1)[-1])
+        self.error.setText(message)
         self.error.show()
         self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
 
@@ -169,9 +169,10 @@ class ParamsForm(QWidget):
         try:
             resolve_params(self._spec, self.values())  # type: ignore[arg-type]
         except ParamError as exc:
+            # A plugin's plain message names its parameter only in its text.
             named = re.match(r"parameter '([^']+)'", str(exc))
-            field = self.fields.get(named.group(1)) if named else None
-            (field or next(iter(self.fields.values()))).show_error(str(exc))
+            name = exc.names[0] if exc.names else named.group(1) if named else ""
+            (self.fields.get(name) or next(iter(self.fields.values()))).show_error(reason_tr(exc))
 
 
 class OutputForm(QGroupBox):
@@ -269,7 +270,7 @@ class PreviewDialog(QDialog):
         try:
             pairs, problems = plan_outputs(spec)
         except (OutputError, ParamError) as exc:
-            pairs, problems = [], [str(exc)]
+            pairs, problems = [], [error_tr(exc)]
         lines = pairs[:limit]
         if len(pairs) > limit:
             lines.append(self.tr("… and %n more", "", len(pairs) - limit))

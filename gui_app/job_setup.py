@@ -44,7 +44,7 @@ from core.presets import Preset, PresetError, PresetStore
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
-from gui_app.i18n import job_tr
+from gui_app.i18n import error_tr, job_tr
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
 from gui_app.presets_bar import PresetsBar
 from gui_app.tasks_model import MAX_ROOTS
@@ -452,7 +452,7 @@ class JobSetup(QWidget):
         try:
             spec = self.build_spec()
         except (ParamError, OutputError, ValueError) as exc:
-            self.say(str(exc))
+            self.say(error_tr(exc))
             return None
         self.say("")
         return spec

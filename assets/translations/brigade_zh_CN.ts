@@ -2179,5 +2179,73 @@
         <source>Exit codes worth another attempt (with retries), e.g. 75 or 1,75-78.</source>
         <translation>值得再试一次的退出码（需设置重试次数），例如 75 或 1,75-78。</translation>
     </message>
+    <message>
+        <source>parameters {names} and '{last}'</source>
+        <translation>参数 {names} 和 '{last}'</translation>
+    </message>
+    <message>
+        <source>unknown parameter '{name}'; this job takes: {takes}</source>
+        <translation>未知参数 '{name}'；此作业接受：{takes}</translation>
+    </message>
+    <message>
+        <source>{where}: {reason}</source>
+        <translation>{where}：{reason}</translation>
+    </message>
+    <message>
+        <source>parameter '{name}'</source>
+        <translation>参数 '{name}'</translation>
+    </message>
+    <message>
+        <source>{value!r} is not allowed; expected {allowed}</source>
+        <translation>不允许 {value!r}；应为{allowed}</translation>
+    </message>
+    <message>
+        <source>write it as name=value</source>
+        <translation>请写成 名称=值</translation>
+    </message>
+    <message>
+        <source>give the program to run, e.g. {example}</source>
+        <translation>请给出要运行的程序，例如 {example}</translation>
+    </message>
+    <message>
+        <source>unknown placeholder {placeholder}; use {known}</source>
+        <translation>未知占位符 {placeholder}；可用 {known}</translation>
+    </message>
+    <message>
+        <source>{reason}; expected e.g. 75 or 1,75-78</source>
+        <translation>{reason}；应为例如 75 或 1,75-78</translation>
+    </message>
+    <message>
+        <source>{command!r} cannot be split into arguments: {reason}</source>
+        <translation>{command!r} 无法拆分为参数：{reason}</translation>
+    </message>
+    <message>
+        <source>{level} is not allowed for {format}; expected 0 (default) or {low} to {high}</source>
+        <translation>{format} 不允许级别 {level}；应为 0（默认）或 {low} 到 {high}</translation>
+    </message>
+    <message>
+        <source>give at least one (0 means no limit)</source>
+        <translation>请至少给出一个（0 表示不限制）</translation>
+    </message>
+    <message>
+        <source>give the text or regular expression to find</source>
+        <translation>请给出要查找的文本或正则表达式</translation>
+    </message>
+    <message>
+        <source>{reason}; expected names such as cp1252,gbk</source>
+        <translation>{reason}；应为编码名称，例如 cp1252,gbk</translation>
+    </message>
+    <message>
+        <source>{pattern!r} is not a valid regular expression: {reason}</source>
+        <translation>{pattern!r} 不是有效的正则表达式：{reason}</translation>
+    </message>
+    <message>
+        <source>{replacement!r} is not valid for this pattern: {reason}; write \\ for a backslash, or set fixed=true</source>
+        <translation>{replacement!r} 对此模式无效：{reason}；反斜杠请写成 \\，或设置 fixed=true</translation>
+    </message>
+    <message>
+        <source>{name!r} is not a known encoding; expected auto or e.g. cp1252</source>
+        <translation>{name!r} 不是已知的编码；应为 auto 或例如 cp1252</translation>
+    </message>
 </context>
 </TS>

@@ -8,13 +8,15 @@ each ``.ts`` into the ``.qm`` the app loads. Translate new strings with Qt
 Linguist (``pyside6-linguist brigade_zh_CN.ts``) and run this again.
 
 The jobs' own strings (titles, descriptions, parameter labels, help and
-allowed values) live in ``core/``, which knows no Qt: they are put in the
-``jobs`` context by their English text, and the window translates them with
+allowed values, and the templates of the messages that refuse a parameter)
+live in ``core/``, which knows no Qt: they are put in the ``jobs`` context by
+their English text, and the window translates them with
 ``gui_app.i18n.job_tr``. A string no built-in job uses any more is dropped.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -27,6 +29,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 LANGUAGES = ("zh_CN",)
 JOBS_CONTEXT = "jobs"
+# Where core's refusals are written, and the calls whose first argument is a translatable template.
+MESSAGE_SOURCES = ("core/params.py", "core/processors/*.py")
+MESSAGE_CALLS = ("Message", "ParamError")
 
 
 def job_strings() -> list[str]:
@@ -43,7 +48,30 @@ def job_strings() -> list[str]:
         for p in cls.params:
             texts += [p.label, p.help, p.allowed(), *p.choices]
         seen.update((t, None) for t in texts if t)
+    seen.update((t, None) for t in message_templates())
     return list(seen)
+
+
+def message_templates(root: Path = ROOT) -> list[str]:
+    """The literal templates given to ``Message`` and ``ParamError`` in ``core/``, in source order.
+
+    As ``xgettext`` does: only a literal is collected (adjacent literals are one);
+    a template built at run time could not be looked up, and a test says none is.
+    """
+    found: list[str] = []
+    for pattern in MESSAGE_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in MESSAGE_CALLS
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.append(node.args[0].value)
+    return found
 
 
 def _jobs_block(text: str) -> re.Match[str] | None:

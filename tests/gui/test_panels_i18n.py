@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, QSettings, Qt
@@ -90,3 +91,27 @@ def test_unknown_languages_are_refused():
 def test_arg_fills_numbered_markers_in_any_order():
     assert arg("%2 of %1", "a", "b") == "b of a"
     assert arg("%1 and %10", *range(1, 11)) == "1 and 10"
+
+
+def test_every_refusal_of_a_parameter_is_translated_with_its_markers(app):
+    import importlib.util
+    import string
+
+    from gui_app.i18n import job_tr
+
+    path = Path(__file__).resolve().parents[2] / "assets" / "translations" / "update.py"
+    spec = importlib.util.spec_from_file_location("translations_update", path)
+    update = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update)
+    templates = update.message_templates()
+    assert "{value!r} is not allowed; expected {allowed}" in templates and len(templates) > 10
+
+    def markers(text):
+        return sorted(
+            f"{name}!{conv}:{spec}" for _, name, spec, conv in string.Formatter().parse(text) if name
+        )
+
+    install_translator(app, "zh_CN")
+    untranslated = [t for t in templates if job_tr(t) == t]
+    broken = [t for t in templates if markers(job_tr(t)) != markers(t)]
+    assert untranslated == [] and broken == []
