@@ -47,6 +47,7 @@ class CountdownDialog(QDialog):
         self.action = action
         self.remaining = seconds
         self.setWindowTitle(self.tr("All batches are done"))
+        self.setMinimumWidth(380)
         self.message = QLabel(self)
         self.message.setObjectName("countdownMessage")
         self.message.setWordWrap(True)

@@ -30,9 +30,8 @@ from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
 from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
+from gui_app.error_label import ERROR_COLOUR, ErrorLabel
 from gui_app.i18n import error_tr, job_tr, reason_tr
-
-ERROR_STYLE = "color: #d9534f;"
 
 
 class ParamField(QWidget):
@@ -43,10 +42,7 @@ class ParamField(QWidget):
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.param = param
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel(self)
         self.editor = self._make_editor()
         self.editor.setToolTip(job_tr(param.help))
         self.editor.setAccessibleName(job_tr(param.label or param.name))
@@ -110,13 +106,10 @@ class ParamField(QWidget):
 
     def show_error(self, message: str) -> None:
         """Show why the value is refused beside the editor (``""`` clears it)."""
-        if not message:
-            self.error.hide()
-            self.editor.setStyleSheet("")
-            return
-        self.error.setText(message)
-        self.error.show()
-        self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
+        self.error.show_error(message)
+        # A screen reader says why along with the field's name, as a sighted person reads it beside it.
+        self.editor.setAccessibleDescription(message)
+        self.editor.setStyleSheet(f"QLineEdit {{ border: 1px solid {ERROR_COLOUR}; }}" if message else "")
 
     @Slot()
     def _on_edit(self, *_: Any) -> None:
@@ -206,10 +199,7 @@ class OutputForm(QGroupBox):
         self.keep_backup = QCheckBox(self.tr("Keep a backup of each original"), self)
         self.keep_backup.setEnabled(False)
         self.in_place.toggled.connect(self.keep_backup.setEnabled)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel(self)
         form = QFormLayout(self)
         form.addRow(self.tr("Folder:"), row)
         form.addRow(self.tr("Subfolder:"), self.subfolder)
@@ -240,10 +230,9 @@ class OutputForm(QGroupBox):
                 keep_backup=self.keep_backup.isChecked(),
             )
         except OutputError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self.error.show_error(str(exc))
             raise
-        self.error.hide()
+        self.error.show_error("")
         return policy.to_data()
 
 
