@@ -278,3 +278,13 @@ def test_the_settings_dialog_offers_every_choice_and_the_sound(qtbot, prefs, mon
     dialog.done_sound.setChecked(True)
     dialog.accept()
     assert (prefs.when_done, prefs.done_sound) == ("shutdown", True)
+
+
+def test_a_refused_shutdown_is_said_in_the_status_bar_of_the_window(qtbot, window):
+    window.done.runner = Recorder(fail_with="Interactive authentication required.")
+    window.done.perform("shutdown")
+    message = window.statusBar().currentMessage()
+    assert (
+        message
+        == "The computer could not sleep or shut down: systemctl: Interactive authentication required."
+    )
