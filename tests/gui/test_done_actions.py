@@ -284,7 +284,5 @@ def test_a_refused_shutdown_is_said_in_the_status_bar_of_the_window(qtbot, windo
     window.done.runner = Recorder(fail_with="Interactive authentication required.")
     window.done.perform("shutdown")
     message = window.statusBar().currentMessage()
-    assert (
-        message
-        == "The computer could not sleep or shut down: systemctl: Interactive authentication required."
-    )
+    assert message.startswith("The computer could not sleep or shut down: ")
+    assert message.endswith(": Interactive authentication required.")
