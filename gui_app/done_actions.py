@@ -37,6 +37,11 @@ def when_done_choices() -> list[tuple[str, str]]:
     ]
 
 
+def choice_available(value: str, platform: str = sys.platform) -> bool:
+    """Whether Brigade can do ``value`` (a "when done" choice) here."""
+    return value not in POWER_ACTIONS or power_command(value, platform) is not None
+
+
 def sound_available(platform: str = sys.platform) -> bool:
     """Whether Brigade can play a sound here."""
     return sound_command(platform) is not None or system_beeps(platform)
@@ -111,7 +116,7 @@ class DoneActions(QObject):
             action.setObjectName(f"when_done_{value}")
             action.setCheckable(True)
             action.setData(value)
-            if value in POWER_ACTIONS and power_command(value, self.platform) is None:
+            if not choice_available(value, self.platform):
                 action.setEnabled(False)
                 action.setStatusTip(unavailable_text())
             group.addAction(action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 
 from core.engine.api import default_workers
 from gui_app.cluster_page import ClusterPage
-from gui_app.done_actions import sound_available, sound_unavailable_text, when_done_choices
+from gui_app.done_actions import (
+    choice_available,
+    sound_available,
+    sound_unavailable_text,
+    unavailable_text,
+    when_done_choices,
+)
 from gui_app.error_label import ErrorLabel
 from gui_app.i18n import arg
 from gui_app.settings import (
@@ -196,6 +202,10 @@ class SettingsDialog(QDialog):
         self.language = self._combo(language_choices())
         form.addRow(self.tr("Language:"), self.language)
         self.when_done = self._combo(when_done_choices())
+        for i, (value, _) in enumerate(when_done_choices()):
+            if not choice_available(value):
+                self.when_done.model().item(i).setEnabled(False)
+                self.when_done.setItemData(i, unavailable_text(), Qt.ItemDataRole.ToolTipRole)
         form.addRow(self.tr("When all batches are done:"), self.when_done)
         self.done_sound = QCheckBox(self.tr("Play a sound when a batch ends"))
         if not sound_available():

@@ -286,3 +286,14 @@ def test_a_refused_shutdown_is_said_in_the_status_bar_of_the_window(qtbot, windo
     message = window.statusBar().currentMessage()
     assert message.startswith("The computer could not sleep or shut down: ")
     assert message.endswith(": Interactive authentication required.")
+
+
+def test_the_settings_dialog_greys_out_what_the_platform_cannot_do(qtbot, prefs, monkeypatch):
+    from gui_app import settings_dialog
+
+    monkeypatch.setattr(settings_dialog, "choice_available", lambda value: value != "sleep")
+    dialog = settings_dialog.SettingsDialog(prefs)
+    qtbot.addWidget(dialog)
+    items = dialog.when_done.model()
+    enabled = {dialog.when_done.itemData(i): items.item(i).isEnabled() for i in range(items.rowCount())}
+    assert enabled == {"nothing": True, "quit": True, "sleep": False, "shutdown": True}
