@@ -400,9 +400,12 @@
         <source>The guide is not installed with this copy of Brigade</source>
         <translation>此 Brigade 副本未安装指南</translation>
     </message>
+</context>
+<context>
+    <name>GuideWindow</name>
     <message>
-        <source>No application could open the guide (%1)</source>
-        <translation>没有应用程序能打开指南（%1）</translation>
+        <source>Brigade user guide</source>
+        <translation>Brigade 用户指南</translation>
     </message>
 </context>
 <context>
@@ -1022,12 +1025,24 @@
         <translation>横轴：多少秒之前</translation>
     </message>
     <message>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <source>one line per worker (%1 workers)</source>
+        <translation>每个工作进程一条线（共 %1 个工作进程）</translation>
+    </message>
+    <message>
         <source>total</source>
         <translation>总计</translation>
     </message>
     <message>
         <source>each core</source>
         <translation>每个核心</translation>
+    </message>
+    <message>
+        <source>Workers:</source>
+        <translation>工作进程：</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -38,6 +39,13 @@ def english_words(text: str) -> list[str]:
     return ENGLISH_WORD.findall(KEEP.sub("", text.replace("&", "")))
 
 
+def shown_text(label: QLabel) -> str:
+    """What a label shows: rich text without its markup (a colour's name is not read)."""
+    if label.textFormat() == Qt.TextFormat.PlainText or not Qt.mightBeRichText(label.text()):
+        return label.text()
+    return QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+
+
 def visible_texts(window) -> list[tuple[str, str]]:
     """(where, text) of every text a person can read in the window now."""
     found: list[tuple[str, str]] = []
@@ -46,7 +54,7 @@ def visible_texts(window) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__} {w.objectName()}"
         if isinstance(w, QLabel):
-            found.append((name, w.text()))
+            found.append((name, shown_text(w)))
         elif isinstance(w, QAbstractButton):
             found += [(name, w.text()), (name + " tooltip", w.toolTip())]
         elif isinstance(w, QGroupBox):
