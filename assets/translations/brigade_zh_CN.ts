@@ -2239,8 +2239,8 @@
         <translation>{format} 不允许级别 {level}；应为 0（默认）或 {low} 到 {high}</translation>
     </message>
     <message>
-        <source>give at least one (0 means no limit)</source>
-        <translation>请至少给出一个（0 表示不限制）</translation>
+        <source>give a width, a height or both (0 means no limit)</source>
+        <translation>请给出宽度、高度或两者（0 表示不限制）</translation>
     </message>
     <message>
         <source>give the text or regular expression to find</source>

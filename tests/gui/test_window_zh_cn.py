@@ -41,7 +41,7 @@ def english_words(text: str) -> list[str]:
 
 def shown_text(label: QLabel) -> str:
     """What a label shows: rich text without its markup (a colour's name is not read)."""
-    if label.textFormat() == Qt.TextFormat.PlainText or not Qt.mightBeRichText(label.text()):
+    if label.textFormat() == Qt.TextFormat.PlainText or "<" not in label.text():
         return label.text()
     return QTextDocumentFragment.fromHtml(label.text()).toPlainText()
 
@@ -114,7 +114,7 @@ def check_inline_errors(qtbot, window) -> None:
     assert width.error.text() == "不允许 'wide'；应为不小于 0 的整数"
     width.set_text("0")
     setup.params.fields["height"].set_text("0")  # the job's own check: at least one of the two
-    assert width.error.isVisibleTo(window) and width.error.text() == "请至少给出一个（0 表示不限制）"
+    assert width.error.isVisibleTo(window) and width.error.text() == "请给出宽度、高度或两者（0 表示不限制）"
     save_artifact(setup, "setup_inline_error_zh_CN.png")
     shown = width.error.text()
     texts = visible_texts(window)  # the error label first: the walk over every job's form comes last
