@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
@@ -39,11 +40,9 @@ def english_words(text: str) -> list[str]:
     return ENGLISH_WORD.findall(KEEP.sub("", text.replace("&", "")))
 
 
-def shown_text(label: QLabel) -> str:
-    """What a label shows: rich text without its markup (a colour's name is not read)."""
-    if label.textFormat() == Qt.TextFormat.PlainText or "<" not in label.text():
-        return label.text()
-    return QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+def shown_text(text: str) -> str:
+    """What a label shows: rich text without its markup."""
+    return QTextDocumentFragment.fromHtml(text).toPlainText() if QtGui.Qt.mightBeRichText(text) else text
 
 
 def visible_texts(window) -> list[tuple[str, str]]:
@@ -54,7 +53,7 @@ def visible_texts(window) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__} {w.objectName()}"
         if isinstance(w, QLabel):
-            found.append((name, shown_text(w)))
+            found.append((name, shown_text(w.text())))
         elif isinstance(w, QAbstractButton):
             found += [(name, w.text()), (name + " tooltip", w.toolTip())]
         elif isinstance(w, QGroupBox):
