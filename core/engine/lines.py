@@ -19,7 +19,9 @@ RESULT = "result"  # a done task's ``Processor.result_line``
 JSON = "json"  # a JSON record of any task that ended
 
 # ASCII, so any file name prints anywhere; repr for what JSON cannot hold (bytes in a result).
-_ENCODER = json.JSONEncoder(ensure_ascii=True, default=repr)
+# No check for circular references: a result is plain data (``context.plain``), which holds none,
+# and the check would cost a lookup per container of every record.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, check_circular=False, default=repr)
 
 
 def json_record(
