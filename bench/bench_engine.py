@@ -42,9 +42,7 @@ CHUNKSIZES = (1, 4, 16, 64, 256)
 
 def brigade_cmd(path: str, history: str | None) -> list[str]:
     cmd = [os.path.join(BIN, "brigade-cli"), "run", "--job", "checksum", "--workers", "2", path]
-    if history is None:
-        return [*cmd, "--no-history"] if _has_history_flag() else cmd
-    return [*cmd, "--db", history]
+    return [*cmd, "--no-history"] if history is None else [*cmd, "--db", history]
 
 
 def tree_cmd(tree: str, path: str) -> list[str]:
@@ -88,12 +86,6 @@ def ab(name: str, runs: int, baseline: str) -> bool:
         flush=True,
     )
     return ok
-
-
-def _has_history_flag() -> bool:
-    from core.cli import build_parser
-
-    return "--no-history" in build_parser()._subparsers._group_actions[0].choices["run"].format_help()
 
 
 def made_corpus(name: str) -> str:
