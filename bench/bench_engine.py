@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import statistics
 
-from bench.common import BIN, CORPUS, ROOT, corpus, load, timed_interleaved, verdict, warm
+from bench.common import BIN, ROOT, load, made_corpus, timed_interleaved, verdict
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)
@@ -86,14 +86,6 @@ def ab(name: str, runs: int, baseline: str) -> bool:
         flush=True,
     )
     return ok
-
-
-def made_corpus(name: str) -> str:
-    """The folder of corpus ``name``, warm: the one under ``BRIGADE_BENCH_CORPUS`` if made, else made now."""
-    made = os.path.join(CORPUS, name)
-    path = made if os.path.isfile(made + ".manifest.json") else corpus(name)
-    warm(path)
-    return path
 
 
 def compare(name: str, runs: int, history: bool) -> bool:
