@@ -52,7 +52,7 @@ def test_switching_to_chinese_changes_visible_labels_and_back(app, qtbot, tmp_pa
     qtbot.waitUntil(lambda: history.refresh_button.text() == "刷新", timeout=2000)
     assert history.resume_button.text() == "继续"
     assert history.batches.headerData(1, Qt.Orientation.Horizontal) == "作业"
-    assert monitor.memory_plot.getPlotItem().titleLabel.text == "已用内存 (GiB)"
+    assert monitor.memory_plot.title() == "已用内存 (GiB)"
     assert save_artifact(history, "panels/history_zh_CN.png").exists()
 
     install_translator(app, "en")
