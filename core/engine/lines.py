@@ -75,7 +75,9 @@ def read_lines(stream: IO[bytes]) -> Iterator[str]:
 
 
 # ASCII, so any file name prints anywhere; repr for what JSON cannot hold (bytes in a result).
-_ENCODER = json.JSONEncoder(ensure_ascii=True, default=repr)
+# No check for circular references: a result is plain data (``context.plain``), which holds none,
+# and the check would cost a lookup per container of every record.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, check_circular=False, default=repr)
 
 
 def json_record(
