@@ -292,3 +292,10 @@ def test_read_lines_cuts_by_characters_and_keeps_short_lines_whole():
         "bad \ufffd",
         "last",
     ]
+
+
+def test_a_100_mb_log_record_is_cut_before_it_leaves_the_worker(tmp_path):
+    size = 100 * 2**20
+    peak, _, texts = _run_measured(tmp_path, RESULTS, "kind=none", f"line_bytes={size}")
+    assert peak < 100 * 1024, f"CLI peak {peak} KiB"
+    assert texts == ["x" * LINE_LIMIT + f"... {size - LINE_LIMIT} characters cut"]
