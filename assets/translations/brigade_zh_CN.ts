@@ -402,13 +402,6 @@
     </message>
 </context>
 <context>
-    <name>GuideWindow</name>
-    <message>
-        <source>Brigade user guide</source>
-        <translation>Brigade 用户指南</translation>
-    </message>
-</context>
-<context>
     <name>HistoryBanner</name>
     <message>
         <source>Dismiss</source>
@@ -1025,24 +1018,12 @@
         <translation>横轴：多少秒之前</translation>
     </message>
     <message>
-        <source>CPU:</source>
-        <translation>CPU：</translation>
-    </message>
-    <message>
-        <source>one line per worker (%1 workers)</source>
-        <translation>每个工作进程一条线（共 %1 个工作进程）</translation>
-    </message>
-    <message>
         <source>total</source>
         <translation>总计</translation>
     </message>
     <message>
         <source>each core</source>
         <translation>每个核心</translation>
-    </message>
-    <message>
-        <source>Workers:</source>
-        <translation>工作进程：</translation>
     </message>
 </context>
 <context>
