@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
@@ -34,15 +35,18 @@ from core.discovery import display_path
 from core.events import (
     BatchAccepted,
     Event,
+    QueueOrdered,
     TaskFinished,
     TaskLog,
     TaskProgress,
     TaskRequeued,
+    TasksCancelled,
     TaskStarted,
 )
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
 from core.processor import LINE
 from gui_app.i18n import job_tr
+from gui_app.task_order import natural_key, numeric_keys, result_of, text_keys
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
 COLUMN_COUNT = 7
@@ -255,6 +259,7 @@ class TasksModel(QAbstractTableModel):
         self._texts: dict[Row, str] = {}  # result text of done and skipped tasks
         self._details: dict[Row, TaskDetail] = {}
         self._changed: list[Row] = []  # rows changed since the last flush_changes
+        self._changed_spans: list[tuple[Row, Row]] = []  # and spans of rows changed at once
         self.counts = Counts()
 
     # ------------------------------------------------------------ Qt model API
@@ -433,20 +438,37 @@ class TasksModel(QAbstractTableModel):
             return self.result_text
         if col == COL_JOB:
             return lambda r: self.batch_of(r).job
-        return lambda r: os.path.basename(self.path(r)).lower()
+        return lambda r: natural_key(os.path.basename(self.path(r)))
 
-    def bulk_sort_key(self, col: int) -> Callable[[Row], Any]:
-        """``sort_key`` for sorting every row at once: file names are read in one pass first.
+    def sort_keys(self, col: int) -> Callable[[], np.ndarray]:
+        """What sorts every row by ``col``: a function to call on a worker thread, returning the keys.
 
-        A sort of a million rows then looks keys up in a list (in C), instead of
-        calling back into Python for each row's path.
+        It holds a snapshot taken now (copies of the compact arrays, the
+        batches' path lists, which never change), so the model may change
+        while it runs. See ``gui_app.task_order``.
         """
-        if col == COL_FILE:
-            basename = os.path.basename
-            return [basename(p).lower() for b in self.batches for p in b.paths].__getitem__
+        n = len(self._state)
+        state = np.frombuffer(bytes(self._state), np.uint8)
+        if col == COL_STATE:
+            return lambda: state
+        if col == COL_WORKER:
+            pids = np.array(self._pid, np.int32)
+            return lambda: pids
+        if col in (COL_PROGRESS, COL_DURATION):
+            progress = np.frombuffer(bytes(self._progress), np.uint8)
+            started, durations = np.array(self._started), np.array(self._duration, np.float64)
+            now = time.time()
+            return lambda: numeric_keys(col == COL_PROGRESS, state, progress, started, durations, now)
+        if col == COL_RESULT:
+            texts, details = dict(self._texts), dict(self._details)
+            return lambda: text_keys([result_of(r, texts, details) for r in range(n)])
+        spans = [(b.paths, b.count, self.job_title(b.job)) for b in self.batches]
         if col == COL_JOB:
-            return [b.job for b in self.batches for _ in range(b.count)].__getitem__
-        return self.sort_key(col)
+            return lambda: text_keys([title for _, count, title in spans for _ in range(count)])
+        basename = os.path.basename
+        return lambda: text_keys(
+            [natural_key(basename(p)) for paths, count, _ in spans for p in paths[:count]]
+        )
 
     def job_title(self, job: str) -> str:
         """The job's name as shown (its title, once known)."""
@@ -535,11 +557,17 @@ class TasksModel(QAbstractTableModel):
             kind = type(ev)
             if kind is TaskLog:
                 continue  # the bulk of a talkative batch: nothing to fold in
-            if kind is BatchAccepted:
-                self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
+            if kind is BatchAccepted or kind is QueueOrdered:
+                if kind is BatchAccepted:
+                    self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
+                else:
+                    self.order_batches(ev.order)  # type: ignore[union-attr]
                 last = self.batches[-1] if self.batches else None
                 ids, first, n = (last.ids, last.first, last.count) if last is not None else ((), 0, 0)
                 base = ids[0] if n else 0
+                continue
+            if kind is TasksCancelled:
+                self._on_cancelled(ev)  # type: ignore[arg-type]
                 continue
             handler = handlers.get(kind)
             if handler is None:
@@ -561,12 +589,47 @@ class TasksModel(QAbstractTableModel):
     def flush_changes(self) -> None:
         """Signal the rows changed since the last flush: one ``dataChanged`` per span."""
         rows, self._changed = self._changed, []
+        bulk, self._changed_spans = self._changed_spans, []
         n = len(self._state)
-        for first, last in spans(rows):
+        found = spans(rows) + bulk
+        if len(found) > MAX_SPANS:
+            found = [(min(f for f, _ in found), max(last for _, last in found))]
+        for first, last in found:
             if first < n:
                 self.dataChanged.emit(
                     self.index(first, 0), self.index(min(last, n - 1), COLUMN_COUNT - 1), ALL_ROLES
                 )
+
+    def _on_cancelled(self, ev: TasksCancelled) -> None:
+        """Queued tasks of a batch were cancelled at once: each span of rows changes in one step."""
+        b = next((b for b in reversed(self.batches) if b.batch_id == ev.batch_id), None)
+        if b is None:
+            return
+        for span in ev.spans:
+            lo, hi = task_index(b.ids, span[0]), task_index(b.ids, span[-1])
+            if lo >= 0 and hi - lo + 1 == len(span):  # consecutive rows: one slice
+                self._cancel_rows(b, b.first + lo, b.first + hi + 1)
+                continue
+            for tid in span:  # the batch shows more tasks than this run has (a resumed one)
+                i = task_index(b.ids, tid)
+                if i >= 0:
+                    self._cancel_rows(b, b.first + i, b.first + i + 1)
+
+    def _cancel_rows(self, b: BatchRows, lo: Row, hi: Row) -> None:
+        """Rows ``lo .. hi-1`` of batch ``b`` are cancelled, never started: set as slices, counted in C."""
+        n = hi - lo
+        states = self._state[lo:hi]
+        for state in TaskState:
+            moved = states.count(state)
+            self.counts.by_state[state] -= moved
+            b.counts.by_state[state] -= moved
+        self.counts.by_state[TaskState.CANCELLED] += n
+        b.counts.by_state[TaskState.CANCELLED] += n
+        self._state[lo:hi] = bytes((TaskState.CANCELLED,)) * n
+        self._progress[lo:hi] = b"\xff" * n
+        self._started[lo:hi] = array("d", bytes(8 * n))
+        self._duration[lo:hi] = array("f", [-1.0]) * n
+        self._changed_spans.append((lo, hi - 1))
 
     def _on_progress(self, row: Row, ev: TaskProgress) -> None:
         self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
@@ -673,6 +736,38 @@ class TasksModel(QAbstractTableModel):
         self.endResetModel()
         return removed
 
+    def order_batches(self, order: Sequence[int]) -> None:
+        """Show the batches of ``order`` in that order (the queue's), each in the place of one of them.
+
+        Their rows move as blocks (arrays are sliced, not rebuilt row by row);
+        the views keep their selection and current row through ``layoutChanged``.
+        """
+        wanted = set(order)
+        by_id = {b.batch_id: b for b in self.batches if b.batch_id in wanted}
+        moving = iter([by_id[i] for i in order if i in by_id])
+        new = [next(moving) if b.batch_id in wanted else b for b in self.batches]
+        if new == self.batches:
+            return
+        self.layoutAboutToBeChanged.emit()
+        counts, old, persistent = self.counts, self._snapshot(), self.persistentIndexList()
+        old_firsts = {b.batch_id: b.first for b in self.batches}
+        self._clear_arrays()
+        for b in new:
+            self._copy_batch(b, old)
+        self.counts = counts  # the same tasks: finished and bytes figures stay
+        firsts = {b.batch_id: b.first for b in self.batches}
+        moved = []
+        for index in persistent:
+            b = self.batch_of_old(old_firsts, index.row())
+            moved.append(self.index(index.row() - old_firsts[b] + firsts[b], index.column()))
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    @staticmethod
+    def batch_of_old(firsts: dict[int, Row], row: Row) -> int:
+        """The batch that held ``row`` in a layout whose batches began at ``firsts``."""
+        return max((first, bid) for bid, first in firsts.items() if first <= row)[1]
+
     def _snapshot(self) -> dict[str, Any]:
         return {
             "state": self._state,
@@ -699,8 +794,9 @@ class TasksModel(QAbstractTableModel):
             for row, value in old_map.items():
                 if lo <= row < hi:
                     new[row - lo + first] = value
-        for s in self._state[first:]:
-            self.counts.by_state[s] += 1
+        kept = self._state[first:]
+        for state in TaskState:
+            self.counts.by_state[state] += kept.count(state)
 
 
 def spans(rows: Sequence[Row]) -> list[tuple[Row, Row]]:

@@ -2,16 +2,20 @@
 
 ``QSortFilterProxyModel`` would call back into Python for every comparison
 and every row it filters (millions of calls for a big batch); this proxy
-sorts and filters the model's compact arrays directly, and is the identity
-(no arrays at all) while neither is asked for.
+filters the model's compact arrays with numpy, and is the identity (no
+arrays at all) while neither is asked for. Sort orders are computed on a
+worker thread (``gui_app.task_order``), so sorting a million rows never
+freezes the window: the table keeps its arrangement until the new one is ready.
 """
 
 from __future__ import annotations
 
+import logging
 from array import array
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractProxyModel,
@@ -19,11 +23,25 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Slot,
 )
+from superqt.utils import create_worker
 
 from core.discovery import display_path
 from core.model import TaskState
-from gui_app.tasks_model import CELL_FLAGS, COLUMN_COUNT, NO_FLAGS, ROOT_INDEX, Row, TasksModel
+from gui_app.task_order import OrderJob
+from gui_app.tasks_model import (
+    CELL_FLAGS,
+    COL_FILE,
+    COL_JOB,
+    COLUMN_COUNT,
+    NO_FLAGS,
+    ROOT_INDEX,
+    Row,
+    TasksModel,
+)
+
+log = logging.getLogger("brigade.gui")
 
 
 class TasksProxy(QAbstractProxyModel):
@@ -46,11 +64,18 @@ class TasksProxy(QAbstractProxyModel):
         self._batch: int | None = None  # the one batch shown, None: every batch
         self._sort_col = -1
         self._order = Qt.SortOrder.AscendingOrder
-        self._rows: array | None = None
-        self._inv: array | None = None
+        self._rows: array[int] | None = None
+        self._inv: array[int] | None = None
         self._model: QAbstractItemModel | None = None
+        self._held: tuple[list[QPersistentModelIndex], list[QPersistentModelIndex]] | None = None
+        self._sorted: np.ndarray | None = None  # source rows in the sort order last computed
+        self._job_rows = 0  # rows of the model when that order's snapshot was taken
+        self._generation = 0  # of the newest sort asked for; older results are dropped
+        self._worker: Any = None  # the sort running on a worker thread
+        self._again = False  # another sort was asked for while one ran
+        self._stale = False  # rows were added, or keys of the sorted column changed
         self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
-        self._dirty.timeout.connect(self._relayout)
+        self._dirty.timeout.connect(self._refresh)
 
     # ------------------------------------------------------------ configuration
     def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
@@ -60,6 +85,8 @@ class TasksProxy(QAbstractProxyModel):
         model.modelReset.connect(self._on_reset)
         model.rowsInserted.connect(self._on_inserted)
         model.dataChanged.connect(self._on_changed)
+        model.layoutAboutToBeChanged.connect(self._on_layout_changing)
+        model.layoutChanged.connect(self._on_layout_changed)
         self._rebuild()
         self.endResetModel()
 
@@ -90,8 +117,61 @@ class TasksProxy(QAbstractProxyModel):
         return range(b.first, b.first + b.count) if b is not None else range(0)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (-1: the model's order); the rows move once the order is computed.
+
+        The order is computed on a worker thread (``gui_app.task_order``): the
+        table stays as it is, and usable, until the sorted rows replace it.
+        """
         self._sort_col, self._order = column, order
-        self._relayout()
+        if column < 0:
+            self._sorted = None
+            self._relayout()
+        else:
+            self._request_sort()
+
+    @property
+    def sorting(self) -> bool:
+        """Whether a sort order is being computed."""
+        return self._worker is not None
+
+    def _request_sort(self) -> None:
+        """Compute the sort order on a worker thread (one at a time; a request while one runs follows it)."""
+        if self._worker is not None:
+            self._again = True
+            return
+        self._again = False
+        self._generation += 1
+        m = self.tasks()
+        job = OrderJob(
+            m.sort_keys(self._sort_col),
+            self._order == Qt.SortOrder.DescendingOrder,
+            m.rowCount(),
+            self._generation,
+        )
+        self._job_rows = job.rows
+        worker = create_worker(job.run, _start_thread=False)
+        worker.returned.connect(self._on_sorted)
+        worker.errored.connect(self._on_sort_failed)
+        worker.finished.connect(self._on_sort_ended)
+        self._worker = worker
+        worker.start()
+
+    @Slot(object)
+    def _on_sorted(self, result: tuple[int, np.ndarray]) -> None:
+        generation, order = result
+        if generation == self._generation and self._sort_col >= 0:
+            self._sorted = order
+            self._relayout()
+
+    @Slot(object)
+    def _on_sort_failed(self, exc: BaseException) -> None:
+        log.error("sorting the tasks failed", exc_info=exc)
+
+    @Slot()
+    def _on_sort_ended(self) -> None:
+        self._worker = None
+        if self._again and self._sort_col >= 0:
+            self._request_sort()
 
     @property
     def identity(self) -> bool:
@@ -115,23 +195,35 @@ class TasksProxy(QAbstractProxyModel):
         if self._states is None and not self._text and self._sort_col < 0 and batch is None:
             self._rows = self._inv = None
             return
-        candidates = range(n) if batch is None else batch
-        if self._states is None and not self._text:
-            rows = list(candidates)
-        elif self._states is not None and not self._text:
-            allowed, state = self._states, m._state
-            rows = [i for i in candidates if state[i] in allowed]
-        else:
-            rows = [i for i in candidates if self._accepts(i)]
-        if self._sort_col >= 0:
-            rows.sort(
-                key=m.bulk_sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder
-            )
-        self._rows = array("l", rows)
-        inv = array("l", [-1]) * n
-        for v, s in enumerate(rows):
-            inv[s] = v
-        self._inv = inv
+        rows = self._arranged(n)
+        if batch is not None:
+            rows = rows[(rows >= batch.start) & (rows < batch.stop)]
+        if self._states is not None:
+            states = np.frombuffer(bytes(m._state), np.uint8)
+            rows = rows[np.isin(states[rows], np.frombuffer(self._states, np.uint8))]
+        if self._text:
+            rows = np.array([i for i in rows.tolist() if self._accepts(i)], np.int64)
+        inv = np.full(n, -1, np.int64)
+        inv[rows] = np.arange(len(rows))
+        self._rows, self._inv = _indexes(rows), _indexes(inv)
+
+    def _arranged(self, n: int) -> np.ndarray:
+        """Every source row, in the sort order last computed (rows added since come after, unsorted)."""
+        order = self._sorted
+        if self._sort_col < 0 or order is None:
+            return np.arange(n, dtype=np.int64)
+        order = order[order < n]  # rows cleared since
+        if len(order) < n and self._job_rows < n:
+            order = np.concatenate([order, np.arange(self._job_rows, n, dtype=np.int64)])
+        return order
+
+    @Slot()
+    def _refresh(self) -> None:
+        """Fold in changes that may move rows: filter now, sort again on the worker thread."""
+        if self._stale and self._sort_col >= 0:
+            self._request_sort()
+        self._stale = False
+        self._relayout()
 
     def _relayout(self) -> None:
         self._dirty.stop()
@@ -231,6 +323,9 @@ class TasksProxy(QAbstractProxyModel):
     # ------------------------------------------------------------ source signals
     def _on_reset(self) -> None:
         self.beginResetModel()
+        self._sorted = None  # rows are numbered anew
+        if self._sort_col >= 0:
+            self._request_sort()
         self._rebuild()
         self.endResetModel()
 
@@ -241,7 +336,7 @@ class TasksProxy(QAbstractProxyModel):
             return
         assert self._inv is not None
         accepted = [r for r in range(first, last + 1) if self._accepts(r)]
-        self._inv.extend(array("l", [-1]) * (last - first + 1))
+        self._inv.extend(array("q", [-1]) * (last - first + 1))
         if accepted:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(accepted) - 1)
@@ -251,6 +346,22 @@ class TasksProxy(QAbstractProxyModel):
             self.endInsertRows()
         if self._sort_col >= 0:
             self._dirty.start()
+
+    def _on_layout_changing(self) -> None:
+        """The source moves rows (batches reordered): hold the views' indexes by their source rows."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        self._held = (persistent, [QPersistentModelIndex(self.mapToSource(i)) for i in persistent])
+
+    def _on_layout_changed(self) -> None:
+        persistent, sources = self._held or ([], [])
+        self._held = None
+        self._sorted = None  # rows moved
+        if self._sort_col >= 0:
+            self._request_sort()
+        self._rebuild()
+        self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
+        self.layoutChanged.emit()
 
     def _on_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
         left, right = top.column(), bottom.column()
@@ -267,5 +378,14 @@ class TasksProxy(QAbstractProxyModel):
             mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
             if mapped:
                 self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
-        if (self._states is not None or self._text or self._sort_col >= 0) and not self._dirty.isActive():
+        if self._sort_col >= 0 and self._sort_col not in (COL_FILE, COL_JOB):
+            self._stale = True  # the keys of file names and jobs never change
+        if (self._states is not None or self._text or self._stale) and not self._dirty.isActive():
             self._dirty.start()
+
+
+def _indexes(values: np.ndarray) -> array[int]:
+    """A numpy index array as a Python ``array``: read per painted cell, it gives plain ints."""
+    out = array("q")
+    out.frombytes(values.astype(np.int64).tobytes())
+    return out

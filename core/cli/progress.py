@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 from core.discovery import display_path
-from core.events import BatchAccepted, TaskFinished, TaskStarted
+from core.events import BatchAccepted, TaskFinished, TasksCancelled, TaskStarted
 from core.model import TaskState, task_index
 
 if TYPE_CHECKING:
@@ -110,6 +110,8 @@ class Printer:
                     done_bytes += ev.size
                 if keep_all or (keep_done and state is _DONE) or state is _FAILED or state is _SKIPPED:
                     finished.append(ev)
+            elif type(ev) is TasksCancelled:
+                counts[TaskState.CANCELLED] += ev.count  # never started: no bytes done
             elif type(ev) is BatchAccepted:
                 self.ids = ev.task_ids
         self.bytes_done += done_bytes
