@@ -47,7 +47,7 @@ from gui_app.controls import count_text
 from gui_app.i18n import job_tr
 from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
 from gui_app.presets_bar import PresetsBar
-from gui_app.tasks_model import MAX_ROOTS
+from gui_app.task_text import MAX_ROOTS
 
 
 def split_patterns(text: str) -> tuple[str, ...]:
