@@ -11,7 +11,7 @@
   for resume) within 2 s, database under 300 MB, and every page of its tasks (each state filter,
   start, middle and end) read in under 50 ms.
 
-``--code`` runs the same figures for another source tree too (say, an older commit unpacked with
+``--code`` (repeatable) runs the same figures for another source tree too (say, an older commit unpacked with
 ``git archive``), so before and after are measured side by side.
 """
 
@@ -94,7 +94,7 @@ def corpus_figures(codes: dict[str, str], name: str, folder: str, runs: int) -> 
         fits = ratio <= BUDGET[name] and (name != "small200k" or rss_on <= 1.5 * rss_off)
         ok = ok and (fits or label != "this")
         print(
-            f"{label:5} {name:10} no-history {off:6.2f} s {rss_off:5.0f} MiB   history {on:6.2f} s "
+            f"{label:14} {name:10} no-history {off:6.2f} s {rss_off:5.0f} MiB   history {on:6.2f} s "
             f"{rss_on:5.0f} MiB   x{ratio:.2f} (budget x{BUDGET[name]:.2f})   {verdict(fits)}",
             flush=True,
         )
@@ -190,7 +190,7 @@ def million(codes: dict[str, str], n: int) -> bool:
             check=False,
         )
         if proc.returncode:
-            print(f"{label:5} million    failed: {proc.stderr.strip().splitlines()[-1:]}", flush=True)
+            print(f"{label:14} million    failed: {proc.stderr.strip().splitlines()[-1:]}", flush=True)
             ok = ok and label != "this"
             continue
         f = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -200,7 +200,7 @@ def million(codes: dict[str, str], n: int) -> bool:
         fits = fits and f["counted"] == n
         ok = ok and (fits or label != "this")
         print(
-            f"{label:5} million    {n:,} tasks: first task {f['first_task']:.2f} s (<1), "
+            f"{label:14} million    {n:,} tasks: first task {f['first_task']:.2f} s (<1), "
             f"stop {f['stop']:.2f} s (<2), counted {f['counted']:,}; slowest page of 500 by key "
             f"{f['worst_page']['key'] * 1000:.1f} ms, by offset {f['worst_page']['offset'] * 1000:.1f} ms; "
             f"all {n:,} rows written: database {f.get('db_full_mb', 0):.0f} MB (<300), slowest page by key "
@@ -215,14 +215,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=CORPUS, help="folder of the corpora (made there if missing)")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--code", default=None, help="another source tree measured alongside this one")
+    ap.add_argument(
+        "--code", action="append", default=[], help="another source tree measured alongside (repeatable)"
+    )
     ap.add_argument("--only", default="small,small200k,large,mixed,million")
     ap.add_argument("--million", type=int, default=1_000_000)
     args = ap.parse_args()
     os.environ["BRIGADE_BENCH_CORPUS"] = args.corpus
-    codes = {"this": ROOT}
-    if args.code:
-        codes = {"other": os.path.abspath(args.code), "this": ROOT}
+    codes = {os.path.basename(os.path.abspath(c)) or c: os.path.abspath(c) for c in args.code}
+    codes["this"] = ROOT
     print(f"# bench_history  python {sys.version.split()[0]}  {os.cpu_count()} cpus  {load()}", flush=True)
     ok = True
     for name in args.only.split(","):

@@ -683,7 +683,7 @@ class MainWindow(BatchCommands, QMainWindow):
     def show_guide(self) -> None:
         from gui_app.guide import open_guide
 
-        if failure := open_guide():
+        if failure := open_guide(self):
             self.report(failure)
 
     @Slot()

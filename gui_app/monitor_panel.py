@@ -7,22 +7,27 @@ the curves are redrawn (only while the panel is visible).
 
 from __future__ import annotations
 
+import html
 from collections import deque
 from collections.abc import Callable, Sequence
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.monitor import Monitor, Sample
+from gui_app.monitor_graph import Curve, Graph, set_points
 from gui_app.theme import palette_is_dark
 
 GIB = 1024**3
 MIB = 1024**2
-TITLE_SIZE = "9pt"
-LEGEND_LIMIT = 8  # more workers than this: no legend, it would hide the curves
+# Two rows of graphs when each row gets this height, or when four in a row would be
+# narrower than MIN_GRAPH_WIDTH each.
+ROW_HEIGHT = 170
+STATS_HEIGHT = 80  # the figures and the worker legend above the graphs
+MIN_GRAPH_WIDTH = 200
+GAP = "&nbsp;" * 6  # between the CPU and the workers' part of the legend
+LEGEND_LIMIT = 8  # more workers than this: their colours repeat, the legend only counts them
 
 # Tableau 10: distinct hues that stay readable on light and dark backgrounds.
 SERIES_COLORS = (
@@ -83,9 +88,10 @@ class MonitorPanel(QWidget):
         self._throughput = (0.0, 0.0)
         self._stale = False  # samples arrived that the graphs do not show yet
         self._stopped = False
-        self._worker_curves: dict[str, dict[int, pg.PlotDataItem]] = {"cpu": {}, "rss": {}}
+        self._worker_curves: dict[str, dict[int, Curve]] = {"cpu": {}, "rss": {}}
         self._worker_colors: dict[int, QColor] = {}
         self._next_color = 0
+        self._legend_pids: list[int] = []  # the workers the legend names, in order
         self._build()
         self._apply_palette()
         self.retranslate()
@@ -109,23 +115,22 @@ class MonitorPanel(QWidget):
         ):
             stats.addLayout(self._stat(value))
         stats.addStretch(1)
-        self.cpu_plot = self._plot()
-        self.memory_plot = self._plot()
-        self.worker_cpu_plot = self._plot()
-        self.worker_rss_plot = self._plot()
-        self.cpu_plot.setYRange(0, 100, padding=0.02)
-        self.cpu_plot.getPlotItem().getViewBox().setLimits(yMin=0)
-        # One legend entry for all cores: their thin grey lines are alike on purpose.
-        self.cpu_legend = self.cpu_plot.addLegend(offset=(6, 6), labelTextSize="8pt", colCount=2)
-        self.total_curve = self.cpu_plot.plot(pen=pg.mkPen(TOTAL_COLOR, width=2.5), name="total")
-        self.core_curves: list[pg.PlotDataItem] = []
-        self.memory_curve = self.memory_plot.plot(
-            pen=pg.mkPen(MEMORY_COLOR, width=2), fillLevel=0, brush=_alpha(MEMORY_COLOR, 60)
-        )
-        self.memory_total_line = pg.InfiniteLine(angle=0, movable=False)
-        self.memory_plot.addItem(self.memory_total_line)
-        for plot in (self.worker_cpu_plot, self.worker_rss_plot):
-            plot.addLegend(offset=(6, 6), labelTextSize="8pt", colCount=2)
+        self.cpu_plot = Graph(self.span)
+        self.memory_plot = Graph(self.span)
+        self.worker_cpu_plot = Graph(self.span)
+        self.worker_rss_plot = Graph(self.span)
+        self.cpu_plot.set_y_range(0, 100)
+        self.core_curves: list[Curve] = []
+        self._core_pen_color = QColor(TOTAL_COLOR)
+        self.total_curve = self.cpu_plot.add_line(TOTAL_COLOR, 2.5)
+        self.memory_curve = self.memory_plot.add_area(MEMORY_COLOR, _alpha(MEMORY_COLOR, 60))
+        self.memory_total_line = self.memory_plot.add_line(MEMORY_COLOR, 1)
+        # One legend line for all graphs (a worker has the same colour in both of its graphs),
+        # above them: a legend inside a small graph would cover or squeeze its plot.
+        self.legend = QLabel()
+        self.legend.setObjectName("monitorLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.grid = QGridLayout()
         self.grid.setSpacing(6)
         self.columns = 0
@@ -139,10 +144,11 @@ class MonitorPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.note)
         layout.addLayout(stats)
+        layout.addWidget(self.legend)
         layout.addLayout(self.grid, 1)
 
     def _arrange(self, columns: int) -> None:
-        """Lay the four graphs out in one row (a wide, low dock) or two (a tall one)."""
+        """Lay the four graphs out in one row (a low dock) or two by two (a dock tall enough)."""
         if columns == self.columns:
             return
         self.columns = columns
@@ -154,9 +160,7 @@ class MonitorPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        size = event.size()
-        # A graph reads well from about 3:2; four in a row when that leaves each one wide enough.
-        self._arrange(4 if size.width() >= 2.4 * size.height() else 2)
+        self._arrange(columns_for(event.size().width(), event.size().height()))
 
     def _stat(self, value: QLabel) -> QVBoxLayout:
         title = QLabel()
@@ -176,16 +180,6 @@ class MonitorPanel(QWidget):
         box.addWidget(value)
         box.setContentsMargins(0, 0, 18, 0)
         return box
-
-    def _plot(self) -> pg.PlotWidget:
-        plot = pg.PlotWidget()
-        plot.setMinimumSize(200, 120)
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setXRange(-self.span, 0, padding=0)
-        return plot
 
     def set_note(self, text: str) -> None:
         """Show ``text`` above the graphs (empty: hide it)."""
@@ -219,20 +213,12 @@ class MonitorPanel(QWidget):
         # The x axis counts seconds back from now: said on hover, its label would take a graph's row.
         ago = self.tr("x axis: seconds ago")
         for plot, title in zip(self._plots(), titles, strict=True):
-            plot.setTitle(title, size=TITLE_SIZE)
+            plot.set_title(title)
             plot.setToolTip(f"{title}\n{ago}")
-        self._legend_names = (self.tr("total"), self.tr("each core"))
-        self._name_cpu_curves()
+        self._update_legend()
         self._update_labels()
 
-    def _name_cpu_curves(self) -> None:
-        """Label the CPU graph's legend in the current language."""
-        for curve, name in zip((self.total_curve, *self.core_curves[:1]), self._legend_names, strict=False):
-            label = self.cpu_legend.getLabel(curve)
-            if label is not None:
-                label.setText(name)
-
-    def _plots(self) -> tuple[pg.PlotWidget, ...]:
+    def _plots(self) -> tuple[Graph, ...]:
         return (self.cpu_plot, self.memory_plot, self.worker_cpu_plot, self.worker_rss_plot)
 
     def _apply_palette(self) -> None:
@@ -241,23 +227,16 @@ class MonitorPanel(QWidget):
         text = pal.color(QPalette.ColorRole.Text)
         muted = pal.color(QPalette.ColorRole.PlaceholderText)
         for plot in self._plots():
-            plot.setBackground(background)
-            item = plot.getPlotItem()
-            for name in ("left", "bottom"):
-                axis = item.getAxis(name)
-                axis.setPen(pg.mkPen(muted))
-                axis.setTextPen(pg.mkPen(text))
-            item.titleLabel.setAttr("color", text.name())
-            item.titleLabel.setText(item.titleLabel.text)
-            if item.legend is not None:
-                item.legend.setLabelTextColor(text)
-                item.legend.setBrush(_alpha(background.name(), 200))
+            plot.apply_palette(background, text, muted)
         core_color = QColor(muted)
         core_color.setAlpha(150 if palette_is_dark(pal) else 120)
         for curve in self.core_curves:
-            curve.setPen(pg.mkPen(core_color, width=1))
+            curve.setPen(_pen(core_color, 1))
         self._core_pen_color = core_color
-        self.memory_total_line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
+        # The legend's square shows the grey the thin lines appear in over the background.
+        self._core_key_color = _over(core_color, background)
+        self._update_legend()
+        self.memory_total_line.setPen(_pen(muted, 1, Qt.PenStyle.DashLine))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         kind = event.type()
@@ -351,68 +330,77 @@ class MonitorPanel(QWidget):
         if not self.samples:
             return
         last = self.samples[-1].time
-        x = np.fromiter((s.time - last for s in self.samples), float, len(self.samples))
+        x = [s.time - last for s in self.samples]
         self._draw_cpu(x)
         self._draw_memory(x)
         self._draw_workers(x)
 
-    def _draw_cpu(self, x: np.ndarray) -> None:
+    def _draw_cpu(self, x: list[float]) -> None:
         cores = len(self.samples[-1].cpu_per_core)
         while len(self.core_curves) < cores:
-            name = None if self.core_curves else "each core"  # the first one stands for all
-            self.core_curves.append(
-                self.cpu_plot.plot(pen=pg.mkPen(self._core_pen_color, width=1), name=name)
-            )
-            self._name_cpu_curves()
-        # Sampled in one pass; a sample taken with another core count (hot-plug) pads with NaN.
-        per_core = np.full((len(self.samples), cores), np.nan)
-        for i, s in enumerate(self.samples):
-            n = min(cores, len(s.cpu_per_core))
-            per_core[i, :n] = s.cpu_per_core[:n]
+            self.core_curves.append(self.cpu_plot.add_line(self._core_pen_color, 1))
+            self.cpu_plot.raise_to_top(self.total_curve)  # the total stays over the cores
         for c, curve in enumerate(self.core_curves):
-            curve.setData(x, per_core[:, c], connect="finite") if c < cores else curve.clear()
-        self.total_curve.setData(x, [s.cpu_total for s in self.samples])
-        self.total_curve.setZValue(10)  # the total stays on top of the cores
+            # A sample taken with another core count (hot-plug) has no figure for the missing cores.
+            values = [s.cpu_per_core[c] if c < len(s.cpu_per_core) else None for s in self.samples]
+            set_points(curve, x, values) if c < cores else curve.clear()
+        set_points(self.total_curve, x, [s.cpu_total for s in self.samples])
 
-    def _draw_memory(self, x: np.ndarray) -> None:
+    def _draw_memory(self, x: list[float]) -> None:
         total = self.samples[-1].memory_total / GIB
-        self.memory_curve.setData(x, [s.memory_used / GIB for s in self.samples])
-        self.memory_total_line.setValue(total)
-        self.memory_plot.setYRange(0, total, padding=0.05)
+        set_points(self.memory_curve, x, [s.memory_used / GIB for s in self.samples])
+        set_points(self.memory_total_line, [-self.span, 0.0], [total, total])
+        self.memory_plot.set_y_range(0, total)
 
-    def _draw_workers(self, x: np.ndarray) -> None:
-        pids: dict[int, None] = {}
-        for s in self.samples:
-            for w in s.workers:
-                pids.setdefault(w.pid)
-        row = {pid: i for i, pid in enumerate(pids)}
-        cpu = np.full((len(pids), len(self.samples)), np.nan)
-        rss = np.full_like(cpu, np.nan)
+    def _draw_workers(self, x: list[float]) -> None:
+        cpu: dict[int, list[float | None]] = {}
+        rss: dict[int, list[float | None]] = {}
         for j, s in enumerate(self.samples):
             for w in s.workers:
-                cpu[row[w.pid], j] = w.cpu_percent
-                rss[row[w.pid], j] = w.rss / MIB
-        self._sync_worker_curves(list(pids))
-        for pid, i in row.items():
-            self._worker_curves["cpu"][pid].setData(x, cpu[i], connect="finite")
-            self._worker_curves["rss"][pid].setData(x, rss[i], connect="finite")
-        self.worker_cpu_plot.setYRange(0, max(100.0, float(np.nanmax(cpu, initial=0.0))), padding=0.05)
+                if w.pid not in cpu:
+                    cpu[w.pid], rss[w.pid] = [None] * len(self.samples), [None] * len(self.samples)
+                cpu[w.pid][j] = w.cpu_percent
+                rss[w.pid][j] = w.rss / MIB
+        self._sync_worker_curves(list(cpu))
+        for pid in cpu:
+            set_points(self._worker_curves["cpu"][pid], x, cpu[pid])
+            set_points(self._worker_curves["rss"][pid], x, rss[pid])
+        top_cpu = max((v for values in cpu.values() for v in values if v is not None), default=0.0)
+        top_rss = max((v for values in rss.values() for v in values if v is not None), default=0.0)
+        self.worker_cpu_plot.set_y_range(0, max(100.0, top_cpu))
         # From zero, so a worker's size reads against nothing rather than against its neighbour.
-        self.worker_rss_plot.setYRange(0, max(1.0, float(np.nanmax(rss, initial=0.0))), padding=0.05)
+        self.worker_rss_plot.set_y_range(0, max(1.0, top_rss))
 
     def _sync_worker_curves(self, pids: list[int]) -> None:
         """Add curves for new pids, remove those of pids gone from the whole window."""
-        legend = len(pids) <= LEGEND_LIMIT
         for key, plot in (("cpu", self.worker_cpu_plot), ("rss", self.worker_rss_plot)):
             curves = self._worker_curves[key]
             for pid in [p for p in curves if p not in pids]:
-                plot.removeItem(curves.pop(pid))
+                plot.remove(curves.pop(pid))
             for pid in pids:
                 if pid not in curves:
-                    curves[pid] = plot.plot(pen=pg.mkPen(self._color_for(pid), width=1.8), name=f"pid {pid}")
-            plot.getPlotItem().legend.setVisible(legend)
+                    curves[pid] = plot.add_line(self._color_for(pid), 1.8)
         for pid in [p for p in self._worker_colors if p not in pids]:
             del self._worker_colors[pid]
+        if pids != self._legend_pids:
+            self._legend_pids = pids
+            self._update_legend()
+
+    def _update_legend(self) -> None:
+        """Name the CPU graph's lines and each worker's colour (only count workers whose colours repeat)."""
+        # One entry for all cores: their thin grey lines are alike on purpose.
+        text = (
+            self.tr("CPU:")
+            + f" {_key(TOTAL_COLOR, self.tr('total'))} {_key(self._core_key_color, self.tr('each core'))}"
+        )
+        pids = self._legend_pids
+        if len(pids) > LEGEND_LIMIT:
+            count = self.tr("one line per worker (%1 workers)").replace("%1", str(len(pids)))
+            text += f"{GAP}{self.tr('Workers:')} {count}"
+        elif pids:
+            keys = " ".join(_key(self._worker_colors[pid], f"pid {pid}") for pid in pids)
+            text += f"{GAP}{self.tr('Workers:')} {keys}"
+        self.legend.setText(text)
 
     def _color_for(self, pid: int) -> QColor:
         if pid not in self._worker_colors:
@@ -423,6 +411,30 @@ class MonitorPanel(QWidget):
     def worker_pids_drawn(self) -> list[int]:
         """Pids that have a curve now (for tests and tooltips)."""
         return list(self._worker_curves["cpu"])
+
+
+def _key(color: QColor | str, name: str) -> str:
+    """A legend entry: a square of the curve's colour and its name (rich text)."""
+    return f'<span style="color:{QColor(color).name()}">\u25a0</span>&nbsp;{html.escape(name)}&nbsp;'
+
+
+def columns_for(width: int, height: int) -> int:
+    """Columns of graphs for a panel of this size: two by two when each graph keeps a readable height."""
+    return 2 if height >= 2 * ROW_HEIGHT + STATS_HEIGHT or width < 4 * MIN_GRAPH_WIDTH else 4
+
+
+def _pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(color, width)
+    pen.setStyle(style)
+    return pen
+
+
+def _over(color: QColor, background: QColor) -> QColor:
+    """The opaque colour ``color`` (with its alpha) shows over ``background``."""
+    a = color.alphaF()
+    return QColor.fromRgbF(
+        *(c * a + b * (1 - a) for c, b in zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True))
+    )
 
 
 def _alpha(color: str, alpha: int) -> QColor:

@@ -20,6 +20,7 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from string import Template
 
 LICENCES = Path(__file__).resolve().parent / "licences"
 BUNDLE_FOLDER = "licences"  # under the frozen app's _internal (sys._MEIPASS)
@@ -129,14 +130,30 @@ def python_notice() -> Notice:
 
 
 def qt_notice() -> Notice:
-    """Qt and Qt for Python: the LGPLv3 notice, how to replace the libraries, LGPLv3 and GPLv3 texts."""
+    """Qt and Qt for Python: the notice, then the LGPLv3 and GPLv3 texts.
+
+    The notice names the versions shipped, where their source is published and
+    how to replace the libraries.
+    """
     try:
         version = metadata.version("PySide6-Essentials")
     except metadata.PackageNotFoundError:
         version = ""
-    parts = ("Qt-NOTICE.txt", "LGPL-3.0.txt", "GPL-3.0.txt")
-    text = "\n\n".join((LICENCES / part).read_text(encoding="utf-8") for part in parts)
-    return Notice(QT_NAME, version, "LGPL-3.0-only", text)
+    qt = qt_version() or version
+    notice = Template((LICENCES / "Qt-NOTICE.txt").read_text(encoding="utf-8")).substitute(
+        qt_version=qt, qt_minor=".".join(qt.split(".")[:2]), pyside_version=version
+    )
+    texts = [(LICENCES / part).read_text(encoding="utf-8") for part in ("LGPL-3.0.txt", "GPL-3.0.txt")]
+    return Notice(QT_NAME, version, "LGPL-3.0-only", "\n\n".join([notice, *texts]))
+
+
+def qt_version() -> str:
+    """The version of the Qt libraries PySide6 runs with ("" without PySide6)."""
+    try:
+        from PySide6.QtCore import qVersion  # only when called: the CLI's notices need no Qt
+    except ImportError:
+        return ""
+    return qVersion()
 
 
 def write_notices(notices: list[Notice], folder: Path) -> None:

@@ -3,8 +3,8 @@
 The frozen app's smoke check (``tests/packaging`` and the release workflow run
 it on the built bundle). After the first paint it visits, one step after the
 other, the tasks table, the log, the monitor (until its CPU graph has drawn a
-curve), the history, the watch folders, the settings dialog and the About box with its licences,
-then closes the window the normal way (engine stopped, workers ended). A step
+curve), the history, the watch folders, the settings dialog, the About box with its licences
+and the user guide, then closes the window the normal way (engine stopped, workers ended). A step
 fails when its panel was replaced by an "unavailable" note, when it does not
 become ready within ``STEP_TIMEOUT``, or when anything reports an error
 meanwhile: an exception that reached Qt's event loop, a critical Qt message, or
@@ -103,6 +103,7 @@ class SmokeTour(QObject):
             Step("settings", self._dialog_check("settings", _open_settings)),
             Step("about", self._dialog_check("about", _open_about)),
             Step("licences", self._licences),
+            Step("guide", self._guide),
         ]
         self._index = 0
         self._clock = QElapsedTimer()
@@ -221,9 +222,7 @@ class SmokeTour(QObject):
         self._save("monitor", panel)
         for plot in (panel.cpu_plot, panel.memory_plot):
             if not _draws_curves(plot):
-                raise SmokeError(
-                    f"{plot.getPlotItem().titleLabel.text!r}: samples arrived but no curve is drawn"
-                )
+                raise SmokeError(f"{plot.title()!r}: samples arrived but no curve is drawn")
         return None
 
     def _dialog_check(self, name: str, opener: Callable[[QMainWindow], QDialog]) -> Callable[[], str | None]:
@@ -245,13 +244,28 @@ class SmokeTour(QObject):
             about.licences_button.click()  # type: ignore[attr-defined]
             return "the licences dialog"
         names = dialog.component_names()  # type: ignore[attr-defined]
-        for needed in (QT_NAME, "Python", "numpy"):
+        for needed in (QT_NAME, "Python", "pillow"):
             if needed not in names:
                 raise SmokeError(f"the licences list lacks {needed!r} (has {len(names)} entries)")
         dialog.select(names.index(QT_NAME))  # type: ignore[attr-defined]
         if "GNU LESSER GENERAL PUBLIC LICENSE" not in dialog.text.toPlainText():  # type: ignore[attr-defined]
             raise SmokeError("the Qt entry shows no LGPLv3 text")
         self._save("licences", dialog)
+        return None
+
+    def _guide(self) -> str | None:
+        from gui_app.guide import GuideWindow, open_guide
+
+        failure = open_guide(self.window)
+        if failure:
+            raise SmokeError(failure)
+        guide = self.window.findChild(GuideWindow, "guideWindow")
+        if guide is None:
+            raise SmokeError("Help > User guide opened no window")
+        self._dialogs.append(guide)
+        if guide.contents.count() < 2 or "Brigade" not in guide.browser.toPlainText():
+            raise SmokeError(f"the guide shows {guide.contents.count()} pages and no text of the README")
+        self._save("guide", guide)
         return None
 
 
@@ -291,8 +305,8 @@ def _unavailable(dock: QDockWidget) -> str | None:
 
 
 def _draws_curves(plot: Any) -> bool:
-    """Whether the curves of ``plot`` (a pyqtgraph PlotWidget) change what it shows, whatever the values."""
-    curves = plot.getPlotItem().listDataItems()
+    """Whether the curves of ``plot`` (a Monitor graph) change what it shows, whatever the values."""
+    curves = plot.curves()
     for curve in curves:
         curve.setVisible(False)
     without = plot.grab().toImage()

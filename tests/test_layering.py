@@ -50,3 +50,21 @@ def test_the_cli_run_path_loads_no_worker_code(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+# The installed app does not bundle numpy (with its OpenBLAS it would put the bundle over its size
+# budget), so no module of the app or the engine may import it, directly or through a library.
+NOT_BUNDLED = ("numpy", "pyqtgraph")
+
+
+def test_no_module_of_the_app_imports_what_the_bundle_leaves_out():
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) & set(NOT_BUNDLED))
+        for folder in ("core", "gui_app")
+        for p in (ROOT / folder).rglob("*.py")
+        if _imports(p) & set(NOT_BUNDLED)
+    }
+    assert offenders == {}, (
+        "numpy is not in the installed app (bundle size budget): sort and filter without it, "
+        f"off the GUI thread in pieces if they are long: {offenders}"
+    )

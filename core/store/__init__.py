@@ -19,9 +19,11 @@ Engine thread                                   any thread (CLI, the window's hi
 ```
 
 Modules: ``schema`` (opening, migrations), ``writes`` (every statement that
-changes the history), ``recorder`` (the engine's writer), ``store`` (the
-readers), ``rows`` (the records they return), ``inputs`` (the input list
-format), ``recovery`` (batches of dead processes), ``export`` (CSV, JSON).
+changes the history), ``recorder`` (the engine's writer) with ``updates``
+(an event as row values), ``pending`` (what waits for a commit, bounded) and
+``opened`` (the batches it opened), ``store`` (the readers), ``rows`` (the
+records they return), ``inputs`` (the input list format), ``recovery``
+(batches of dead processes), ``export`` (CSV, JSON).
 """
 
 from __future__ import annotations

@@ -1,12 +1,17 @@
 """The engine's recorder: what the engine does, written to the history in short transactions.
 
+```
+engine thread:  open_batch ─► batch row + input list, committed before its first task runs
+                record(events) ─► updates (event ─► row values) ─► Pending (bounded)
+                                  commit when COMMIT_SECONDS passed, COMMIT_ROWS wait, or a batch ended;
+                flush(reason) ───► commit now                     OpenedBatches: what is committed
+                close ───────────► unended batches stopped, last commit
+```
+
 All methods run on the engine thread, which owns the one writer connection
 (``open`` may open it first in another thread, before the engine starts).
-``record`` turns events into pending records; they are written in one
-transaction every ``COMMIT_SECONDS`` (or ``COMMIT_ROWS`` records, or at once
-when a batch ends), and by ``flush``. With ``synchronous=FULL`` a committed
-transaction survives a crash of the app and a power cut, so a crash loses at
-most what finished since the last commit.
+With ``synchronous=FULL`` a committed transaction survives a crash of the app
+and a power cut, so a crash loses at most what finished since the last commit.
 
 What the recorder believes is written changes only after a commit succeeded.
 When one fails (a full disk, a read-only file, a lock held past the busy
@@ -18,46 +23,38 @@ each distinct problem is kept in ``problems`` for the caller to show, and
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
-from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
-from core.store import inputs, owner, writes
-from core.store.codec import dumps, failure_in, text_in
+from core.model import BatchId, BatchSpec, TaskId, TaskState
+from core.store import inputs, owner, updates, writes
 from core.store.errors import StoreError
+from core.store.opened import OpenedBatch, OpenedBatches
+from core.store.pending import LogCut, Pending
 from core.store.recovery import connect_recovered
 from core.store.schema import describe, transaction
 
+# Pages of write-ahead log after which a commit also copies the log into the database file. Kept
+# small, so the copying is done on the writer thread as the run goes, not all at ``close``.
+CHECKPOINT_PAGES = 64
 COMMIT_SECONDS = 0.15
 COMMIT_ROWS = 5000  # pending records that make a commit due before its time
 RETRY_SECONDS = 1.0  # after a failed commit, the next try waits this long
 IDLE_ROWS = 5000  # queued task rows written ahead per idle moment of the engine
-# Bounds of what waits for a commit while the disk refuses writes. Past them, log
-# lines are counted as not kept, and task records are lost and said to be.
-MAX_PENDING_LOGS = 200_000
-MAX_PENDING_TASKS = 500_000
-LINE_LIMIT = 64 * 1024  # characters of one log line kept; the rest is cut, and the cut says how much
+DEFAULT_LOG_LIMIT = 10_000  # lines kept per task of a batch this recorder did not open
 
 _log = logging.getLogger("brigade.store")
 
 
-@dataclass(slots=True)
-class _Batch:
-    """A batch this recorder opened."""
-
-    batch_id: BatchId
-    first: TaskId
-    total: int
-    log_limit: int
-    fresh: bool  # inserted here: none of its tasks has history from before
-    elapsed: float  # seconds it ran before this run
-    listed: inputs.Inputs | None  # its input list while some rows are not written
-    front: int  # rows of tasks 0 .. front-1 are committed
-    ended: bool = False  # its end is committed
+def _writer_connection(path: str, sync: str) -> sqlite3.Connection:
+    conn = connect_recovered(path, sync=sync)
+    conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+    return conn
 
 
 @dataclass(slots=True)
@@ -66,13 +63,6 @@ class _LogCount:
 
     kept: int
     base: int
-
-
-def cut_line(text: str) -> str:
-    """``text`` bounded to ``LINE_LIMIT`` characters, saying how many were cut."""
-    if len(text) <= LINE_LIMIT:
-        return text
-    return f"{text[:LINE_LIMIT]}... {len(text) - LINE_LIMIT} characters cut"
 
 
 class StoreRecorder:
@@ -97,20 +87,15 @@ class StoreRecorder:
         """Task records that could not be kept for a commit (history is incomplete)."""
         self._listeners: list[Callable[[str], None]] = []
         self._conn: sqlite3.Connection | None = None
-        self._batches: dict[BatchId, _Batch] = {}
-        self._firsts: list[TaskId] = []  # sorted first task ids of _batches
-        self._by_first: list[_Batch] = []
-        self._updates: dict[TaskId, writes.TaskUpdate] = {}
-        self._started: dict[TaskId, TaskStarted] = {}  # starts of tasks with no other pending record
-        self._dropped: dict[TaskId, int] = {}
-        self._logs: list[tuple[object, ...]] = []
+        self._batches = OpenedBatches()
+        self._pending = Pending()  # records since the window was handed out
+        self._window: Pending | None = None  # handed to the writer thread, or refused and to be tried again
+        self._writing: Future[dict[BatchId, int]] | None = None  # the writer's commit of the window
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="brigade-history")
+        self._opening: Future[sqlite3.Connection] | None = None  # a new database being made
         self._log_counts: dict[TaskId, _LogCount] = {}
-        self._ends: dict[BatchId, BatchFinished] = {}
-        self._reopened: set[BatchId] = set()
-        self._stopping: set[BatchId] = set()  # closed without reporting their end
         self._since = 0.0  # when the oldest pending record came
         self._retry_at = 0.0  # after a failed commit: not before this
-        self._next_task = 1  # ids of batches the history could not take
 
     # ------------------------------------------------------------ Recorder protocol
     @classmethod
@@ -118,7 +103,9 @@ class StoreRecorder:
         """A recorder whose connection opens now, in the caller's thread.
 
         For a caller that says why history is off before the engine starts
-        (``brigade-cli run``).
+        (``brigade-cli run``). A database that does not exist yet is only
+        checked for a writable folder here, and made on the writer thread
+        while the caller goes on (making one waits for the disk several times).
 
         Raises
         ------
@@ -126,7 +113,17 @@ class StoreRecorder:
             With one line saying why the file cannot be used.
         """
         recorder = cls(path, sync=sync)
-        recorder._conn = connect_recovered(path, sync=sync)
+        if os.path.exists(path):
+            recorder._conn = _writer_connection(path, sync)
+        else:
+            folder = os.path.dirname(os.path.abspath(path))
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the history database {path}: {exc}") from exc
+            if not os.access(folder, os.W_OK):
+                raise StoreError(f"cannot create the history database {path}: its folder is read-only")
+            recorder.start()
         return recorder
 
     def add_problem_listener(self, listener: Callable[[str], None]) -> None:
@@ -134,14 +131,24 @@ class StoreRecorder:
         self._listeners.append(listener)
 
     def start(self) -> None:
-        """Open the writer connection (unless ``open`` did) and recover batches of dead processes."""
-        if self._conn is not None or self.error is not None:
-            return
-        try:
-            self._conn = connect_recovered(self.path, sync=self.sync)
-        except StoreError as exc:
-            self.error = str(exc)
-            self._problem(f"history disabled: {exc}")
+        """Open the writer connection (unless ``open`` did) and recover batches of dead processes.
+
+        It opens on the writer thread, so the engine starts its workers
+        meanwhile; the first batch waits for it.
+        """
+        if self._conn is None and self.error is None and self._opening is None:
+            self._opening = self._writer.submit(_writer_connection, self.path, self.sync)
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The writer connection, once ``start`` opened it (``None``: history is off)."""
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            try:
+                self._conn = opening.result()
+            except StoreError as exc:
+                self.error = str(exc)
+                self._problem(f"history disabled: {exc}")
+        return self._conn
 
     def open_batch(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
         """Insert a new batch (or reopen a resumed one) and commit it before any of its tasks runs.
@@ -152,14 +159,15 @@ class StoreRecorder:
             A resumed batch that cannot be reopened (running elsewhere, done
             tasks, or the history refuses the write).
         """
-        if self._conn is None:
+        writer = self._connection()
+        if writer is None:
             return self._unrecorded(spec)
         self.flush("a batch opens")
         ids: Sequence[TaskId]
         try:
-            with transaction(self._conn) as conn:
+            with transaction(writer) as conn:
                 if spec.batch_id is None:
-                    listed = writes.insert_batch(conn, spec, self._next_task)
+                    listed = writes.insert_batch(conn, spec, self._batches.next_task)
                     batch_id, first, total = listed.batch_id, listed.first, len(spec.paths)
                     ids, elapsed = range(first, first + total), 0.0
                 else:
@@ -173,10 +181,8 @@ class StoreRecorder:
                 ) from exc
             return self._unrecorded(spec)
         fresh = listed is not None
-        batch = _Batch(
-            batch_id, first, total, spec.options.log_limit, fresh, elapsed, listed if total else None, 0
-        )
-        self._remember(batch)
+        listed = listed if total else None
+        self._batches.add(OpenedBatch(batch_id, first, total, spec.options.log_limit, fresh, elapsed, listed))
         if spec.batch_id is not None:
             self._log_counts.clear()  # attempt bases just moved
         return batch_id, ids
@@ -185,7 +191,8 @@ class StoreRecorder:
         """Turn events into pending records, each on its own; commit when due or when a batch ended."""
         if self._conn is None:
             return
-        if not self._pending():
+        self._collect(wait=False)
+        if not self._pending:
             self._since = time.monotonic()
         for ev in events:
             try:
@@ -193,34 +200,40 @@ class StoreRecorder:
             except Exception as exc:  # noqa: BLE001 - one bad event never drops the others
                 self._problem(f"an event could not be recorded ({type(ev).__name__}): {exc}")
         if self._due():
-            self._commit()
+            self._commit(wait=bool(self._pending.ends))  # a batch's end is written before it is told
 
     def flush(self, reason: str) -> None:
-        """Commit what is pending now; ``reason`` says why (``"idle"`` also writes queued rows ahead).
+        """Commit what is pending now, and return once it is written (or refused).
 
+        ``reason`` says why; ``"idle"`` (the engine has nothing to do) waits
+        out the pause after a refused commit, and writes queued rows ahead.
         The one way the recorder commits besides ``record``'s own windows.
         """
         if self._conn is None:
             return
         if reason != "idle" or time.monotonic() >= self._retry_at:
-            self._commit()
-        if reason == "idle" and not self._pending():
+            self._commit(wait=True)
+        if reason == "idle" and self._window is None and not self._pending:
             self._write_ahead()
 
     def close(self) -> None:
         """End batches that never reported their end as stopped, commit, and close the connection."""
-        conn = self._conn
+        conn = self._connection()
         if conn is None:
+            self._writer.shutdown()
             return
         try:
-            self._stopping = {b.batch_id for b in self._batches.values() if not b.ended} - self._ends.keys()
+            self._collect(wait=True)
+            reported = {bid for window in self._unwritten() for bid in window.ends}
+            self._pending.stopping = self._batches.unended() - reported
             for _ in range(3):  # a lock held by another process may go away
-                if self._commit():
+                if self._commit(wait=True):
                     break
         finally:
+            self._writer.shutdown()
             self._conn = None
             conn.close()
-        unsaved = len(self._updates) + len(self._logs)
+        unsaved = sum(window.rows for window in self._unwritten())
         if unsaved:
             self._problem(f"{unsaved} records of this run could not be written")
 
@@ -228,7 +241,7 @@ class StoreRecorder:
     def complete(self, batch_id: BatchId | None) -> bool:
         """Whether batch ``batch_id`` is wholly in the history (after ``close``)."""
         batch = self._batches.get(batch_id) if batch_id is not None else None
-        return batch is not None and batch.ended and not self.lost and not self._updates and not self._logs
+        return batch is not None and batch.ended and not self.lost and not any(self._unwritten())
 
     # ------------------------------------------------------------ opening batches
     def _reopen(self, conn: sqlite3.Connection, spec: BatchSpec) -> tuple[BatchId, TaskId, int, float]:
@@ -262,224 +275,149 @@ class StoreRecorder:
         writes.mark_running(conn, batch_id, spec.extra)  # and where it runs now
         return batch_id, first, total, float(elapsed or 0.0)
 
-    def _remember(self, batch: _Batch) -> None:
-        old = self._batches.pop(batch.batch_id, None)
-        if old is not None:
-            i = self._by_first.index(old)
-            del self._firsts[i], self._by_first[i]
-        i = bisect_right(self._firsts, batch.first)
-        self._firsts.insert(i, batch.first)
-        self._by_first.insert(i, batch)
-        self._batches[batch.batch_id] = batch
-        self._next_task = max(self._next_task, batch.first + batch.total)
-
     def _unrecorded(self, spec: BatchSpec) -> tuple[BatchId, Sequence[TaskId]]:
         """Ids for a batch the history could not take: the engine still runs it."""
         if spec.task_ids is not None and spec.batch_id is not None:
             return spec.batch_id, spec.task_ids
-        ids = range(self._next_task, self._next_task + len(spec.paths))
-        self._next_task = ids.stop
+        ids = range(self._batches.next_task, self._batches.next_task + len(spec.paths))
+        self._batches.next_task = ids.stop
         return -ids.start, ids  # never the id of a batch in the history
-
-    def _batch_of(self, task_id: TaskId) -> _Batch | None:
-        i = bisect_right(self._firsts, task_id) - 1
-        if i >= 0 and task_id < self._firsts[i] + self._by_first[i].total:
-            return self._by_first[i]
-        return None
 
     # ------------------------------------------------------------ events to records
     def _on_event(self, ev: Event) -> None:
         if isinstance(ev, TaskStarted):
-            if ev.task_id in self._updates:  # started again in this window (a retry)
-                self._keep(ev.task_id, _running(ev))
-            else:  # most tasks end before the next commit: their start then needs no record
-                self._started[ev.task_id] = ev
+            self._keep(ev.task_id, updates.running(ev))
         elif isinstance(ev, TaskFinished):
-            self._on_finished(ev)
+            self._keep(ev.task_id, updates.finished(ev))
+            if ev.log_dropped:
+                self._pending.drop(ev.task_id, ev.log_dropped)
         elif isinstance(ev, TaskLog):
             self._on_log(ev)
         elif isinstance(ev, TaskRequeued):
-            self._on_requeued(ev)
+            self._keep(ev.task_id, updates.requeued(ev))
+            batch = self._batches.of_task(ev.task_id)
+            if batch is not None and (batch.ended or batch.batch_id in self._pending.ends):
+                self._pending.reopen(batch.batch_id)  # a retry after the batch had ended: it runs again
         elif isinstance(ev, BatchFinished):
-            self._ends[ev.batch_id] = ev
+            self._pending.end(ev)
 
     def _keep(self, task_id: TaskId, update: writes.TaskUpdate) -> None:
-        if task_id not in self._updates and len(self._updates) >= MAX_PENDING_TASKS:
+        if not self._pending.keep(task_id, update):
             self.lost += 1
             self._problem("too many task records wait for the database: the newest are not kept")
-            return
-        self._updates[task_id] = update
-
-    def _on_finished(self, ev: TaskFinished) -> None:
-        self._started.pop(ev.task_id, None)
-        state, failure, result = ev.state, ev.failure, None
-        try:
-            result = dumps(ev.result)
-        except (TypeError, ValueError) as exc:
-            # The task's output is nowhere else: a result the history cannot keep fails the task.
-            state = TaskState.FAILED
-            failure = Failure(FailureKind.ERROR, f"its result cannot be stored in the history: {exc}")
-        self._keep(
-            ev.task_id,
-            writes.TaskUpdate(
-                int(state),
-                ev.attempt,
-                ev.started or None,
-                ev.ended,
-                ev.pid or None,
-                failure_in(failure),
-                failure.kind.value if failure is not None else None,
-                result,
-                dumps(list(ev.outputs)) if ev.outputs else None,
-                ev.size if ev.size >= 0 else None,
-                ev.mtime,
-            ),
-        )
-        if ev.log_dropped:
-            self._dropped[ev.task_id] = self._dropped.get(ev.task_id, 0) + ev.log_dropped
-
-    def _on_requeued(self, ev: TaskRequeued) -> None:
-        self._started.pop(ev.task_id, None)
-        f = ev.failure
-        update = writes.TaskUpdate(int(TaskState.QUEUED), ev.attempt - 1, failure=failure_in(f))
-        update.failure_kind = f.kind.value if f is not None else None
-        self._keep(ev.task_id, update)
-        batch = self._batch_of(ev.task_id)
-        if batch is not None and (batch.ended or batch.batch_id in self._ends):
-            self._reopened.add(batch.batch_id)  # a retry after the batch had ended: it runs again
-            self._ends.pop(batch.batch_id, None)
 
     def _on_log(self, ev: TaskLog) -> None:
-        tid = ev.task_id
-        count = self._log_counts.get(tid)
+        count = self._log_counts.get(ev.task_id)
         if count is None:
-            count = self._log_counts[tid] = self._log_count(tid)
-        if len(self._logs) >= MAX_PENDING_LOGS:
-            self._dropped[tid] = self._dropped.get(tid, 0) + 1
-            return
-        count.kept += 1
-        text = text_in(cut_line(ev.text))
-        self._logs.append((tid, count.base + ev.attempt, ev.seq, ev.level, ev.time, text))
+            count = self._log_counts[ev.task_id] = self._log_count(ev.task_id)
+        if self._pending.add_log(updates.log_line(ev, count.base)):
+            count.kept += 1
 
     def _log_count(self, task_id: TaskId) -> _LogCount:
-        batch = self._batch_of(task_id)
+        batch = self._batches.of_task(task_id)
         if batch is not None and batch.fresh:
             return _LogCount(0, 0)  # a task of a batch inserted here has no history yet
         assert self._conn is not None
+        self._collect(wait=True)  # the connection is the writer thread's while it commits
         kept, base = writes.log_state(self._conn, task_id)
         return _LogCount(kept, base)
 
     # ------------------------------------------------------------ writing
-    def _pending(self) -> bool:
-        return bool(
-            self._updates
-            or self._started
-            or self._logs
-            or self._dropped
-            or self._ends
-            or self._reopened
-            or self._stopping
-        )
-
     def _due(self) -> bool:
-        if not self._pending():
+        if not self._pending:
             return False
         now = time.monotonic()
         if now < self._retry_at:
             return False
         return (
-            bool(self._ends)
-            or len(self._logs) + len(self._updates) >= COMMIT_ROWS
+            bool(self._pending.ends)
+            or self._pending.rows >= COMMIT_ROWS
             or now - self._since >= COMMIT_SECONDS
         )
 
-    def _commit(self) -> bool:
-        """Write everything pending in one transaction; on success forget it, else keep it. Return success."""
-        if self._conn is None or not self._pending():
-            return True
-        for tid, started in self._started.items():  # still running at this commit
-            self._keep(tid, _running(started))
-        self._started.clear()
-        fronts: dict[BatchId, int] = {}
-        cuts = self._log_cuts()
+    def _commit(self, *, wait: bool) -> bool:
+        """Hand what is pending to the writer thread; return whether nothing is left unwritten.
+
+        One window is out at a time, so windows are committed in order; the
+        next one gathers meanwhile. A refused window is tried again (after
+        ``RETRY_SECONDS``, or now with ``wait``) before any later one. With
+        ``wait``, return once every record is written or a commit was refused.
+        """
+        self._collect(wait)
+        if (
+            self._window is not None
+            and self._writing is None
+            and (wait or time.monotonic() >= self._retry_at)
+        ):
+            self._writing = self._writer.submit(self._write, self._window)
+            self._collect(wait)
+        if self._window is None and self._pending:
+            self._window, self._pending = self._pending, Pending()
+            self._window.cuts = self._log_cuts()  # every line not committed is in this window
+            self._since = time.monotonic()
+            self._writing = self._writer.submit(self._write, self._window)
+            self._collect(wait)
+        return self._window is None and not self._pending
+
+    def _write(self, window: Pending) -> dict[BatchId, int]:
+        """On the writer thread: one transaction of ``window``; return the batches' new row fronts.
+
+        SQLite lets other threads run while it steps and syncs, so the engine
+        thread goes on meanwhile. It reads the opened batches, which change
+        only once this commit's outcome is collected.
+        """
+        assert self._conn is not None
+        with transaction(self._conn) as conn:
+            return window.write(conn, self._batches)
+
+    def _collect(self, wait: bool) -> None:
+        """Take the outcome of the window's commit, if it is done (with ``wait``: once it is)."""
+        writing = self._writing
+        if writing is None or not (wait or writing.done()):
+            return
+        self._writing = None
         try:
-            with transaction(self._conn) as conn:
-                self._write(conn, fronts, cuts)
+            fronts = writing.result()
         except sqlite3.Error as exc:
             self._problem(describe(exc, self.path))
             self._retry_at = time.monotonic() + RETRY_SECONDS
-            return False
-        self._committed(fronts, cuts)
-        return True
+            return
+        assert self._window is not None
+        self._committed(self._window, fronts)
+        self._window = None
+        self._retry_at = 0.0
 
-    def _log_cuts(self) -> dict[TaskId, tuple[int, int]]:
-        """Per task over its bound: ``(head, lines to cut after it)``, keeping its first and last lines."""
+    def _unwritten(self) -> list[Pending]:
+        """The records not committed: the window out (or refused), then those gathered since."""
+        return [w for w in (self._window, self._pending) if w]
+
+    def _log_cuts(self) -> dict[TaskId, LogCut]:
+        """Per task over its bound: keep its first and last lines, cut the middle."""
         cuts = {}
         for tid, count in self._log_counts.items():
-            batch = self._batch_of(tid)
-            limit = batch.log_limit if batch is not None else 10_000
+            batch = self._batches.of_task(tid)
+            limit = batch.log_limit if batch is not None else DEFAULT_LOG_LIMIT
             if count.kept > limit:
-                cuts[tid] = ((limit + 1) // 2, count.kept - limit)
+                cuts[tid] = LogCut((limit + 1) // 2, count.kept - limit)
         return cuts
 
-    def _write(
-        self, conn: sqlite3.Connection, fronts: dict[BatchId, int], cuts: dict[TaskId, tuple[int, int]]
-    ) -> None:
-        updates = self._updates
-        written: set[TaskId] = set()
-        for batch in self._by_first:
-            if batch.listed is None:
-                continue
-            lo, hi = batch.first + batch.front, batch.first + batch.total
-            named = [t for t in (*updates, *self._dropped, *cuts) if lo <= t < hi]
-            if named:
-                stop = max(named) - batch.first + 1
-                writes.write_rows(conn, batch.listed, batch.front, stop, updates)
-                fronts[batch.batch_id] = stop
-                written.update(t for t in named if t in updates)
-        writes.update_rows(conn, ((t, u) for t, u in updates.items() if t not in written))
-        writes.insert_logs(conn, self._logs)
-        writes.add_dropped(conn, self._dropped.items())
-        for tid, (head, excess) in cuts.items():
-            writes.cut_log_middle(conn, tid, head, excess)
-        for batch_id in self._reopened:
-            writes.mark_running(conn, batch_id)
-        for ev in self._ends.values():
-            ended = self._batches.get(ev.batch_id)
-            if ended is not None:
-                status = "stopped" if ev.stopped else "finished"
-                writes.end_batch(conn, ev.batch_id, status, ended.elapsed + ev.elapsed)
-        for batch_id in self._stopping:  # what ran is interrupted, the rest stays queued
-            writes.interrupt_batch(conn, batch_id, status="stopped")
-
-    def _committed(self, fronts: dict[BatchId, int], cuts: dict[TaskId, tuple[int, int]]) -> None:
+    def _committed(self, pending: Pending, fronts: dict[BatchId, int]) -> None:
         for batch_id, front in fronts.items():
-            batch = self._batches[batch_id]
-            batch.front = front
-            if front >= batch.total:
-                batch.listed = None
-        for batch_id in (*self._ends, *self._stopping):
+            self._batches[batch_id].rows_written(front)
+        for batch_id in (*pending.ends, *pending.stopping):
             if batch_id in self._batches:
                 self._batches[batch_id].ended = True
-        for batch_id in self._reopened:
+        for batch_id in pending.reopened:
             self._batches[batch_id].ended = False
-        for tid, (_, excess) in cuts.items():
-            self._log_counts[tid].kept -= excess
-        for tid, update in self._updates.items():
+        for tid, cut in pending.cuts.items():
+            self._log_counts[tid].kept -= cut.excess
+        for tid, update in pending.updates.items():
             if update.state >= TaskState.DONE:
                 self._log_counts.pop(tid, None)
-        self._updates.clear()
-        self._logs.clear()
-        self._dropped.clear()
-        self._ends.clear()
-        self._reopened.clear()
-        self._stopping.clear()
-        self._since = time.monotonic()
-        self._retry_at = 0.0
 
     def _write_ahead(self) -> None:
         """Write some queued rows of a batch that lacks them (the engine is idle)."""
-        batch = next((b for b in self._by_first if b.listed is not None), None)
+        batch = next((b for b in self._batches if b.listed is not None), None)
         if batch is None or batch.listed is None or self._conn is None:
             return
         stop = min(batch.total, batch.front + IDLE_ROWS)
@@ -490,9 +428,7 @@ class StoreRecorder:
             self._problem(describe(exc, self.path))
             self._retry_at = time.monotonic() + RETRY_SECONDS
             return
-        batch.front = stop
-        if stop >= batch.total:
-            batch.listed = None
+        batch.rows_written(stop)
 
     def _problem(self, line: str) -> None:
         """Keep ``line`` (once) and tell the listeners."""
@@ -502,8 +438,3 @@ class StoreRecorder:
         _log.info("%s", line)  # the caller shows it (a line on the terminal, the window's banner)
         for listener in self._listeners:
             listener(line)
-
-
-def _running(ev: TaskStarted) -> writes.TaskUpdate:
-    """The record of a task that started and has not ended."""
-    return writes.TaskUpdate(int(TaskState.RUNNING), ev.attempt, ev.time, pid=ev.pid)

@@ -19,6 +19,9 @@ from core.store.codec import dumps, failure_in, options_in
 INTERRUPTED = Failure(FailureKind.INTERRUPTED, "the app stopped while the task ran", retryable=True)
 INTERRUPTED_LABEL = "interrupted"  # a failed task whose run was cut short: counted apart
 
+LogLine = tuple[int, int, int, int, float, str | bytes]
+"""A stored log line: ``(task_id, attempt, seq, level, time, text)``."""
+
 
 @dataclass(slots=True)
 class TaskUpdate:
@@ -232,8 +235,8 @@ def reopen(conn: sqlite3.Connection, spec: BatchSpec, ids: list[int]) -> int:
 
 
 # ------------------------------------------------------------ log lines
-def insert_logs(conn: sqlite3.Connection, lines: list[tuple[object, ...]]) -> None:
-    """Insert ``(task_id, attempt, seq, level, time, text)`` rows."""
+def insert_logs(conn: sqlite3.Connection, lines: list[LogLine]) -> None:
+    """Insert log lines."""
     conn.executemany(_LOG_SQL, lines)
 
 

@@ -49,7 +49,6 @@ DROP_PATTERNS = (
     "*/plugins/platforms/*qminimalegl*",
     "*/plugins/platforms/*qvnc*",
     "*/plugins/platforms/*qvkkhrdisplay*",
-    "*/pyqtgraph/icons/peegee/*",  # pyqtgraph's own logo, for its examples' windows
     "*/opengl32sw.dll",  # Windows: Mesa's software OpenGL; Brigade's widgets draw without OpenGL
     "*/plugins/wayland-graphics-integration-server/*",
     "*/qml/*",

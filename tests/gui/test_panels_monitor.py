@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 
-import numpy as np
 import psutil
 import pytest
 from PySide6.QtCore import Qt
@@ -62,15 +61,20 @@ def test_samples_arrive_on_the_gui_thread_and_draw_every_series(panel, qtbot, wo
     assert panel.running
     cores = psutil.cpu_count()
     assert len(panel.core_curves) == cores
-    x, y = panel.total_curve.getData()
-    assert 0 <= float(np.nanmax(y)) <= 100
-    assert len(x) == len(panel.samples) and x[-1] == 0 and np.all(np.diff(x) > 0)
+    x, y = points(panel.total_curve)
+    assert 0 <= max(y) <= 100
+    assert len(x) == len(panel.samples) and x[-1] == 0 and x == sorted(set(x))
     assert set(panel.worker_pids_drawn()) == {spinner.pid, holder.pid}
-    _, rss = panel._worker_curves["rss"][holder.pid].getData()
-    assert np.nanmax(rss) > 60  # MiB: the 60 MB buffer it holds
+    _, rss = points(panel._worker_curves["rss"][holder.pid])
+    assert max(rss) > 60  # MiB: the 60 MB buffer it holds
     assert panel.workers_value.text() == "2"
     assert panel.cpu_value.text().endswith("%")
     assert "GiB" in panel.memory_value.text()
+
+
+def points(series):
+    """The x and y values of a curve."""
+    return [p.x() for p in series.points()], [p.y() for p in series.points()]
 
 
 def test_a_worker_that_goes_away_loses_its_curve_once_out_of_the_window(panel, qtbot, workers):
@@ -115,7 +119,7 @@ def test_screenshot_and_plot_colours_follow_the_theme(panel, qtbot, theme):
         panel.set_throughput(118.5, 42.7e6)
         qtbot.waitUntil(lambda: len(panel.samples) >= 25, timeout=20_000)
         panel.stop()
-        background = panel.cpu_plot.backgroundBrush().color()
+        background = panel.cpu_plot.background()
         assert (background.lightness() < 128) == (theme == "dark")
         assert save_artifact(panel, f"panels/monitor_{theme}.png").stat().st_size > 10_000
     finally:
@@ -135,6 +139,20 @@ def test_the_monitor_shows_all_four_graphs_at_the_default_window_size(qtbot, win
     assert not area.verticalScrollBar().isVisible(), "graphs hidden behind a scroll bar"
     for plot in panel._plots():
         assert plot.isVisible() and plot.height() >= 120 and plot.width() >= 200
-    legend = [label.text for _, label in panel.cpu_legend.items]
-    assert legend == ["total", "each core"]
+    # The legend names the CPU lines and each worker, above the graphs, never over a plot.
+    legend = panel.legend.text()
+    assert "total" in legend and "each core" in legend
+    assert panel.worker_pids_drawn() and all(f"pid {pid}" in legend for pid in panel.worker_pids_drawn())
+    assert panel.legend.geometry().bottom() < min(p.geometry().top() for p in panel._plots())
     save_artifact(window, "window-monitor-default-size.png")
+
+
+def test_a_tall_panel_shows_the_graphs_two_by_two_and_a_low_one_in_a_row(panel, qtbot):
+    panel.resize(900, 600)
+    qtbot.waitUntil(lambda: len({p.geometry().top() for p in panel._plots()}) == 2, timeout=5000)
+    assert panel.columns == 2 and all(p.height() >= 170 for p in panel._plots())
+    save_artifact(panel, "panels/monitor_tall.png")
+    panel.resize(900, 230)
+    qtbot.waitUntil(lambda: len({p.geometry().top() for p in panel._plots()}) == 1, timeout=5000)
+    assert panel.columns == 4
+    save_artifact(panel, "panels/monitor_row.png")

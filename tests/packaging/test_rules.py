@@ -97,3 +97,23 @@ def test_windows_installer_installs_per_user_with_start_menu_entry_and_uninstall
     assert re.search(r"^DefaultDirName=\{autopf\}\\Brigade$", iss, re.M)
     assert re.search(r'^Name: "\{autoprograms\}\\Brigade"; Filename: "\{app\}\\brigade.exe"', iss, re.M)
     assert "Uninstallable=no" not in iss
+
+
+def test_size_check_fails_over_budget_and_names_the_biggest_files(tmp_path: Path, capsys) -> None:
+    import json
+
+    import check_size
+
+    bundle = tmp_path / "brigade"
+    (bundle / "_internal").mkdir(parents=True)
+    (bundle / "_internal" / "big.so").write_bytes(b"x" * 3000)
+    (bundle / "small.txt").write_bytes(b"x" * 10)
+    report = tmp_path / "artifacts.json"
+    for size, code in ((check_size.budget_for("linux"), 0), (check_size.budget_for("linux") + 1, 1)):
+        report.write_text(
+            json.dumps({"bundle": str(bundle), "bundle_bytes": size, "platform": "linux", "artifacts": []})
+        )
+        assert check_size.main([str(report)]) == code
+    out = capsys.readouterr().out
+    assert "over budget by" in out and out.index("_internal/big.so") < out.index("small.txt")
+    assert check_size.budget_for("linux") <= 120 * check_size.MB  # the Linux bundle's budget

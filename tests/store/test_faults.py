@@ -13,7 +13,7 @@ from core.engine import Engine, EngineConfig
 from core.events import BatchFinished, TaskFinished, TaskLog, TaskStarted
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.store import JobStore, StoreRecorder
-from core.store.recorder import LINE_LIMIT
+from core.store.updates import LINE_LIMIT
 from tests.store.conftest import ROOT, cli, make_files
 
 pytestmark = pytest.mark.timeout(120)
@@ -41,7 +41,7 @@ class FailingCommits:
 
 def _recorder(db: str) -> tuple[StoreRecorder, FailingCommits]:
     recorder = StoreRecorder.open(db)
-    wrapped = FailingCommits(recorder._conn)
+    wrapped = FailingCommits(recorder._connection())
     recorder._conn = wrapped  # type: ignore[assignment]
     return recorder, wrapped
 
