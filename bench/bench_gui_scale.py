@@ -4,9 +4,9 @@
 
 The engine is paused first, so the batch is queued and shown but not run:
 this measures the table, the bridge and the store's insert, not the jobs.
-Then the view scrolls to the end, sorts by file name (the order is computed
-on a worker thread: the time until the rows move is shown apart) and filters
-by state, and finally every task is cancelled (one event for the million
+Then the view scrolls to the end, sorts by file name and filters by state
+(each step's time runs until its rows are shown: a big table is arranged on
+a worker thread), and finally every task is cancelled (one event for the million
 queued tasks, through the bridge, the table and the history). Targets: the
 whole app (window process and workers) under 1 GiB RSS at its peak, cancel
 all under 2 s, and no stall over 200 ms at any step.
@@ -76,22 +76,21 @@ def main() -> int:
         after_add = app_rss(window.bridge.engine.worker_pids)
         peak[0] = max(peak[0], after_add)
 
-        proxy = window.tasks.proxy
-        # Each step blocks the event loop until it returns: its own length is its stall.
-        # The sort returns at once; its order is computed on a worker thread, waited for after.
-        blocked = []
-        for step in (
-            view.scrollToBottom,
-            lambda: view.sortByColumn(0, Qt.SortOrder.DescendingOrder),
-            lambda: window.tasks.filter_bar.state_box.setCurrentIndex(1),  # active tasks
-        ):
+        proxy, states = window.tasks.proxy, window.tasks.filter_bar.state_box
+
+        def browse(step) -> tuple[float, float]:
+            """Run a step; return (seconds until its rows show, longest stall: its own call or after)."""
             t0 = time.monotonic()
-            step()
-            blocked.append(time.monotonic() - t0)
-            app.processEvents()
-        browse_s, browse_stall = sum(blocked), max(blocked)
-        sort_s, sort_stall = timed(app, window, meter, lambda: None, lambda: not proxy.sorting, 120, peak)
+            step()  # blocks the event loop until it returns: its own length is a stall
+            blocked = time.monotonic() - t0
+            shown, stall = timed(app, window, meter, lambda: None, lambda: not proxy.arranging, 120, peak)
+            return blocked + shown, max(blocked, stall)
+
+        scroll = browse(view.scrollToBottom)
+        ordered = browse(lambda: view.sortByColumn(0, Qt.SortOrder.DescendingOrder))
         first = proxy.index(0, 0).data()
+        filtered = browse(lambda: states.setCurrentIndex(1))  # active tasks, still sorted
+        browse_stall = max(scroll[1], ordered[1], filtered[1])
         window.tasks.filter_bar.state_box.setCurrentIndex(0)
         view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         cancel_s, cancel_stall = timed(
@@ -113,17 +112,17 @@ def main() -> int:
     )
     print(f"  add (submit to every row shown): {add_s:5.1f} s, longest stall {add_stall * 1000:6.1f} ms")
     print(f"  2 s after adding:                          longest stall {settle_stall * 1000:6.1f} ms")
-    print(
-        f"  scroll to the end, sort, filter: {browse_s:5.1f} s, longest stall {browse_stall * 1000:6.1f} ms"
-    )
-    print(
-        f"  the sort's order, on a thread:   {sort_s:5.1f} s, longest stall {sort_stall * 1000:6.1f} ms"
-        f" (first row: {first})"
-    )
+    for what, (took, stall) in (
+        ("scroll to the end:              ", scroll),
+        ("sort by file name (rows shown): ", ordered),
+        ("filter active, sorted (shown):  ", filtered),
+    ):
+        print(f"  {what} {took:5.1f} s, longest stall {stall * 1000:6.1f} ms")
+    print(f"  first row sorted descending: {first}")
     print(
         f"  cancel all (1M state changes):   {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
     )
-    stall = max(add_stall, settle_stall, browse_stall, sort_stall, cancel_stall)
+    stall = max(add_stall, settle_stall, browse_stall, cancel_stall)
     ok = peak[0] < 1024 * MiB and cancel_s < 2.0 and stall < 0.200
     print(f"  target: peak RSS < 1 GiB, cancel all < 2 s, every stall < 200 ms: {verdict(ok)}")
     return 0 if ok else 1

@@ -1,11 +1,12 @@
-"""Sort orders of the tasks table, computed off the GUI thread.
+"""Arrangements of the tasks table (the rows a filter keeps, in a sort's order), made off the GUI thread.
 
-Sorting a million rows with ``list.sort`` holds the interpreter lock for the
-whole sort, so even on another thread it would freeze the window. Here the
-GUI thread only takes a snapshot of what the keys are made of (copies of the
-model's compact arrays, references to the batches' path lists, which never
-change); a worker thread builds the keys as numpy arrays, a piece at a time,
-and ``numpy.argsort`` sorts them without holding the lock.
+``list.sort`` holds the interpreter lock for the whole sort, so sorting a
+million rows freezes the window even from another thread. Here the GUI
+thread only takes a snapshot of what keys and filters are made of (copies of
+the model's compact arrays; the batches' path lists, which never change),
+and a worker thread arranges the rows a piece at a time: it sorts pieces of
+``PIECE`` rows (each sort holds the lock briefly) and merges them with
+``heapq.merge``, whose Python steps let the GUI thread run in between.
 
 File names sort naturally (``note_2`` before ``note_10``) and without regard
 to case, as a file manager lists them.
@@ -13,18 +14,21 @@ to case, as a file manager lists them.
 
 from __future__ import annotations
 
+import heapq
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
-
-import numpy as np
 
 from core.model import TaskState
 
-PIECE = 50_000  # names turned into a numpy array at once: each such call holds the lock
+PIECE = 20_000  # rows sorted or filtered by one call into C, which holds the interpreter lock
 DIGITS = re.compile(r"\d+")
 DIGIT_WIDTH = 20  # digits a number of a file name is padded to, so 2 sorts before 10
+
+Keys = Sequence[Any]  # a sort key per source row
 
 
 def natural_key(name: str) -> str:
@@ -36,39 +40,47 @@ def _pad(match: re.Match[str]) -> str:
     return match.group().zfill(DIGIT_WIDTH)
 
 
-def text_keys(texts: Sequence[str]) -> np.ndarray:
-    """Texts as one numpy array of UTF-8 bytes (whose order is the texts' order), made a piece at a time."""
-    if not texts:
-        return np.array([], dtype="S1")
-    pieces = [
-        np.array([t.encode("utf-8", "surrogatepass") for t in texts[i : i + PIECE]])
-        for i in range(0, len(texts), PIECE)
-    ]
-    return np.concatenate(pieces)
+def sorted_rows(rows: Sequence[int], keys: Keys, descending: bool) -> list[int]:
+    """``rows`` in the order of their keys, sorted a piece at a time; equal keys keep their order."""
+    key = keys.__getitem__
+    pieces = [sorted(rows[i : i + PIECE], key=key, reverse=descending) for i in range(0, len(rows), PIECE)]
+    if len(pieces) == 1:
+        return pieces[0]
+    # heapq.merge takes equal keys from earlier pieces first, in either direction: the sort stays stable.
+    return list(heapq.merge(*pieces, key=key, reverse=descending))
 
 
-def argsort(keys: np.ndarray, descending: bool) -> np.ndarray:
-    """Rows in the order of ``keys``; equal keys keep their order either way (as ``sorted`` does)."""
-    if not descending:
-        return np.argsort(keys, kind="stable")
-    last = len(keys) - 1
-    return last - np.argsort(keys[::-1], kind="stable")[::-1]
+def kept(rows: Sequence[int], mask: bytes) -> list[int]:
+    """The rows whose byte in ``mask`` is not zero, filtered a piece at a time."""
+    out: list[int] = []
+    for i in range(0, len(rows), PIECE):
+        piece = rows[i : i + PIECE]
+        out.extend(compress(piece, map(mask.__getitem__, piece)))
+    return out
+
+
+def state_mask(states: bytes, allowed: bytes) -> bytes:
+    """A byte per row: 1 where the row's state is one of ``allowed``."""
+    table = bytearray(256)
+    for s in allowed:
+        table[s] = 1
+    return states.translate(table)
 
 
 def numeric_keys(
-    progress_column: bool,
-    state: np.ndarray,
-    progress: np.ndarray,
-    started: np.ndarray,
-    durations: np.ndarray,
-    now: float,
-) -> np.ndarray:
-    """``TasksModel.progress()`` (or ``duration()``) of every row at once, from copies of its arrays."""
-    running = state == TaskState.RUNNING
+    progress_column: bool, state: bytes, progress: bytes, started: array, durations: array, now: float
+) -> list[float]:
+    """``TasksModel.progress()`` (or ``duration()``) of every row, from copies of its arrays."""
+    running, done = TaskState.RUNNING, TaskState.DONE
     if progress_column:
-        shown = np.where(progress == 255, -1, progress.astype(np.int16))
-        return np.where(running, shown, np.where(state == TaskState.DONE, 100, -1))
-    return np.where(running & (started > 0), np.maximum(0.0, now - started), durations)
+        return [
+            (-1 if p == 255 else p) if s == running else (100 if s == done else -1)
+            for s, p in zip(state, progress, strict=True)
+        ]
+    return [
+        max(0.0, now - t) if s == running and t else d
+        for s, t, d in zip(state, started, durations, strict=True)
+    ]
 
 
 def result_of(row: int, texts: dict[int, str], details: dict[int, Any]) -> str:
@@ -80,19 +92,52 @@ def result_of(row: int, texts: dict[int, str], details: dict[int, Any]) -> str:
 
 
 @dataclass(slots=True, frozen=True)
-class OrderJob:
-    """One sort to run on a worker thread.
+class Arrangement:
+    """What the proxy shows: ``rows`` (source rows in view order), ``inv`` (view row of each source row).
 
-    ``keys`` builds the key array from a snapshot taken on the GUI thread;
-    ``rows`` is how many rows the table had then; ``generation`` tells the
-    result of the newest request from those it replaced.
+    ``order`` is every source row in the sort's order (``None`` unsorted),
+    kept so that a new filter needs no new sort.
     """
 
-    keys: Callable[[], np.ndarray]
-    descending: bool
-    rows: int
     generation: int
+    rows: array
+    inv: array
+    order: list[int] | None
 
-    def run(self) -> tuple[int, np.ndarray]:
-        """The source rows in sorted order (worker thread), with the job's generation."""
-        return self.generation, argsort(self.keys(), self.descending)
+
+@dataclass(slots=True, frozen=True)
+class ArrangeJob:
+    """One arrangement to make, from a snapshot taken on the GUI thread (see the module docstring).
+
+    ``keys`` builds the sort keys (``None``: keep ``order``, or no sort);
+    ``states`` and ``allowed`` filter by state; ``span`` keeps one batch's
+    rows; ``accepts`` filters by text.
+    """
+
+    generation: int
+    rows: int
+    keys: Callable[[], Keys] | None
+    order: list[int] | None
+    descending: bool
+    states: bytes
+    allowed: bytes | None
+    span: range | None
+    accepts: Callable[[int], bool] | None
+
+    def run(self) -> Arrangement:
+        """Sort (if asked), filter and index the rows; any thread."""
+        order = self.order
+        if self.keys is not None:
+            order = sorted_rows(range(self.rows), self.keys(), self.descending)
+        rows: Sequence[int] = order if order is not None else range(self.rows)
+        if self.span is not None:
+            lo, hi = self.span.start, self.span.stop
+            rows = rows[lo:hi] if order is None else [r for r in rows if lo <= r < hi]
+        if self.allowed is not None:
+            rows = kept(rows, state_mask(self.states, self.allowed))
+        if self.accepts is not None:
+            rows = [r for r in rows if self.accepts(r)]
+        inv = array("q", [-1]) * self.rows
+        for v, r in enumerate(rows):
+            inv[r] = v
+        return Arrangement(self.generation, array("q", rows), inv, order)

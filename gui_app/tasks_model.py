@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -44,7 +43,7 @@ from core.events import (
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
 from core.processor import LINE
 from gui_app.i18n import job_tr
-from gui_app.task_order import natural_key, numeric_keys, result_of, text_keys
+from gui_app.task_order import Keys, natural_key, numeric_keys, result_of
 from gui_app.task_text import batch_roots, duration_text, one_line, result_text, short_path
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
@@ -376,35 +375,36 @@ class TasksModel(QAbstractTableModel):
             return lambda r: self.batch_of(r).job
         return lambda r: natural_key(os.path.basename(self.path(r)))
 
-    def sort_keys(self, col: int) -> Callable[[], np.ndarray]:
-        """What sorts every row by ``col``: a function to call on a worker thread, returning the keys.
+    def sort_keys(self, col: int) -> Callable[[], Keys]:
+        """What sorts every row by ``col``: a function to call on a worker thread, returning a key per row.
 
         It holds a snapshot taken now (copies of the compact arrays, the
         batches' path lists, which never change), so the model may change
         while it runs. See ``gui_app.task_order``.
         """
         n = len(self._state)
-        state = np.frombuffer(bytes(self._state), np.uint8)
+        state = bytes(self._state)
         if col == COL_STATE:
             return lambda: state
         if col == COL_WORKER:
-            pids = np.array(self._pid, np.int32)
+            pids = array("i", self._pid)
             return lambda: pids
         if col in (COL_PROGRESS, COL_DURATION):
-            progress = np.frombuffer(bytes(self._progress), np.uint8)
-            started, durations = np.array(self._started), np.array(self._duration, np.float64)
+            progress, started, durations = (
+                bytes(self._progress),
+                array("d", self._started),
+                array("f", self._duration),
+            )
             now = time.time()
             return lambda: numeric_keys(col == COL_PROGRESS, state, progress, started, durations, now)
         if col == COL_RESULT:
             texts, details = dict(self._texts), dict(self._details)
-            return lambda: text_keys([result_of(r, texts, details) for r in range(n)])
+            return lambda: [result_of(r, texts, details) for r in range(n)]
         spans = [(b.paths, b.count, self.job_title(b.job)) for b in self.batches]
         if col == COL_JOB:
-            return lambda: text_keys([title for _, count, title in spans for _ in range(count)])
+            return lambda: [title for _, count, title in spans for _ in range(count)]
         basename = os.path.basename
-        return lambda: text_keys(
-            [natural_key(basename(p)) for paths, count, _ in spans for p in paths[:count]]
-        )
+        return lambda: [natural_key(basename(p)) for paths, count, _ in spans for p in paths[:count]]
 
     def job_title(self, job: str) -> str:
         """The job's name as shown (its title, once known)."""

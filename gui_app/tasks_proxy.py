@@ -2,20 +2,21 @@
 
 ``QSortFilterProxyModel`` would call back into Python for every comparison
 and every row it filters (millions of calls for a big batch); this proxy
-filters the model's compact arrays with numpy, and is the identity (no
-arrays at all) while neither is asked for. Sort orders are computed on a
-worker thread (``gui_app.task_order``), so sorting a million rows never
-freezes the window: the table keeps its arrangement until the new one is ready.
+sorts and filters the model's compact arrays directly, and is the identity
+(no arrays at all) while neither is asked for. A big table is arranged on a
+worker thread (``gui_app.task_order``), so sorting or filtering a million
+rows never freezes the window: the table keeps its arrangement until the
+new one is ready.
 """
 
 from __future__ import annotations
 
 import logging
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractProxyModel,
@@ -29,7 +30,7 @@ from superqt.utils import create_worker
 
 from core.discovery import display_path
 from core.model import TaskState
-from gui_app.task_order import OrderJob
+from gui_app.task_order import ArrangeJob, Arrangement, result_of
 from gui_app.tasks_model import (
     CELL_FLAGS,
     COL_FILE,
@@ -56,6 +57,7 @@ class TasksProxy(QAbstractProxyModel):
 
     REFRESH_MS = 400
     SCAN_LIMIT = 4096  # changed spans longer than this are signalled as the whole table
+    SYNC_ROWS = 20_000  # tables up to this many rows are arranged at once, bigger ones on a worker thread
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -68,11 +70,10 @@ class TasksProxy(QAbstractProxyModel):
         self._inv: array[int] | None = None
         self._model: QAbstractItemModel | None = None
         self._held: tuple[list[QPersistentModelIndex], list[QPersistentModelIndex]] | None = None
-        self._sorted: np.ndarray | None = None  # source rows in the sort order last computed
-        self._job_rows = 0  # rows of the model when that order's snapshot was taken
-        self._generation = 0  # of the newest sort asked for; older results are dropped
-        self._worker: Any = None  # the sort running on a worker thread
-        self._again = False  # another sort was asked for while one ran
+        self._sorted: list[int] | None = None  # every source row in the sort's order, once computed
+        self._generation = 0  # of the newest arrangement asked for; older results are dropped
+        self._worker: Any = None  # the arrangement made on a worker thread
+        self._again = False  # another arrangement was asked for while one was made
         self._stale = False  # rows were added, or keys of the sorted column changed
         self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._dirty.timeout.connect(self._refresh)
@@ -87,8 +88,9 @@ class TasksProxy(QAbstractProxyModel):
         model.dataChanged.connect(self._on_changed)
         model.layoutAboutToBeChanged.connect(self._on_layout_changing)
         model.layoutChanged.connect(self._on_layout_changed)
-        self._rebuild()
+        self._rows = self._inv = self._sorted = None
         self.endResetModel()
+        self._relayout()
 
     def tasks(self) -> TasksModel:
         # Kept in Python: asked per painted cell, and sourceModel() is a call into Qt.
@@ -117,67 +119,25 @@ class TasksProxy(QAbstractProxyModel):
         return range(b.first, b.first + b.count) if b is not None else range(0)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by ``column`` (-1: the model's order); the rows move once the order is computed.
+        """Sort by ``column`` (-1: the model's order).
 
-        The order is computed on a worker thread (``gui_app.task_order``): the
-        table stays as it is, and usable, until the sorted rows replace it.
+        A big table is arranged on a worker thread (``gui_app.task_order``):
+        it stays as it is, and usable, until the sorted rows replace it.
         """
         self._sort_col, self._order = column, order
-        if column < 0:
-            self._sorted = None
-            self._relayout()
-        else:
-            self._request_sort()
+        self._sorted = None
+        self._relayout()
 
     @property
-    def sorting(self) -> bool:
-        """Whether a sort order is being computed."""
+    def arranging(self) -> bool:
+        """Whether rows are being sorted or filtered on the worker thread."""
         return self._worker is not None
-
-    def _request_sort(self) -> None:
-        """Compute the sort order on a worker thread (one at a time; a request while one runs follows it)."""
-        if self._worker is not None:
-            self._again = True
-            return
-        self._again = False
-        self._generation += 1
-        m = self.tasks()
-        job = OrderJob(
-            m.sort_keys(self._sort_col),
-            self._order == Qt.SortOrder.DescendingOrder,
-            m.rowCount(),
-            self._generation,
-        )
-        self._job_rows = job.rows
-        worker = create_worker(job.run, _start_thread=False)
-        worker.returned.connect(self._on_sorted)
-        worker.errored.connect(self._on_sort_failed)
-        worker.finished.connect(self._on_sort_ended)
-        self._worker = worker
-        worker.start()
-
-    @Slot(object)
-    def _on_sorted(self, result: tuple[int, np.ndarray]) -> None:
-        generation, order = result
-        if generation == self._generation and self._sort_col >= 0:
-            self._sorted = order
-            self._relayout()
-
-    @Slot(object)
-    def _on_sort_failed(self, exc: BaseException) -> None:
-        log.error("sorting the tasks failed", exc_info=exc)
-
-    @Slot()
-    def _on_sort_ended(self) -> None:
-        self._worker = None
-        if self._again and self._sort_col >= 0:
-            self._request_sort()
 
     @property
     def identity(self) -> bool:
         return self._rows is None
 
-    # ------------------------------------------------------------ mapping
+    # ------------------------------------------------------------ arranging
     def _accepts(self, row: Row) -> bool:
         m = self.tasks()
         if self._batch is not None and m.batch_of(row).batch_id != self._batch:
@@ -188,49 +148,93 @@ class TasksProxy(QAbstractProxyModel):
             return self._text in display_path(m.path(row)).lower() or self._text in m.result_text(row).lower()
         return True
 
-    def _rebuild(self) -> None:
-        m = self.tasks()
-        n = m.rowCount()
-        batch = self._batch_rows()
-        if self._states is None and not self._text and self._sort_col < 0 and batch is None:
-            self._rows = self._inv = None
-            return
-        rows = self._arranged(n)
-        if batch is not None:
-            rows = rows[(rows >= batch.start) & (rows < batch.stop)]
-        if self._states is not None:
-            states = np.frombuffer(bytes(m._state), np.uint8)
-            rows = rows[np.isin(states[rows], np.frombuffer(self._states, np.uint8))]
-        if self._text:
-            rows = np.array([i for i in rows.tolist() if self._accepts(i)], np.int64)
-        inv = np.full(n, -1, np.int64)
-        inv[rows] = np.arange(len(rows))
-        self._rows, self._inv = _indexes(rows), _indexes(inv)
-
-    def _arranged(self, n: int) -> np.ndarray:
-        """Every source row, in the sort order last computed (rows added since come after, unsorted)."""
-        order = self._sorted
-        if self._sort_col < 0 or order is None:
-            return np.arange(n, dtype=np.int64)
-        order = order[order < n]  # rows cleared since
-        if len(order) < n and self._job_rows < n:
-            order = np.concatenate([order, np.arange(self._job_rows, n, dtype=np.int64)])
-        return order
-
     @Slot()
     def _refresh(self) -> None:
-        """Fold in changes that may move rows: filter now, sort again on the worker thread."""
-        if self._stale and self._sort_col >= 0:
-            self._request_sort()
+        """Fold in changes that may move rows (debounced): filter again, and sort again if keys changed."""
+        if self._stale:
+            self._sorted = None
         self._stale = False
         self._relayout()
 
     def _relayout(self) -> None:
+        """Arrange the rows again: at once for a small table, else on the worker thread."""
         self._dirty.stop()
+        m = self.tasks()
+        if self._states is None and not self._text and self._sort_col < 0 and self._batch is None:
+            self._apply(None)
+            return
+        job = self._job(m)
+        if job.rows <= self.SYNC_ROWS:
+            self._apply(job.run())
+        elif self._worker is not None:
+            self._again = True  # arranged again once the running job ends
+        else:
+            worker = create_worker(job.run, _start_thread=False)
+            worker.returned.connect(self._on_arranged)
+            worker.errored.connect(self._on_failed)
+            worker.finished.connect(self._on_ended)
+            self._worker = worker
+            worker.start()
+
+    def _job(self, m: TasksModel) -> ArrangeJob:
+        """A snapshot of what the arrangement depends on, taken on the GUI thread."""
+        self._generation += 1
+        sorting = self._sort_col >= 0
+        order = self._sorted if sorting and self._sorted is not None else None
+        text = self._text
+        accepts = None
+        if text:
+            spans = [(b.first, b.paths, b.count) for b in m.batches]
+            firsts = [first for first, _, _ in spans]
+            texts, details = dict(m._texts), dict(m._details)
+
+            def accepts(row: Row) -> bool:
+                first, paths, _ = spans[bisect_right(firsts, row) - 1]
+                path = display_path(paths[row - first]).lower()
+                return text in path or text in result_of(row, texts, details).lower()
+
+        return ArrangeJob(
+            self._generation,
+            m.rowCount(),
+            m.sort_keys(self._sort_col) if sorting and order is None else None,
+            order,
+            self._order == Qt.SortOrder.DescendingOrder,
+            bytes(m._state) if self._states is not None else b"",
+            self._states,
+            self._batch_rows(),
+            accepts,
+        )
+
+    @Slot(object)
+    def _on_arranged(self, done: Arrangement) -> None:
+        if done.generation == self._generation:
+            self._apply(done)
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        log.error("arranging the tasks failed", exc_info=exc)
+
+    @Slot()
+    def _on_ended(self) -> None:
+        self._worker = None
+        if self._again:
+            self._again = False
+            self._relayout()
+
+    def _apply(self, done: Arrangement | None) -> None:
+        """Show an arrangement (``None``: the model's rows as they are), keeping the views' selection."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         sources = [self.mapToSource(i) for i in persistent]
-        self._rebuild()
+        if done is None:
+            self._rows = self._inv = None
+            self._sorted = None
+        else:
+            inv, n = done.inv, self.tasks().rowCount()
+            if len(inv) < n:  # rows added meanwhile: shown by the next arrangement
+                inv = inv + array("q", [-1]) * (n - len(inv))
+                self._dirty.start()
+            self._rows, self._inv, self._sorted = done.rows, inv, done.order
         self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
         self.layoutChanged.emit()
 
@@ -322,12 +326,11 @@ class TasksProxy(QAbstractProxyModel):
 
     # ------------------------------------------------------------ source signals
     def _on_reset(self) -> None:
+        # Rows are numbered anew: shown as they are until arranged again (on the worker thread if many).
         self.beginResetModel()
-        self._sorted = None  # rows are numbered anew
-        if self._sort_col >= 0:
-            self._request_sort()
-        self._rebuild()
+        self._rows = self._inv = self._sorted = None
         self.endResetModel()
+        self._relayout()
 
     def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if self._rows is None:
@@ -335,8 +338,12 @@ class TasksProxy(QAbstractProxyModel):
             self.endInsertRows()
             return
         assert self._inv is not None
-        accepted = [r for r in range(first, last + 1) if self._accepts(r)]
         self._inv.extend(array("q", [-1]) * (last - first + 1))
+        if last - first >= self.SYNC_ROWS:  # too many to filter here: arranged with the rest
+            self._sorted = None
+            self._relayout()
+            return
+        accepted = [r for r in range(first, last + 1) if self._accepts(r)]
         if accepted:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(accepted) - 1)
@@ -354,14 +361,13 @@ class TasksProxy(QAbstractProxyModel):
         self._held = (persistent, [QPersistentModelIndex(self.mapToSource(i)) for i in persistent])
 
     def _on_layout_changed(self) -> None:
+        # Rows moved: shown in the model's new order until arranged again.
         persistent, sources = self._held or ([], [])
         self._held = None
-        self._sorted = None  # rows moved
-        if self._sort_col >= 0:
-            self._request_sort()
-        self._rebuild()
+        self._rows = self._inv = self._sorted = None
         self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
         self.layoutChanged.emit()
+        self._relayout()
 
     def _on_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
         left, right = top.column(), bottom.column()
@@ -382,10 +388,3 @@ class TasksProxy(QAbstractProxyModel):
             self._stale = True  # the keys of file names and jobs never change
         if (self._states is not None or self._text or self._stale) and not self._dirty.isActive():
             self._dirty.start()
-
-
-def _indexes(values: np.ndarray) -> array[int]:
-    """A numpy index array as a Python ``array``: read per painted cell, it gives plain ints."""
-    out = array("q")
-    out.frombytes(values.astype(np.int64).tobytes())
-    return out

@@ -203,6 +203,15 @@ def write_rows(
         inputs.delete(conn, found.batch_id)
 
 
+def cancel_rows(conn: sqlite3.Connection, first: int, stop: int, when: float) -> None:
+    """The rows of tasks ``first .. stop-1`` (ids), queued, are cancelled at ``when`` (never having run)."""
+    conn.execute(
+        "UPDATE tasks SET state = ?, failure = NULL, failure_kind = NULL, started = NULL, ended = ?, "
+        "pid = NULL, result = NULL, outputs = NULL WHERE id >= ? AND id < ?",
+        (int(TaskState.CANCELLED), when, first, stop),
+    )
+
+
 def update_rows(conn: sqlite3.Connection, updates: Iterable[tuple[int, TaskUpdate]]) -> None:
     """Update existing task rows."""
     conn.executemany(_UPDATE_SQL, ((*u.values(), u.size, u.mtime, tid) for tid, u in updates))

@@ -71,13 +71,13 @@ def test_sorting_returns_at_once_and_the_rows_move_when_the_order_is_ready(qtbot
 
     proxy.sort(COL_FILE, Qt.SortOrder.AscendingOrder)
 
-    assert proxy.sorting  # computed on a worker thread: the GUI thread is free meanwhile
+    assert proxy.arranging  # computed on a worker thread: the GUI thread is free meanwhile
     assert proxy.index(0, COL_FILE).data() == "data/note_10.txt"  # unchanged until then
-    qtbot.waitUntil(lambda: not proxy.sorting and len(layouts) == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: not proxy.arranging and len(layouts) == 1, timeout=20_000)
     shown = [proxy.index(r, COL_FILE).data() for r in range(5)]
     assert shown == [f"data/f{i:06d}.bin" for i in range(5)]
     proxy.sort(COL_FILE, Qt.SortOrder.DescendingOrder)
-    qtbot.waitUntil(lambda: not proxy.sorting and len(layouts) == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: not proxy.arranging and len(layouts) == 2, timeout=20_000)
     shown = [proxy.index(r, COL_FILE).data() for r in range(5)]
     assert shown == [f"data/note_{i}.txt" for i in (33, 10, 3, 2, 1)]  # natural order: 10 after 2
 
@@ -88,7 +88,7 @@ def test_a_state_sort_follows_changes_without_blocking(qtbot):
     proxy = TasksProxy()
     proxy.setSourceModel(model)
     proxy.sort(COL_STATE, Qt.SortOrder.DescendingOrder)
-    qtbot.waitUntil(lambda: not proxy.sorting, timeout=10_000)
+    qtbot.waitUntil(lambda: not proxy.arranging, timeout=10_000)
     model.apply([TasksCancelled(1, (range(500, 601),), time.time())])
     qtbot.waitUntil(lambda: proxy.index(0, COL_STATE).data() == "cancelled", timeout=10_000)
     assert model.task_id(proxy.source_row(0)) == 500  # equal keys keep the model's order

@@ -110,3 +110,27 @@ def test_tasks_retried_after_a_bulk_cancel_run_and_the_counts_follow(store, tmp_
     batch = store.batch(handle.batch_id)
     assert batch.counts[TaskState.DONE] == 5 and batch.counts[TaskState.CANCELLED] == 25
     assert [t.id for t in store.tasks(handle.batch_id, {TaskState.DONE})] == list(ids[25:])
+
+
+def test_a_schema_6_database_gains_the_marks_and_a_mark_goes_with_its_list(tmp_path):
+    from core.store import inputs, schema
+
+    path = str(tmp_path / "old.sqlite3")
+    schema.connect(path, upto=6).close()
+    conn = schema.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST == 7
+        with schema.transaction(conn):
+            conn.execute(
+                "INSERT INTO input_lists (batch_id, start, format, cwd, paths) VALUES (1, 0, 1, '/', x'')"
+            )
+            inputs.cancel_rest(conn, 1, inputs.CancelMark(50, 1.0))
+            inputs.cancel_rest(
+                conn, 1, inputs.CancelMark(80, 2.0)
+            )  # a later mark further on: the first stays
+        assert inputs.cancel_mark(conn, 1) == inputs.CancelMark(50, 1.0)
+        with schema.transaction(conn):
+            inputs.delete(conn, 1)
+        assert inputs.cancel_mark(conn, 1) is None
+    finally:
+        conn.close()
