@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
 from core.model import BatchSpec, TaskState
+from gui_app.tasks_model import COL_STATE
 from tests.gui.conftest import make_files, save_artifact
 from tests.gui.jobs import SLOW
 
@@ -55,6 +56,11 @@ def test_move_a_batch_up_and_remove_queued_tasks_with_delete(qtbot, window, tmp_
     assert "Removed 4 queued tasks" in message and "2 running tasks keep running" in message
     assert model.batches[0].counts.by_state[TaskState.QUEUED] == 3
     save_artifact(window, "queue-moved-and-removed.png")
+
+    view.sortByColumn(COL_STATE, Qt.SortOrder.AscendingOrder)  # queued, running, then cancelled
+    shown = [view.proxy.index(r, COL_STATE).data() for r in range(9)]
+    assert shown == ["queued"] * 3 + ["running"] * 2 + ["cancelled"] * 4
+    save_artifact(window, "queue-sorted-by-state.png")
 
 
 def test_remove_says_so_when_nothing_selected_is_queued(qtbot, window, tmp_path):
