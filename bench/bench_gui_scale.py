@@ -103,6 +103,14 @@ def main() -> int:
             peak,
         )
         peak[0] = max(peak[0], app_rss(window.bridge.engine.worker_pids))
+        # The history commits on its own thread: how long until it shows the cancel too.
+        bid, t0 = model.batches[0].batch_id, time.monotonic()
+
+        def recorded() -> bool:
+            return window.store.batch(bid).counts.get(TaskState.CANCELLED, 0) == n
+
+        wait_until(app, recorded, 60)
+        history_s = cancel_s + time.monotonic() - t0
     finally:
         close(app, window)
     print(f"GUI scale, a {n:,}-task batch, {args.workers} workers, engine paused ({load()})")
@@ -120,7 +128,8 @@ def main() -> int:
         print(f"  {what} {took:5.1f} s, longest stall {stall * 1000:6.1f} ms")
     print(f"  first row sorted descending: {first}")
     print(
-        f"  cancel all (1M state changes):   {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
+        f"  cancel all (one bulk event):     {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
+        f" (in the history after {history_s:.1f} s)"
     )
     stall = max(add_stall, settle_stall, browse_stall, cancel_stall)
     ok = peak[0] < 1024 * MiB and cancel_s < 2.0 and stall < 0.200

@@ -7,6 +7,11 @@ listeners. A subclass decides where the work runs: ``core.engine.Engine``
 (worker processes here) and ``core.cluster.DaskEngine`` (a Dask cluster)
 implement how a command reaches the engine thread (``_post``), the loop,
 dispatch, supervision, cancelling running work and teardown.
+
+Both hand out work from the batches in their queue order (the order of
+``_batches``: submission order, changed by ``move_batch``), and both cancel
+queued tasks here, in bulk: the queued tasks of a batch end in one
+``TasksCancelled`` of id ranges, however many there are.
 """
 
 from __future__ import annotations
