@@ -7,7 +7,7 @@ corpora, and Brigade's time is printed as a ratio to the best baseline. Each
 contender's figure is its fastest of the same number of rounds; the raw pool's
 chunksize is the one with the lowest median, so the baseline is not the luckiest
 of five times as many draws. The ratio of medians is printed beside it.
-Targets (issue 2): large <= 1.0x best raw pool, mixed <= 1.1x, small <= 1.3x
+Targets: large <= 1.0x best raw pool, mixed <= 1.1x, small <= 1.3x
 and faster than xargs; no-op tasks >= 20,000/s; 1,000,000 queued tasks add
 <= 400 bytes each to the engine's memory.
 
@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import statistics
 
-from bench.common import BIN, CORPUS, ROOT, corpus, load, timed_interleaved, verdict, warm
+from bench.common import BIN, ROOT, load, made_corpus, timed_interleaved, verdict
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)
@@ -42,9 +42,7 @@ CHUNKSIZES = (1, 4, 16, 64, 256)
 
 def brigade_cmd(path: str, history: str | None) -> list[str]:
     cmd = [os.path.join(BIN, "brigade-cli"), "run", "--job", "checksum", "--workers", "2", path]
-    if history is None:
-        return [*cmd, "--no-history"] if _has_history_flag() else cmd
-    return [*cmd, "--db", history]
+    return [*cmd, "--no-history"] if history is None else [*cmd, "--db", history]
 
 
 def tree_cmd(tree: str, path: str) -> list[str]:
@@ -70,9 +68,7 @@ def cpu_interleaved(runs: int, cmds: dict[str, list[str]]) -> dict[str, list[tup
 
 def ab(name: str, runs: int, baseline: str) -> bool:
     """Time this tree against ``baseline`` on corpus ``name``, interleaved; print the ratios."""
-    made = os.path.join(CORPUS, name)
-    path = made if os.path.isfile(made + ".manifest.json") else corpus(name)
-    warm(path)
+    path = made_corpus(name)
     cmds = {"before": tree_cmd(baseline, path), "after": tree_cmd(ROOT, path)}
     for cmd in cmds.values():  # uncounted: bytecode caches
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,15 +88,8 @@ def ab(name: str, runs: int, baseline: str) -> bool:
     return ok
 
 
-def _has_history_flag() -> bool:
-    from core.cli import build_parser
-
-    return "--no-history" in build_parser()._subparsers._group_actions[0].choices["run"].format_help()
-
-
 def compare(name: str, runs: int, history: bool) -> bool:
-    path = corpus(name)
-    warm(path)
+    path = made_corpus(name)
     raw_pool = os.path.join(ROOT, "bench", "raw_pool.py")
     cmds: dict[str, list[str] | str] = {}
     for cs in CHUNKSIZES:

@@ -24,6 +24,14 @@ def corpus(name: str) -> str:
     return path
 
 
+def made_corpus(name: str) -> str:
+    """The folder of corpus ``name``, warm: the one already made under ``CORPUS``, else made now."""
+    made = os.path.join(CORPUS, name)
+    path = made if os.path.isfile(made + ".manifest.json") else corpus(name)
+    warm(path)
+    return path
+
+
 def warm(path: str) -> None:
     """Read every file once so every contender starts with a warm page cache."""
     for folder, _, names in os.walk(path):

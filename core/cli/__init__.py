@@ -96,8 +96,9 @@ def console_main() -> None:
     """Entry point of the ``brigade-cli`` executable: ``main()``, then exit with its code.
 
     The process ends right after, so its objects are frozen out of the
-    interpreter's last garbage collection (~10 ms of a short run's exit);
-    callers of ``main()`` in a longer-lived process keep the usual behaviour.
+    interpreter's last garbage collection, which would only walk what exit
+    frees anyway; callers of ``main()`` in a longer-lived process keep the
+    usual behaviour.
     """
     code = main()
     import gc

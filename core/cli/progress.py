@@ -4,7 +4,16 @@ stdout carries one line per done task in the job's own form (``--json``: one
 JSON record per task), so it can be redirected (``> SUMS``); stderr carries
 failures, progress and the summary. The listener runs on the engine thread and
 only counts and queues; the main thread prints, so a slow terminal never holds
-up the engine. The lines themselves are made by the workers that ran the tasks.
+up the engine.
+
+The lines themselves are made by the workers that ran the tasks, in parallel.
+The engine thread joins the lines of each delivery into one block of text and
+lets the events go; the main thread writes the blocks out. No task's event
+waits for the main thread, and nothing is handled line by line after the
+engine thread::
+
+    workers: task ends -> its line      engine thread: lines of a delivery -> one block
+    main thread: blocks -> one write to stdout (every tick, and at the end)
 """
 
 from __future__ import annotations
@@ -81,7 +90,9 @@ class Printer:
         self.counts = [0] * len(TaskState)
         self.bytes_done = 0
         self.running: set[TaskId] = set()
-        self.finished: collections.deque[TaskFinished] = collections.deque()
+        # Engine thread -> main thread. Appends and pops at either end of a deque are thread-safe.
+        self.blocks: collections.deque[str] = collections.deque()  # lines made by the workers
+        self.finished: collections.deque[TaskFinished] = collections.deque()  # ends needing a word here
         self.clock = time.monotonic  # seconds; replaceable, for tests of the pacing
         self.started = self.clock()
         self.last_line = 0.0
@@ -92,10 +103,11 @@ class Printer:
 
     # Engine thread -------------------------------------------------------
     def __call__(self, events: list[Event]) -> None:
-        """Listener: count and queue finished tasks. Called on the engine thread."""
+        """Listener: count, and queue the lines of ended tasks as one block. Called on the engine thread."""
         # Twice per task (tens of thousands a second): names are looked up once per call.
         running, counts, sizes, finished = self.running, self.counts, self.sizes, self.finished
-        keep_all, keep_done = self.mode == "json", self.mode == "lines"
+        every_end, done_only = self.mode == "json", self.mode == "lines"
+        lines: list[str] = []
         done_bytes = 0
         for ev in events:
             if type(ev) is TaskStarted:
@@ -108,39 +120,55 @@ class Printer:
                     done_bytes += sizes[self.index(ev.task_id)]
                 elif ev.size > 0:
                     done_bytes += ev.size
-                if keep_all or (keep_done and state is _DONE) or state is _FAILED or state is _SKIPPED:
-                    finished.append(ev)
+                if state is _SKIPPED:
+                    finished.append(ev)  # its reason is counted for the summary
+                if every_end or (done_only and state is _DONE):
+                    if ev.line is not None:
+                        lines.append(ev.line)
+                    elif state is not _SKIPPED:
+                        finished.append(ev)  # no line from a worker: made on the main thread
+                elif state is _FAILED and done_only:
+                    finished.append(ev)  # said on stderr
             elif type(ev) is TasksCancelled:
                 counts[TaskState.CANCELLED] += ev.count  # never started: no bytes done
+                if every_end:
+                    finished.extend(ev.each())  # a JSON record for each, made on the main thread
             elif type(ev) is BatchAccepted:
                 self.ids = ev.task_ids
         self.bytes_done += done_bytes
+        if lines:
+            self.blocks.append("\n".join(lines))
 
     def index(self, task_id: TaskId) -> int:
         return task_index(self.ids, task_id)
 
     # Main thread ---------------------------------------------------------
     def drain(self) -> None:
-        """Print the queued per-task lines: results on stdout, failures on stderr."""
-        lines: list[str] = []
-        finished, mode = self.finished, self.mode
+        """Print what the engine thread queued: blocks of lines on stdout, failures on stderr."""
+        blocks, finished, mode = self.blocks, self.finished, self.mode
+        texts: list[str] = []
+        while blocks:
+            texts.append(blocks.popleft())
         while finished:
             ev = finished.popleft()
-            if mode == "json":
-                lines.append(ev.line if ev.line is not None else self.task_record(ev))
-                if ev.state is _SKIPPED:
-                    self.count_skip(ev)
-            elif ev.state is _DONE:
-                lines.append(ev.line if ev.line is not None else self.result_line(ev))
-            elif ev.state is _SKIPPED:
+            if ev.state is _SKIPPED:
                 self.count_skip(ev)
-            elif mode != "quiet":
+                if mode == "json" and ev.line is None:
+                    texts.append(self.task_record(ev))
+            elif mode == "json":
+                texts.append(self.task_record(ev))
+            elif ev.state is _DONE:
+                texts.append(self.result_line(ev))
+            else:
                 self.print_failure(ev)
-        if lines:
-            self.write_lines(lines)
+        if texts:
+            self.write_lines(texts)
 
     def write_lines(self, lines: list[str]) -> None:
-        """Write lines to stdout as the file system's bytes (a name that is not UTF-8 stays itself)."""
+        """Write lines (or blocks of them) to stdout as the file system's bytes.
+
+        A name that is not UTF-8 stays itself.
+        """
         text = "\n".join(lines) + "\n"
         buffer = getattr(self.out, "buffer", None)
         if buffer is not None:

@@ -60,9 +60,11 @@ def history_outcome(recorder: Recorder | None, batch_id: int | None) -> tuple[st
 
     "batch N in history" only when the whole batch is committed there.
     """
+    if recorder is None or batch_id is None:
+        return "", False  # a run without history does not load the store to say so
     from core.store.recorder import StoreRecorder
 
-    if not isinstance(recorder, StoreRecorder) or batch_id is None or recorder.error:
+    if not isinstance(recorder, StoreRecorder) or recorder.error:
         return "", False
     if recorder.complete(batch_id):
         return f"; batch {batch_id} in history", False

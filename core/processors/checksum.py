@@ -95,7 +95,7 @@ class Checksum(Processor):
     def result_line(cls, path: str, result: Any) -> str | None:
         """``DIGEST  PATH``, exactly as ``sha256sum`` (``md5sum``, ``b2sum``, ``xxhsum``...) prints it.
 
-        The line is a manifest line (``manifest_line``): a name with a
+        The line is a manifest line (``manifest_text``): a name with a
         backslash, newline or carriage return is escaped as GNU coreutils
         does, and XXH3 takes its BSD form, so ``sha256sum -c`` or
         ``xxhsum -c`` reads every line back.
@@ -103,7 +103,7 @@ class Checksum(Processor):
         digest = result.get("digest") if isinstance(result, dict) else None
         if not digest:
             return None
-        return os.fsdecode(manifest_line(digest, path, result.get("algorithm", ""))[:-1])
+        return manifest_text(digest, path, result.get("algorithm", ""))
 
     def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Mapping[str, Any]:
         """Hash ``path`` and return ``{"digest", "algorithm", "bytes"}``."""
@@ -282,19 +282,26 @@ def _regular_size(fd: int, path: str) -> int:
 
 
 def manifest_line(digest: str, name: str, algorithm: str = "") -> bytes:
-    r"""One line of a ``sha256sum``-style manifest (binary, as names may not be UTF-8).
+    """One line of a ``sha256sum``-style manifest, as bytes (names may not be UTF-8): ``manifest_text``."""
+    return os.fsencode(manifest_text(digest, name, algorithm) + "\n")
+
+
+def manifest_text(digest: str, name: str, algorithm: str = "") -> str:
+    r"""One line of a ``sha256sum``-style manifest, without its newline, as text.
 
     Names holding a backslash or a newline are escaped, and the line then
     starts with a backslash, as GNU coreutils does. An algorithm that
     ``xxhsum -c`` would take for another by its digest's length (XXH3 for
-    XXH64) is written in BSD form, ``XXH3 (name) = digest``.
+    XXH64) is written in BSD form, ``XXH3 (name) = digest``. A name that is
+    not UTF-8 holds its bytes as ``os.fsdecode`` does; ``os.fsencode`` gives
+    them back (no such byte reads as a backslash, newline or carriage return).
     """
-    raw = os.fsencode(name.replace(os.sep, "/"))
-    escaped = b"\\" in raw or b"\n" in raw or b"\r" in raw
+    name = name.replace(os.sep, "/")
+    escaped = "\\" in name or "\n" in name or "\r" in name
     if escaped:
-        raw = raw.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
-    lead = b"\\" if escaped else b""
+        name = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    lead = "\\" if escaped else ""
     tag = BSD_TAG.get(algorithm)
     if tag:
-        return lead + tag.encode() + b" (" + raw + b") = " + digest.encode() + b"\n"
-    return lead + digest.encode() + b"  " + raw + b"\n"
+        return f"{lead}{tag} ({name}) = {digest}"
+    return f"{lead}{digest}  {name}"
