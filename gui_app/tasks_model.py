@@ -497,6 +497,7 @@ class TasksModel(QAbstractTableModel):
                 if kind is BatchAccepted:
                     self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
                 else:
+                    self.flush_changes()  # rows changed so far are signalled where they are now
                     self.order_batches(ev.order)  # type: ignore[union-attr]
                 last = self.batches[-1] if self.batches else None
                 ids, first, n = (last.ids, last.first, last.count) if last is not None else ((), 0, 0)
