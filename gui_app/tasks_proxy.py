@@ -159,6 +159,7 @@ class TasksProxy(QAbstractProxyModel):
     def _relayout(self) -> None:
         """Arrange the rows again: at once for a small table, else on the worker thread."""
         self._dirty.stop()
+        self._generation += 1  # an arrangement asked for earlier is not shown any more
         m = self.tasks()
         if self._states is None and not self._text and self._sort_col < 0 and self._batch is None:
             self._apply(None)
@@ -178,7 +179,6 @@ class TasksProxy(QAbstractProxyModel):
 
     def _job(self, m: TasksModel) -> ArrangeJob:
         """A snapshot of what the arrangement depends on, taken on the GUI thread."""
-        self._generation += 1
         sorting = self._sort_col >= 0
         order = self._sorted if sorting and self._sorted is not None else None
         text = self._text

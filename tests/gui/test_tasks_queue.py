@@ -92,3 +92,16 @@ def test_a_state_sort_follows_changes_without_blocking(qtbot):
     model.apply([TasksCancelled(1, (range(500, 601),), time.time())])
     qtbot.waitUntil(lambda: proxy.index(0, COL_STATE).data() == "cancelled", timeout=10_000)
     assert model.task_id(proxy.source_row(0)) == 500  # equal keys keep the model's order
+
+
+def test_a_sort_cleared_while_it_is_made_is_not_shown(qtbot):
+    model = TasksModel()
+    model.apply([accepted(numbered(50_000)[::-1])])
+    proxy = TasksProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(COL_FILE, Qt.SortOrder.AscendingOrder)
+    assert proxy.arranging
+    proxy.sort(-1)  # back to the model's order before the sorted rows arrive
+    # The job's result is delivered before its end (both queued from the worker thread, in order).
+    qtbot.waitUntil(lambda: not proxy.arranging, timeout=20_000)
+    assert proxy.identity and proxy.index(0, COL_FILE).data() == "data/f049999.bin"
