@@ -117,7 +117,10 @@ class BatchCommands(_Base):
         ]
         states = [self.model.state(row) for _, row in known]
         queued = [t for (t, _), s in zip(known, states, strict=True) if s == TaskState.QUEUED]
-        running = states.count(TaskState.RUNNING)
+        self._remove_queued(queued, states.count(TaskState.RUNNING))
+
+    def _remove_queued(self, queued: list[int], running: int) -> None:
+        """Take ``queued`` out of the queue; say so, and how many of the chosen tasks keep running."""
         if not queued or (engine := self.engine) is None:
             self.report(self.tr("Nothing removed: only queued tasks can be taken out of the queue"))
             return
@@ -133,7 +136,9 @@ class BatchCommands(_Base):
 
     @Slot()
     def remove_selected(self) -> None:
-        self.remove(self.view.selected_task_ids())
+        # Read from the selection's row spans: a select-all of a big batch looks up no task by id.
+        queued = self.view.selected_task_ids((TaskState.QUEUED,))
+        self._remove_queued(queued, len(self.view.selected_task_ids((TaskState.RUNNING,))))
 
     @Slot()
     def move_batch_up(self) -> None:

@@ -357,7 +357,20 @@ class TasksModel(QAbstractTableModel):
         return [i for i, s in enumerate(self._state) if s in wanted]
 
     def task_ids(self, rows: Iterable[Row]) -> list[TaskId]:
-        return [self.task_id(r) for r in rows]
+        """Task ids of ``rows``; a ``range`` of rows is sliced from its batches' ids, not read row by row."""
+        if not isinstance(rows, range) or rows.step != 1:
+            return [self.task_id(r) for r in rows]
+        ids: list[TaskId] = []
+        for b in self.batches:
+            lo, hi = max(rows.start, b.first), min(rows.stop, b.first + b.count)
+            if lo < hi:
+                ids.extend(b.ids[lo - b.first : hi - b.first])
+        return ids
+
+    def rows_among(self, rows: Sequence[Row], states: Iterable[TaskState]) -> list[Row]:
+        """Those of ``rows`` whose task is in one of ``states``."""
+        wanted, state = bytes(int(s) for s in states), self._state
+        return [r for r in rows if state[r] in wanted]
 
     def sort_key(self, col: int) -> Callable[[Row], Any]:
         """A key function over rows for ``col``, reading the arrays directly."""

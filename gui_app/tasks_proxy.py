@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -323,6 +323,10 @@ class TasksProxy(QAbstractProxyModel):
 
     def source_row(self, view_row: int) -> Row:
         return view_row if self._rows is None else self._rows[view_row]
+
+    def source_rows(self, view_rows: range) -> Sequence[Row]:
+        """Source rows of a span of view rows: the span itself, or a slice of the arrangement."""
+        return view_rows if self._rows is None else self._rows[view_rows.start : view_rows.stop]
 
     # ------------------------------------------------------------ source signals
     def _on_reset(self) -> None:

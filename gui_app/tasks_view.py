@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -177,6 +177,12 @@ class TasksView(QTableView):
         # and repaint the whole table once more while that batch starts.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         hh = self.horizontalHeader()
+        # A header paints whether each section is wholly selected (even with highlighting off), asking
+        # the model for every row of each column: a million calls into Python after a select-all.
+        # The headers get a selection of their own, always empty, and show none.
+        for header in (hh, vh):
+            header.setHighlightSections(False)
+            header.setSelectionModel(QItemSelectionModel(self.proxy, header))
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
         widths = {
@@ -238,13 +244,37 @@ class TasksView(QTableView):
         return self.proxy.tasks()
 
     # ------------------------------------------------------------ selection
+    def selected_spans(self) -> list[range]:
+        """The selected view rows as ascending, disjoint spans, read from the selection's ranges.
+
+        A select-all of a million rows is one range: listing its indexes
+        (``selectedRows()``) would call into Python for every row and column.
+        """
+        spans = sorted((r.top(), r.bottom() + 1) for r in self.selectionModel().selection())
+        merged: list[list[int]] = []
+        for top, end in spans:
+            if merged and top <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([top, end])
+        return [range(top, end) for top, end in merged]
+
     def selected_rows(self) -> list[int]:
         """Source rows of the selected tasks, in view order."""
-        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
-        return [self.proxy.source_row(r) for r in rows]
+        rows: list[int] = []
+        for span in self.selected_spans():
+            rows.extend(self.proxy.source_rows(span))
+        return rows
 
-    def selected_task_ids(self) -> list[TaskId]:
-        return self.tasks.task_ids(self.selected_rows())
+    def selected_task_ids(self, states: Collection[TaskState] | None = None) -> list[TaskId]:
+        """Task ids of the selected rows (only those in ``states`` if given), in view order."""
+        ids: list[TaskId] = []
+        for span in self.selected_spans():
+            rows = self.proxy.source_rows(span)
+            if states is not None:
+                rows = self.tasks.rows_among(rows, states)
+            ids.extend(self.tasks.task_ids(rows))
+        return ids
 
     def select_task(self, task_id: TaskId) -> bool:
         """Make ``task_id`` the current, selected row; return whether it is shown."""
@@ -316,23 +346,19 @@ class TasksView(QTableView):
         self.build_menu().popup(self.viewport().mapToGlobal(pos))
 
     def _cancel_selected(self) -> None:
-        rows = [
-            r for r in self.selected_rows() if self.tasks.state(r) in (TaskState.QUEUED, TaskState.RUNNING)
-        ]
-        if rows:
-            self.cancelRequested.emit(self.tasks.task_ids(rows))
+        ids = self.selected_task_ids((TaskState.QUEUED, TaskState.RUNNING))
+        if ids:
+            self.cancelRequested.emit(ids)
 
     def _remove_selected(self) -> None:
-        rows = self.selected_rows()
-        if rows:
-            self.removeRequested.emit(self.tasks.task_ids(rows))
+        ids = self.selected_task_ids()
+        if ids:
+            self.removeRequested.emit(ids)
 
     def _retry_selected(self) -> None:
-        rows = [
-            r for r in self.selected_rows() if self.tasks.state(r) in (TaskState.FAILED, TaskState.CANCELLED)
-        ]
-        if rows:
-            self.retryRequested.emit(self.tasks.task_ids(rows))
+        ids = self.selected_task_ids((TaskState.FAILED, TaskState.CANCELLED))
+        if ids:
+            self.retryRequested.emit(ids)
 
     def _show_log(self) -> None:
         rows = self.selected_rows()
