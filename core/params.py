@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,8 +12,82 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+@dataclass(slots=True, frozen=True)
+class Message:
+    """English text with named fields, which a window translates by its English template.
+
+    ``core`` knows no Qt: the window passes its translation function to
+    ``render`` (``gui_app.i18n.job_tr``), and ``assets/translations/update.py``
+    collects every literal template given to ``Message`` or ``ParamError`` in
+    ``core/``. A field that is itself a ``Message`` is translated too; other
+    fields (values, names, a library's own error text) are shown as they are.
+
+    Attributes
+    ----------
+    template
+        The English text; ``{name}`` markers (with ``!r`` or a format spec,
+        as ``str.format`` takes them) are filled from ``fields``. Without
+        fields the text is shown as written, braces included.
+    fields
+        The values of the markers.
+    """
+
+    template: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        """The text, translated by ``translate`` (English when ``None``), with its fields filled."""
+        text = translate(self.template) if translate is not None else self.template
+        if not self.fields:
+            return text
+        values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.fields.items()}
+        try:
+            return text.format_map(values)
+        except (KeyError, IndexError, ValueError):
+            # A translation that lost or broke a marker: the English text still says it right.
+            return self.template.format_map(values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 class ParamError(ValueError):
-    """A parameter value was refused; the message names it and what is allowed."""
+    """A parameter value was refused; the message names it and what is allowed.
+
+    ``ParamError("{value!r} is not allowed", "level", value=7)`` reads
+    "parameter 'level': 7 is not allowed": a literal template (translated by
+    its English text, see :class:`Message`), the names of the parameters it
+    is about (the first is the field a form marks), then the template's
+    fields. A plain message, as plugins write them, works as before.
+
+    Attributes
+    ----------
+    names
+        The parameters the refusal is about, most relevant first.
+    reason
+        Why, without the names.
+    """
+
+    def __init__(self, template: str, *names: str, **fields: Any) -> None:
+        self.names = names
+        self.reason = Message(template, fields)
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> Message:
+        """The whole message: which parameters, then why."""
+        if not self.names:
+            return self.reason
+        return Message("{where}: {reason}", {"where": _where(self.names), "reason": self.reason})
+
+
+def _where(names: tuple[str, ...]) -> Message:
+    if len(names) == 1:
+        return Message("parameter '{name}'", {"name": names[0]})
+    return Message(
+        "parameters {names} and '{last}'",
+        {"names": ", ".join(f"'{n}'" for n in names[:-1]), "last": names[-1]},
+    )
 
 
 class ParamType(enum.StrEnum):
@@ -127,7 +201,11 @@ class Param:
         return value
 
     def _error(self, value: Any) -> ParamError:
-        return ParamError(f"parameter '{self.name}': {value!r} is not allowed; expected {self.allowed()}")
+        # The allowed values' text is a job string of its own (collected with the job's labels).
+        allowed = Message(self.allowed())
+        return ParamError(
+            "{value!r} is not allowed; expected {allowed}", self.name, value=value, allowed=allowed
+        )
 
 
 def _bounds_text(low: float | None, high: float | None) -> str:
@@ -175,8 +253,7 @@ def resolve_params(spec: Sequence[Param], given: Mapping[str, Any]) -> dict[str,
     known = {p.name: p for p in spec}
     unknown = sorted(set(given) - set(known))
     if unknown:
-        names = ", ".join(known) or "none"
-        raise ParamError(f"unknown parameter '{unknown[0]}'; this job takes: {names}")
+        raise _unknown(unknown[0], known)
     values = {p.name: p.validate(given[p.name]) if p.name in given else p.default for p in spec}
     for check in getattr(spec, "checks", ()):
         check(values)
@@ -191,9 +268,13 @@ def parse_assignments(spec: Sequence[Param], items: Iterable[str]) -> dict[str, 
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ParamError(f"parameter {item!r}: write it as name=value")
+            raise ParamError("write it as name=value", item)
         if key not in known:
-            names = ", ".join(known) or "none"
-            raise ParamError(f"unknown parameter '{key}'; this job takes: {names}")
+            raise _unknown(key, known)
         values[key] = known[key].parse(text)
     return resolve_params(spec, values)
+
+
+def _unknown(name: str, known: Mapping[str, Param]) -> ParamError:
+    takes = ", ".join(known) if known else Message("none")
+    return ParamError("unknown parameter '{name}'; this job takes: {takes}", name=name, takes=takes)

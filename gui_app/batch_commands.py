@@ -16,6 +16,7 @@ from core.model import BatchOptions, BatchSpec, TaskState
 from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
 from gui_app.controls import count_text
+from gui_app.i18n import error_tr
 
 if TYPE_CHECKING:  # a type checker sees the window's attributes; at run time a plain mixin
     from gui_app.main_window import MainWindow
@@ -53,7 +54,7 @@ class BatchCommands(_Base):
             try:
                 engine.submit(spec)
             except (ParamError, UnknownJobError) as exc:
-                self.refusal = str(exc)
+                self.refusal = error_tr(exc)
             else:
                 self.collections.hold(len(spec.paths), lambda: self.accepted > accepted)
         if self.refusal:

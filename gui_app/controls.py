@@ -127,9 +127,6 @@ class Actions(QObject):
         )
         if self.quit.shortcut().isEmpty():
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.when_done_quit = QAction(self.tr("&Quit when done"), parent, checkable=True)
-        self.when_done_quit.setObjectName("when_done_quit")
-        self.when_done_quit.setStatusTip(self.tr("Close Brigade when every batch has finished"))
         self._last: tuple[bool, ...] = ()
         self.update_state(Counts(), paused=False, has_selection=False, can_start=False)
 

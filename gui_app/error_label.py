@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+ERROR_COLOUR = "#d9363e"  # readable on the light and the dark palette
+
 
 class ErrorLabel(QLabel):
     """A red message shown beside a field while its value is invalid."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet("color: #d9363e;")
+        self.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.setWordWrap(True)
         self.hide()
 

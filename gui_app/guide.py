@@ -8,6 +8,7 @@ Links to the web open in the browser.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -54,7 +55,9 @@ class GuideWindow(QDialog):
     def __init__(self, root: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("guideWindow")
-        self.setWindowTitle(self.tr("Brigade user guide"))
+        # The menu item's own words (and translation), without its keyboard mnemonic.
+        menu_item = QCoreApplication.translate("Actions", "&User guide")
+        self.setWindowTitle(re.sub(r"\(&\w\)|&", "", menu_item))
         self.pages = chapters(root)
         self.contents = QListWidget()
         self.contents.addItems([page_title(p) for p in self.pages])

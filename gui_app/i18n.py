@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from core.params import ParamError
 from gui_app.icons import assets_dirs
 
 LANGUAGES = ("system", "en", "zh_CN")
@@ -100,3 +101,16 @@ def arg(text: str, *values: object) -> str:
     for n in range(len(values), 0, -1):
         text = text.replace(f"%{n}", str(values[n - 1]))
     return text
+
+
+def error_tr(exc: Exception) -> str:
+    """An error's message in the installed language: a ``ParamError`` by its parts, others as written."""
+    return exc.message.render(job_tr) if isinstance(exc, ParamError) else str(exc)
+
+
+def reason_tr(exc: ParamError) -> str:
+    """Why a value was refused, without the parameter's name: the message beside its field."""
+    if exc.names:
+        return exc.reason.render(job_tr)
+    # A plugin's plain message names its parameter first ("parameter 'x': ...").
+    return job_tr(str(exc)).split(": ", 1)[-1]

@@ -30,9 +30,8 @@ from core.model import BatchSpec
 from core.output import COLLISION_RULES, DEFAULT_SUBFOLDER, OutputError, OutputPolicy, plan_batch
 from core.params import Param, ParamError, ParamType, resolve_params
 from gui_app.controls import count_text
-from gui_app.i18n import job_tr
-
-ERROR_STYLE = "color: #d9534f;"
+from gui_app.error_label import ERROR_COLOUR, ErrorLabel
+from gui_app.i18n import error_tr, job_tr, reason_tr
 
 
 class ParamField(QWidget):
@@ -43,10 +42,7 @@ class ParamField(QWidget):
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.param = param
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel(self)
         self.editor = self._make_editor()
         self.editor.setToolTip(job_tr(param.help))
         self.editor.setAccessibleName(job_tr(param.label or param.name))
@@ -103,20 +99,17 @@ class ParamField(QWidget):
         try:
             self.value()
         except ParamError as exc:
-            self.show_error(str(exc))
+            self.show_error(reason_tr(exc))
             return False
         self.show_error("")
         return True
 
     def show_error(self, message: str) -> None:
         """Show why the value is refused beside the editor (``""`` clears it)."""
-        if not message:
-            self.error.hide()
-            self.editor.setStyleSheet("")
-            return
-        self.error.setText(message.split(": ", 1)[-1])
-        self.error.show()
-        self.editor.setStyleSheet("QLineEdit { border: 1px solid #d9534f; }")
+        self.error.show_error(message)
+        # A screen reader says why along with the field's name, as a sighted person reads it beside it.
+        self.editor.setAccessibleDescription(message)
+        self.editor.setStyleSheet(f"QLineEdit {{ border: 1px solid {ERROR_COLOUR}; }}" if message else "")
 
     @Slot()
     def _on_edit(self, *_: Any) -> None:
@@ -169,9 +162,10 @@ class ParamsForm(QWidget):
         try:
             resolve_params(self._spec, self.values())  # type: ignore[arg-type]
         except ParamError as exc:
+            # A plugin's plain message names its parameter only in its text.
             named = re.match(r"parameter '([^']+)'", str(exc))
-            field = self.fields.get(named.group(1)) if named else None
-            (field or next(iter(self.fields.values()))).show_error(str(exc))
+            name = exc.names[0] if exc.names else named.group(1) if named else ""
+            (self.fields.get(name) or next(iter(self.fields.values()))).show_error(reason_tr(exc))
 
 
 class OutputForm(QGroupBox):
@@ -205,10 +199,7 @@ class OutputForm(QGroupBox):
         self.keep_backup = QCheckBox(self.tr("Keep a backup of each original"), self)
         self.keep_backup.setEnabled(False)
         self.in_place.toggled.connect(self.keep_backup.setEnabled)
-        self.error = QLabel(self)
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLabel(self)
         form = QFormLayout(self)
         form.addRow(self.tr("Folder:"), row)
         form.addRow(self.tr("Subfolder:"), self.subfolder)
@@ -239,10 +230,9 @@ class OutputForm(QGroupBox):
                 keep_backup=self.keep_backup.isChecked(),
             )
         except OutputError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self.error.show_error(str(exc))
             raise
-        self.error.hide()
+        self.error.show_error("")
         return policy.to_data()
 
 
@@ -269,7 +259,7 @@ class PreviewDialog(QDialog):
         try:
             pairs, problems = plan_outputs(spec)
         except (OutputError, ParamError) as exc:
-            pairs, problems = [], [str(exc)]
+            pairs, problems = [], [error_tr(exc)]
         lines = pairs[:limit]
         if len(pairs) > limit:
             lines.append(self.tr("… and %n more", "", len(pairs) - limit))

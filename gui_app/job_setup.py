@@ -44,8 +44,9 @@ from core.presets import Preset, PresetError, PresetStore
 from core.processor import Processor
 from core.registry import all_jobs, processor_class
 from gui_app.controls import count_text
-from gui_app.i18n import job_tr
-from gui_app.job_forms import ERROR_STYLE, OutputForm, ParamsForm, PreviewDialog
+from gui_app.error_label import ErrorLabel
+from gui_app.i18n import error_tr, job_tr
+from gui_app.job_forms import OutputForm, ParamsForm, PreviewDialog
 from gui_app.presets_bar import PresetsBar
 from gui_app.tasks_model import MAX_ROOTS
 
@@ -237,10 +238,8 @@ class JobSetup(QWidget):
         self.start_btn = QPushButton(self.tr("Start"), self)
         self.start_btn.setDefault(True)
         self.start_btn.clicked.connect(self.start)
-        self.message = QLabel(self)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = ErrorLabel(self)
+        self.message.setObjectName("startMessage")
         run = QHBoxLayout()
         run.addWidget(self.preview_btn)
         run.addWidget(self.start_btn, 1)
@@ -452,15 +451,14 @@ class JobSetup(QWidget):
         try:
             spec = self.build_spec()
         except (ParamError, OutputError, ValueError) as exc:
-            self.say(str(exc))
+            self.say(error_tr(exc))
             return None
         self.say("")
         return spec
 
     def say(self, text: str) -> None:
         """Show why Start did nothing, above the Start button (``""`` hides it)."""
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.message.show_error(text)
 
     @Slot()
     def preview(self) -> None:

@@ -41,6 +41,7 @@ from gui_app.batch_progress import BatchClocks, progress_of, running
 from gui_app.close_dialog import CloseChoice, ask_close_choice
 from gui_app.collection_pause import CollectionPause
 from gui_app.controls import Actions, RateMeter, StatusWidgets, count_text, title_text
+from gui_app.done_actions import DoneActions
 from gui_app.history_banner import HistoryBanner
 from gui_app.icons import app_icon, state_icon
 from gui_app.job_setup import DropZone, JobSetup
@@ -181,7 +182,8 @@ class MainWindow(BatchCommands, QMainWindow):
         self.where.setObjectName("whereLabel")
         self.where.hide()
         self.statusBar().addPermanentWidget(self.where)
-        self.notifier = Notifier(self)
+        self.done = DoneActions(self.settings, self, self.report, lambda: self.model.counts.unfinished)
+        self.notifier = Notifier(self, chime=self.done.chime)
         self._build_menus()
         self.resize(1280, 820)
 
@@ -219,7 +221,7 @@ class MainWindow(BatchCommands, QMainWindow):
         run.addSeparator()
         run.addActions([a.cancel_selected, a.cancel_all, a.retry_failed, a.clear_finished])
         run.addSeparator()
-        run.addAction(a.when_done_quit)
+        run.addMenu(self.done.menu(run))
         view = bar.addMenu(self.tr("&View"))
         for dock in (self.setup_dock, self.log_dock, self.monitor_dock, self.history_dock):
             view.addAction(dock.toggleViewAction())
@@ -241,8 +243,6 @@ class MainWindow(BatchCommands, QMainWindow):
         a.about.triggered.connect(self.show_about)
         a.guide.triggered.connect(self.show_guide)
         a.quit.triggered.connect(self.close)
-        a.when_done_quit.setChecked(self.settings.when_done == "quit")
-        a.when_done_quit.toggled.connect(self._on_when_done)
         s.startRequested.connect(self.start_from_setup)
         s.readyChanged.connect(self._update_actions)
         s.start_folder = str(
@@ -496,8 +496,10 @@ class MainWindow(BatchCommands, QMainWindow):
 
     def _on_all_finished(self) -> None:
         self._on_tick()
-        if (self.quit_when_finished or self.settings.when_done == "quit") and not self.closing:
+        if self.quit_when_finished and not self.closing:
             QTimer.singleShot(0, self.close)
+        elif not self.closing:
+            self.done.all_finished()
 
     @Slot()
     def _refresh_history(self, *_: Any) -> None:
@@ -635,7 +637,7 @@ class MainWindow(BatchCommands, QMainWindow):
                 )
         if self.bridge is not None and self.cluster is None:
             self.bridge.engine.set_workers(self.settings.workers)
-        self.actions_.when_done_quit.setChecked(self.settings.when_done == "quit")
+        self.done.sync()
         self._apply_cluster_settings()
 
     def _apply_cluster_settings(self) -> None:
@@ -663,10 +665,6 @@ class MainWindow(BatchCommands, QMainWindow):
         if self.monitor is not None:
             self.monitor.set_note("")
         self.start_engine()
-
-    @Slot(bool)
-    def _on_when_done(self, on: bool) -> None:
-        self.settings.when_done = "quit" if on else "nothing"
 
     @Slot(str)
     def _remember_folder(self, folder: str) -> None:

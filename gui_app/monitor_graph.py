@@ -157,7 +157,7 @@ class Graph(QWidget):
         """Colour the graph like the widgets around it (light or dark theme)."""
         self._colors = (QColor(background), QColor(text), QColor(muted))
         # Opaque: the faint grid drawn as a blend of the axis colour into the background.
-        self._grid_color = _mix(muted, background, 0.27)
+        self._grid_color = mix(muted, background, 0.27)
         self.update()
 
     def background(self) -> QColor:
@@ -272,7 +272,7 @@ def set_points(curve: Curve, x: Sequence[float], y: Sequence[float | None]) -> N
     curve.replace([QPointF(a, b) for a, b in zip(x, y, strict=True) if b is not None])
 
 
-def _mix(color: QColor, background: QColor, share: float) -> QColor:
+def mix(color: QColor, background: QColor, share: float) -> QColor:
     """``share`` of ``color`` over ``background``, as one opaque colour."""
     pairs = zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True)
     return QColor.fromRgbF(*(c * share + b * (1 - share) for c, b in pairs))

@@ -11,12 +11,12 @@ import html
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPaintEvent, QPalette, QPen, QResizeEvent
-from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from core.monitor import Monitor, Sample
-from gui_app.monitor_graph import Curve, Graph, set_points
+from gui_app.monitor_graph import Curve, Graph, mix, set_points
 from gui_app.theme import palette_is_dark
 
 GIB = 1024**3
@@ -25,9 +25,10 @@ MIB = 1024**2
 # narrower than MIN_GRAPH_WIDTH each.
 ROW_HEIGHT = 170
 STATS_HEIGHT = 80  # the figures and the worker legend above the graphs
-MIN_GRAPH_WIDTH = 200
+MIN_GRAPH_WIDTH = 200  # a Graph's minimum width
+MARGINS = 30  # the panel's margins and the spacing between graphs
 GAP = "&nbsp;" * 6  # between the CPU and the workers' part of the legend
-LEGEND_LIMIT = 8  # more workers than this: their colours repeat, the legend only counts them
+LEGEND_LIMIT = 8  # more workers than this: their colours repeat, the legend leaves them out
 
 # Tableau 10: distinct hues that stay readable on light and dark backgrounds.
 SERIES_COLORS = (
@@ -105,16 +106,10 @@ class MonitorPanel(QWidget):
         self.cpu_value, self.memory_value, self.workers_value = QLabel(), QLabel(), QLabel()
         self.files_value, self.bytes_value = QLabel(), QLabel()
         self._stat_titles: list[QLabel] = []
-        stats = QHBoxLayout()
-        for value in (
-            self.cpu_value,
-            self.memory_value,
-            self.workers_value,
-            self.files_value,
-            self.bytes_value,
-        ):
-            stats.addLayout(self._stat(value))
-        stats.addStretch(1)
+        values = (self.cpu_value, self.memory_value, self.workers_value, self.files_value, self.bytes_value)
+        self._stats = [self._stat(value) for value in values]
+        self.stats_grid = QGridLayout()
+        self.stats_grid.setSpacing(0)
         self.cpu_plot = Graph(self.span)
         self.memory_plot = Graph(self.span)
         self.worker_cpu_plot = Graph(self.span)
@@ -143,15 +138,21 @@ class MonitorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.note)
-        layout.addLayout(stats)
+        layout.addLayout(self.stats_grid)
         layout.addWidget(self.legend)
         layout.addLayout(self.grid, 1)
 
     def _arrange(self, columns: int) -> None:
-        """Lay the four graphs out in one row (a low dock) or two by two (a dock tall enough)."""
+        """Lay the four graphs out in ``columns`` columns (4, 2 or 1)."""
         if columns == self.columns:
             return
         self.columns = columns
+        # The figures in one line, or in two in a narrow dock (their width would set the panel's).
+        per_line = len(self._stats) if columns > 1 else 3
+        for i, stat in enumerate(self._stats):
+            self.stats_grid.addWidget(stat, i // per_line, i % per_line)
+        for i in range(len(self._stats) + 1):
+            self.stats_grid.setColumnStretch(i, 1 if i == per_line else 0)  # the rest of the line
         for i, plot in enumerate(self._plots()):
             self.grid.addWidget(plot, i // columns, i % columns)
         for i in range(4):
@@ -160,9 +161,28 @@ class MonitorPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self._arrange(columns_for(event.size().width(), event.size().height()))
+        self._rearrange()
 
-    def _stat(self, value: QLabel) -> QVBoxLayout:
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange and self.parentWidget() is not None:
+            self.parentWidget().installEventFilter(self)  # its resizes: see _rearrange
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self._rearrange()
+        return False
+
+    def _rearrange(self) -> None:
+        """Choose the columns for the room there is.
+
+        In a scrolled dock the panel is never narrower than its layout's minimum, which
+        four graphs in a row make wide: the room is the scroll area's viewport, the parent.
+        """
+        room = self.parentWidget().size() if self.parentWidget() is not None else self.size()
+        self._arrange(columns_for(room.width(), room.height()))
+
+    def _stat(self, value: QLabel) -> QWidget:
         title = QLabel()
         small = title.font()
         small.setPointSizeF(small.pointSizeF() * 0.85)
@@ -174,12 +194,13 @@ class MonitorPanel(QWidget):
         value.setText("\u2013")  # an en dash until the first sample
         value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._stat_titles.append(title)
-        box = QVBoxLayout()
+        stat = QWidget()
+        box = QVBoxLayout(stat)
         box.setSpacing(0)
         box.addWidget(title)
         box.addWidget(value)
         box.setContentsMargins(0, 0, 18, 0)
-        return box
+        return stat
 
     def set_note(self, text: str) -> None:
         """Show ``text`` above the graphs (empty: hide it)."""
@@ -234,7 +255,7 @@ class MonitorPanel(QWidget):
             curve.setPen(_pen(core_color, 1))
         self._core_pen_color = core_color
         # The legend's square shows the grey the thin lines appear in over the background.
-        self._core_key_color = _over(core_color, background)
+        self._core_key_color = mix(core_color, background, core_color.alphaF())
         self._update_legend()
         self.memory_total_line.setPen(_pen(muted, 1, Qt.PenStyle.DashLine))
 
@@ -387,19 +408,14 @@ class MonitorPanel(QWidget):
             self._update_legend()
 
     def _update_legend(self) -> None:
-        """Name the CPU graph's lines and each worker's colour (only count workers whose colours repeat)."""
+        """Name the CPU graph's lines, and each worker's colour while the colours do not repeat."""
         # One entry for all cores: their thin grey lines are alike on purpose.
-        text = (
-            self.tr("CPU:")
-            + f" {_key(TOTAL_COLOR, self.tr('total'))} {_key(self._core_key_color, self.tr('each core'))}"
-        )
+        total, cores = _key(TOTAL_COLOR, self.tr("total")), _key(self._core_key_color, self.tr("each core"))
+        text = f"{self.tr('CPU')}: {total} {cores}"
         pids = self._legend_pids
-        if len(pids) > LEGEND_LIMIT:
-            count = self.tr("one line per worker (%1 workers)").replace("%1", str(len(pids)))
-            text += f"{GAP}{self.tr('Workers:')} {count}"
-        elif pids:
-            keys = " ".join(_key(self._worker_colors[pid], f"pid {pid}") for pid in pids)
-            text += f"{GAP}{self.tr('Workers:')} {keys}"
+        if 0 < len(pids) <= LEGEND_LIMIT:
+            keys = " ".join(_key(self._worker_colors[pid], f"PID {pid}") for pid in pids)
+            text += f"{GAP}{self.tr('Workers')}: {keys}"
         self.legend.setText(text)
 
     def _color_for(self, pid: int) -> QColor:
@@ -415,26 +431,25 @@ class MonitorPanel(QWidget):
 
 def _key(color: QColor | str, name: str) -> str:
     """A legend entry: a square of the curve's colour and its name (rich text)."""
-    return f'<span style="color:{QColor(color).name()}">\u25a0</span>&nbsp;{html.escape(name)}&nbsp;'
+    unbroken = html.escape(name).replace(" ", "&nbsp;")  # a narrow legend wraps between entries only
+    return f'<span style="color:{QColor(color).name()}">\u25a0</span>&nbsp;{unbroken}&nbsp;'
 
 
 def columns_for(width: int, height: int) -> int:
-    """Columns of graphs for a panel of this size: two by two when each graph keeps a readable height."""
-    return 2 if height >= 2 * ROW_HEIGHT + STATS_HEIGHT or width < 4 * MIN_GRAPH_WIDTH else 4
+    """Columns of graphs for this room (4, 2 or 1).
+
+    One above the other in a narrow dock, two by two when each row keeps a
+    readable height (or four in a row would be too narrow), else four in a row.
+    """
+    if width < 2 * MIN_GRAPH_WIDTH + MARGINS:
+        return 1
+    return 2 if height >= 2 * ROW_HEIGHT + STATS_HEIGHT or width < 4 * MIN_GRAPH_WIDTH + MARGINS else 4
 
 
 def _pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
     pen = QPen(color, width)
     pen.setStyle(style)
     return pen
-
-
-def _over(color: QColor, background: QColor) -> QColor:
-    """The opaque colour ``color`` (with its alpha) shows over ``background``."""
-    a = color.alphaF()
-    return QColor.fromRgbF(
-        *(c * a + b * (1 - a) for c, b in zip(color.getRgbF()[:3], background.getRgbF()[:3], strict=True))
-    )
 
 
 def _alpha(color: str, alpha: int) -> QColor:

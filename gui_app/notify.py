@@ -26,16 +26,20 @@ class Notifier(QObject):
         The main window; the tray icon and the fallback belong to it.
     fallback
         Called with ``(title, text)`` when there is no tray.
+    chime
+        Called with each notification to play a sound (it decides whether to).
     """
 
     def __init__(
         self,
         parent_window: QWidget | None,
         fallback: Callable[[str, str], None] | None = None,
+        chime: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent_window)
         self._window = parent_window
         self._fallback = fallback
+        self._chime = chime
         self._tray: QSystemTrayIcon | None = None
         self.last_route = ""  # "tray", "callback", "status bar" or "none": where the last one went
 
@@ -57,6 +61,8 @@ class Notifier(QObject):
             self.last_route = "status bar"
         else:
             self.last_route = "none"
+        if self._chime is not None:
+            self._chime()
         if self._window is not None and not self._window.isActiveWindow():
             QApplication.alert(self._window)
 

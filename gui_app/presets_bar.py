@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.presets import PresetError, PresetStore
+from gui_app.i18n import error_tr
 
 
 class PresetsBar(QWidget):
@@ -182,6 +183,6 @@ class PresetsBar(QWidget):
         try:
             change(store)
         except (PresetError, ValueError) as exc:  # ValueError: a value the form refuses
-            self.failed.emit(failure.replace("%1", str(exc)))
+            self.failed.emit(failure.replace("%1", error_tr(exc)))
             return False
         return True

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 THEMES = ("system", "light", "dark")
 LANGUAGES = ("system", "en", "zh_CN")
-WHEN_DONE = ("nothing", "quit")
+WHEN_DONE = ("nothing", "quit", "sleep", "shutdown")
 LIBRARY_LOG_LEVELS = ("WARNING", "INFO", "DEBUG")  # other libraries' lines kept in task logs, from
 TLS_KEYS = ("ca_file", "cert_file", "key_file")
 
@@ -172,12 +172,21 @@ class Settings:
 
     @property
     def when_done(self) -> str:
-        """What to do when every batch has finished: ``"nothing"`` or ``"quit"``."""
+        """What to do when every batch has finished: one of ``WHEN_DONE``."""
         return self._get("ui/when_done", "nothing", _choice(WHEN_DONE, "when done"))
 
     @when_done.setter
     def when_done(self, value: str) -> None:
         self._set("ui/when_done", _choice(WHEN_DONE, "when done")(value))
+
+    @property
+    def done_sound(self) -> bool:
+        """Play a sound when a batch ends (off by default)."""
+        return self._get("ui/done_sound", False, _check_bool)
+
+    @done_sound.setter
+    def done_sound(self, value: bool) -> None:
+        self._set("ui/done_sound", _check_bool(value))
 
     # -- history and cluster ----------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -23,6 +24,13 @@ from PySide6.QtWidgets import (
 
 from core.engine.api import default_workers
 from gui_app.cluster_page import ClusterPage
+from gui_app.done_actions import (
+    choice_available,
+    sound_available,
+    sound_unavailable_text,
+    unavailable_text,
+    when_done_choices,
+)
 from gui_app.error_label import ErrorLabel
 from gui_app.i18n import arg
 from gui_app.settings import (
@@ -50,14 +58,6 @@ def language_choices() -> list[tuple[str, str]]:
         ("system", QCoreApplication.translate("SettingsDialog", "Follow the system")),
         ("en", "English"),
         ("zh_CN", "简体中文"),
-    ]
-
-
-def when_done_choices() -> list[tuple[str, str]]:
-    """(value, label) pairs of the "when done" setting."""
-    return [
-        ("nothing", QCoreApplication.translate("SettingsDialog", "Do nothing")),
-        ("quit", QCoreApplication.translate("SettingsDialog", "Quit Brigade")),
     ]
 
 
@@ -202,7 +202,17 @@ class SettingsDialog(QDialog):
         self.language = self._combo(language_choices())
         form.addRow(self.tr("Language:"), self.language)
         self.when_done = self._combo(when_done_choices())
+        for i, (value, _) in enumerate(when_done_choices()):
+            if not choice_available(value):
+                self.when_done.model().item(i).setEnabled(False)
+                self.when_done.setItemData(i, unavailable_text(), Qt.ItemDataRole.ToolTipRole)
         form.addRow(self.tr("When all batches are done:"), self.when_done)
+        self.done_sound = QCheckBox(self.tr("Play a sound when a batch ends"))
+        if not sound_available():
+            self.done_sound.setEnabled(False)
+            self.done_sound.setText(self.tr("Play a sound when a batch ends (unavailable)"))
+            self.done_sound.setToolTip(sound_unavailable_text())
+        form.addRow("", self.done_sound)
         return group
 
     def _history_group(self) -> QGroupBox:
@@ -247,6 +257,7 @@ class SettingsDialog(QDialog):
         self._select(self.theme, s.theme)
         self._select(self.language, s.language)
         self._select(self.when_done, s.when_done)
+        self.done_sound.setChecked(s.done_sound and self.done_sound.isEnabled())
         self.db_path.setText(s.db_path or "")
         if s is not self.cluster.settings:
             self.cluster.settings = s
@@ -267,6 +278,7 @@ class SettingsDialog(QDialog):
         defaults = ((self.theme, "system"), (self.language, "system"), (self.when_done, "nothing"))
         for box, value in (*defaults, (self.library_log, "WARNING")):
             self._select(box, value)
+        self.done_sound.setChecked(False)
 
     def field_errors(self) -> dict[str, str]:
         """Messages for the fields whose values are invalid, by field name."""
@@ -304,6 +316,8 @@ class SettingsDialog(QDialog):
         s.theme = self.theme.currentData()
         s.language = self.language.currentData()
         s.when_done = self.when_done.currentData()
+        if self.done_sound.isEnabled():
+            s.done_sound = self.done_sound.isChecked()
         s.db_path = self.db_path.text().strip() or None
         self.cluster.save()
         s.sync()

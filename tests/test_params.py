@@ -94,3 +94,56 @@ def test_every_builtin_job_describes_its_parameters_fully(job):
             assert p.default in p.choices
     names = [p.name for p in cls.params]
     assert len(names) == len(set(names))
+
+
+def test_a_refusal_keeps_its_template_names_and_fields_for_a_translation():
+    with pytest.raises(ParamError) as info:
+        LEVEL.parse("lots")
+    exc = info.value
+    assert exc.names == ("level",)
+    assert exc.reason.template == "{value!r} is not allowed; expected {allowed}"
+    assert exc.reason.fields["value"] == "lots"
+    shouting = {"{value!r} is not allowed; expected {allowed}": "NOT {value!r}, BUT {allowed}"}
+    translated = exc.message.render(lambda t: shouting.get(t, t.upper() if "{" not in t else t))
+    assert translated == "parameter 'level': NOT 'lots', BUT A WHOLE NUMBER FROM 0 TO 9"
+
+
+def test_a_translation_that_breaks_a_marker_falls_back_to_english():
+    exc = ParamError("{level} is too high", "level", level=12)
+    assert (
+        exc.message.render(lambda t: t.replace("{level}", "{niveau}")) == "parameter 'level': 12 is too high"
+    )
+
+
+def test_a_plain_message_and_several_names_read_as_before():
+    assert str(ParamError("parameter 'x': no braces {here}")) == "parameter 'x': no braces {here}"
+    both = ParamError("give at least one (0 means no limit)", "width", "height")
+    assert str(both) == "parameters 'width' and 'height': give at least one (0 means no limit)"
+    assert both.names[0] == "width"
+
+
+def test_a_refusal_crosses_a_process_boundary_whole():
+    import pickle
+
+    exc = pickle.loads(pickle.dumps(ParamError("{n} is odd", "level", n=3)))
+    assert (
+        str(exc) == "parameter 'level': 3 is odd"
+        and exc.names == ("level",)
+        and exc.reason.fields == {"n": 3}
+    )
+
+
+def test_every_refusal_in_core_has_a_literal_template():
+    """A template built at run time (an f-string) could not be found in the translation catalogue."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    built = []
+    for path in [root / "core" / "params.py", *sorted((root / "core" / "processors").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ParamError":
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    built.append(f"{path.name}:{node.lineno}")
+    assert built == []

@@ -135,14 +135,6 @@
         <translation>关闭 Brigade</translation>
     </message>
     <message>
-        <source>&amp;Quit when done</source>
-        <translation>完成后退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>Close Brigade when every batch has finished</source>
-        <translation>所有批次完成后关闭 Brigade</translation>
-    </message>
-    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -233,6 +225,10 @@
         <translation>测试连接</translation>
     </message>
     <message>
+        <source>New cluster settings apply at once if no batch has run yet or the current cluster could not be used; otherwise when Brigade starts again.</source>
+        <translation>若尚未运行任何批次，或当前集群无法使用，新的集群设置立即生效；否则在 Brigade 下次启动时生效。</translation>
+    </message>
+    <message>
         <source>Scheduler address:</source>
         <translation>调度器地址：</translation>
     </message>
@@ -314,6 +310,84 @@
     </message>
 </context>
 <context>
+    <name>CountdownDialog</name>
+    <message>
+        <source>All batches are done</source>
+        <translation>所有批次已完成</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>Quit now</source>
+        <translation>立即退出</translation>
+    </message>
+    <message>
+        <source>Sleep now</source>
+        <translation>立即睡眠</translation>
+    </message>
+    <message>
+        <source>Shut down now</source>
+        <translation>立即关机</translation>
+    </message>
+    <message>
+        <source>Brigade will quit in %1 second.</source>
+        <translation>Brigade 将在 %1 秒后退出。</translation>
+    </message>
+    <message>
+        <source>Brigade will quit in %1 seconds.</source>
+        <translation>Brigade 将在 %1 秒后退出。</translation>
+    </message>
+    <message>
+        <source>The computer will sleep in %1 second.</source>
+        <translation>计算机将在 %1 秒后进入睡眠。</translation>
+    </message>
+    <message>
+        <source>The computer will sleep in %1 seconds.</source>
+        <translation>计算机将在 %1 秒后进入睡眠。</translation>
+    </message>
+    <message>
+        <source>The computer will shut down in %1 second.</source>
+        <translation>计算机将在 %1 秒后关机。</translation>
+    </message>
+    <message>
+        <source>The computer will shut down in %1 seconds.</source>
+        <translation>计算机将在 %1 秒后关机。</translation>
+    </message>
+</context>
+<context>
+    <name>DoneActions</name>
+    <message>
+        <source>When &amp;done</source>
+        <translation>完成后(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Play a &amp;sound when a batch ends</source>
+        <translation>批次结束时播放提示音(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends (unavailable)</source>
+        <translation>批次结束时播放提示音（不可用）</translation>
+    </message>
+    <message>
+        <source>The sound could not be played: %1</source>
+        <translation>无法播放提示音：%1</translation>
+    </message>
+    <message>
+        <source>A new batch is running: Brigade stays as it is</source>
+        <translation>有新批次正在运行：Brigade 保持不变</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>The computer could not sleep or shut down: %1</source>
+        <translation>计算机无法睡眠或关机：%1</translation>
+    </message>
+</context>
+<context>
     <name>DropZone</name>
     <message>
         <source>Drop files or folders here</source>
@@ -326,9 +400,12 @@
         <source>The guide is not installed with this copy of Brigade</source>
         <translation>此 Brigade 副本未安装指南</translation>
     </message>
+</context>
+<context>
+    <name>GuideWindow</name>
     <message>
-        <source>No application could open the guide (%1)</source>
-        <translation>没有应用程序能打开指南（%1）</translation>
+        <source>Brigade user guide</source>
+        <translation>Brigade 用户指南</translation>
     </message>
 </context>
 <context>
@@ -948,12 +1025,24 @@
         <translation>横轴：多少秒之前</translation>
     </message>
     <message>
+        <source>CPU:</source>
+        <translation>CPU：</translation>
+    </message>
+    <message>
+        <source>one line per worker (%1 workers)</source>
+        <translation>每个工作进程一条线（共 %1 个工作进程）</translation>
+    </message>
+    <message>
         <source>total</source>
         <translation>总计</translation>
     </message>
     <message>
         <source>each core</source>
         <translation>每个核心</translation>
+    </message>
+    <message>
+        <source>Workers:</source>
+        <translation>工作进程：</translation>
     </message>
 </context>
 <context>
@@ -1169,6 +1258,22 @@
         <translation>退出 Brigade</translation>
     </message>
     <message>
+        <source>Sleep</source>
+        <translation>睡眠</translation>
+    </message>
+    <message>
+        <source>Shut down</source>
+        <translation>关机</translation>
+    </message>
+    <message>
+        <source>Not available on this computer</source>
+        <translation>此计算机上不可用</translation>
+    </message>
+    <message>
+        <source>No sound player found (install canberra-gtk-play, or paplay and a sound theme)</source>
+        <translation>未找到声音播放程序（请安装 canberra-gtk-play，或 paplay 与声音主题）</translation>
+    </message>
+    <message>
         <source>Enter a number of seconds, or leave empty for no limit.</source>
         <translation>请输入秒数；留空表示不限制。</translation>
     </message>
@@ -1271,6 +1376,14 @@
     <message>
         <source>When all batches are done:</source>
         <translation>所有批次完成后：</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends</source>
+        <translation>批次结束时播放提示音</translation>
+    </message>
+    <message>
+        <source>Play a sound when a batch ends (unavailable)</source>
+        <translation>批次结束时播放提示音（不可用）</translation>
     </message>
     <message>
         <source>History</source>
@@ -2080,6 +2193,74 @@
     <message>
         <source>Exit codes worth another attempt (with retries), e.g. 75 or 1,75-78.</source>
         <translation>值得再试一次的退出码（需设置重试次数），例如 75 或 1,75-78。</translation>
+    </message>
+    <message>
+        <source>parameters {names} and '{last}'</source>
+        <translation>参数 {names} 和 '{last}'</translation>
+    </message>
+    <message>
+        <source>unknown parameter '{name}'; this job takes: {takes}</source>
+        <translation>未知参数 '{name}'；此作业接受：{takes}</translation>
+    </message>
+    <message>
+        <source>{where}: {reason}</source>
+        <translation>{where}：{reason}</translation>
+    </message>
+    <message>
+        <source>parameter '{name}'</source>
+        <translation>参数 '{name}'</translation>
+    </message>
+    <message>
+        <source>{value!r} is not allowed; expected {allowed}</source>
+        <translation>不允许 {value!r}；应为{allowed}</translation>
+    </message>
+    <message>
+        <source>write it as name=value</source>
+        <translation>请写成 名称=值</translation>
+    </message>
+    <message>
+        <source>give the program to run, e.g. {example}</source>
+        <translation>请给出要运行的程序，例如 {example}</translation>
+    </message>
+    <message>
+        <source>unknown placeholder {placeholder}; use {known}</source>
+        <translation>未知占位符 {placeholder}；可用 {known}</translation>
+    </message>
+    <message>
+        <source>{reason}; expected e.g. 75 or 1,75-78</source>
+        <translation>{reason}；应为例如 75 或 1,75-78</translation>
+    </message>
+    <message>
+        <source>{command!r} cannot be split into arguments: {reason}</source>
+        <translation>{command!r} 无法拆分为参数：{reason}</translation>
+    </message>
+    <message>
+        <source>{level} is not allowed for {format}; expected 0 (default) or {low} to {high}</source>
+        <translation>{format} 不允许级别 {level}；应为 0（默认）或 {low} 到 {high}</translation>
+    </message>
+    <message>
+        <source>give a width, a height or both (0 means no limit)</source>
+        <translation>请给出宽度、高度或两者（0 表示不限制）</translation>
+    </message>
+    <message>
+        <source>give the text or regular expression to find</source>
+        <translation>请给出要查找的文本或正则表达式</translation>
+    </message>
+    <message>
+        <source>{reason}; expected names such as cp1252,gbk</source>
+        <translation>{reason}；应为编码名称，例如 cp1252,gbk</translation>
+    </message>
+    <message>
+        <source>{pattern!r} is not a valid regular expression: {reason}</source>
+        <translation>{pattern!r} 不是有效的正则表达式：{reason}</translation>
+    </message>
+    <message>
+        <source>{replacement!r} is not valid for this pattern: {reason}; write \\ for a backslash, or set fixed=true</source>
+        <translation>{replacement!r} 对此模式无效：{reason}；反斜杠请写成 \\，或设置 fixed=true</translation>
+    </message>
+    <message>
+        <source>{name!r} is not a known encoding; expected auto or e.g. cp1252</source>
+        <translation>{name!r} 不是已知的编码；应为 auto 或例如 cp1252</translation>
     </message>
 </context>
 </TS>

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from core import atomic, output
 from core.engine import wire
+from core.engine.lines import LINE_LIMIT, cut_line, with_cut
 from core.processor import Cancelled
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class LogSink:
                 task.next_seq(),
                 record.levelno,
                 record.created,
-                record.getMessage(),
+                cut_line(record.getMessage()),
                 task.attempt,
             )
         )
@@ -148,29 +149,43 @@ def install_logging(sink: LogSink, level: int = logging.WARNING) -> None:
 
 
 class LineWriter(io.TextIOBase):
-    """A text stream that logs each complete line (stands in for stdout/stderr)."""
+    """A text stream that logs each complete line (stands in for stdout/stderr).
+
+    A line not ended yet is kept up to ``LINE_LIMIT`` characters; the rest is
+    only counted, so printing without a newline in a loop never grows memory.
+    """
 
     def __init__(self, logger: logging.Logger, level: int) -> None:
         super().__init__()
         self.logger = logger
         self.level = level
         self.pending = ""
+        self.cut = 0  # characters of the pending line past the limit
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
-        self.pending += text
-        if "\n" in self.pending:
-            *lines, self.pending = self.pending.split("\n")
-            for line in lines:
-                self.logger.log(self.level, line)
+        *ended, rest = text.split("\n")
+        for part in ended:
+            self._add(part)
+            self._log_line()
+        self._add(rest)
         return len(text)
 
     def flush(self) -> None:
-        if self.pending:
-            line, self.pending = self.pending, ""
-            self.logger.log(self.level, line)
+        if self.pending or self.cut:
+            self._log_line()
+
+    def _add(self, text: str) -> None:
+        room = max(0, LINE_LIMIT - len(self.pending))
+        self.pending += text[:room]
+        self.cut += max(0, len(text) - room)
+
+    def _log_line(self) -> None:
+        line = with_cut(self.pending, self.cut) if self.cut else self.pending
+        self.pending, self.cut = "", 0
+        self.logger.log(self.level, line)
 
 
 class TaskRun:

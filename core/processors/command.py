@@ -31,6 +31,7 @@ import threading
 from collections.abc import Mapping
 from typing import IO, Any
 
+from core.engine.lines import read_lines
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import LINE, Cancelled, Processor, RetryableError, TaskContext
 
@@ -119,24 +120,29 @@ def parse_codes(text: str) -> frozenset[int]:
 def _check_command(values: Mapping[str, Any]) -> None:
     command = values["command"].strip()
     if not command:
-        raise ParamError("parameter 'command': give the program to run, e.g. command='gzip -k {}'")
+        raise ParamError("give the program to run, e.g. {example}", "command", example="command='gzip -k {}'")
     unknown = unknown_placeholders(command)
     if unknown:
         raise ParamError(
-            f"parameter 'command': unknown placeholder {unknown[0]}; use {{}} {{.}} {{/}} {{//}} {{/.}} "
-            "{ext} {o} {#} {%}"
+            "unknown placeholder {placeholder}; use {known}",
+            "command",
+            placeholder=unknown[0],
+            known="{} {.} {/} {//} {/.} {ext} {o} {#} {%}",
         )
     if not values["shell"]:
         try:
             shlex.split(command)
         except ValueError as exc:
             raise ParamError(
-                f"parameter 'command': {command!r} cannot be split into arguments: {exc}"
+                "{command!r} cannot be split into arguments: {reason}",
+                "command",
+                command=command,
+                reason=str(exc),
             ) from None
     try:
         parse_codes(values["retry_on"])
     except ValueError as exc:
-        raise ParamError(f"parameter 'retry_on': {exc}; expected e.g. 75 or 1,75-78") from None
+        raise ParamError("{reason}; expected e.g. 75 or 1,75-78", "retry_on", reason=str(exc)) from None
 
 
 class Command(Processor):
@@ -343,8 +349,8 @@ def _pump(stream: IO[bytes] | None, log: OutputLog, level: int) -> threading.Thr
     def loop() -> None:
         assert stream is not None
         with stream:
-            for raw in stream:
-                log.add(level, raw.decode(errors="replace").rstrip("\r\n"))
+            for line in read_lines(stream):
+                log.add(level, line)
 
     thread = threading.Thread(target=loop, name="brigade-command-output", daemon=True)
     thread.start()

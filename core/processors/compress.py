@@ -35,7 +35,12 @@ def _check_level(values: Mapping[str, Any]) -> None:
     low, high = LEVELS[fmt]
     if level and not low <= level <= high:
         raise ParamError(
-            f"parameter 'level': {level} is not allowed for {fmt}; expected 0 (default) or {low} to {high}"
+            "{level} is not allowed for {format}; expected 0 (default) or {low} to {high}",
+            "level",
+            level=level,
+            format=fmt,
+            low=low,
+            high=high,
         )
 
 

@@ -286,7 +286,7 @@ def _resamplable(image: Any) -> Iterator[_Resampling]:
 
 def _check_size(values: Mapping[str, Any]) -> None:
     if not values["width"] and not values["height"]:
-        raise ParamError("parameters 'width' and 'height': give at least one (0 means no limit)")
+        raise ParamError("give a width, a height or both (0 means no limit)", "width", "height")
 
 
 class Resize(_ImageJob):

@@ -40,12 +40,12 @@ def _check_encoding(values: Mapping[str, Any]) -> None:
             codecs.lookup(name)
         except LookupError:
             raise ParamError(
-                f"parameter 'encoding': {name!r} is not a known encoding; expected auto or e.g. cp1252"
+                "{name!r} is not a known encoding; expected auto or e.g. cp1252", "encoding", name=name
             ) from None
     try:
         check_fallback(values.get("fallback", ""))
     except LookupError as exc:
-        raise ParamError(f"parameter 'fallback': {exc}; expected names such as cp1252,gbk") from None
+        raise ParamError("{reason}; expected names such as cp1252,gbk", "fallback", reason=str(exc)) from None
 
 
 def _encoding_params() -> tuple[Param, Param]:
@@ -212,21 +212,27 @@ def _check_pattern(values: Mapping[str, Any]) -> None:
     r"""Check the pattern and the replacement before anything runs (a bad ``\p`` would fail every task)."""
     _check_encoding(values)
     if not values["pattern"]:
-        raise ParamError("parameter 'pattern': give the text or regular expression to find")
+        raise ParamError("give the text or regular expression to find", "pattern")
     if values["fixed"]:
         return
     try:
         compiled = re.compile(values["pattern"])
     except re.error as exc:
         raise ParamError(
-            f"parameter 'pattern': {values['pattern']!r} is not a valid regular expression: {exc}"
+            "{pattern!r} is not a valid regular expression: {reason}",
+            "pattern",
+            pattern=values["pattern"],
+            reason=str(exc),
         ) from None
     try:
         compiled.sub(values["replacement"], "")  # parses the replacement's escapes and group references
     except (re.error, IndexError) as exc:
         raise ParamError(
-            f"parameter 'replacement': {values['replacement']!r} is not valid for this pattern: {exc}; "
-            "write \\\\ for a backslash, or set fixed=true"
+            "{replacement!r} is not valid for this pattern: {reason}; "
+            "write \\\\ for a backslash, or set fixed=true",
+            "replacement",
+            replacement=values["replacement"],
+            reason=str(exc),
         ) from None
 
 

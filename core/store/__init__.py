@@ -7,9 +7,13 @@ Engine thread                                   any thread (CLI, the window's hi
                      committed before the     │     JobStore.resume_spec / retry_spec
                      first task is handed out │        a BatchSpec of the tasks to run again
   events ─► StoreRecorder.record              │                  ▲
-              pending records (bounded) ──────┤                  │ read
-              commit every COMMIT_SECONDS, ───┤                  │
-              on a batch's end, on flush()    ▼                  │
+              pending records (bounded)       │                  │ read
+              a window every COMMIT_SECONDS,  │                  │
+              on a batch's end, on flush()    │                  │
+                  │ one window at a time      │                  │
+                  ▼                           │                  │
+writer thread: one transaction per window ────┤                  │
+                                              ▼                  │
                                SQLite (WAL):  batches ─ one row per batch, its counts at its end
                                               tasks ───── one row per task: state, result, failure,
                                                           timing, the input's size and mtime

@@ -3,19 +3,24 @@
 ```
 engine thread:  open_batch ─► batch row + input list, committed before its first task runs
                 record(events) ─► updates (event ─► row values) ─► Pending (bounded)
-                                  commit when COMMIT_SECONDS passed, COMMIT_ROWS wait, or a batch ended;
-                flush(reason) ───► commit now                     OpenedBatches: what is committed
+                   a window is handed out when COMMIT_SECONDS passed, COMMIT_ROWS wait, or a batch ended
+                flush(reason) ───► hand out now, and wait for it        OpenedBatches: what is committed
                 close ───────────► unended batches stopped, last commit
+                   │ one window out at a time; its outcome is collected on the engine thread
+                   ▼
+writer thread:  one transaction per window (SQLite lets the engine thread run while it steps and syncs)
 ```
 
-All methods run on the engine thread, which owns the one writer connection
-(``open`` may open it first in another thread, before the engine starts).
-With ``synchronous=FULL`` a committed transaction survives a crash of the app
-and a power cut, so a crash loses at most what finished since the last commit.
+Every method runs on the engine thread. The writer thread only runs a
+window's transaction (and makes a new database); the engine thread uses the
+connection only while no window is out. With ``synchronous=FULL`` a committed
+transaction survives a crash of the app and a power cut, so a crash loses at
+most what finished since the last commit (the window out, and the records
+gathered since).
 
 What the recorder believes is written changes only after a commit succeeded.
 When one fails (a full disk, a read-only file, a lock held past the busy
-timeout), the pending records stay, bounded, and the next commit tries again;
+timeout), the window stays, bounded, and is tried again before any later one;
 each distinct problem is kept in ``problems`` for the caller to show, and
 ``complete`` says whether a batch is wholly in the history.
 """
@@ -100,7 +105,7 @@ class StoreRecorder:
     # ------------------------------------------------------------ Recorder protocol
     @classmethod
     def open(cls, path: str, *, sync: str = "FULL") -> StoreRecorder:
-        """A recorder whose connection opens now, in the caller's thread.
+        """A recorder whose database is checked now, in the caller's thread.
 
         For a caller that says why history is off before the engine starts
         (``brigade-cli run``). A database that does not exist yet is only

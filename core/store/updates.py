@@ -7,20 +7,11 @@ reason (the task's output is nowhere else).
 
 from __future__ import annotations
 
+from core.engine.lines import cut_line
 from core.events import TaskFinished, TaskLog, TaskRequeued, TaskStarted
 from core.model import Failure, FailureKind, TaskState
 from core.store.codec import dumps, failure_in, text_in
 from core.store.writes import LogLine, TaskUpdate
-
-LINE_LIMIT = 64 * 1024
-"""Characters of one log line kept; the rest is cut, and the cut says how much (see ``core.engine.lines``)."""
-
-
-def cut_line(text: str) -> str:
-    """``text`` bounded to ``LINE_LIMIT`` characters, saying how many were cut."""
-    if len(text) <= LINE_LIMIT:
-        return text
-    return f"{text[:LINE_LIMIT]}... {len(text) - LINE_LIMIT} characters cut"
 
 
 def running(ev: TaskStarted) -> TaskUpdate:

@@ -16,6 +16,7 @@ def test_help_user_guide_shows_every_page_in_a_window(qtbot, window):
     window.actions_.guide.trigger()
     guide = window.findChild(GuideWindow, "guideWindow")
     assert guide is not None and guide.isVisible()
+    assert guide.windowTitle() == "User guide"  # the menu item's words, without the mnemonic
     titles = [guide.contents.item(i).text() for i in range(guide.contents.count())]
     assert titles[0] == "Brigade" and len(titles) == 4  # the README, then docs/cluster, plugins, watch
     assert "Drop files and folders" in guide.browser.toPlainText()

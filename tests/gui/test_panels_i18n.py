@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, QSettings, Qt
@@ -90,3 +91,53 @@ def test_unknown_languages_are_refused():
 def test_arg_fills_numbered_markers_in_any_order():
     assert arg("%2 of %1", "a", "b") == "b of a"
     assert arg("%1 and %10", *range(1, 11)) == "1 and 10"
+
+
+def translations_update():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "assets" / "translations" / "update.py"
+    spec = importlib.util.spec_from_file_location("translations_update", path)
+    update = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update)
+    return update
+
+
+def test_every_refusal_of_a_parameter_is_translated_with_its_markers(app):
+    import string
+
+    from gui_app.i18n import job_tr
+
+    templates = translations_update().message_templates()
+    assert "{value!r} is not allowed; expected {allowed}" in templates and len(templates) > 10
+
+    def markers(text):
+        return sorted(
+            f"{name}!{conv}:{spec}" for _, name, spec, conv in string.Formatter().parse(text) if name
+        )
+
+    install_translator(app, "zh_CN")
+    untranslated = [t for t in templates if job_tr(t) == t]
+    broken = [t for t in templates if markers(job_tr(t)) != markers(t)]
+    assert untranslated == [] and broken == []
+
+
+def test_strings_lupdate_cannot_see_inside_f_strings_are_kept(tmp_path):
+    update = translations_update()
+    source = tmp_path / "panel.py"
+    source.write_text(
+        "class Panel:\n"
+        "    def legend(self):\n"
+        "        seen = self.tr('seen')\n"
+        "        return f\"{self.tr('total')} {QCoreApplication.translate('Other', 'each')} {seen}\"\n"
+    )
+    assert update.hidden_strings([source]) == [("Panel", "total"), ("Other", "each")]
+    ts = tmp_path / "t.ts"
+    ts.write_text("<TS>\n<context>\n    <name>Panel</name>\n</context>\n</TS>\n", encoding="utf-8")
+    update.add_hidden_strings(ts, update.hidden_strings([source]), {("Panel", "total"): "总计"})
+    found = update.finished_translations(ts)
+    assert found == {("Panel", "total"): "总计"}
+    assert "<name>Other</name>" in ts.read_text(encoding="utf-8")  # a new context, its string unfinished
+    gui = sorted((Path(__file__).resolve().parents[2] / "gui_app").glob("*.py"))
+    catalogue = update.finished_translations(find_qm("zh_CN").with_suffix(".ts"))
+    assert [s for s in update.hidden_strings(gui) if s not in catalogue] == []

@@ -9,6 +9,7 @@ import threading
 import psutil
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from gui_app.monitor_panel import MonitorPanel, format_rate
@@ -70,6 +71,13 @@ def test_samples_arrive_on_the_gui_thread_and_draw_every_series(panel, qtbot, wo
     assert panel.workers_value.text() == "2"
     assert panel.cpu_value.text().endswith("%")
     assert "GiB" in panel.memory_value.text()
+
+
+def shown_text(label):
+    """The text a rich-text label shows, spaces as spaces."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText().replace("\xa0", " ")
 
 
 def points(series):
@@ -140,9 +148,9 @@ def test_the_monitor_shows_all_four_graphs_at_the_default_window_size(qtbot, win
     for plot in panel._plots():
         assert plot.isVisible() and plot.height() >= 120 and plot.width() >= 200
     # The legend names the CPU lines and each worker, above the graphs, never over a plot.
-    legend = panel.legend.text()
+    legend = shown_text(panel.legend)
     assert "total" in legend and "each core" in legend
-    assert panel.worker_pids_drawn() and all(f"pid {pid}" in legend for pid in panel.worker_pids_drawn())
+    assert panel.worker_pids_drawn() and all(f"PID {pid}" in legend for pid in panel.worker_pids_drawn())
     assert panel.legend.geometry().bottom() < min(p.geometry().top() for p in panel._plots())
     save_artifact(window, "window-monitor-default-size.png")
 
@@ -156,3 +164,21 @@ def test_a_tall_panel_shows_the_graphs_two_by_two_and_a_low_one_in_a_row(panel, 
     qtbot.waitUntil(lambda: len({p.geometry().top() for p in panel._plots()}) == 1, timeout=5000)
     assert panel.columns == 4
     save_artifact(panel, "panels/monitor_row.png")
+
+
+def test_a_monitor_in_a_narrow_dock_stacks_its_graphs_and_draws_the_newest_samples(qtbot, window):
+    dock = window.monitor_dock
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.show()
+    window.resizeDocks([dock], [330], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: window.monitor is not None and len(window.monitor.samples) >= 3, timeout=20_000)
+    panel, area = window.monitor, dock.widget()
+    qtbot.waitUntil(lambda: panel.columns == 1, timeout=5000)
+    qtbot.waitUntil(lambda: panel.width() <= area.viewport().width(), timeout=5000)
+    # Every graph lies inside the room the dock gives: no horizontal scrolling, nothing cut at the right.
+    assert not area.horizontalScrollBar().isVisible()
+    for plot in panel._plots():
+        assert plot.geometry().right() < area.viewport().width()
+    assert panel.total_curve.points()[-1].x() == 0  # the newest sample, at the right edge
+    save_artifact(window, "window-monitor-narrow-dock.png")
+    save_artifact(dock, "monitor-narrow-dock.png")

@@ -65,7 +65,7 @@ def test_values_survive_a_new_instance_with_their_types(ini):
         ("recycle_after", 0),
         ("theme", "blue"),
         ("language", "fr"),
-        ("when_done", "sleep"),
+        ("when_done", "hibernate"),
         ("cluster_tls", {"password": "x"}),
     ],
 )

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese text, with its full-width punctuation, is the point of these tests
 """Simplified Chinese everywhere: a window opened in zh_CN shows no English word a person would read."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -37,6 +39,15 @@ def english_words(text: str) -> list[str]:
     return ENGLISH_WORD.findall(KEEP.sub("", text.replace("&", "")))
 
 
+def shown_text(label: QLabel) -> str:
+    """What a label shows: a rich-text label's words without its markup."""
+    if label.textFormat() != Qt.TextFormat.RichText and not Qt.mightBeRichText(label.text()):
+        return label.text()
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
 def visible_texts(window) -> list[tuple[str, str]]:
     """(where, text) of every text a person can read in the window now."""
     found: list[tuple[str, str]] = []
@@ -45,7 +56,7 @@ def visible_texts(window) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__} {w.objectName()}"
         if isinstance(w, QLabel):
-            found.append((name, w.text()))
+            found.append((name, shown_text(w)))
         elif isinstance(w, QAbstractButton):
             found += [(name, w.text()), (name + " tooltip", w.toolTip())]
         elif isinstance(w, QGroupBox):
@@ -86,11 +97,32 @@ def test_a_window_opened_in_chinese_has_no_english_left(qtbot, qapp, settings):
             save_artifact(window, "window_zh_CN.png")
             left = [(where, t, english_words(t)) for where, t in visible_texts(window) if english_words(t)]
             assert left == [], "\n".join(map(str, left))
+            check_inline_errors(qtbot, window)
             close_window(qtbot, window)
         finally:
             shut(qtbot, window)
     finally:
         install_translator(qapp, "en")
+
+
+def check_inline_errors(qtbot, window) -> None:
+    """A refused value and a refused pair of values are explained beside their field, in Chinese."""
+    setup = window.setup
+    setup.set_job("resize")
+    width = setup.params.fields["width"]
+    qtbot.waitUntil(lambda: width.isVisibleTo(window))
+    width.set_text("wide")
+    assert width.error.isVisibleTo(window)
+    assert width.error.text() == "不允许 'wide'；应为不小于 0 的整数"
+    width.set_text("0")
+    setup.params.fields["height"].set_text("0")  # the job's own check: at least one of the two
+    assert width.error.isVisibleTo(window) and width.error.text() == "请给出宽度、高度或两者（0 表示不限制）"
+    save_artifact(setup, "setup_inline_error_zh_CN.png")
+    shown = width.error.text()
+    texts = visible_texts(window)  # the error label first: the walk over every job's form comes last
+    assert shown in [t for _, t in texts]
+    left = [(where, t, english_words(t)) for where, t in texts if english_words(t)]
+    assert left == [], "\n".join(map(str, left))
 
 
 def test_job_strings_and_durations_follow_the_language(qapp):

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.params import Param, ParamType
 from core.processor import Processor, TaskContext
+from core.processors.command import Command
 
 
 class CountingJob(Processor):
@@ -89,3 +90,32 @@ class ResultJob(Processor):
         if params["line_bytes"]:
             ctx.logger.info("x" * params["line_bytes"])
         return self.RESULTS[params["kind"]]
+
+
+class MeasuredCommand(Command):
+    """The command job, whose result also says the worker's peak memory (KiB) after the task."""
+
+    name = "measured-command"
+
+    def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Any:
+        import resource
+
+        result = dict(super().run(path, params, ctx))
+        result["worker_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return result
+
+
+class PrintingJob(Processor):
+    """Print ``mib`` MiB with no newline, a piece at a time; the result says the worker's peak memory."""
+
+    name = "printing"
+    title = "Printing (tests)"
+    params = (Param("mib", ParamType.INT, 1),)
+
+    def run(self, path: str, params: Mapping[str, Any], ctx: TaskContext) -> Any:
+        import resource
+
+        for _ in range(params["mib"]):
+            print("x" * 2**20, end="")
+        print()
+        return {"worker_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}

@@ -6,14 +6,15 @@ import hashlib
 import os
 import sqlite3
 import subprocess
+import sys
 
 import pytest
 
 from core.engine import Engine, EngineConfig
+from core.engine.lines import LINE_LIMIT
 from core.events import BatchFinished, TaskFinished, TaskLog, TaskStarted
 from core.model import BatchOptions, BatchSpec, TaskState
 from core.store import JobStore, StoreRecorder
-from core.store.updates import LINE_LIMIT
 from tests.store.conftest import ROOT, cli, make_files
 
 pytestmark = pytest.mark.timeout(120)
@@ -217,3 +218,66 @@ def test_a_long_log_keeps_its_first_and_last_lines_through_a_real_worker(store, 
     texts = [line.text for line in store.log_lines(task.id)]
     assert texts == [f"line {i}" for i in (*range(5), *range(25, 30))]  # the final lines are kept
     assert task.log_dropped == 20
+
+
+def _run_measured(tmp_path, job: str, *params: str) -> tuple[int, dict, list[str]]:
+    """Run one task of ``job`` through the CLI; return its peak RSS (KiB), the task's result and log."""
+    (path,) = make_files(tmp_path / "in", 1)
+    db = str(tmp_path / "h.sqlite3")
+    args = [arg for p in params for arg in ("-p", p)]
+    proc = subprocess.Popen(
+        cli("run", "-j", job, "-w", "1", "--db", db, *args, path),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read() if proc.stderr else ""
+    with JobStore.open(db) as store:
+        (batch,) = store.batches()
+        (task,) = store.tasks(batch.id)
+        texts = [line.text for line in store.log_lines(task.id)]
+    assert os.path.getsize(db) < 10 * 1024 * 1024
+    return usage.ru_maxrss, task.result, texts
+
+
+def test_a_100_mb_line_from_a_program_is_cut_as_the_worker_reads_it(tmp_path):
+    size = 100 * 1024 * 1024
+    script = tmp_path / "long_line.py"  # a real program: 100 MB on stdout with no newline, then a line
+    script.write_text(
+        f"import sys\nfor _ in range({size // 2**20}): sys.stdout.write('x' * 2**20)\n"
+        "print('after', file=sys.stderr)\n"
+    )
+    command = f"command={sys.executable} {script}"
+    peak, result, texts = _run_measured(tmp_path, "tests.store.jobs:MeasuredCommand", command)
+    # Neither the worker that read the line nor the CLI ever held it: a bounded piece at a time.
+    assert result["worker_peak_kib"] < 100 * 1024, f"worker peak {result['worker_peak_kib']} KiB"
+    assert peak < 100 * 1024, f"CLI peak {peak} KiB"
+    assert "x" * LINE_LIMIT + f"... {size - LINE_LIMIT} characters cut" in texts
+    assert "after" in texts
+
+
+def test_100_mb_printed_without_a_newline_is_cut_in_the_worker(tmp_path):
+    peak, result, texts = _run_measured(tmp_path, "tests.store.jobs:PrintingJob", "mib=100")
+    assert result["worker_peak_kib"] < 100 * 1024, f"worker peak {result['worker_peak_kib']} KiB"
+    assert peak < 100 * 1024, f"CLI peak {peak} KiB"
+    assert texts == ["x" * LINE_LIMIT + f"... {100 * 2**20 - LINE_LIMIT} characters cut"]
+
+
+def test_read_lines_cuts_by_characters_and_keeps_short_lines_whole():
+    import io
+
+    from core.engine.lines import read_lines
+
+    wide = "\U0001f600" * (LINE_LIMIT + 100)  # four bytes a character: more than the first read
+    just = "é" * (LINE_LIMIT + 10)  # over the limit by less than the marker: kept whole
+    data = f"a\r\n\n{wide}\n{just}\nbad \xff\nlast".encode("utf-8", "surrogateescape")
+    data = data.replace("\xff".encode(), b"\xff")
+    assert list(read_lines(io.BytesIO(data))) == [
+        "a",
+        "",
+        "\U0001f600" * LINE_LIMIT + "... 100 characters cut",
+        just,
+        "bad \ufffd",
+        "last",
+    ]

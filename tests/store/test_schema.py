@@ -254,3 +254,33 @@ def test_every_older_schema_is_migrated_without_losing_a_batch(db, version):
         assert batch.counts[TaskState.DONE] == done and batch.counts[TaskState.QUEUED] == 4 - done
         spec = store.resume_spec(3, changed=())
         assert list(spec.task_ids) == list(range(5 + done, 9))
+
+
+def test_a_new_database_in_a_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path):
+    from core.store import StoreRecorder
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", folder]).returncode:
+            pytest.skip("cannot make a folder read-only for root here")
+    else:
+        os.chmod(folder, 0o555)
+    try:
+        # A new database is made on the writer thread: the folder is checked at once.
+        with pytest.raises(StoreError, match="cannot create the history database"):
+            StoreRecorder.open(str(folder / "h.sqlite3"))
+        out = subprocess.run(
+            cli("run", "-j", "checksum", "-w", "1", "--db", str(folder / "h.sqlite3"), str(folder.parent)),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stderr.startswith("history disabled: cannot create the history database"), out.stderr
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", folder], check=False)
+        os.chmod(folder, 0o755)
+    assert not os.listdir(folder)
