@@ -220,25 +220,36 @@ def test_a_long_log_keeps_its_first_and_last_lines_through_a_real_worker(store, 
     assert task.log_dropped == 20
 
 
+# Runs a command and says its exit code and peak RSS. A child's peak RSS counts the process it was
+# forked from (a test process may be large), so the CLI is started from this small one.
+_MEASURE = (
+    "import os, subprocess, sys\n"
+    "proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(proc.pid, 0)\n"
+    "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
+)
+
+
 def _run_measured(tmp_path, job: str, *params: str) -> tuple[int, dict, list[str]]:
     """Run one task of ``job`` through the CLI; return its peak RSS (KiB), the task's result and log."""
     (path,) = make_files(tmp_path / "in", 1)
     db = str(tmp_path / "h.sqlite3")
     args = [arg for p in params for arg in ("-p", p)]
-    proc = subprocess.Popen(
-        cli("run", "-j", job, "-w", "1", "--db", db, *args, path),
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cli("run", "-j", job, "-w", "1", "--db", db, *args, path)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read() if proc.stderr else ""
+    code, peak = map(int, out.stdout.split())
+    assert code == 0, out.stderr
     with JobStore.open(db) as store:
         (batch,) = store.batches()
         (task,) = store.tasks(batch.id)
         texts = [line.text for line in store.log_lines(task.id)]
     assert os.path.getsize(db) < 10 * 1024 * 1024
-    return usage.ru_maxrss, task.result, texts
+    return peak, task.result, texts
 
 
 def test_a_100_mb_line_from_a_program_is_cut_as_the_worker_reads_it(tmp_path):
@@ -281,3 +292,10 @@ def test_read_lines_cuts_by_characters_and_keeps_short_lines_whole():
         "bad \ufffd",
         "last",
     ]
+
+
+def test_a_100_mb_log_record_is_cut_before_it_leaves_the_worker(tmp_path):
+    size = 100 * 2**20
+    peak, _, texts = _run_measured(tmp_path, RESULTS, "kind=none", f"line_bytes={size}")
+    assert peak < 100 * 1024, f"CLI peak {peak} KiB"
+    assert texts == ["x" * LINE_LIMIT + f"... {size - LINE_LIMIT} characters cut"]
