@@ -314,7 +314,8 @@ def export_command(args: argparse.Namespace) -> int:
                 n = store.export(args.batch, args.format, sys.stdout)
         except StoreError as exc:
             raise UsageError(str(exc)) from None
-    print(f"{n} tasks exported", file=sys.stderr)
+        # Inside the block: a reader that left early (``| head``) ends it before this line.
+        print(f"{n} tasks exported", file=sys.stderr)
     return 0
 
 
