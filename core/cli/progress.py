@@ -270,7 +270,7 @@ class Printer:
                 continue
             part = f"{counts[s]} {s.label}"
             if s is _SKIPPED and reasons:
-                part += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"
+                part += " (" + ", ".join(_counted(n, why) for why, n in reasons.most_common()) + ")"
             parts.append(part)
         left = self.total - sum(self.counts)
         if left:
@@ -284,11 +284,16 @@ class Printer:
 
 
 def _reason_kind(reason: str | None) -> str:
-    """The kind of a skip reason, for counting: "FIFO: never opened" -> "FIFO"."""
+    """The kind of a skip reason, for counting: "a FIFO (named pipe): never opened" -> "a FIFO"."""
     if not reason:
         return "no reason given"
-    head = reason.split(":", 1)[0].split(" (", 1)[0].strip()
+    return reason.split(":", 1)[0].split(" (", 1)[0].strip()
+
+
+def _counted(n: int, kind: str) -> str:
+    """``"2 FIFOs"``: a kind named with an article ("a FIFO") is a noun, counted in the plural."""
     for article in ("a ", "an "):
-        if head.startswith(article):
-            head = head[len(article) :]
-    return head
+        if kind.startswith(article):
+            noun = kind[len(article) :]
+            return f"{n} {noun}s" if n > 1 else f"{n} {noun}"
+    return f"{n} {kind}"  # "output exists", "unreadable": not a noun
