@@ -353,7 +353,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     from core.cli import UsageError
     from core.cli.progress import Printer
     from core.cli.run import check_workers, run_batch
-    from core.engine import EngineConfig
+    from core.engine import EngineConfig, lines
     from core.store import StoreError
 
     check_workers(args.workers)
@@ -369,8 +369,10 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    engine, spec, where = cluster_args.rerun_engine(args, spec, EngineConfig(workers=args.workers), recorder)
+    # Each task's line made by the workers, in the job's own form, as ``run`` prints it.
+    config = EngineConfig(workers=args.workers, lines=lines.JSON if args.json else lines.RESULT)
+    engine, spec, where = cluster_args.rerun_engine(args, spec, config, recorder)
     note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
     print(f"batch {args.batch}: running {len(spec.paths)} tasks again {where}{note}", file=sys.stderr)
-    printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
+    printer = Printer(spec.paths, spec.sizes, json_lines=args.json, job=spec.job)
     return run_batch(engine, spec, printer, recorder=recorder)
