@@ -75,6 +75,12 @@ class Backend(Protocol):
     def cancel_batch(self, batch_id: BatchId | None = None) -> None:
         """Cancel every unfinished task of a batch (``None``: of every batch)."""
 
+    def remove(self, task_ids: Iterable[TaskId]) -> None:
+        """Take queued tasks out of the queue (they end cancelled); started tasks are left running."""
+
+    def move_batch(self, batch_id: BatchId, offset: int) -> None:
+        """Serve a batch's queued tasks ``offset`` places sooner (negative) or later."""
+
     def retry(self, task_ids: Iterable[TaskId]) -> None:
         """Queue failed or cancelled tasks again."""
 
