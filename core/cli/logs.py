@@ -14,34 +14,35 @@ def log_path() -> str:
 
 
 class _AppendHandler(logging.Handler):
-    """Appends each record to the log file, made (with its folder) only when there is something to log."""
+    """Appends each record to ``log_path()``, made (with its folder) only when there is something to log.
 
-    def __init__(self, path: str) -> None:
+    The path is looked up then too: a run that logs nothing never loads what finds the user log folder.
+    """
+
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.path = path
         self.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = self.format(record) + "\n"
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            with open(self.path, "a", encoding="utf-8", errors="backslashreplace") as f:
+            path = log_path()
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(text)
         except Exception:  # noqa: BLE001 - logging must never end the run
             self.handleError(record)
 
 
-def log_to_file() -> str:
-    """Send the error that ends a run (with its traceback) to the log file, not the terminal; return its path.
+def log_to_file() -> None:
+    """Send the error that ends a run (with its traceback) to ``log_path()``, not the terminal.
 
     The terminal gets one line from the command instead.
     """
-    path = log_path()
     logger = logging.getLogger("brigade.fault")
     if not any(isinstance(h, _AppendHandler) for h in logger.handlers):
-        logger.addHandler(_AppendHandler(path))
+        logger.addHandler(_AppendHandler())
     logger.propagate = False
-    return path
 
 
 def level_of(name: str) -> int:

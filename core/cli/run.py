@@ -250,9 +250,9 @@ def run_batch(
     ``skipped_inputs`` are the reasons of inputs the walk could not use
     (``bad_inputs`` counts inputs skipped without a reason).
     """
-    from core.cli.logs import log_to_file
+    from core.cli.logs import log_path, log_to_file
 
-    log_file = log_to_file()
+    log_to_file()
     engine.add_listener(printer)
     interrupts = _Interrupts(engine, printer)
     started = time.monotonic()
@@ -279,7 +279,7 @@ def run_batch(
         resume = f"; resume with: brigade-cli resume {batch}" if batch else ""
         print(
             f"brigade-cli: the engine stopped on an unexpected error: {fault.message} "
-            f"(traceback in {log_file}){resume}",
+            f"(traceback in {log_path()}){resume}",
             file=sys.stderr,
         )
         return ExitCode.ENGINE_ERROR
