@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 
 from core.store.errors import StoreError
@@ -244,14 +245,20 @@ def _check_and_migrate(conn: sqlite3.Connection, path: str, upto: int) -> None:
 
 def _check_version(conn: sqlite3.Connection, path: str) -> int:
     """Read the version before writing anything; refuse newer or foreign files."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # One read transaction: another connection may be making this file meanwhile, and its tables,
+    # version and application id must be seen from the same commit.
+    conn.execute("BEGIN")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        has_tables = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+    finally:
+        conn.execute("COMMIT")
     if version > LATEST:
         raise StoreError(
             f"the history database {path} is from a newer Brigade (schema {version}, this one knows "
             f"up to {LATEST}); it was left untouched"
         )
-    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-    has_tables = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
     if app_id != APPLICATION_ID and (has_tables or version):
         raise StoreError(f"{path} is an SQLite database of another program, not Brigade's history")
     if not has_tables:
@@ -263,11 +270,28 @@ def _writable(conn: sqlite3.Connection, path: str) -> None:
     """Switch to WAL, which also proves the file (and its folder) can be written."""
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise StoreError(f"the history database {path} is read-only")
-    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    mode = _journal_to_wal(conn)
     if str(mode).lower() != "wal":
         raise StoreError(f"the history database {path} cannot use write-ahead logging (journal: {mode})")
     conn.execute("BEGIN IMMEDIATE")  # takes the write lock: fails now if the file is read-only
     conn.execute("COMMIT")
+
+
+def _journal_to_wal(conn: sqlite3.Connection) -> str:
+    """Switch the journal to WAL and return the mode now in force.
+
+    SQLite does not call the busy handler for a change of journal mode, so a
+    file that another connection is making at the same moment answers "locked"
+    at once: wait for it here as long as the busy timeout would.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(conn: sqlite3.Connection, upto: int) -> None:

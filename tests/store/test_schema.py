@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
@@ -284,3 +285,28 @@ def test_a_new_database_in_a_folder_that_cannot_be_written_is_refused_before_the
             subprocess.run(["chattr", "-i", folder], check=False)
         os.chmod(folder, 0o755)
     assert not os.listdir(folder)
+
+
+def test_a_database_being_made_by_one_connection_is_never_foreign_to_another(tmp_path):
+    # The recorder makes a new history on its writer thread while, say, a watch rule opens the same
+    # file: the opener must see the file either before its schema or after, never half of each.
+    failures: list[str] = []
+    for n in range(60):
+        path = str(tmp_path / f"h{n}.sqlite3")
+        start = threading.Barrier(2)
+
+        def open_it(path: str = path, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                connect(path).close()
+            except StoreError as exc:
+                failures.append(str(exc))
+
+        openers = [threading.Thread(target=open_it) for _ in range(2)]
+        for t in openers:
+            t.start()
+        for t in openers:
+            t.join(timeout=30)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert failures == []
