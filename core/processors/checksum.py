@@ -156,8 +156,8 @@ def _constructor(algorithm: str) -> Callable[[], Any]:
 
     Direct constructors: ``hashlib.new()`` would look the name up again for
     every file. ``hashlib`` is imported here, on first use: the CLI loads
-    this module for the job's parameters only, and loading OpenSSL costs it
-    several milliseconds before the first task.
+    this module for the job's parameters only, and should not wait for
+    OpenSSL to load before it can queue the first task.
     """
     import hashlib
 
