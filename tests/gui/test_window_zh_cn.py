@@ -41,7 +41,7 @@ def english_words(text: str) -> list[str]:
 
 def shown_text(label: QLabel) -> str:
     """What a label shows: a rich-text label's words without its markup."""
-    if label.textFormat() != Qt.TextFormat.RichText and not Qt.mightBeRichText(label.text()):
+    if label.textFormat() == Qt.TextFormat.PlainText or "<" not in label.text():
         return label.text()
     document = QTextDocument()
     document.setHtml(label.text())
