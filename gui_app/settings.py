@@ -30,12 +30,15 @@ WORKERS_RANGE = (1, 256)
 RETRIES_RANGE = (0, 10)
 
 
+def _whole_number(value: int, name: str, lo: int, hi: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}")
+    return value
+
+
 def check_workers(value: int) -> int:
     """Return ``value`` if it is a valid worker count, else raise ``ValueError``."""
-    lo, hi = WORKERS_RANGE
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise ValueError(f"workers must be a whole number from {lo} to {hi}")
-    return value
+    return _whole_number(value, "workers", *WORKERS_RANGE)
 
 
 def check_timeout(value: float | None) -> float | None:
@@ -49,10 +52,7 @@ def check_timeout(value: float | None) -> float | None:
 
 def check_retries(value: int) -> int:
     """Return ``value`` if it is a valid retry count, else raise ``ValueError``."""
-    lo, hi = RETRIES_RANGE
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise ValueError(f"retries must be a whole number from {lo} to {hi}")
-    return value
+    return _whole_number(value, "retries", *RETRIES_RANGE)
 
 
 def check_recycle_after(value: int | None) -> int | None:
