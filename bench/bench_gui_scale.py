@@ -4,10 +4,12 @@
 
 The engine is paused first, so the batch is queued and shown but not run:
 this measures the table, the bridge and the store's insert, not the jobs.
-Then the view scrolls to the end, sorts by file name and filters by state,
-and finally every task is cancelled (a million state changes through the
-bridge). Targets: the whole app (window process and workers) under 1 GiB
-RSS at its peak, cancel all under 2 s, and no stall over 200 ms at any step.
+Then the view scrolls to the end, sorts by file name and filters by state
+(each step's time runs until its rows are shown: a big table is arranged on
+a worker thread), and finally every task is cancelled (one event for the million
+queued tasks, through the bridge, the table and the history). Targets: the
+whole app (window process and workers) under 1 GiB RSS at its peak, cancel
+all under 2 s, and no stall over 200 ms at any step.
 """
 
 from __future__ import annotations
@@ -74,19 +76,21 @@ def main() -> int:
         after_add = app_rss(window.bridge.engine.worker_pids)
         peak[0] = max(peak[0], after_add)
 
-        steps = (
-            view.scrollToBottom,
-            lambda: view.sortByColumn(0, Qt.SortOrder.DescendingOrder),
-            lambda: window.tasks.filter_bar.state_box.setCurrentIndex(1),  # active tasks
-        )
-        # Each step blocks the event loop until it returns: its own length is its stall.
-        blocked = []
-        for step in steps:
+        proxy, states = window.tasks.proxy, window.tasks.filter_bar.state_box
+
+        def browse(step) -> tuple[float, float]:
+            """Run a step; return (seconds until its rows show, longest stall: its own call or after)."""
             t0 = time.monotonic()
-            step()
-            blocked.append(time.monotonic() - t0)
-            app.processEvents()
-        browse_s, browse_stall = sum(blocked), max(blocked)
+            step()  # blocks the event loop until it returns: its own length is a stall
+            blocked = time.monotonic() - t0
+            shown, stall = timed(app, window, meter, lambda: None, lambda: not proxy.arranging, 120, peak)
+            return blocked + shown, max(blocked, stall)
+
+        scroll = browse(view.scrollToBottom)
+        ordered = browse(lambda: view.sortByColumn(0, Qt.SortOrder.DescendingOrder))
+        first = proxy.index(0, 0).data()
+        filtered = browse(lambda: states.setCurrentIndex(1))  # active tasks, still sorted
+        browse_stall = max(scroll[1], ordered[1], filtered[1])
         window.tasks.filter_bar.state_box.setCurrentIndex(0)
         view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         cancel_s, cancel_stall = timed(
@@ -99,6 +103,14 @@ def main() -> int:
             peak,
         )
         peak[0] = max(peak[0], app_rss(window.bridge.engine.worker_pids))
+        # The history commits on its own thread: how long until it shows the cancel too.
+        bid, t0 = model.batches[0].batch_id, time.monotonic()
+
+        def recorded() -> bool:
+            return window.store.batch(bid).counts.get(TaskState.CANCELLED, 0) == n
+
+        wait_until(app, recorded, 60)
+        history_s = cancel_s + time.monotonic() - t0
     finally:
         close(app, window)
     print(f"GUI scale, a {n:,}-task batch, {args.workers} workers, engine paused ({load()})")
@@ -108,11 +120,16 @@ def main() -> int:
     )
     print(f"  add (submit to every row shown): {add_s:5.1f} s, longest stall {add_stall * 1000:6.1f} ms")
     print(f"  2 s after adding:                          longest stall {settle_stall * 1000:6.1f} ms")
+    for what, (took, stall) in (
+        ("scroll to the end:              ", scroll),
+        ("sort by file name (rows shown): ", ordered),
+        ("filter active, sorted (shown):  ", filtered),
+    ):
+        print(f"  {what} {took:5.1f} s, longest stall {stall * 1000:6.1f} ms")
+    print(f"  first row sorted descending: {first}")
     print(
-        f"  scroll to the end, sort, filter: {browse_s:5.1f} s, longest stall {browse_stall * 1000:6.1f} ms"
-    )
-    print(
-        f"  cancel all (1M state changes):   {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
+        f"  cancel all (one bulk event):     {cancel_s:5.1f} s, longest stall {cancel_stall * 1000:6.1f} ms"
+        f" (in the history after {history_s:.1f} s)"
     )
     stall = max(add_stall, settle_stall, browse_stall, cancel_stall)
     ok = peak[0] < 1024 * MiB and cancel_s < 2.0 and stall < 0.200

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from typing import Any
 
     from core.model import BatchId, BatchSpec, Failure, TaskId, TaskState
@@ -123,6 +123,58 @@ class TaskRequeued:
 
 
 @dataclass(slots=True)
+class TasksCancelled:
+    """Queued tasks of one batch were cancelled before any worker had them: one event for many tasks.
+
+    Such tasks end with this event instead of a ``TaskFinished`` each, so
+    cancelling the rest of a batch of a million tasks is one event, not a
+    million. (A task already handed to a worker, started or not, ends with
+    its own ``TaskFinished``.)
+
+    Attributes
+    ----------
+    batch_id
+        The batch the tasks belong to.
+    spans
+        The cancelled tasks' ids, in runs; each run is a ``range`` where the
+        ids are consecutive (as a new batch's are), else a sorted sequence.
+    time
+        When they were cancelled (``time.time()``).
+    """
+
+    batch_id: BatchId
+    spans: tuple[Sequence[TaskId], ...]
+    time: float
+
+    @property
+    def count(self) -> int:
+        """How many tasks were cancelled."""
+        return sum(len(span) for span in self.spans)
+
+    def task_ids(self) -> Iterator[TaskId]:
+        """Every cancelled task's id, in order."""
+        for span in self.spans:
+            yield from span
+
+    def each(self) -> Iterator[TaskFinished]:
+        """Each task's end as its own ``TaskFinished``, for a listener that follows a few tasks one by one."""
+        from core.model import TaskState
+
+        for tid in self.task_ids():
+            yield TaskFinished(tid, 0, TaskState.CANCELLED, None, None, 0.0, self.time, 0, 0)
+
+
+@dataclass(slots=True)
+class QueueOrdered:
+    """The order in which batches with queued tasks are handed out changed.
+
+    ``order`` lists those batches, the next to be served first.
+    """
+
+    order: tuple[BatchId, ...]
+
+
+@dataclass(slots=True)
 class BatchFinished:
     """Every task of the batch is terminal, or the engine stopped it.
 
@@ -153,6 +205,8 @@ Event = (
     | TaskLog
     | TaskFinished
     | TaskRequeued
+    | TasksCancelled
+    | QueueOrdered
     | BatchFinished
     | WorkerEvent
 )

@@ -17,6 +17,7 @@ from core.params import ParamError
 from core.registry import UnknownJobError, processor_class
 from gui_app.controls import count_text
 from gui_app.i18n import error_tr
+from gui_app.tasks_model import BatchRows
 
 if TYPE_CHECKING:  # a type checker sees the window's attributes; at run time a plain mixin
     from gui_app.main_window import MainWindow
@@ -107,6 +108,55 @@ class BatchCommands(_Base):
     @Slot()
     def cancel_selected(self) -> None:
         self.cancel(self.view.selected_task_ids())
+
+    @Slot(list)
+    def remove(self, task_ids: list[int]) -> None:
+        """Take the queued tasks among ``task_ids`` out of the queue; say what was left running."""
+        known = [
+            (t, row) for t, row in zip(task_ids, map(self.model.row_of, task_ids), strict=True) if row >= 0
+        ]
+        states = [self.model.state(row) for _, row in known]
+        queued = [t for (t, _), s in zip(known, states, strict=True) if s == TaskState.QUEUED]
+        running = states.count(TaskState.RUNNING)
+        if not queued or (engine := self.engine) is None:
+            self.report(self.tr("Nothing removed: only queued tasks can be taken out of the queue"))
+            return
+        engine.remove(queued)
+        text = count_text(len(queued), self.tr("Removed %1 queued task"), self.tr("Removed %1 queued tasks"))
+        if running:
+            text += " · " + count_text(
+                running,
+                self.tr("%1 running task keeps running (Cancel stops it)"),
+                self.tr("%1 running tasks keep running (Cancel stops them)"),
+            )
+        self.statusBar().showMessage(text, 10_000)
+
+    @Slot()
+    def remove_selected(self) -> None:
+        self.remove(self.view.selected_task_ids())
+
+    @Slot()
+    def move_batch_up(self) -> None:
+        self._move_batch(-1)
+
+    @Slot()
+    def move_batch_down(self) -> None:
+        self._move_batch(1)
+
+    def _move_batch(self, offset: int) -> None:
+        """Move the batch of the current task (or the one chosen in the filter) in the engine's queue."""
+        current = self.view.currentIndex()
+        if current.isValid():
+            batch: BatchRows | None = self.model.batch_of(self.view.proxy.source_row(current.row()))
+        else:
+            chosen = self.tasks.filter_bar.batch_id
+            batch = next((b for b in self.model.batches if b.batch_id == chosen), None)
+        if batch is None:
+            self.report(self.tr("Select a task of the batch to move"))
+        elif not batch.counts.by_state[TaskState.QUEUED] or batch.batch_id not in self._live:
+            self.report(self.tr("Batch %1 has no queued tasks to move").replace("%1", str(batch.batch_id)))
+        elif (engine := self.engine) is not None:
+            engine.move_batch(batch.batch_id, offset)
 
     def _count(self, state: TaskState) -> int:
         return self.model.counts.by_state[state]

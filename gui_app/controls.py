@@ -77,10 +77,34 @@ class Actions(QObject):
         self.resume = make(
             "resume", self.tr("&Resume"), "Ctrl+Shift+P", sp.SP_MediaSeekForward, self.tr("Start tasks again")
         )
+        self.remove_selected = make(
+            "remove_selected",
+            self.tr("Re&move selected"),
+            "Delete",
+            sp.SP_TrashIcon,
+            self.tr("Take the selected queued tasks out of the queue; running ones keep running"),
+        )
+        self.move_up = make(
+            "move_up",
+            self.tr("Move batch &up"),
+            "Ctrl+Shift+Up",
+            sp.SP_ArrowUp,
+            self.tr("Run the selected batch's queued tasks before those of the batch above it"),
+        )
+        self.move_down = make(
+            "move_down",
+            self.tr("Move batch do&wn"),
+            "Ctrl+Shift+Down",
+            sp.SP_ArrowDown,
+            self.tr("Run the selected batch's queued tasks after those of the batch below it"),
+        )
+        # Icons only in the toolbar (the menu and the tooltips name them): the toolbar fits the window.
+        self.move_up.setPriority(QAction.Priority.LowPriority)
+        self.move_down.setPriority(QAction.Priority.LowPriority)
         self.cancel_selected = make(
             "cancel_selected",
             self.tr("&Cancel selected"),
-            "Delete",
+            "Ctrl+Delete",
             sp.SP_DialogCancelButton,
             self.tr("Cancel the selected tasks"),
         )
@@ -142,6 +166,10 @@ class Actions(QObject):
             self.pause,
             self.resume,
             None,
+            self.remove_selected,
+            self.move_up,
+            self.move_down,
+            None,
             self.cancel_selected,
             self.cancel_all,
             self.retry_failed,
@@ -158,6 +186,7 @@ class Actions(QObject):
         active = counts.unfinished > 0
         key = (
             active,
+            counts.by_state[TaskState.QUEUED] > 0,
             paused,
             has_selection,
             can_start,
@@ -171,6 +200,9 @@ class Actions(QObject):
         self.pause.setEnabled(active and not paused)
         self.resume.setEnabled(paused)
         self.cancel_selected.setEnabled(has_selection and active)
+        queued = has_selection and counts.by_state[TaskState.QUEUED] > 0
+        for action in (self.remove_selected, self.move_up, self.move_down):
+            action.setEnabled(queued)
         self.cancel_all.setEnabled(active)
         self.retry_failed.setEnabled(counts.by_state[TaskState.FAILED] > 0)
         self.clear_finished.setEnabled(counts.total > counts.unfinished)

@@ -48,7 +48,7 @@ from gui_app.error_label import ErrorLabel
 from gui_app.i18n import error_tr, job_tr
 from gui_app.job_forms import OutputForm, ParamsForm, PreviewDialog
 from gui_app.presets_bar import PresetsBar
-from gui_app.tasks_model import MAX_ROOTS
+from gui_app.task_text import MAX_ROOTS
 
 
 def split_patterns(text: str) -> tuple[str, ...]:

@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -34,15 +32,19 @@ from core.discovery import display_path
 from core.events import (
     BatchAccepted,
     Event,
+    QueueOrdered,
     TaskFinished,
     TaskLog,
     TaskProgress,
     TaskRequeued,
+    TasksCancelled,
     TaskStarted,
 )
 from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
 from core.processor import LINE
 from gui_app.i18n import job_tr
+from gui_app.task_order import Keys, natural_key, numeric_keys, result_of
+from gui_app.task_text import batch_roots, duration_text, one_line, result_text, short_path
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
 COLUMN_COUNT = 7
@@ -146,69 +148,6 @@ class TaskDetail:
     log_dropped: int = 0
 
 
-MAX_ROOTS = 64  # more dropped folders than this: paths show as folder/name (a lookup per painted cell)
-
-
-def batch_roots(roots: Iterable[str]) -> tuple[str, ...]:
-    """The dropped folders as prefixes (``/a/b/``), longest first, so the nearest root matches."""
-    folders = [os.path.join(os.path.abspath(r), "") for r in roots if os.path.isdir(r)]
-    if len(folders) > MAX_ROOTS:
-        return ()
-    return tuple(sorted(set(folders), key=len, reverse=True))
-
-
-def one_line(value: Any) -> str:
-    """A value on one line: a text of several lines shows its last non-empty one (a program's verdict)."""
-    text = f"{value}"
-    if "\n" not in text:
-        return text
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
-
-
-def result_text(result: dict[str, Any] | None, columns: Sequence[str] = ()) -> str:
-    """One short line for the Result column: the job's result columns, else every field."""
-    if not result:
-        return ""
-    keys = [k for k in columns if k in result] or list(result)
-    return "  ".join(one_line(result[k]) if len(keys) == 1 else f"{k}={one_line(result[k])}" for k in keys)
-
-
-def short_path(path: str) -> str:
-    """The file name and its folder (``photos/IMG_0001.jpg``); the full path is in the tooltip."""
-    parent, name = os.path.split(path)
-    folder = os.path.basename(parent)
-    return display_path(f"{folder}/{name}" if folder else name)
-
-
-def duration_text(seconds: float | None) -> str:
-    """``"0.42 s"``, ``"12.3 s"``, ``"3 min 04 s"``, ``"2 h 05 min"``; empty for ``None``.
-
-    The one format of durations in the window: the tasks table, the status bar and history.
-    """
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return _tr_duration("%1 s").replace("%1", f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}")
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return _tr_duration("%1 min %2 s").replace("%1", str(minutes)).replace("%2", f"{secs:02d}")
-    hours, minutes = divmod(minutes, 60)
-    return _tr_duration("%1 h %2 min").replace("%1", str(hours)).replace("%2", f"{minutes:02d}")
-
-
-# Marked for lupdate here, translated when shown (the language may change after import).
-_DURATION_FORMS = (
-    QT_TRANSLATE_NOOP("duration", "%1 s"),
-    QT_TRANSLATE_NOOP("duration", "%1 min %2 s"),
-    QT_TRANSLATE_NOOP("duration", "%1 h %2 min"),
-)
-
-
-def _tr_duration(text: str) -> str:
-    return QCoreApplication.translate("duration", text)
-
-
 class TasksModel(QAbstractTableModel):
     """Every task the window knows of, in submission order. GUI thread only."""
 
@@ -255,6 +194,7 @@ class TasksModel(QAbstractTableModel):
         self._texts: dict[Row, str] = {}  # result text of done and skipped tasks
         self._details: dict[Row, TaskDetail] = {}
         self._changed: list[Row] = []  # rows changed since the last flush_changes
+        self._changed_spans: list[tuple[Row, Row]] = []  # and spans of rows changed at once
         self.counts = Counts()
 
     # ------------------------------------------------------------ Qt model API
@@ -433,20 +373,38 @@ class TasksModel(QAbstractTableModel):
             return self.result_text
         if col == COL_JOB:
             return lambda r: self.batch_of(r).job
-        return lambda r: os.path.basename(self.path(r)).lower()
+        return lambda r: natural_key(os.path.basename(self.path(r)))
 
-    def bulk_sort_key(self, col: int) -> Callable[[Row], Any]:
-        """``sort_key`` for sorting every row at once: file names are read in one pass first.
+    def sort_keys(self, col: int) -> Callable[[], Keys]:
+        """What sorts every row by ``col``: a function to call on a worker thread, returning a key per row.
 
-        A sort of a million rows then looks keys up in a list (in C), instead of
-        calling back into Python for each row's path.
+        It holds a snapshot taken now (copies of the compact arrays, the
+        batches' path lists, which never change), so the model may change
+        while it runs. See ``gui_app.task_order``.
         """
-        if col == COL_FILE:
-            basename = os.path.basename
-            return [basename(p).lower() for b in self.batches for p in b.paths].__getitem__
+        n = len(self._state)
+        state = bytes(self._state)
+        if col == COL_STATE:
+            return lambda: state
+        if col == COL_WORKER:
+            pids = array("i", self._pid)
+            return lambda: pids
+        if col in (COL_PROGRESS, COL_DURATION):
+            progress, started, durations = (
+                bytes(self._progress),
+                array("d", self._started),
+                array("f", self._duration),
+            )
+            now = time.time()
+            return lambda: numeric_keys(col == COL_PROGRESS, state, progress, started, durations, now)
+        if col == COL_RESULT:
+            texts, details = dict(self._texts), dict(self._details)
+            return lambda: [result_of(r, texts, details) for r in range(n)]
+        spans = [(b.paths, b.count, self.job_title(b.job)) for b in self.batches]
         if col == COL_JOB:
-            return [b.job for b in self.batches for _ in range(b.count)].__getitem__
-        return self.sort_key(col)
+            return lambda: [title for _, count, title in spans for _ in range(count)]
+        basename = os.path.basename
+        return lambda: [natural_key(basename(p)) for paths, count, _ in spans for p in paths[:count]]
 
     def job_title(self, job: str) -> str:
         """The job's name as shown (its title, once known)."""
@@ -535,11 +493,18 @@ class TasksModel(QAbstractTableModel):
             kind = type(ev)
             if kind is TaskLog:
                 continue  # the bulk of a talkative batch: nothing to fold in
-            if kind is BatchAccepted:
-                self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
+            if kind is BatchAccepted or kind is QueueOrdered:
+                if kind is BatchAccepted:
+                    self.add_batch(ev.batch_id, ev.spec, ev.task_ids)  # type: ignore[union-attr]
+                else:
+                    self.flush_changes()  # rows changed so far are signalled where they are now
+                    self.order_batches(ev.order)  # type: ignore[union-attr]
                 last = self.batches[-1] if self.batches else None
                 ids, first, n = (last.ids, last.first, last.count) if last is not None else ((), 0, 0)
                 base = ids[0] if n else 0
+                continue
+            if kind is TasksCancelled:
+                self._on_cancelled(ev)  # type: ignore[arg-type]
                 continue
             handler = handlers.get(kind)
             if handler is None:
@@ -561,12 +526,47 @@ class TasksModel(QAbstractTableModel):
     def flush_changes(self) -> None:
         """Signal the rows changed since the last flush: one ``dataChanged`` per span."""
         rows, self._changed = self._changed, []
+        bulk, self._changed_spans = self._changed_spans, []
         n = len(self._state)
-        for first, last in spans(rows):
+        found = spans(rows) + bulk
+        if len(found) > MAX_SPANS:
+            found = [(min(f for f, _ in found), max(last for _, last in found))]
+        for first, last in found:
             if first < n:
                 self.dataChanged.emit(
                     self.index(first, 0), self.index(min(last, n - 1), COLUMN_COUNT - 1), ALL_ROLES
                 )
+
+    def _on_cancelled(self, ev: TasksCancelled) -> None:
+        """Queued tasks of a batch were cancelled at once: each span of rows changes in one step."""
+        b = next((b for b in reversed(self.batches) if b.batch_id == ev.batch_id), None)
+        if b is None:
+            return
+        for span in ev.spans:
+            lo, hi = task_index(b.ids, span[0]), task_index(b.ids, span[-1])
+            if lo >= 0 and hi - lo + 1 == len(span):  # consecutive rows: one slice
+                self._cancel_rows(b, b.first + lo, b.first + hi + 1)
+                continue
+            for tid in span:  # the batch shows more tasks than this run has (a resumed one)
+                i = task_index(b.ids, tid)
+                if i >= 0:
+                    self._cancel_rows(b, b.first + i, b.first + i + 1)
+
+    def _cancel_rows(self, b: BatchRows, lo: Row, hi: Row) -> None:
+        """Rows ``lo .. hi-1`` of batch ``b`` are cancelled, never started: set as slices, counted in C."""
+        n = hi - lo
+        states = self._state[lo:hi]
+        for state in TaskState:
+            moved = states.count(state)
+            self.counts.by_state[state] -= moved
+            b.counts.by_state[state] -= moved
+        self.counts.by_state[TaskState.CANCELLED] += n
+        b.counts.by_state[TaskState.CANCELLED] += n
+        self._state[lo:hi] = bytes((TaskState.CANCELLED,)) * n
+        self._progress[lo:hi] = b"\xff" * n
+        self._started[lo:hi] = array("d", bytes(8 * n))
+        self._duration[lo:hi] = array("f", [-1.0]) * n
+        self._changed_spans.append((lo, hi - 1))
 
     def _on_progress(self, row: Row, ev: TaskProgress) -> None:
         self._progress[row] = max(0, min(100, int(ev.fraction * 100)))
@@ -673,6 +673,38 @@ class TasksModel(QAbstractTableModel):
         self.endResetModel()
         return removed
 
+    def order_batches(self, order: Sequence[int]) -> None:
+        """Show the batches of ``order`` in that order (the queue's), each in the place of one of them.
+
+        Their rows move as blocks (arrays are sliced, not rebuilt row by row);
+        the views keep their selection and current row through ``layoutChanged``.
+        """
+        wanted = set(order)
+        by_id = {b.batch_id: b for b in self.batches if b.batch_id in wanted}
+        moving = iter([by_id[i] for i in order if i in by_id])
+        new = [next(moving) if b.batch_id in wanted else b for b in self.batches]
+        if new == self.batches:
+            return
+        self.layoutAboutToBeChanged.emit()
+        counts, old, persistent = self.counts, self._snapshot(), self.persistentIndexList()
+        old_firsts = {b.batch_id: b.first for b in self.batches}
+        self._clear_arrays()
+        for b in new:
+            self._copy_batch(b, old)
+        self.counts = counts  # the same tasks: finished and bytes figures stay
+        firsts = {b.batch_id: b.first for b in self.batches}
+        moved = []
+        for index in persistent:
+            b = self.batch_of_old(old_firsts, index.row())
+            moved.append(self.index(index.row() - old_firsts[b] + firsts[b], index.column()))
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    @staticmethod
+    def batch_of_old(firsts: dict[int, Row], row: Row) -> int:
+        """The batch that held ``row`` in a layout whose batches began at ``firsts``."""
+        return max((first, bid) for bid, first in firsts.items() if first <= row)[1]
+
     def _snapshot(self) -> dict[str, Any]:
         return {
             "state": self._state,
@@ -699,8 +731,9 @@ class TasksModel(QAbstractTableModel):
             for row, value in old_map.items():
                 if lo <= row < hi:
                     new[row - lo + first] = value
-        for s in self._state[first:]:
-            self.counts.by_state[s] += 1
+        kept = self._state[first:]
+        for state in TaskState:
+            self.counts.by_state[state] += kept.count(state)
 
 
 def spans(rows: Sequence[Row]) -> list[tuple[Row, Row]]:

@@ -3,12 +3,17 @@
 ``QSortFilterProxyModel`` would call back into Python for every comparison
 and every row it filters (millions of calls for a big batch); this proxy
 sorts and filters the model's compact arrays directly, and is the identity
-(no arrays at all) while neither is asked for.
+(no arrays at all) while neither is asked for. A big table is arranged on a
+worker thread (``gui_app.task_order``), so sorting or filtering a million
+rows never freezes the window: the table keeps its arrangement until the
+new one is ready.
 """
 
 from __future__ import annotations
 
+import logging
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,11 +24,25 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Slot,
 )
+from superqt.utils import create_worker
 
 from core.discovery import display_path
 from core.model import TaskState
-from gui_app.tasks_model import CELL_FLAGS, COLUMN_COUNT, NO_FLAGS, ROOT_INDEX, Row, TasksModel
+from gui_app.task_order import ArrangeJob, Arrangement, result_of
+from gui_app.tasks_model import (
+    CELL_FLAGS,
+    COL_FILE,
+    COL_JOB,
+    COLUMN_COUNT,
+    NO_FLAGS,
+    ROOT_INDEX,
+    Row,
+    TasksModel,
+)
+
+log = logging.getLogger("brigade.gui")
 
 
 class TasksProxy(QAbstractProxyModel):
@@ -38,6 +57,7 @@ class TasksProxy(QAbstractProxyModel):
 
     REFRESH_MS = 400
     SCAN_LIMIT = 4096  # changed spans longer than this are signalled as the whole table
+    SYNC_ROWS = 20_000  # tables up to this many rows are arranged at once, bigger ones on a worker thread
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -46,11 +66,17 @@ class TasksProxy(QAbstractProxyModel):
         self._batch: int | None = None  # the one batch shown, None: every batch
         self._sort_col = -1
         self._order = Qt.SortOrder.AscendingOrder
-        self._rows: array | None = None
-        self._inv: array | None = None
+        self._rows: array[int] | None = None
+        self._inv: array[int] | None = None
         self._model: QAbstractItemModel | None = None
+        self._held: tuple[list[QPersistentModelIndex], list[QPersistentModelIndex]] | None = None
+        self._sorted: list[int] | None = None  # every source row in the sort's order, once computed
+        self._generation = 0  # of the newest arrangement asked for; older results are dropped
+        self._worker: Any = None  # the arrangement made on a worker thread
+        self._again = False  # another arrangement was asked for while one was made
+        self._stale = False  # rows were added, or keys of the sorted column changed
         self._dirty = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
-        self._dirty.timeout.connect(self._relayout)
+        self._dirty.timeout.connect(self._refresh)
 
     # ------------------------------------------------------------ configuration
     def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
@@ -60,8 +86,11 @@ class TasksProxy(QAbstractProxyModel):
         model.modelReset.connect(self._on_reset)
         model.rowsInserted.connect(self._on_inserted)
         model.dataChanged.connect(self._on_changed)
-        self._rebuild()
+        model.layoutAboutToBeChanged.connect(self._on_layout_changing)
+        model.layoutChanged.connect(self._on_layout_changed)
+        self._rows = self._inv = self._sorted = None
         self.endResetModel()
+        self._relayout()
 
     def tasks(self) -> TasksModel:
         # Kept in Python: asked per painted cell, and sourceModel() is a call into Qt.
@@ -90,14 +119,25 @@ class TasksProxy(QAbstractProxyModel):
         return range(b.first, b.first + b.count) if b is not None else range(0)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (-1: the model's order).
+
+        A big table is arranged on a worker thread (``gui_app.task_order``):
+        it stays as it is, and usable, until the sorted rows replace it.
+        """
         self._sort_col, self._order = column, order
+        self._sorted = None
         self._relayout()
+
+    @property
+    def arranging(self) -> bool:
+        """Whether rows are being sorted or filtered on the worker thread."""
+        return self._worker is not None
 
     @property
     def identity(self) -> bool:
         return self._rows is None
 
-    # ------------------------------------------------------------ mapping
+    # ------------------------------------------------------------ arranging
     def _accepts(self, row: Row) -> bool:
         m = self.tasks()
         if self._batch is not None and m.batch_of(row).batch_id != self._batch:
@@ -108,37 +148,93 @@ class TasksProxy(QAbstractProxyModel):
             return self._text in display_path(m.path(row)).lower() or self._text in m.result_text(row).lower()
         return True
 
-    def _rebuild(self) -> None:
-        m = self.tasks()
-        n = m.rowCount()
-        batch = self._batch_rows()
-        if self._states is None and not self._text and self._sort_col < 0 and batch is None:
-            self._rows = self._inv = None
-            return
-        candidates = range(n) if batch is None else batch
-        if self._states is None and not self._text:
-            rows = list(candidates)
-        elif self._states is not None and not self._text:
-            allowed, state = self._states, m._state
-            rows = [i for i in candidates if state[i] in allowed]
-        else:
-            rows = [i for i in candidates if self._accepts(i)]
-        if self._sort_col >= 0:
-            rows.sort(
-                key=m.bulk_sort_key(self._sort_col), reverse=self._order == Qt.SortOrder.DescendingOrder
-            )
-        self._rows = array("l", rows)
-        inv = array("l", [-1]) * n
-        for v, s in enumerate(rows):
-            inv[s] = v
-        self._inv = inv
+    @Slot()
+    def _refresh(self) -> None:
+        """Fold in changes that may move rows (debounced): filter again, and sort again if keys changed."""
+        if self._stale:
+            self._sorted = None
+        self._stale = False
+        self._relayout()
 
     def _relayout(self) -> None:
+        """Arrange the rows again: at once for a small table, else on the worker thread."""
         self._dirty.stop()
+        self._generation += 1  # an arrangement asked for earlier is not shown any more
+        m = self.tasks()
+        if self._states is None and not self._text and self._sort_col < 0 and self._batch is None:
+            self._apply(None)
+            return
+        job = self._job(m)
+        if job.rows <= self.SYNC_ROWS:
+            self._apply(job.run())
+        elif self._worker is not None:
+            self._again = True  # arranged again once the running job ends
+        else:
+            worker = create_worker(job.run, _start_thread=False)
+            worker.returned.connect(self._on_arranged)
+            worker.errored.connect(self._on_failed)
+            worker.finished.connect(self._on_ended)
+            self._worker = worker
+            worker.start()
+
+    def _job(self, m: TasksModel) -> ArrangeJob:
+        """A snapshot of what the arrangement depends on, taken on the GUI thread."""
+        sorting = self._sort_col >= 0
+        order = self._sorted if sorting and self._sorted is not None else None
+        text = self._text
+        accepts = None
+        if text:
+            spans = [(b.first, b.paths, b.count) for b in m.batches]
+            firsts = [first for first, _, _ in spans]
+            texts, details = dict(m._texts), dict(m._details)
+
+            def accepts(row: Row) -> bool:
+                first, paths, _ = spans[bisect_right(firsts, row) - 1]
+                path = display_path(paths[row - first]).lower()
+                return text in path or text in result_of(row, texts, details).lower()
+
+        return ArrangeJob(
+            self._generation,
+            m.rowCount(),
+            m.sort_keys(self._sort_col) if sorting and order is None else None,
+            order,
+            self._order == Qt.SortOrder.DescendingOrder,
+            bytes(m._state) if self._states is not None else b"",
+            self._states,
+            self._batch_rows(),
+            accepts,
+        )
+
+    @Slot(object)
+    def _on_arranged(self, done: Arrangement) -> None:
+        if done.generation == self._generation:
+            self._apply(done)
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        log.error("arranging the tasks failed", exc_info=exc)
+
+    @Slot()
+    def _on_ended(self) -> None:
+        self._worker = None
+        if self._again:
+            self._again = False
+            self._relayout()
+
+    def _apply(self, done: Arrangement | None) -> None:
+        """Show an arrangement (``None``: the model's rows as they are), keeping the views' selection."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         sources = [self.mapToSource(i) for i in persistent]
-        self._rebuild()
+        if done is None:
+            self._rows = self._inv = None
+            self._sorted = None
+        else:
+            inv, n = done.inv, self.tasks().rowCount()
+            if len(inv) < n:  # rows added meanwhile: shown by the next arrangement
+                inv = inv + array("q", [-1]) * (n - len(inv))
+                self._dirty.start()
+            self._rows, self._inv, self._sorted = done.rows, inv, done.order
         self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
         self.layoutChanged.emit()
 
@@ -230,9 +326,11 @@ class TasksProxy(QAbstractProxyModel):
 
     # ------------------------------------------------------------ source signals
     def _on_reset(self) -> None:
+        # Rows are numbered anew: shown as they are until arranged again (on the worker thread if many).
         self.beginResetModel()
-        self._rebuild()
+        self._rows = self._inv = self._sorted = None
         self.endResetModel()
+        self._relayout()
 
     def _on_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if self._rows is None:
@@ -240,8 +338,12 @@ class TasksProxy(QAbstractProxyModel):
             self.endInsertRows()
             return
         assert self._inv is not None
+        self._inv.extend(array("q", [-1]) * (last - first + 1))
+        if last - first >= self.SYNC_ROWS:  # too many to filter here: arranged with the rest
+            self._sorted = None
+            self._relayout()
+            return
         accepted = [r for r in range(first, last + 1) if self._accepts(r)]
-        self._inv.extend(array("l", [-1]) * (last - first + 1))
         if accepted:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(accepted) - 1)
@@ -251,6 +353,21 @@ class TasksProxy(QAbstractProxyModel):
             self.endInsertRows()
         if self._sort_col >= 0:
             self._dirty.start()
+
+    def _on_layout_changing(self) -> None:
+        """The source moves rows (batches reordered): hold the views' indexes by their source rows."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        self._held = (persistent, [QPersistentModelIndex(self.mapToSource(i)) for i in persistent])
+
+    def _on_layout_changed(self) -> None:
+        # Rows moved: shown in the model's new order until arranged again.
+        persistent, sources = self._held or ([], [])
+        self._held = None
+        self._rows = self._inv = self._sorted = None
+        self.changePersistentIndexList(persistent, [self.mapFromSource(s) for s in sources])
+        self.layoutChanged.emit()
+        self._relayout()
 
     def _on_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int]) -> None:
         left, right = top.column(), bottom.column()
@@ -267,5 +384,7 @@ class TasksProxy(QAbstractProxyModel):
             mapped = [v for v in self._inv[top.row() : bottom.row() + 1] if v >= 0]
             if mapped:
                 self.dataChanged.emit(self.index(min(mapped), left), self.index(max(mapped), right), roles)
-        if (self._states is not None or self._text or self._sort_col >= 0) and not self._dirty.isActive():
+        if self._sort_col >= 0 and self._sort_col not in (COL_FILE, COL_JOB):
+            self._stale = True  # the keys of file names and jobs never change
+        if (self._states is not None or self._text or self._stale) and not self._dirty.isActive():
             self._dirty.start()

@@ -111,6 +111,7 @@ class TasksView(QTableView):
     """
 
     cancelRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to cancel
+    removeRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to take out of the queue
     retryRequested = Signal(list)  # noqa: N815 - Qt naming;task ids to run again
     showLogRequested = Signal(int)  # noqa: N815 - Qt naming;task id whose log to show
     currentTaskChanged = Signal(int)  # noqa: N815 - Qt naming;task id of the current row, -1 for none
@@ -269,6 +270,8 @@ class TasksView(QTableView):
         rows = self.selected_rows()
         states = {self.tasks.state(r) for r in rows}
         menu = QMenu(self)
+        remove = menu.addAction(self.tr("Remove from queue"), self._remove_selected)
+        remove.setEnabled(TaskState.QUEUED in states)
         cancel = menu.addAction(self.tr("Cancel"), self._cancel_selected)
         cancel.setEnabled(bool(states & {TaskState.QUEUED, TaskState.RUNNING}))
         retry = menu.addAction(self.tr("Retry"), self._retry_selected)
@@ -293,6 +296,7 @@ class TasksView(QTableView):
         log = menu.addAction(self.tr("Show log"), self._show_log)
         log.setEnabled(len(rows) >= 1)
         for action, name in (
+            (remove, "remove"),
             (cancel, "cancel"),
             (retry, "retry"),
             (open_out, "open"),
@@ -317,6 +321,11 @@ class TasksView(QTableView):
         ]
         if rows:
             self.cancelRequested.emit(self.tasks.task_ids(rows))
+
+    def _remove_selected(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            self.removeRequested.emit(self.tasks.task_ids(rows))
 
     def _retry_selected(self) -> None:
         rows = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from core.cli.progress import PIPE_SECONDS, Printer
-from core.events import BatchAccepted, TaskFinished
+from core.events import BatchAccepted, TaskFinished, TasksCancelled
 from core.model import BatchSpec, TaskState
 
 
@@ -61,3 +61,11 @@ def test_the_summary_counts_one_task_in_the_singular():
     two, _, _, _ = _printer(2)
     _finish(two, [1, 2])
     assert two.summary(0.5, False).startswith("finished: 2 tasks: 2 done")
+
+
+def test_queued_tasks_cancelled_at_once_count_as_cancelled():
+    printer = _printer(1000)[0]
+    _finish(printer, range(1, 11))
+    printer([TasksCancelled(1, (range(11, 1001),), 0.0)])
+    assert printer.counts[TaskState.CANCELLED] == 990 and printer.counts[TaskState.DONE] == 10
+    assert printer.bad() == 990  # each counts against the run: its exit code says so

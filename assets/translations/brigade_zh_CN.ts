@@ -138,6 +138,30 @@
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
+    <message>
+        <source>Re&amp;move selected</source>
+        <translation>移除所选(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Take the selected queued tasks out of the queue; running ones keep running</source>
+        <translation>将所选排队任务移出队列；正在运行的任务继续运行</translation>
+    </message>
+    <message>
+        <source>Move batch &amp;up</source>
+        <translation>批次上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Run the selected batch&apos;s queued tasks before those of the batch above it</source>
+        <translation>让所选批次的排队任务先于其上方批次的任务运行</translation>
+    </message>
+    <message>
+        <source>Move batch do&amp;wn</source>
+        <translation>批次下移(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Run the selected batch&apos;s queued tasks after those of the batch below it</source>
+        <translation>让所选批次的排队任务在其下方批次的任务之后运行</translation>
+    </message>
 </context>
 <context>
     <name>BatchCommands</name>
@@ -196,6 +220,34 @@
     <message>
         <source>Cannot open batch %1: %2</source>
         <translation>无法打开批次 %1：%2</translation>
+    </message>
+    <message>
+        <source>Nothing removed: only queued tasks can be taken out of the queue</source>
+        <translation>未移除任何任务：只有排队中的任务可以移出队列</translation>
+    </message>
+    <message>
+        <source>Removed %1 queued task</source>
+        <translation>已移除 %1 个排队任务</translation>
+    </message>
+    <message>
+        <source>Removed %1 queued tasks</source>
+        <translation>已移除 %1 个排队任务</translation>
+    </message>
+    <message>
+        <source>%1 running task keeps running (Cancel stops it)</source>
+        <translation>%1 个正在运行的任务继续运行（取消可停止它）</translation>
+    </message>
+    <message>
+        <source>%1 running tasks keep running (Cancel stops them)</source>
+        <translation>%1 个正在运行的任务继续运行（取消可停止它们）</translation>
+    </message>
+    <message>
+        <source>Select a task of the batch to move</source>
+        <translation>请选择要移动的批次中的一个任务</translation>
+    </message>
+    <message>
+        <source>Batch %1 has no queued tasks to move</source>
+        <translation>批次 %1 没有可移动的排队任务</translation>
     </message>
 </context>
 <context>
@@ -1613,6 +1665,10 @@
     <message>
         <source>No application could open %1</source>
         <translation>没有应用程序能打开 %1</translation>
+    </message>
+    <message>
+        <source>Remove from queue</source>
+        <translation>移出队列</translation>
     </message>
 </context>
 <context>

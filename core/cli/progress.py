@@ -25,7 +25,7 @@ import time
 from typing import TYPE_CHECKING
 
 from core.discovery import display_path
-from core.events import BatchAccepted, TaskFinished, TaskStarted
+from core.events import BatchAccepted, TaskFinished, TasksCancelled, TaskStarted
 from core.model import TaskState, task_index
 
 if TYPE_CHECKING:
@@ -129,6 +129,10 @@ class Printer:
                         finished.append(ev)  # no line from a worker: made on the main thread
                 elif state is _FAILED and done_only:
                     finished.append(ev)  # said on stderr
+            elif type(ev) is TasksCancelled:
+                counts[TaskState.CANCELLED] += ev.count  # never started: no bytes done
+                if every_end:
+                    finished.extend(ev.each())  # a JSON record for each, made on the main thread
             elif type(ev) is BatchAccepted:
                 self.ids = ev.task_ids
         self.bytes_done += done_bytes

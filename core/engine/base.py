@@ -7,6 +7,11 @@ listeners. A subclass decides where the work runs: ``core.engine.Engine``
 (worker processes here) and ``core.cluster.DaskEngine`` (a Dask cluster)
 implement how a command reaches the engine thread (``_post``), the loop,
 dispatch, supervision, cancelling running work and teardown.
+
+Both hand out work from the batches in their queue order (the order of
+``_batches``: submission order, changed by ``move_batch``), and both cancel
+queued tasks here, in bulk: the queued tasks of a batch end in one
+``TasksCancelled`` of id ranges, however many there are.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from core.engine import wire
 from core.engine.api import BatchHandle, EngineConfig
 from core.engine.batches import BatchRun
 from core.engine.fault import EngineFault
-from core.events import BatchAccepted, BatchFinished, TaskFinished, TaskRequeued
+from core.events import BatchAccepted, BatchFinished, QueueOrdered, TaskFinished, TaskRequeued, TasksCancelled
 from core.model import Failure, FailureKind, TaskState
 from core.params import resolve_params
 from core.registry import job_ref, load_ref
@@ -234,6 +239,18 @@ class EngineBase(ABC, Generic[ChunkT]):
         """Cancel every unfinished task of a batch (``None``: of every batch)."""
         self._post("cancel_batch", batch_id)
 
+    def remove(self, task_ids: Iterable[TaskId]) -> None:
+        """Take queued tasks out of the queue (they end cancelled); started tasks are left running."""
+        self._post("remove", list(task_ids))
+
+    def move_batch(self, batch_id: BatchId, offset: int) -> None:
+        """Serve a batch's queued tasks ``offset`` places sooner (negative) or later among the queued batches.
+
+        The engine hands out the tasks of the first batch with queued tasks
+        first; ``QueueOrdered`` tells the listeners the new order.
+        """
+        self._post("move_batch", batch_id, offset)
+
     def retry(self, task_ids: Iterable[TaskId]) -> None:
         """Queue failed or cancelled tasks again."""
         self._post("retry", list(task_ids))
@@ -376,25 +393,65 @@ class EngineBase(ABC, Generic[ChunkT]):
         return batch_id, ids
 
     def _cmd_cancel(self, task_ids: list[TaskId]) -> None:
+        self._cancel_tasks(task_ids, started=True)
+
+    def _cmd_remove(self, task_ids: list[TaskId]) -> None:
+        self._cancel_tasks(task_ids, started=False)
+
+    def _cancel_tasks(self, task_ids: list[TaskId], *, started: bool) -> None:
+        """Cancel tasks: queued ones at once, those handed out through their workers.
+
+        With ``started=False`` a task its worker has started is left running.
+        """
+        queued: dict[BatchId, list[int]] = {}
         for tid in task_ids:
             chunk = self._in_flight.get(tid)
             if chunk is not None:
-                self._cancel_in_flight(tid, chunk)
+                run = chunk.batch
+                if started or run.states[run.index_of(tid)] == TaskState.QUEUED:
+                    self._cancel_in_flight(tid, chunk)
                 continue
             found = self._find(tid)
-            if found and found[0].states[found[1]] == TaskState.QUEUED:
-                self._finish(found[0], found[1], TaskState.CANCELLED, None, None)
-                self._check_finished(found[0])
+            if found is not None:
+                queued.setdefault(found[0].batch_id, []).append(found[1])
+        for batch_id, indexes in queued.items():
+            run = self._batches[batch_id]
+            self._cancel_queued(run, indexes)
+            self._check_finished(run)
 
     def _cmd_cancel_batch(self, batch_id: BatchId | None) -> None:
         for run in self._select(batch_id):
             for tid, chunk in list(self._in_flight.items()):
                 if chunk.batch is run:
                     self._cancel_in_flight(tid, chunk)
-            for i in run.queued_indexes():
-                if run.ids[i] not in self._in_flight:
-                    self._finish(run, i, TaskState.CANCELLED, None, None)
+            self._cancel_queued(run, None)
             self._check_finished(run)
+
+    def _cancel_queued(self, run: BatchRun, indexes: list[int] | None) -> None:
+        """Cancel queued tasks of ``run`` that no worker holds (``None``: all of them) in one event."""
+        held = [run.index_of(tid) for tid, chunk in self._in_flight.items() if chunk.batch is run]
+        runs = run.cancel_queued(held, indexes)
+        if runs:
+            ids = run.ids
+            self._out.append(
+                TasksCancelled(run.batch_id, tuple(ids[r.start : r.stop] for r in runs), time.time())
+            )
+
+    def _cmd_move_batch(self, batch_id: BatchId, offset: int) -> None:
+        queued = [
+            bid for bid, run in self._batches.items() if run.has_queued() and run.counts[TaskState.QUEUED]
+        ]
+        if batch_id not in queued or not offset:
+            return
+        i = queued.index(batch_id)
+        j = max(0, min(len(queued) - 1, i + offset))
+        if i == j:
+            return
+        queued.insert(j, queued.pop(i))
+        # Dispatch serves batches in the dict's order: the queued ones are put back in the new order.
+        for bid in queued:
+            self._batches[bid] = self._batches.pop(bid)
+        self._out.append(QueueOrdered(tuple(queued)))
 
     def _cmd_retry(self, task_ids: list[TaskId]) -> None:
         for tid in task_ids:

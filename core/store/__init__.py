@@ -8,6 +8,8 @@ Engine thread                                   any thread (CLI, the window's hi
                      first task is handed out │        a BatchSpec of the tasks to run again
   events ─► StoreRecorder.record              │                  ▲
               pending records (bounded)       │                  │ read
+              TasksCancelled: one UPDATE of   │                  │
+              an id range, a mark for the rest│                  │
               a window every COMMIT_SECONDS,  │                  │
               on a batch's end, on flush()    │                  │
                   │ one window at a time      │                  │
@@ -20,7 +22,13 @@ writer thread: one transaction per window ────┤                  │
                                               log_lines ─ head and tail of each task's log
                                               input_lists ── input list of tasks with no row yet
                                                              (core.store.inputs, format 1)
+                                              input_cancels ─ per listed batch: its tasks with no
+                                                             row are cancelled from this index on
 ```
+
+A task with no row is queued, or cancelled from its batch's cancel mark on:
+cancelling the rest of a batch of a million queued tasks writes one mark,
+not a million rows; counts, task pages, resume, retry and export read it.
 
 Modules: ``schema`` (opening, migrations), ``writes`` (every statement that
 changes the history), ``recorder`` (the engine's writer) with ``updates``

@@ -19,6 +19,13 @@ one; this module is its one reader and writer. Each piece holds:
   (file names never hold one);
 - ``sizes``: zlib of little-endian int64, one per path, or NULL;
 - ``mtimes``: zlib of little-endian float64 (``st_mtime``), one per path, or NULL.
+
+Queued tasks cancelled at once (the rest of a batch of a million, say) get
+no rows either: ``input_cancels`` holds, per batch, the index ``start`` from
+which every task without a row is cancelled, and ``time``, when. So a task
+with no row is queued below ``start`` and cancelled from it on; writing its
+row (``core.store.writes.write_rows``) writes that state. The mark goes with
+the list.
 """
 
 from __future__ import annotations
@@ -37,6 +44,14 @@ FORMAT = 1
 PIECE = 10_000  # paths per stored piece
 
 
+@dataclass(slots=True, frozen=True)
+class CancelMark:
+    """Every task of the list from index ``start`` on that has no row is cancelled, since ``time``."""
+
+    start: int
+    time: float
+
+
 @dataclass(slots=True)
 class Inputs:
     """The input list of one batch.
@@ -52,6 +67,7 @@ class Inputs:
     sizes: Sequence[int] | None = None
     mtimes: Sequence[float] | None = None
     offset: int = 0  # index in the batch of ``paths[0]`` (a part of the list read back)
+    cancelled: CancelMark | None = None  # tasks without a row from ``cancelled.start`` on are cancelled
     _folders: dict[str, str] = field(default_factory=dict, repr=False)
 
     def save(self, conn: sqlite3.Connection) -> None:
@@ -110,11 +126,14 @@ class Inputs:
         return base + name
 
 
-def read(conn: sqlite3.Connection, batch_id: int, start: int = 0, stop: int | None = None) -> Inputs | None:
+def read(
+    conn: sqlite3.Connection, batch_id: int, start: int = 0, stop: int | None = None, *, marks: bool = True
+) -> Inputs | None:
     """The input list of a batch, or ``None`` when all its rows are written.
 
     Only the pieces holding paths ``start .. stop-1`` are read (all by
     default); the result's ``offset`` is the index of its first path.
+    ``marks=False``: leave the cancel mark unread (a database older than it).
     """
     rows = conn.execute(
         "SELECT i.start, i.format, b.first_task, i.cwd, i.paths, i.sizes, i.mtimes "
@@ -137,7 +156,24 @@ def read(conn: sqlite3.Connection, batch_id: int, start: int = 0, stop: int | No
             None if mtimes is None or packed_mtimes is None else mtimes + list(_unpack(packed_mtimes, "d"))
         )
     offset, first, cwd = rows[0][0], rows[0][2], rows[0][3]
-    return Inputs(batch_id, first, names, cwd, sizes, mtimes, offset)
+    mark = cancel_mark(conn, batch_id) if marks else None
+    return Inputs(batch_id, first, names, cwd, sizes, mtimes, offset, cancelled=mark)
+
+
+def cancel_mark(conn: sqlite3.Connection, batch_id: int) -> CancelMark | None:
+    """From which index on the batch's tasks without a row are cancelled, if any are."""
+    row = conn.execute("SELECT start, time FROM input_cancels WHERE batch_id = ?", (batch_id,)).fetchone()
+    return CancelMark(int(row[0]), float(row[1])) if row else None
+
+
+def cancel_rest(conn: sqlite3.Connection, batch_id: int, mark: CancelMark) -> None:
+    """Every task of the batch from ``mark.start`` on that has no row is cancelled (a lower mark stays)."""
+    conn.execute(
+        "INSERT INTO input_cancels (batch_id, start, time) VALUES (?, ?, ?) ON CONFLICT (batch_id) "
+        "DO UPDATE SET time = CASE WHEN excluded.start < start THEN excluded.time ELSE time END, "
+        "start = min(start, excluded.start)",
+        (batch_id, mark.start, mark.time),
+    )
 
 
 def listed(conn: sqlite3.Connection, batch_id: int) -> bool:
@@ -149,7 +185,7 @@ def listed(conn: sqlite3.Connection, batch_id: int) -> bool:
 
 
 def delete(conn: sqlite3.Connection, batch_id: int) -> None:
-    """Forget the list: every row of the batch exists."""
+    """Forget the list (and, by the schema's trigger, its cancel mark): every row of the batch exists."""
     conn.execute("DELETE FROM input_lists WHERE batch_id = ?", (batch_id,))
 
 

@@ -67,7 +67,7 @@ def _update(record: list[Any]) -> writes.TaskUpdate:
 
 
 def _fold(conn: sqlite3.Connection, batch_id: int, merged: dict[int, list[Any]]) -> None:
-    found = inputs.read(conn, batch_id)
+    found = inputs.read(conn, batch_id, marks=False)  # a schema 5 database: no cancel marks yet
     updates = {tid: _update(r) for tid, r in merged.items() if r[1] is not None}
     dropped = [(tid, r[10]) for tid, r in merged.items() if r[10]]
     if found is not None and merged:

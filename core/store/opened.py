@@ -33,6 +33,13 @@ class OpenedBatch:
         """Whether ``task_id`` is one of this batch's tasks."""
         return self.first <= task_id < self.first + self.total
 
+    def queued_end(self) -> int:
+        """Index after the last task that may be queued without a row (before the list's cancel mark)."""
+        if self.listed is None:
+            return self.front
+        mark = self.listed.cancelled
+        return self.total if mark is None else max(self.front, mark.start)
+
     def rows_written(self, front: int) -> None:
         """Rows up to ``front`` are committed; the input list goes once every row is."""
         self.front = front

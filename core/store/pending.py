@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from core.events import BatchFinished
 from core.model import BatchId, TaskId
-from core.store import writes
+from core.store import inputs, writes
 from core.store.opened import OpenedBatches
 
 MAX_PENDING_LOGS = 200_000
@@ -28,6 +28,21 @@ class LogCut:
     excess: int
 
 
+@dataclass(slots=True, frozen=True)
+class Cancel:
+    """Queued tasks of a batch cancelled at once: ids ``first .. stop-1``, at ``time``.
+
+    ``mark``: the span runs to the end of the batch's input list, whose tasks
+    without a row it marks cancelled from that index on (``core.store.inputs``).
+    """
+
+    batch_id: BatchId
+    first: TaskId
+    stop: TaskId
+    time: float
+    mark: inputs.CancelMark | None
+
+
 @dataclass(slots=True)
 class Pending:
     """Records for one transaction; each task's latest record only."""
@@ -39,6 +54,7 @@ class Pending:
     ends: dict[BatchId, BatchFinished] = field(default_factory=dict)
     reopened: set[BatchId] = field(default_factory=set)  # ended, then a task ran again
     stopping: set[BatchId] = field(default_factory=set)  # closed without reporting their end
+    cancels: list[Cancel] = field(default_factory=list)  # written before the updates, which came later
 
     def __bool__(self) -> bool:
         return bool(
@@ -49,6 +65,7 @@ class Pending:
             or self.ends
             or self.reopened
             or self.stopping
+            or self.cancels
         )
 
     @property
@@ -75,6 +92,12 @@ class Pending:
         """Count ``lines`` log lines of a task as not kept."""
         self.dropped[task_id] = self.dropped.get(task_id, 0) + lines
 
+    def cancel(self, cancel: Cancel) -> None:
+        """Queued tasks were cancelled at once: their earlier records here are superseded."""
+        for tid in [t for t in self.updates if cancel.first <= t < cancel.stop]:
+            del self.updates[tid]
+        self.cancels.append(cancel)
+
     def end(self, ev: BatchFinished) -> None:
         """A batch reported its end."""
         self.ends[ev.batch_id] = ev
@@ -91,6 +114,10 @@ class Pending:
         A batch's rows are written in queue order, so a task past the front
         gets its row (whole) with those before it (queued, or as recorded here).
         """
+        for cancel in self.cancels:  # rows written since the event (as queued) are cancelled too
+            if cancel.mark is not None:
+                inputs.cancel_rest(conn, cancel.batch_id, cancel.mark)
+            writes.cancel_rows(conn, cancel.first, cancel.stop, cancel.time)
         updates = self.updates
         fronts: dict[BatchId, int] = {}
         written: set[TaskId] = set()

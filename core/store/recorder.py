@@ -35,12 +35,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TaskStarted
+from core.events import BatchFinished, Event, TaskFinished, TaskLog, TaskRequeued, TasksCancelled, TaskStarted
 from core.model import BatchId, BatchSpec, TaskId, TaskState
 from core.store import inputs, owner, updates, writes
 from core.store.errors import StoreError
 from core.store.opened import OpenedBatch, OpenedBatches
-from core.store.pending import LogCut, Pending
+from core.store.pending import Cancel, LogCut, Pending
 from core.store.recovery import connect_recovered
 from core.store.schema import describe, transaction
 
@@ -303,8 +303,31 @@ class StoreRecorder:
             batch = self._batches.of_task(ev.task_id)
             if batch is not None and (batch.ended or batch.batch_id in self._pending.ends):
                 self._pending.reopen(batch.batch_id)  # a retry after the batch had ended: it runs again
+        elif isinstance(ev, TasksCancelled):
+            self._on_cancelled(ev)
         elif isinstance(ev, BatchFinished):
             self._pending.end(ev)
+
+    def _on_cancelled(self, ev: TasksCancelled) -> None:
+        """Queued tasks cancelled at once: one statement per span, a mark for the rest of the list."""
+        batch = self._batches.get(ev.batch_id)
+        if batch is None:
+            return
+        for span in ev.spans:
+            start, stop = span[0] - batch.first, span[-1] - batch.first + 1
+            if stop - start != len(span):  # not consecutive (a resumed batch's tasks, all with rows)
+                for tid in span:
+                    self._keep(tid, updates.cancelled(ev.time))
+                continue
+            listed = batch.listed
+            mark = inputs.CancelMark(start, ev.time) if listed is not None and stop == batch.total else None
+            self._pending.cancel(Cancel(ev.batch_id, span[0], span[-1] + 1, ev.time, mark))
+            if mark is not None and listed is not None:
+                if listed.cancelled is None or mark.start < listed.cancelled.start:
+                    listed.cancelled = mark  # rows written from now on are written cancelled
+            elif listed is not None:  # tasks with no row before the end of the list: a row each
+                for i in range(max(start, batch.front), stop):
+                    self._keep(batch.first + i, updates.cancelled(ev.time))
 
     def _keep(self, task_id: TaskId, update: writes.TaskUpdate) -> None:
         if not self._pending.keep(task_id, update):
@@ -422,10 +445,11 @@ class StoreRecorder:
 
     def _write_ahead(self) -> None:
         """Write some queued rows of a batch that lacks them (the engine is idle)."""
-        batch = next((b for b in self._batches if b.listed is not None), None)
+        # Tasks past a cancel mark need no row: the mark says what became of them.
+        batch = next((b for b in self._batches if b.front < b.queued_end()), None)
         if batch is None or batch.listed is None or self._conn is None:
             return
-        stop = min(batch.total, batch.front + IDLE_ROWS)
+        stop = min(batch.queued_end(), batch.front + IDLE_ROWS)
         try:
             with transaction(self._conn) as conn:
                 writes.write_rows(conn, batch.listed, batch.front, stop, {})

@@ -158,8 +158,28 @@ def _v6(conn: sqlite3.Connection) -> None:
     # Counts now keep interrupted tasks apart from failed ones.
     for (batch_id,) in conn.execute("SELECT id FROM batches WHERE status != 'running'").fetchall():
         conn.execute(
-            "UPDATE batches SET counts = ? WHERE id = ?", (json.dumps(count_states(conn, batch_id)), batch_id)
+            "UPDATE batches SET counts = ? WHERE id = ?",
+            (json.dumps(count_states(conn, batch_id, marks=False)), batch_id),
         )
+
+
+def _v7(conn: sqlite3.Connection) -> None:
+    """Version 7: queued tasks without a row that were cancelled at once (``core.store.inputs``).
+
+    The mark of a batch goes when its input list does (every row is written, or the batch is deleted).
+    """
+    conn.execute(
+        """CREATE TABLE input_cancels (
+            batch_id INTEGER PRIMARY KEY,
+            start INTEGER NOT NULL,  -- index in the batch: tasks from it on with no row are cancelled
+            time REAL NOT NULL       -- when they were cancelled
+        )"""
+    )
+    conn.execute(
+        """CREATE TRIGGER input_cancels_go AFTER DELETE ON input_lists BEGIN
+            DELETE FROM input_cancels WHERE batch_id = OLD.batch_id;
+        END"""
+    )
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
@@ -169,6 +189,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(_V4),
     _script(_V5),
     _v6,
+    _v7,
 )
 LATEST = len(MIGRATIONS)
 

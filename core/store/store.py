@@ -34,6 +34,12 @@ PAGE = 5000  # rows per query when walking a whole batch
 # What a queued task's row holds besides (id, batch_id, idx, path, size, mtime): the
 # defaults of the remaining TASK_COLUMNS (state queued, no failure, no attempt, ...).
 _QUEUED_TAIL = (0, None, 0, None, None, None, None, None, 0, 0)
+_TAIL_STATES = frozenset({int(TaskState.QUEUED), int(TaskState.CANCELLED)})  # of tasks with no row
+
+
+def _cancelled_tail(when: float) -> tuple[Any, ...]:
+    """``_QUEUED_TAIL`` of a task cancelled, with no row, at ``when`` (``core.store.inputs``)."""
+    return (int(TaskState.CANCELLED), None, 0, None, when, None, None, None, 0, 0)
 
 
 class JobStore:
@@ -144,31 +150,51 @@ class JobStore:
                 params.append(writes.INTERRUPTED.kind.value)
             sql = f"SELECT {TASK_COLUMNS} FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
             rows = conn.execute(sql, (*params, want, offset)).fetchall()
-            if (want < 0 or len(rows) < want) and (wanted is None or 0 in wanted):
+            tail = _TAIL_STATES if wanted is None else _TAIL_STATES & set(wanted)
+            if (want < 0 or len(rows) < want) and tail:
                 skip = 0
                 if offset and not rows:
                     count_sql = f"SELECT count(*) FROM tasks WHERE {' AND '.join(where)}"
                     skip = max(0, offset - conn.execute(count_sql, params).fetchone()[0])
-                rows += self._queued_tail(conn, batch_id, skip, want - len(rows) if want >= 0 else -1, lo - 1)
+                rest = want - len(rows) if want >= 0 else -1
+                rows += self._queued_tail(conn, batch_id, skip, rest, lo - 1, tail)
         return [task_row(r) for r in rows]
 
     @staticmethod
     def _queued_tail(
-        conn: sqlite3.Connection, batch_id: int, skip: int, limit: int, after: int | None = None
+        conn: sqlite3.Connection,
+        batch_id: int,
+        skip: int,
+        limit: int,
+        after: int | None = None,
+        states: Collection[int] = (TaskState.QUEUED,),
     ) -> list[tuple[Any, ...]]:
-        """Rows of the batch's tasks that have no row yet (all queued), from the ``skip``-th on."""
+        """Rows of the batch's tasks that have no row yet, in ``states``, from the ``skip``-th on.
+
+        Such tasks are queued, then cancelled from the list's cancel mark on
+        (``core.store.inputs``): each state is one span of indexes.
+        """
         if not inputs.listed(conn, batch_id):
             return []
         sql = "SELECT first_task, total FROM batches WHERE id = ?"
         first, total = conn.execute(sql, (batch_id,)).fetchone()
-        start = writes.rows_written(conn, batch_id) + skip
+        written = writes.rows_written(conn, batch_id)
+        mark = inputs.cancel_mark(conn, batch_id)
+        cut = total if mark is None else max(written, mark.start)
+        lo = written if TaskState.QUEUED in states else cut
+        hi = total if TaskState.CANCELLED in states else cut
+        start = lo + skip
         if after is not None:
             start = max(start, after - first + 1)
-        stop = total if limit < 0 else min(total, start + limit)
+        stop = hi if limit < 0 else min(hi, start + limit)
         found = inputs.read(conn, batch_id, start, stop) if start < stop else None
         if found is None:
             return []
-        return [found.row(i) + _QUEUED_TAIL for i in range(max(start, found.offset), min(stop, found.stop))]
+        cancelled = _QUEUED_TAIL if mark is None else _cancelled_tail(mark.time)
+        return [
+            found.row(i) + (_QUEUED_TAIL if i < cut else cancelled)
+            for i in range(max(start, found.offset), min(stop, found.stop))
+        ]
 
     def iter_tasks(self, batch_id: int) -> Iterator[TaskRow]:
         """Every task of a batch, read a page at a time (memory stays small)."""
@@ -189,7 +215,7 @@ class JobStore:
                     "SELECT b.id FROM batches b WHERE ? BETWEEN b.first_task AND b.first_task + b.total - 1",
                     (task_id,),
                 ).fetchone()
-                rows = self._queued_tail(conn, found[0], 0, 1, task_id - 1) if found else []
+                rows = self._queued_tail(conn, found[0], 0, 1, task_id - 1, _TAIL_STATES) if found else []
         return task_row(rows[0]) if rows else None
 
     def log_lines(self, task_id: int, limit: int | None = None) -> list[LogRow]:
@@ -233,7 +259,8 @@ class JobStore:
             If another live process is running the batch.
         """
         where = f"(state = {int(TaskState.QUEUED)} OR (state = {int(TaskState.FAILED)} AND failure_kind = ?))"
-        return self._spec(batch_id, where, (writes.INTERRUPTED.kind.value,), changed, queued=True)
+        params = (writes.INTERRUPTED.kind.value,)
+        return self._spec(batch_id, where, params, changed, tail=(TaskState.QUEUED,))
 
     def retry_spec(
         self,
@@ -250,7 +277,8 @@ class JobStore:
         states = [int(s) for s, on in ((TaskState.FAILED, failed), (TaskState.CANCELLED, cancelled)) if on]
         if not states:
             return None
-        return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", (), changed)
+        tail = (TaskState.CANCELLED,) if cancelled else ()
+        return self._spec(batch_id, f"state IN ({', '.join(map(str, states))})", (), changed, tail=tail)
 
     def _spec(
         self,
@@ -259,8 +287,9 @@ class JobStore:
         params: tuple[Any, ...],
         changed: Collection[int] | None,
         *,
-        queued: bool = False,
+        tail: Collection[int] = (),
     ) -> BatchSpec | None:
+        """A spec of the tasks whose rows match ``where``, and of those without a row in ``tail``'s states."""
         with self._lock:
             recover_dead(self._conn)  # a process that died since we opened leaves running tasks
         row = self._batch_owner(batch_id)
@@ -279,8 +308,8 @@ class JobStore:
                     (batch_id, *extra_ids),
                 ).fetchall()
                 tasks.sort()
-            if queued:  # with the queued tasks that have no row yet (they come last)
-                tasks += [(r[0], r[3]) for r in self._queued_tail(conn, batch_id, 0, -1)]
+            if tail:  # with the tasks that have no row yet (they come last)
+                tasks += [(r[0], r[3]) for r in self._queued_tail(conn, batch_id, 0, -1, None, tail)]
         if not tasks:
             return None
         paths = [text_out(p) for _, p in tasks]

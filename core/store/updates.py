@@ -53,6 +53,11 @@ def requeued(ev: TaskRequeued) -> TaskUpdate:
     )
 
 
+def cancelled(when: float) -> TaskUpdate:
+    """The record of a queued task cancelled before it ran (one of a ``TasksCancelled``)."""
+    return TaskUpdate(int(TaskState.CANCELLED), 0, ended=when)
+
+
 def log_line(ev: TaskLog, base: int) -> LogLine:
     """The stored line of ``ev``, cut to ``LINE_LIMIT``; ``base`` is the task's attempt base."""
     return (ev.task_id, base + ev.attempt, ev.seq, ev.level, ev.time, text_in(cut_line(ev.text)))

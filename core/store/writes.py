@@ -142,10 +142,11 @@ def end_batch(conn: sqlite3.Connection, batch_id: int, status: str, elapsed: flo
     )
 
 
-def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
+def count_states(conn: sqlite3.Connection, batch_id: int, *, marks: bool = True) -> dict[str, int]:
     """Tasks of a batch per state label, ``interrupted`` apart from ``failed`` (from the index).
 
-    Tasks without a row yet are queued (see ``core.store.inputs``).
+    Tasks without a row yet are queued, or cancelled past the list's cancel mark (``core.store.inputs``;
+    ``marks=False``: a database older than the marks).
     """
     counts: dict[str, int] = {}
     rows = conn.execute(
@@ -156,9 +157,14 @@ def count_states(conn: sqlite3.Connection, batch_id: int) -> dict[str, int]:
         label = INTERRUPTED_LABEL if interrupted else TaskState(state).label
         counts[label] = counts.get(label, 0) + n
     total = conn.execute("SELECT total FROM batches WHERE id = ?", (batch_id,)).fetchone()
-    missing = (total[0] if total else 0) - sum(counts.values())
+    written = sum(counts.values())
+    missing = (total[0] if total else 0) - written
     if missing > 0:
-        counts[TaskState.QUEUED.label] = counts.get(TaskState.QUEUED.label, 0) + missing
+        mark = inputs.cancel_mark(conn, batch_id) if marks else None
+        cancelled = 0 if mark is None else min(missing, total[0] - max(mark.start, written))
+        for state, n in ((TaskState.QUEUED, missing - cancelled), (TaskState.CANCELLED, cancelled)):
+            if n:
+                counts[state.label] = counts.get(state.label, 0) + n
     return counts
 
 
@@ -173,12 +179,18 @@ def write_rows(
 ) -> None:
     """Write the rows of tasks ``front .. stop-1`` (indexes in the batch): as ``updates`` says, else queued.
 
+    A task past the list's cancel mark without an update is written cancelled.
     The list is deleted once every row exists.
     """
     queued, whole = [], []
+    mark = found.cancelled
+    cut = stop if mark is None else max(front, min(stop, mark.start))
     for i in range(front, stop):
         row = found.row(i)
         update = updates.get(found.first + i)
+        if update is None and i >= cut:
+            assert mark is not None
+            update = TaskUpdate(int(TaskState.CANCELLED), 0, ended=mark.time)
         if update is None:
             queued.append(row)
         else:
@@ -189,6 +201,15 @@ def write_rows(
     conn.executemany(_WHOLE_SQL, whole)
     if stop >= len(found.paths):
         inputs.delete(conn, found.batch_id)
+
+
+def cancel_rows(conn: sqlite3.Connection, first: int, stop: int, when: float) -> None:
+    """The rows of tasks ``first .. stop-1`` (ids), queued, are cancelled at ``when`` (never having run)."""
+    conn.execute(
+        "UPDATE tasks SET state = ?, failure = NULL, failure_kind = NULL, started = NULL, ended = ?, "
+        "pid = NULL, result = NULL, outputs = NULL WHERE id >= ? AND id < ?",
+        (int(TaskState.CANCELLED), when, first, stop),
+    )
 
 
 def update_rows(conn: sqlite3.Connection, updates: Iterable[tuple[int, TaskUpdate]]) -> None:

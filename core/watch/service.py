@@ -7,7 +7,8 @@ import time
 from watchdog.observers import Observer
 
 from core.backend import Backend
-from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, TaskStarted
+from core.events import BatchAccepted, BatchFinished, Event, TaskFinished, TasksCancelled, TaskStarted
+from core.model import TaskState
 from core.watch.events import WatchListener
 from core.watch.outputs import Expected
 from core.watch.rule import WatchRule
@@ -129,6 +130,11 @@ class WatchService:
                 if runner is not None:
                     failure = ev.failure.describe() if ev.failure else None
                     runner.post("ended", ev.task_id, ev.state.label, ev.outputs, failure)
+            elif isinstance(ev, TasksCancelled):
+                for tid in ev.task_ids():
+                    runner = self._tasks.pop(tid, None)
+                    if runner is not None:
+                        runner.post("ended", tid, TaskState.CANCELLED.label, (), None)
             elif isinstance(ev, TaskStarted):
                 runner = self._tasks.get(ev.task_id)
                 if runner is not None:

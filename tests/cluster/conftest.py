@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from core.events import Event, TaskFinished
+from core.events import Event, TaskFinished, TasksCancelled
 from tests.cluster.procs import ProcCluster
 from tests.conftest import leftover_processes
 
@@ -107,7 +107,9 @@ class Collector:
             return [e for e in self.events if isinstance(e, kind)]
 
     def finished(self) -> dict[int, TaskFinished]:
-        return {e.task_id: e for e in self.of(TaskFinished)}
+        ends = {e.task_id: e for e in self.of(TaskFinished)}
+        ends.update((end.task_id, end) for ev in self.of(TasksCancelled) for end in ev.each())
+        return ends
 
 
 def make_files(root, n: int, size: int = 1024, prefix: str = "f") -> list[str]:

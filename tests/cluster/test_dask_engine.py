@@ -178,3 +178,20 @@ def test_path_map_and_store(local_cluster, tmp_path):
     # A result's own output path is the desktop's, as the outputs are.
     assert sorted(t.result["output"] for t in tasks) == sorted(d + ".out" for d in desktop)
     store.close()
+
+
+def test_moving_and_cancelling_queued_batches_as_the_local_engine(engine):
+    from core.events import QueueOrdered, TasksCancelled
+
+    engine.pause()
+    a = engine.submit(BatchSpec("checksum", {}, [f"/nowhere/a{i}" for i in range(50_000)]))
+    b = engine.submit(BatchSpec("checksum", {}, [f"/nowhere/b{i}" for i in range(10)]))
+    a_id, b_id = a.wait_accepted(30), b.wait_accepted(30)
+    engine.move_batch(b_id, -1)
+    engine.cancel_batch(None)
+    assert a.wait(30).counts[TaskState.CANCELLED] == 50_000
+    assert b.wait(30).counts[TaskState.CANCELLED] == 10
+    events = engine.collector.events
+    assert [e.order for e in events if isinstance(e, QueueOrdered)] == [(b_id, a_id)]
+    bulk = {e.batch_id: e.spans for e in events if isinstance(e, TasksCancelled)}
+    assert bulk == {b_id: (b.task_ids,), a_id: (a.task_ids,)}

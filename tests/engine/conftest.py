@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from core.engine import Engine, EngineConfig
-from core.events import Event, TaskFinished, TaskLog, TaskStarted, WorkerEvent
+from core.events import Event, TaskFinished, TaskLog, TasksCancelled, TaskStarted, WorkerEvent
 from core.model import BatchOptions, BatchSpec, TaskState
 from tests.engine.faulty import REF
 
@@ -29,6 +29,8 @@ class Collector:
                 self.events.append(ev)
                 if isinstance(ev, TaskFinished):
                     self.finished[ev.task_id] = ev
+                elif isinstance(ev, TasksCancelled):
+                    self.finished.update((end.task_id, end) for end in ev.each())
                 elif isinstance(ev, TaskStarted):
                     self.started[ev.task_id] = ev
             self.cond.notify_all()

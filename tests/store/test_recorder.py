@@ -67,9 +67,9 @@ def test_what_finished_is_committed_once_a_batch_has_nothing_left_to_hand_out(st
     with Engine(EngineConfig(workers=2), recorder=Watching(db)) as engine:
         engine.add_listener(lambda events: finished.extend(1 for e in events if type(e) is TaskFinished))
         assert engine.submit(spec).wait(60) is not None
-    assert len(settled) == 1
-    ((seen, committed),) = settled
-    assert 0 < seen < 30 and committed == seen  # tasks still ran; every finished one was committed
+    # Once, or again when a chunk taken back from a busy worker is handed out anew.
+    assert settled and all(0 < seen < 30 for seen, _ in settled)  # tasks still ran
+    assert all(committed == seen for seen, committed in settled)  # every finished one was committed
 
 
 def test_a_new_batch_is_committed_before_its_first_task_is_handed_out(store, db, tmp_path):
