@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from core.cli import cluster_args, store_args
+from core.cli.progress import tasks_text
 from core.model import TaskState
 
 # These commands are registered on every ``run``: what only they use (dates,
@@ -206,8 +207,8 @@ def show_command(args: argparse.Namespace) -> int:
         rows = store.tasks(args.batch, states or None, args.limit, args.offset, interrupted=interrupted)
         where = cluster_args.where_it_ran(batch.extra)
         print(
-            f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks: {_counts_text(batch)}; "
-            f"ran {where}",
+            f"batch {batch.id}: {batch.job}, {batch.status}, {tasks_text(batch.total)}: "
+            f"{_counts_text(batch)}; ran {where}",
             file=sys.stderr,
         )
         print(f"{'task':>8}  {'state':11}  {'try':>3}  {'duration':>9}  path  result or reason")
@@ -315,7 +316,7 @@ def export_command(args: argparse.Namespace) -> int:
         except StoreError as exc:
             raise UsageError(str(exc)) from None
         # Inside the block: a reader that left early (``| head``) ends it before this line.
-        print(f"{n} tasks exported", file=sys.stderr)
+        print(f"{tasks_text(n)} exported", file=sys.stderr)
     return 0
 
 
@@ -373,6 +374,6 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     config = EngineConfig(workers=args.workers, lines=lines.JSON if args.json else lines.RESULT)
     engine, spec, where = cluster_args.rerun_engine(args, spec, config, recorder)
     note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
-    print(f"batch {args.batch}: running {len(spec.paths)} tasks again {where}{note}", file=sys.stderr)
+    print(f"batch {args.batch}: running {tasks_text(len(spec.paths))} again {where}{note}", file=sys.stderr)
     printer = Printer(spec.paths, spec.sizes, json_lines=args.json, job=spec.job)
     return run_batch(engine, spec, printer, recorder=recorder)

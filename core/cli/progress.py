@@ -283,8 +283,12 @@ class Printer:
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
         total = self.total + len(skipped_inputs)
-        tasks = "task" if total == 1 else "tasks"
-        return f"{head}: {total} {tasks}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+        return f"{head}: {tasks_text(total)}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+
+
+def tasks_text(n: int) -> str:
+    """``n`` tasks, in the singular for one: "1 task", "3 tasks"."""
+    return f"{n} task" if n == 1 else f"{n} tasks"
 
 
 def _reason_kind(reason: str | None) -> str:
