@@ -37,6 +37,9 @@ _MAX_EXT = 16
 _OWNED = re.compile(r"^\.(\d+)-([0-9a-f]+)-([0-9a-f]{4})-[0-9a-f]+\.brigade-(?:tmp|bak)")
 _OPEN = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
+OnTemp = Callable[[str, bool], None]
+"""Told ``(temp_path, True)`` when a temporary file is made, ``(temp_path, False)`` when it is gone."""
+
 _swept: set[str] = set()  # folders this process has cleaned already
 _tag: str | None = None
 
@@ -134,7 +137,7 @@ def atomic_output(
     mode: str = "wb",
     *,
     replace: bool = True,
-    on_temp: Callable[[str, bool], None] | None = None,
+    on_temp: OnTemp | None = None,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file in ``target``'s folder; move it into place on success.
 
@@ -158,17 +161,29 @@ def atomic_output(
     """
     if "w" not in mode:
         raise ValueError("atomic_output writes new files: use a 'w' mode")
-    fd, temp = make_temp(os.path.dirname(os.path.abspath(target)))
-    if on_temp:
-        on_temp(temp, True)
-    try:
-        kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+    with temp_file(os.path.dirname(os.path.abspath(target)), on_temp=on_temp) as (fd, temp):
+        with open_temp(fd, mode) as handle:
             yield handle
         if replace:
             os.replace(temp, target)
         else:
             link_or_rename(temp, target)
+
+
+@contextlib.contextmanager
+def temp_file(folder: str, ext: str = "", on_temp: OnTemp | None = None) -> Iterator[tuple[int, str]]:
+    """Create a temporary file in ``folder`` (see :func:`make_temp`); remove it if the block fails.
+
+    Yields its descriptor, open for writing and the block's to close, and its
+    path; the block moves the file into place. ``on_temp`` is told
+    ``(path, True)`` once the file exists and ``(path, False)`` once the block
+    has ended, so a worker stopped mid-write can remove the file.
+    """
+    fd, temp = make_temp(folder, ext)
+    if on_temp:
+        on_temp(temp, True)
+    try:
+        yield fd, temp
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -176,6 +191,12 @@ def atomic_output(
     finally:
         if on_temp:
             on_temp(temp, False)
+
+
+def open_temp(fd: int, mode: str) -> IO[Any]:
+    """Open a temporary file's descriptor in ``mode``: bytes as they are, text as UTF-8 with newlines kept."""
+    text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    return os.fdopen(fd, mode, **text)
 
 
 def link_or_rename(temp: str, target: str) -> None:

@@ -208,28 +208,28 @@ class _Walker:
         abs_folder = os.path.join(os.path.abspath(folder), "")
         inner = (*ancestors, ident)
         before = len(self.result.paths)
-        f = self.filters
         if self.stat_files:
             for entry in entries:
                 self.visit(entry, abs_folder, rel, inner)
             return
         # Without stat, a regular file is known by the listing's own type field: a walk
         # that needs no sizes costs no system call per file (most of a large walk's cost).
-        if f.include or f.exclude or self.dedupe:
-            self.list_listed(entries, abs_folder, rel, inner)
-        else:
-            self.list_plainly(entries, abs_folder, rel, inner)
+        self.list_files(entries, abs_folder, rel, inner)
         if self.on_progress and len(self.result.paths) // 1000 > before // 1000:
             self.on_progress(len(self.result.paths))
 
-    def list_listed(
+    def list_files(
         self,
         entries: list[os.DirEntry[str]],
         abs_folder: str,
         rel: str,
         ancestors: tuple[tuple[int, int], ...],
     ) -> None:
-        """Regular files known by the listing, through the filters and the paths seen already."""
+        """A folder's entries, its regular files known by the listing alone (no stat).
+
+        Without globs a shown regular file is added as it is (once, where
+        dropped folders may overlap); the rest go through the filters.
+        """
         r, f, seen = self.result, self.filters, self.seen_files
         plain = not (f.include or f.exclude)
         for entry in entries:
@@ -237,26 +237,11 @@ class _Walker:
                 self.visit(entry, abs_folder, rel, ancestors)
             elif not plain or (not f.hidden and entry.name[0] == "."):
                 self.visit_listed_file(entry.path, entry.name, abs_folder, rel)
+            elif not self.dedupe:
+                r.paths.append(entry.path)
             elif (key := abs_folder + entry.name) not in seen:
                 seen.add(key)
                 r.paths.append(entry.path)
-
-    def list_plainly(
-        self,
-        entries: list[os.DirEntry[str]],
-        abs_folder: str,
-        rel: str,
-        ancestors: tuple[tuple[int, int], ...],
-    ) -> None:
-        """The common case (no stat, no glob, one dropped folder): a regular file is just added."""
-        paths, hidden = self.result.paths, self.filters.hidden
-        for entry in entries:
-            if not entry.is_file(follow_symlinks=False):
-                self.visit(entry, abs_folder, rel, ancestors)
-            elif hidden or entry.name[0] != ".":
-                paths.append(entry.path)
-            else:
-                self.result.hidden += 1
 
     def visit(
         self, entry: os.DirEntry[str], abs_folder: str, rel: str, ancestors: tuple[tuple[int, int], ...]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,3 +201,23 @@ class BatchSpec:
     def replace(self, **changes: Any) -> BatchSpec:
         """Return a copy with the given fields changed (the paths are shared, not copied)."""
         return dataclasses.replace(self, **changes)
+
+    def only(self, task_ids: Collection[TaskId]) -> BatchSpec:
+        """The same batch narrowed to its tasks whose ids are in ``task_ids``, in their order.
+
+        Each kept task keeps its id, size and mtime. Only a batch that has
+        task ids (one from the store) can be narrowed: else ``ValueError``.
+        """
+        if self.task_ids is None:
+            raise ValueError("a batch without task ids cannot be narrowed to some of them")
+        keep = [i for i, tid in enumerate(self.task_ids) if tid in task_ids]
+
+        def pick(values: Sequence[Any] | None) -> list[Any] | None:
+            return None if values is None else [values[i] for i in keep]
+
+        return self.replace(
+            paths=pick(self.paths),
+            task_ids=pick(self.task_ids),
+            sizes=pick(self.sizes),
+            mtimes=pick(self.mtimes),
+        )

@@ -16,11 +16,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from core.atomic import BACKUP_SUFFIX, keep_stat, link_or_rename, make_temp, temp_path
+from core.atomic import BACKUP_SUFFIX, OnTemp, keep_stat, link_or_rename, open_temp, temp_file, temp_path
 from core.processor import Skip
 
 if TYPE_CHECKING:
@@ -244,9 +243,6 @@ class Staged:
     like: str | None = None
 
 
-OnTemp = Callable[[str, bool], None]
-
-
 @contextlib.contextmanager
 def staged(target: Target, mode: str | None = None, on_temp: OnTemp | None = None) -> Iterator[Staged]:
     """Stage ``target``: a temporary file in its folder, committed when the block succeeds.
@@ -268,29 +264,18 @@ def staged(target: Target, mode: str | None = None, on_temp: OnTemp | None = Non
     folder = os.path.dirname(target.path)
     os.makedirs(folder, exist_ok=True)
     # Keep the extension last: programs and libraries pick formats by it.
-    fd, temp = make_temp(folder, split_name(os.path.basename(target.path))[1])
-    if on_temp:
-        on_temp(temp, True)
-    out = Staged(target, temp)
-    try:
+    with temp_file(folder, split_name(os.path.basename(target.path))[1], on_temp) as (fd, temp):
+        out = Staged(target, temp)
         if mode is None:
             os.close(fd)
             os.unlink(temp)
         else:
-            text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
-            out.file = os.fdopen(fd, mode, -1, **text)
+            out.file = open_temp(fd, mode)
         with out.file or contextlib.nullcontext():
             yield out
         if out.like is not None and os.path.lexists(temp):
             keep_stat(out.like, temp)
         out.path = commit(target, temp)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    finally:
-        if on_temp:
-            on_temp(temp, False)
 
 
 def commit(target: Target, temp: str) -> str:

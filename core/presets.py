@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from core.atomic import atomic_output
 
 VERSION = 1
 FILE_NAME = "presets.json"
@@ -187,17 +188,10 @@ class PresetStore:
 
 def _write_json(path: str, data: Any) -> None:
     """Write ``data`` to ``path`` whole or not at all."""
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".presets.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=2, ensure_ascii=False)
-                f.write("\n")
-            os.replace(temp, path)
-        except BaseException:
-            os.unlink(temp)
-            raise
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with atomic_output(path, "w") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write("\n")
     except OSError as exc:
         raise PresetError(f"{path}: cannot be written: {exc.strerror or exc}") from None

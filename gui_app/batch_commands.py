@@ -218,14 +218,9 @@ class BatchCommands(_Base):
         if spec is None or spec.task_ids is None:
             self.report(self.tr("Batch %1 has nothing to retry").replace("%1", str(batch_id)))
             return
-        keep = [i for i, tid in enumerate(spec.task_ids) if tid in wanted]
-        if not keep:
-            return
-        pick = [spec.paths[i] for i in keep]
-        sizes = [spec.sizes[i] for i in keep] if spec.sizes is not None else None
-        mtimes = [spec.mtimes[i] for i in keep] if spec.mtimes is not None else None
-        ids = [spec.task_ids[i] for i in keep]
-        self.submit(spec.replace(paths=pick, task_ids=ids, sizes=sizes, mtimes=mtimes))
+        chosen = spec.only(wanted)
+        if chosen.paths:
+            self.submit(chosen)
 
     @Slot()
     def clear_finished(self) -> None:

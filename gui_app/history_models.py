@@ -8,6 +8,7 @@ signal when the view scrolls near its end.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from typing import Any
 
@@ -24,7 +25,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from core.model import TaskState
+from core.registry import UnknownJobError, processor_class
 from core.store import BatchRow, TaskRow
+from gui_app.i18n import job_tr
 from gui_app.icons import state_color, state_icon
 from gui_app.tasks_model import duration_text
 
@@ -171,7 +174,7 @@ class BatchesModel(_RowsModel):
         counts = b.counts
         values = (
             str(b.id),
-            b.job,
+            job_title(b.job),
             format_time(b.created),
             status_text(b.status),
             f"{b.total:,}",
@@ -187,7 +190,7 @@ class BatchesModel(_RowsModel):
         counts = b.counts
         values = (
             b.id,
-            b.job,
+            job_title(b.job),
             b.created,
             b.status,
             b.total,
@@ -322,3 +325,19 @@ class BatchTasksModel(_RowsModel):
         if col == 4:
             return duration_text(t.duration)
         return result_text(t)
+
+
+@functools.cache
+def _stored_title(job: str) -> str:
+    """The title of the job a batch ran (its stored name when the job is gone); looked up once."""
+    try:
+        return processor_class(job).title or job
+    except UnknownJobError:
+        return job
+    except Exception:  # noqa: BLE001 - a plugin that no longer loads: its batches keep their stored name
+        return job
+
+
+def job_title(job: str) -> str:
+    """A batch's job as the tasks table names it: its title, in the installed language."""
+    return job_tr(_stored_title(job))

@@ -296,8 +296,8 @@ class MainWindow(BatchCommands, QMainWindow):
 
             self.watch = watch_panel.install(self)
         # Everything made so far (modules, widgets, plots) lives as long as the window: moved out
-        # of the collector's generations, a full collection scans only what a batch made. Without
-        # this, a full collection during a batch holds the interpreter lock for 30-40 ms.
+        # of the collector's generations, a full collection scans only what a batch made, so a
+        # collection during a batch holds the interpreter lock no longer than that batch's objects need.
         gc.freeze()
 
     def start_engine(self) -> EngineBridge | None:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMenu,
     QPushButton,
-    QToolButton,
     QWidget,
 )
 
@@ -58,10 +57,10 @@ class PresetsBar(QWidget):
         self.combo.activated.connect(self._on_activated)
         self.save_btn = QPushButton(self.tr("Save preset…"), self)
         self.save_btn.clicked.connect(self.ask_save)
-        self.more = QToolButton(self)
-        self.more.setText(self.tr("Presets"))
+        # A push button with a menu: its size makes room for the menu arrow beside the text, where a
+        # tool button in instant-popup mode draws the arrow over the end of the text.
+        self.more = QPushButton(self.tr("Presets"), self)
         self.more.setAccessibleName(self.tr("More preset actions"))
-        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more)
         self.rename_action = menu.addAction(self.tr("Rename…"), self.ask_rename)
         self.delete_action = menu.addAction(self.tr("Delete"), self.delete)

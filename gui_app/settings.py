@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QSettings
 
@@ -24,16 +24,21 @@ WHEN_DONE = ("nothing", "quit", "sleep", "shutdown")
 LIBRARY_LOG_LEVELS = ("WARNING", "INFO", "DEBUG")  # other libraries' lines kept in task logs, from
 TLS_KEYS = ("ca_file", "cert_file", "key_file")
 
+T = TypeVar("T")
+
 WORKERS_RANGE = (1, 256)
 RETRIES_RANGE = (0, 10)
 
 
+def _whole_number(value: int, name: str, lo: int, hi: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}")
+    return value
+
+
 def check_workers(value: int) -> int:
     """Return ``value`` if it is a valid worker count, else raise ``ValueError``."""
-    lo, hi = WORKERS_RANGE
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise ValueError(f"workers must be a whole number from {lo} to {hi}")
-    return value
+    return _whole_number(value, "workers", *WORKERS_RANGE)
 
 
 def check_timeout(value: float | None) -> float | None:
@@ -47,10 +52,7 @@ def check_timeout(value: float | None) -> float | None:
 
 def check_retries(value: int) -> int:
     """Return ``value`` if it is a valid retry count, else raise ``ValueError``."""
-    lo, hi = RETRIES_RANGE
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise ValueError(f"retries must be a whole number from {lo} to {hi}")
-    return value
+    return _whole_number(value, "retries", *RETRIES_RANGE)
 
 
 def check_recycle_after(value: int | None) -> int | None:
@@ -69,6 +71,36 @@ def _choice(allowed: tuple[str, ...], name: str) -> Callable[[str], str]:
         return value
 
     return check
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+class Stored(Generic[T]):
+    """A preference kept under ``key`` in a ``Settings``' QSettings, as an attribute.
+
+    ``check`` returns a valid value or raises ``ValueError``: a value set is
+    checked before it is stored, and a stored one that fails (hand-edited,
+    stale) reads as ``default``, as does a missing one.
+    """
+
+    def __init__(self, key: str, default: T, check: Callable[[Any], T]) -> None:
+        self.key, self.default, self.check = key, default, check
+
+    @overload
+    def __get__(self, settings: None, owner: type[Settings]) -> Stored[T]: ...
+    @overload
+    def __get__(self, settings: Settings, owner: type[Settings]) -> T: ...
+    def __get__(self, settings: Settings | None, owner: type[Settings]) -> T | Stored[T]:
+        if settings is None:
+            return self
+        return settings._get(self.key, self.default, self.check)  # type: ignore[no-any-return]
+
+    def __set__(self, settings: Settings, value: T) -> None:
+        settings._set(self.key, self.check(value))
 
 
 class Settings:
@@ -114,79 +146,33 @@ class Settings:
     def workers(self, value: int) -> None:
         self._set("engine/workers", check_workers(value))
 
-    @property
-    def timeout(self) -> float | None:
-        """Seconds one task may run, or ``None`` for no limit."""
-        return self._get("engine/timeout", None, check_timeout)
+    timeout = Stored("engine/timeout", None, check_timeout)
+    """Seconds one task may run, or ``None`` for no limit."""
 
-    @timeout.setter
-    def timeout(self, value: float | None) -> None:
-        self._set("engine/timeout", check_timeout(value))
+    retries = Stored("engine/retries", 0, check_retries)
+    """How many times a failed task is run again."""
 
-    @property
-    def retries(self) -> int:
-        """How many times a failed task is run again."""
-        return self._get("engine/retries", 0, check_retries)
+    library_log_level = Stored(
+        "engine/library_log_level", "WARNING", _choice(LIBRARY_LOG_LEVELS, "log level")
+    )
+    """The least level of other libraries' log lines kept in task logs (``"WARNING"`` by default)."""
 
-    @retries.setter
-    def retries(self, value: int) -> None:
-        self._set("engine/retries", check_retries(value))
-
-    @property
-    def library_log_level(self) -> str:
-        """The least level of other libraries' log lines kept in task logs (``"WARNING"`` by default)."""
-        return self._get("engine/library_log_level", "WARNING", _choice(LIBRARY_LOG_LEVELS, "log level"))
-
-    @library_log_level.setter
-    def library_log_level(self, value: str) -> None:
-        self._set("engine/library_log_level", _choice(LIBRARY_LOG_LEVELS, "log level")(value))
-
-    @property
-    def recycle_after(self) -> int | None:
-        """Replace a worker after this many tasks (``None``: never)."""
-        return self._get("engine/recycle_after", None, check_recycle_after)
-
-    @recycle_after.setter
-    def recycle_after(self, value: int | None) -> None:
-        self._set("engine/recycle_after", check_recycle_after(value))
+    recycle_after = Stored("engine/recycle_after", None, check_recycle_after)
+    """Replace a worker after this many tasks (``None``: never)."""
 
     # -- appearance -------------------------------------------------------------------------------
 
-    @property
-    def theme(self) -> str:
-        """``"system"``, ``"light"`` or ``"dark"``."""
-        return self._get("ui/theme", "system", _choice(THEMES, "theme"))
+    theme = Stored("ui/theme", "system", _choice(THEMES, "theme"))
+    """``"system"``, ``"light"`` or ``"dark"``."""
 
-    @theme.setter
-    def theme(self, value: str) -> None:
-        self._set("ui/theme", _choice(THEMES, "theme")(value))
+    language = Stored("ui/language", "system", _choice(LANGUAGES, "language"))
+    """``"system"``, ``"en"`` or ``"zh_CN"``."""
 
-    @property
-    def language(self) -> str:
-        """``"system"``, ``"en"`` or ``"zh_CN"``."""
-        return self._get("ui/language", "system", _choice(LANGUAGES, "language"))
+    when_done = Stored("ui/when_done", "nothing", _choice(WHEN_DONE, "when done"))
+    """What to do when every batch has finished: one of ``WHEN_DONE``."""
 
-    @language.setter
-    def language(self, value: str) -> None:
-        self._set("ui/language", _choice(LANGUAGES, "language")(value))
-
-    @property
-    def when_done(self) -> str:
-        """What to do when every batch has finished: one of ``WHEN_DONE``."""
-        return self._get("ui/when_done", "nothing", _choice(WHEN_DONE, "when done"))
-
-    @when_done.setter
-    def when_done(self, value: str) -> None:
-        self._set("ui/when_done", _choice(WHEN_DONE, "when done")(value))
-
-    @property
-    def done_sound(self) -> bool:
-        """Play a sound when a batch ends (off by default)."""
-        return self._get("ui/done_sound", False, _check_bool)
-
-    @done_sound.setter
-    def done_sound(self, value: bool) -> None:
-        self._set("ui/done_sound", _check_bool(value))
+    done_sound = Stored("ui/done_sound", False, _check_bool)
+    """Play a sound when a batch ends (off by default)."""
 
     # -- history and cluster ----------------------------------------------------------------------
 
@@ -218,14 +204,8 @@ class Settings:
         clean = {k: v for k, v in _check_tls(value).items() if v}
         self._set("cluster/tls", json.dumps(clean, sort_keys=True) if clean else None)
 
-    @property
-    def cluster_allow_insecure(self) -> bool:
-        """Accept plain ``tcp://`` to another computer (unencrypted; off by default)."""
-        return self._get("cluster/allow_insecure", False, _check_bool)
-
-    @cluster_allow_insecure.setter
-    def cluster_allow_insecure(self, value: bool) -> None:
-        self._set("cluster/allow_insecure", _check_bool(value))
+    cluster_allow_insecure = Stored("cluster/allow_insecure", False, _check_bool)
+    """Accept plain ``tcp://`` to another computer (unencrypted; off by default)."""
 
     @property
     def cluster_path_map(self) -> list[tuple[str, str]]:
@@ -250,12 +230,6 @@ class Settings:
             allow_insecure=self.cluster_allow_insecure,
             path_map=PathMap.from_pairs(self.cluster_path_map),
         )
-
-
-def _check_bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("expected true or false")
-    return value
 
 
 def check_path_map(value: Any) -> list[tuple[str, str]]:

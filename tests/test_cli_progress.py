@@ -32,6 +32,14 @@ def _finish(printer: Printer, task_ids) -> None:
     printer(done)
 
 
+def test_the_summary_counts_skipped_inputs_by_kind_in_the_plural():
+    printer, _, _, _ = _printer(1)
+    _finish(printer, [1])
+    walk = ["a FIFO (named pipe): never opened"] * 3 + ["a symlink loop"] * 2 + ["a socket: never opened"]
+    summary = printer.summary(0.5, False, walk + ["unreadable: permission denied"] * 2)
+    assert "8 skipped (3 FIFOs, 2 symlink loops, 2 unreadable, 1 socket)" in summary, summary
+
+
 def test_without_a_terminal_progress_is_a_line_every_10_s_or_10_percent():
     printer, _, err, clock = _printer(1000)
     for second in range(30):  # a tick every half second, a few tasks each: 60 ticks, 3% done

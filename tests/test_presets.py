@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from core.presets import PresetError, PresetStore, default_path
+from core.presets import PresetError, PresetStore, _write_json, default_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,3 +94,12 @@ def test_the_cli_runs_a_preset_and_lets_p_override_it(config, tmp_path):
     assert out.returncode == 2 and "no preset named 'nope'" in out.stderr
     out = cli("run", "--preset", "md5 sums", "--job", "compress", str(tmp_path), env=env)
     assert out.returncode == 2 and "is for the job 'checksum'" in out.stderr
+
+
+def test_a_write_that_fails_leaves_the_old_file_whole_and_no_temporary_file(tmp_path):
+    path = tmp_path / "presets.json"
+    _write_json(str(path), {"version": 1})
+    with pytest.raises(TypeError):
+        _write_json(str(path), {"version": object()})  # fails halfway through the dump
+    assert json.loads(path.read_text()) == {"version": 1}
+    assert os.listdir(tmp_path) == ["presets.json"]

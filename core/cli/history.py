@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from core.cli import cluster_args, store_args
+from core.cli.progress import tasks_text
 from core.model import TaskState
 
 # These commands are registered on every ``run``: what only they use (dates,
@@ -206,8 +207,8 @@ def show_command(args: argparse.Namespace) -> int:
         rows = store.tasks(args.batch, states or None, args.limit, args.offset, interrupted=interrupted)
         where = cluster_args.where_it_ran(batch.extra)
         print(
-            f"batch {batch.id}: {batch.job}, {batch.status}, {batch.total} tasks: {_counts_text(batch)}; "
-            f"ran {where}",
+            f"batch {batch.id}: {batch.job}, {batch.status}, {tasks_text(batch.total)}: "
+            f"{_counts_text(batch)}; ran {where}",
             file=sys.stderr,
         )
         print(f"{'task':>8}  {'state':11}  {'try':>3}  {'duration':>9}  path  result or reason")
@@ -314,7 +315,8 @@ def export_command(args: argparse.Namespace) -> int:
                 n = store.export(args.batch, args.format, sys.stdout)
         except StoreError as exc:
             raise UsageError(str(exc)) from None
-    print(f"{n} tasks exported", file=sys.stderr)
+        # Inside the block: a reader that left early (``| head``) ends it before this line.
+        print(f"{tasks_text(n)} exported", file=sys.stderr)
     return 0
 
 
@@ -352,7 +354,7 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     from core.cli import UsageError
     from core.cli.progress import Printer
     from core.cli.run import check_workers, run_batch
-    from core.engine import EngineConfig
+    from core.engine import EngineConfig, lines
     from core.store import StoreError
 
     check_workers(args.workers)
@@ -368,8 +370,10 @@ def _run_again(args: argparse.Namespace, make_spec: Any, what: str) -> int:
     if spec is None:
         print(f"batch {args.batch}: nothing {what}", file=sys.stderr)
         return 0
-    engine, spec, where = cluster_args.rerun_engine(args, spec, EngineConfig(workers=args.workers), recorder)
+    # Each task's line made by the workers, in the job's own form, as ``run`` prints it.
+    config = EngineConfig(workers=args.workers, lines=lines.JSON if args.json else lines.RESULT)
+    engine, spec, where = cluster_args.rerun_engine(args, spec, config, recorder)
     note = f" ({len(changed)} of them done before: their input changed since)" if changed else ""
-    print(f"batch {args.batch}: running {len(spec.paths)} tasks again {where}{note}", file=sys.stderr)
-    printer = Printer(spec.paths, spec.sizes, json_lines=args.json)
+    print(f"batch {args.batch}: running {tasks_text(len(spec.paths))} again {where}{note}", file=sys.stderr)
+    printer = Printer(spec.paths, spec.sizes, json_lines=args.json, job=spec.job)
     return run_batch(engine, spec, printer, recorder=recorder)

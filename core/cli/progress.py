@@ -274,7 +274,7 @@ class Printer:
                 continue
             part = f"{counts[s]} {s.label}"
             if s is _SKIPPED and reasons:
-                part += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"
+                part += " (" + ", ".join(_counted(n, why) for why, n in reasons.most_common()) + ")"
             parts.append(part)
         left = self.total - sum(self.counts)
         if left:
@@ -283,16 +283,25 @@ class Printer:
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
         total = self.total + len(skipped_inputs)
-        tasks = "task" if total == 1 else "tasks"
-        return f"{head}: {total} {tasks}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+        return f"{head}: {tasks_text(total)}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+
+
+def tasks_text(n: int) -> str:
+    """``n`` tasks, in the singular for one: "1 task", "3 tasks"."""
+    return f"{n} task" if n == 1 else f"{n} tasks"
 
 
 def _reason_kind(reason: str | None) -> str:
-    """The kind of a skip reason, for counting: "FIFO: never opened" -> "FIFO"."""
+    """The kind of a skip reason, for counting: "a FIFO (named pipe): never opened" -> "a FIFO"."""
     if not reason:
         return "no reason given"
-    head = reason.split(":", 1)[0].split(" (", 1)[0].strip()
+    return reason.split(":", 1)[0].split(" (", 1)[0].strip()
+
+
+def _counted(n: int, kind: str) -> str:
+    """``"2 FIFOs"``: a kind named with an article ("a FIFO") is a noun, counted in the plural."""
     for article in ("a ", "an "):
-        if head.startswith(article):
-            head = head[len(article) :]
-    return head
+        if kind.startswith(article):
+            noun = kind[len(article) :]
+            return f"{n} {noun}s" if n > 1 else f"{n} {noun}"
+    return f"{n} {kind}"  # "output exists", "unreadable": not a noun

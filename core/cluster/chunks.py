@@ -9,9 +9,9 @@ from core.engine.batches import BatchRun
 from core.engine.chunking import Budget, ChunkSizer
 from core.model import TaskId
 
-# A Dask task costs about 3 ms of scheduler and network time (300 tasks/s measured
-# for one-file tasks), so a chunk aims at 0.25 s of work: about 1% overhead,
-# while cancel and pause still act on chunk boundaries within a fraction of a second.
+# Each Dask task pays a fixed scheduler and network round trip, far above a small
+# file's work, so a chunk aims at 0.25 s of work to keep that round trip a small
+# share, while cancel and pause still act on chunk boundaries within a fraction of a second.
 TARGET_SECONDS = 0.25
 MAX_TASKS = 4096
 MAX_BYTES = 256 * 1024 * 1024

@@ -47,11 +47,10 @@ from core.engine import wire
 from core.engine.api import EngineConfig, Recorder
 from core.engine.base import EngineBase
 from core.engine.batches import BatchRun
-from core.events import TaskFinished, TaskLog, TaskProgress, TaskRequeued, TaskStarted, WorkerEvent
+from core.events import TaskLog, TaskProgress, TaskRequeued, TaskStarted, WorkerEvent
 from core.model import BatchId, BatchSpec, Failure, FailureKind, TaskId, TaskState
 
 if TYPE_CHECKING:
-    from core.backend import Backend
     from core.cluster.probe import ClusterInfo
 
 log = logging.getLogger("brigade.cluster")
@@ -450,39 +449,17 @@ class DaskEngine(EngineBase[RemoteChunk]):
             self._out.append(TaskProgress(tid, seq, ev[3], ev[4]))
 
     def _on_done(self, chunk: RemoteChunk, ev: Sequence[Any]) -> None:
-        _, tid, seq, state, result, failure, started, ended, dropped, outputs = ev[:10]
-        i = chunk.pending.pop(tid)
-        self._in_flight.pop(tid, None)
-        chunk.started.pop(tid, None)
-        chunk.resources.pop(tid, None)
-        run = chunk.batch
-        if len(ev) > 10:  # a task that ended before its START was sent reports its attempt here
-            run.attempts[i] = min(ev[10], 255)
-        run.sizer.observe(ended - started)
-        state = TaskState(state)
-        if state == TaskState.FAILED and self._may_retry(run, i, failure):
-            self._requeue(run, i, failure)
-            return
+        event = wire.task_finished(tuple(ev), chunk.pid)
+        i = chunk.pending.pop(event.task_id)
+        self._in_flight.pop(event.task_id, None)
+        chunk.started.pop(event.task_id, None)
+        chunk.resources.pop(event.task_id, None)
         to_local = self.cluster.path_map.to_local
-        outputs = tuple(to_local(p) for p in outputs)
+        event.outputs = tuple(to_local(p) for p in event.outputs)
+        result = event.result
         if isinstance(result, dict) and isinstance(result.get("output"), str):
-            result = {**result, "output": to_local(result["output"])}
-        event = TaskFinished(
-            tid,
-            seq,
-            state,
-            result,
-            failure,
-            started,
-            ended,
-            run.attempts[i],
-            chunk.pid,
-            dropped,
-            outputs,
-            *ev[11:13],
-        )
-        self._finish(run, i, state, failure, event)
-        self._check_finished(run)
+            event.result = {**result, "output": to_local(result["output"])}
+        self._task_done(chunk.batch, i, event)
 
     # ------------------------------------------------------------ chunk endings
     def _end_chunk(self, chunk: RemoteChunk) -> None:
@@ -785,10 +762,3 @@ def _describe(exc: BaseException | None) -> str:
         return "unknown error"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-if TYPE_CHECKING:
-
-    def _dask_engine_is_a_backend(engine: DaskEngine) -> Backend:
-        # mypy checks here that the cluster engine satisfies the protocol.
-        return engine

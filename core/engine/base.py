@@ -488,6 +488,16 @@ class EngineBase(ABC, Generic[ChunkT]):
         run.reported = False
         self._out.append(TaskRequeued(tid, run.attempts[i] + 1, failure))
 
+    def _task_done(self, run: BatchRun, i: int, event: TaskFinished) -> None:
+        """Apply task ``i``'s end as its worker reported it: requeue a failure that may retry, else finish."""
+        run.attempts[i] = min(event.attempt, 255)
+        run.sizer.observe(event.ended - event.started)
+        if event.state is TaskState.FAILED and self._may_retry(run, i, event.failure):
+            self._requeue(run, i, event.failure)
+            return
+        self._finish(run, i, event.state, event.failure, event)
+        self._check_finished(run)
+
     def _finish(
         self,
         run: BatchRun,

@@ -40,7 +40,7 @@ from core.engine import wire
 from core.engine.base import EngineBase
 from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, start_worker
 from core.engine.start import make_context
-from core.events import TaskFinished, TaskLog, TaskProgress, TaskStarted, WorkerEvent
+from core.events import TaskLog, TaskProgress, TaskStarted, WorkerEvent
 from core.model import Failure, FailureKind, TaskState
 
 if TYPE_CHECKING:
@@ -319,26 +319,16 @@ class Engine(EngineBase[Chunk]):
     def _on_done(self, w: WorkerHandle, events: list[tuple[Any, ...]]) -> None:
         """Finish the tasks of consecutive DONE events (or requeue those to retry)."""
         for ev in events:
-            _, tid, seq, state, result, failure, started, ended, dropped, outputs, attempt, *input_line = ev
+            done = wire.task_finished(ev, w.pid)
+            tid = done.task_id
             chunk = self._in_flight.pop(tid, None)
             if chunk is None:
                 continue
             run, i = chunk.batch, chunk.pending.pop(tid)
-            run.attempts[i] = min(attempt, 255)
             w.tasks_done += 1
-            run.sizer.observe(ended - started)
             if w.cancel_deadline is not None or self._cancel_asked:
                 self._clear_cancel(w, tid)
-            state = TaskState(state)
-            if state is TaskState.FAILED and self._may_retry(run, i, failure):
-                self._requeue(run, i, failure)
-                continue
-            self._cancel_asked.discard(tid)
-            fields = (started, ended, attempt, w.pid, dropped, outputs, *input_line)  # size, mtime, line
-            self._out.append(TaskFinished(tid, seq, state, result, failure, *fields))
-            run.set_state(i, state)
-            if not run.unfinished:
-                self._check_finished(run)
+            self._task_done(run, i, done)
 
     def _on_chunk_end(self, w: WorkerHandle, ev: tuple[Any, ...]) -> None:
         _, chunk_id, _returned, rss = ev

@@ -1,8 +1,9 @@
 """What travels between the engine thread and its worker processes.
 
 Messages are plain tuples rather than dataclasses: a tiny task costs two of
-them, and tuples pickle several times faster. Only this module and its two
-ends (``worker.py``, ``engine.py``) know their layout.
+them, so their pickling is on every task's path. Only this module and its
+ends (``worker.py``, the local and the cluster engine) know their layout; a
+DONE, the longest, is read in one place: :func:`task_finished`.
 
 Engine -> worker (one connection per worker)::
 
@@ -33,6 +34,9 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
+from core.events import TaskFinished
+from core.model import TaskState
+
 RUN = 0
 RECALL = "recall"
 
@@ -57,6 +61,15 @@ SLOT_FIELDS = 4
 # Worker processes one engine runs at most (its shared slot rows are allocated once, at start).
 MAX_WORKERS = 256
 MAX_TASKS_PER_CHUNK = 512
+
+
+def task_finished(ev: tuple[Any, ...], pid: int) -> TaskFinished:
+    """The event a DONE message ``ev`` stands for, from the worker process ``pid``."""
+    _, tid, seq, state, result, failure, started, ended, dropped, outputs, attempt, size, mtime, line = ev
+    state = TaskState(state)
+    return TaskFinished(
+        tid, seq, state, result, failure, started, ended, attempt, pid, dropped, outputs, size, mtime, line
+    )
 
 
 class Slots:

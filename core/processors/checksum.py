@@ -14,7 +14,8 @@ from core.processor import Processor, Skip, TaskContext
 if TYPE_CHECKING:
     from typing import Any
 
-# 128 KiB: larger reused buffers were measured slower here (cache effects).
+# 128 KiB: the reused buffer should stay within a core's cache; larger reads gain nothing once
+# the kernel's read-ahead streams the file.
 CHUNK = 128 * 1024
 HASHLIB_ALGORITHMS = ("sha256", "sha1", "md5", "blake2b", "sha512", "sha3_256")
 XXHASH_ALGORITHMS = ("xxh64", "xxh3_64", "xxh128")
@@ -24,9 +25,9 @@ ALGORITHMS = HASHLIB_ALGORITHMS + XXHASH_ALGORITHMS
 _BUFFER = bytearray(CHUNK)
 _VIEW = memoryview(_BUFFER)
 # Files from MAP_FROM up are hashed a window at a time. A window the page cache
-# holds is hashed through a read-only mapping: no copy into the buffer, ~10% of
-# SHA-256's time on 4 MiB files here. One that is not in memory is read, as
-# faulting pages in through a mapping was measured slower than read-ahead.
+# holds is hashed through a read-only mapping, so its bytes are not copied into
+# the buffer first. One that is not in memory is read instead: pages faulted in
+# one at a time through a mapping do not get the kernel's read-ahead.
 MAP_FROM = 1 << 20
 WINDOW = 16 << 20  # mapped at a time: the most a mapping adds to a worker's memory
 MANIFEST_SUFFIX = {"blake2b": ".b2"}  # as b2sum names them; others use the algorithm's name
@@ -155,8 +156,8 @@ def _constructor(algorithm: str) -> Callable[[], Any]:
 
     Direct constructors: ``hashlib.new()`` would look the name up again for
     every file. ``hashlib`` is imported here, on first use: the CLI loads
-    this module for the job's parameters only, and loading OpenSSL costs it
-    several milliseconds before the first task.
+    this module for the job's parameters only, and should not wait for
+    OpenSSL to load before it can queue the first task.
     """
     import hashlib
 

@@ -142,15 +142,19 @@ class _ZipMember:
         self.archive.close()
 
 
-def copy_stream(src: IO[bytes], dst: IO[bytes], size: int, ctx: TaskContext) -> int:
-    """Copy in 1 MiB chunks, reporting progress and honouring cancellation."""
+def copy_stream(src: Any, dst: IO[bytes], size: int, ctx: TaskContext, raw: IO[bytes] | None = None) -> int:
+    """Copy in 1 MiB chunks, reporting progress and honouring cancellation; return the bytes copied.
+
+    Progress is the share of ``size`` copied or, given the compressed input
+    ``raw`` that ``src`` decompresses, the share of ``raw`` read.
+    """
     done = 0
     while chunk := src.read(CHUNK):
         dst.write(chunk)
         done += len(chunk)
         ctx.check_cancelled()
         if size:
-            ctx.progress(min(1.0, done / size))
+            ctx.progress(min(1.0, (done if raw is None else raw.tell()) / size))
     return done
 
 
@@ -201,7 +205,7 @@ class Decompress(Processor):
             with ctx.write_output(name) as out:
                 out.like = path  # as gunzip does: the file keeps the archive's mode and date
                 try:
-                    done = _copy_counting(src, out.file, raw, size, ctx)
+                    done = copy_stream(src, out.file, size, ctx, raw)
                 except (EOFError, OSError, ValueError, lzma.LZMAError, zlib.error, zipfile.BadZipFile) as exc:
                     raise CorruptArchiveError(f"truncated or corrupt {fmt} data: {exc}") from None
         return {"output": out.path, "format": fmt, "bytes": done, "packed": size}
@@ -304,15 +308,3 @@ def _decompressor(fmt: str, raw: IO[bytes]) -> AbstractContextManager[Any]:
         return _ZipMemberReader(zipfile.ZipFile(raw))
     except zipfile.BadZipFile as exc:
         raise CorruptArchiveError(f"truncated or corrupt zip archive: {exc}") from None
-
-
-def _copy_counting(src: Any, dst: IO[bytes], raw: IO[bytes], size: int, ctx: TaskContext) -> int:
-    """Copy decompressed bytes; progress is the share of the compressed input read."""
-    done = 0
-    while chunk := src.read(CHUNK):
-        dst.write(chunk)
-        done += len(chunk)
-        ctx.check_cancelled()
-        if size:
-            ctx.progress(min(1.0, raw.tell() / size))
-    return done

@@ -42,7 +42,7 @@ def _name_key(line: bytes) -> bytes:
 
 def add_to_folder_manifest(manifest: str, line: bytes) -> None:
     """Add ``line`` (from ``manifest_line``) to ``manifest``, replacing the file's older line."""
-    from core.atomic import make_temp
+    from core.atomic import atomic_output
 
     folder = os.path.dirname(manifest)
     key = _name_key(line)
@@ -59,12 +59,5 @@ def add_to_folder_manifest(manifest: str, line: bytes) -> None:
                 f.write(line)  # one write: the line lands whole
             return
         kept = [old + b"\n" for old in data.splitlines() if old and _name_key(old + b"\n") != key]
-        fd, temp = make_temp(folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.writelines([*kept, line])
-            os.replace(temp, manifest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
+        with atomic_output(manifest, "wb") as f:
+            f.writelines([*kept, line])

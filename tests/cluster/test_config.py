@@ -75,7 +75,7 @@ def test_a_batch_records_where_it_ran():
 @pytest.mark.parametrize(
     "make", [lambda: Engine(EngineConfig(workers=1)), lambda: DaskEngine(ClusterConfig("local:1"))]
 )
-def test_both_engines_satisfy_the_backend_protocol(make):
+def test_both_engines_keep_the_backend_commands_as_declared(make):
     engine = make()
     assert isinstance(engine, Backend)
     for name, member in inspect.getmembers(Backend, inspect.isfunction):

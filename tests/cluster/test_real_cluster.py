@@ -274,7 +274,7 @@ def test_retry_runs_where_the_batch_ran_unless_told(proc_cluster, tmp_path, caps
 
     os.unlink(paths[1] + ".fail")
     assert main(["retry", "1", "--db", db, "--cluster", "here"]) == 0
-    assert "running 1 tasks again on this computer" in capsys.readouterr().err
+    assert "running 1 task again on this computer" in capsys.readouterr().err
 
     assert main(["history", "--db", db, "--json"]) == 0
     (batch,) = json.loads(capsys.readouterr().out)

@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 
+from core.engine import wire
 from core.engine.api import EngineConfig
 from core.engine.fault import EngineFault
 from core.events import TaskFinished, TaskLog
@@ -65,3 +66,23 @@ def test_replace_shares_the_paths_and_refuses_unknown_fields():
     assert spec.options == BatchOptions() and spec.extra == {}
     with pytest.raises(TypeError):
         spec.replace(nope=1)
+
+
+def test_a_done_message_reads_as_the_event_of_its_fields():
+    failure = Failure(FailureKind.EXIT, "killed by SIGKILL", exit_code=-9, retryable=True)
+    done = (wire.DONE, 7, 3, int(TaskState.FAILED), None, failure, 1.0, 2.5, 1, ("out",), 2, 10, 9.0, "x")
+    event = wire.task_finished(done, 4242)
+    assert event == _finished()
+    assert event.state is TaskState.FAILED
+
+
+def test_a_batch_narrowed_to_some_tasks_keeps_their_ids_sizes_and_mtimes_in_order():
+    spec = BatchSpec("checksum", {}, ["a", "b", "c", "d"], task_ids=[11, 12, 13, 14], sizes=[1, 2, 3, 4])
+    spec.mtimes = [10.0, 20.0, 30.0, 40.0]
+    narrowed = spec.only({14, 12, 99})
+    assert (narrowed.paths, narrowed.task_ids) == (["b", "d"], [12, 14])
+    assert (narrowed.sizes, narrowed.mtimes) == ([2, 4], [20.0, 40.0])
+    assert (narrowed.job, narrowed.batch_id) == (spec.job, spec.batch_id)
+    assert spec.only(set()).paths == []
+    with pytest.raises(ValueError, match="task ids"):
+        BatchSpec("checksum", {}, ["a"]).only({1})

@@ -117,7 +117,8 @@ def test_lists_batches_newest_first_with_status_and_counts(panel, history):
     assert done.counts[TaskState.DONE] == 6 and done.counts[TaskState.FAILED] == 2
     row = panel.batches_proxy.mapFromSource(model.index(model.row_of(finished), 0)).row()
     texts = [panel.batches_proxy.index(row, c).data() for c in range(len(model.COLUMNS))]
-    assert texts[1] == SLOW and texts[3] == "Finished" and texts[4:7] == ["8", "6", "2"]
+    assert texts[1] == "Slow (test)"  # the job's title, as the tasks table names it
+    assert texts[3] == "Finished" and texts[4:7] == ["8", "6", "2"]
     assert model.batch_at(model.row_of(stopped)).status == "stopped"
     assert not panel.message.isVisible()
 

@@ -68,3 +68,21 @@ def test_a_preset_error_is_said_beside_start(qtbot, window, tmp_path):
     assert not bar.save("   ")
     assert "a preset needs a name" in window.setup.message.text()
     assert window.setup.message.isVisibleTo(window.setup)
+
+
+def test_the_presets_menu_button_fits_its_text_and_its_menu_arrow(qtbot):
+    from PySide6.QtWidgets import QStyle
+
+    from gui_app.presets_bar import PresetsBar
+
+    bar = PresetsBar(None, lambda: "checksum", lambda: {})
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    more, style = bar.more, bar.more.style()
+    arrow = style.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, more)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, None, more)
+    # The arrow sits beside the text, not over its end: text, arrow and a margin on each side fit.
+    assert more.width() >= more.fontMetrics().horizontalAdvance(more.text()) + arrow + 2 * margin
+    assert more.menu() is not None and len(more.menu().actions()) == 5  # rename, delete, |, export, import
+    save_artifact(bar, "presets-bar.png")

@@ -107,3 +107,32 @@ def test_two_processes_share_one_database_without_colliding(db, tmp_path):
             spans.append(set(ids))
         assert not spans[0] & spans[1]
         assert sorted(map(sorted, folders)) == [["a"], ["b"]]
+
+
+@pytest.mark.parametrize("command", [("show", "1"), ("export", "1"), ("export", "1", "--format", "json")])
+def test_a_reader_that_stops_early_ends_the_command_quietly(db, tmp_path, command):
+    # Enough tasks that the output overflows the pipe, so the write after the reader left fails.
+    make_files(tmp_path / "in", 1500)
+    brigade("run", "-q", "-j", "checksum", "-w", "2", str(tmp_path / "in"), db=db)
+    proc = subprocess.Popen(
+        cli(*command, "--db", db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # as ``| head -1`` does
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err, err
+
+
+def test_resume_prints_a_checksum_batch_as_run_does_in_sha256sum_format(db, tmp_path):
+    paths = make_files(tmp_path / "in", 3)
+    brigade("run", "-q", "-j", "checksum", "-w", "1", str(tmp_path / "in"), db=db)
+    with open(paths[1], "ab") as f:
+        f.write(b"changed after the run")
+    again = brigade("resume", "1", "-w", "1", db=db)
+    assert "1 of them done before" in again.stderr
+    sums = tmp_path / "SUMS"
+    sums.write_text(again.stdout)
+    assert again.stdout.endswith(f"  {paths[1]}\n"), again.stdout  # sha256sum's "DIGEST  PATH"
+    check = subprocess.run(["sha256sum", "-c", str(sums)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0 and check.stdout == f"{paths[1]}: OK\n", check
