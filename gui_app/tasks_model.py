@@ -367,6 +367,10 @@ class TasksModel(QAbstractTableModel):
                 ids.extend(b.ids[lo - b.first : hi - b.first])
         return ids
 
+    def states_of(self, rows: Sequence[Row]) -> set[TaskState]:
+        """The states the tasks of ``rows`` are in, read from the state array without a call per row."""
+        return {TaskState(s) for s in set(map(self._state.__getitem__, rows))}
+
     def rows_among(self, rows: Sequence[Row], states: Iterable[TaskState]) -> list[Row]:
         """Those of ``rows`` whose task is in one of ``states``."""
         wanted, state = bytes(int(s) for s in states), self._state

@@ -297,8 +297,8 @@ class TasksView(QTableView):
     # ------------------------------------------------------------ context menu
     def build_menu(self) -> QMenu:
         """The context menu for the current selection (also used by tests)."""
-        rows = self.selected_rows()
-        states = {self.tasks.state(r) for r in rows}
+        rows, tasks = self.selected_rows(), self.tasks  # a select-all may give a million rows
+        states = tasks.states_of(rows)
         menu = QMenu(self)
         remove = menu.addAction(self.tr("Remove from queue"), self._remove_selected)
         remove.setEnabled(TaskState.QUEUED in states)
@@ -321,7 +321,7 @@ class TasksView(QTableView):
         copy = menu.addAction(self.tr("Copy path"), self.copy_paths)
         copy.setEnabled(bool(rows))
         copy_result = menu.addAction(self.tr("Copy result"), self.copy_results)
-        copy_result.setEnabled(any(self.tasks.full_result(r) for r in rows))
+        copy_result.setEnabled(any(map(tasks.full_result, rows)))
         menu.addSeparator()
         log = menu.addAction(self.tr("Show log"), self._show_log)
         log.setEnabled(len(rows) >= 1)
@@ -366,8 +366,9 @@ class TasksView(QTableView):
             self.showLogRequested.emit(self.tasks.task_id(rows[0]))
 
     def _first_output(self, rows: list[int]) -> str | None:
+        detail = self.tasks.detail
         for r in rows:
-            d = self.tasks.detail(r)
+            d = detail(r)
             if d is not None and d.outputs:
                 return d.outputs[0]
         return None

@@ -74,3 +74,10 @@ def test_selected_ids_follow_the_sorted_view_and_filter_by_state(view, qtbot):
     assert view.selected_task_ids() == top
     assert view.selected_task_ids((TaskState.QUEUED,)) == top
     assert view.selected_task_ids((TaskState.DONE,)) == []
+
+
+def test_the_menu_of_a_select_all_offers_what_its_states_allow(view):
+    view.selectAll()
+    enabled = {a.objectName(): a.isEnabled() for a in view.build_menu().actions() if a.objectName()}
+    assert enabled["remove"] and enabled["cancel"] and enabled["copy"]
+    assert not enabled["retry"] and not enabled["copy_result"]
