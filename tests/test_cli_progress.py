@@ -71,6 +71,15 @@ def test_the_summary_counts_one_task_in_the_singular():
     assert two.summary(0.5, False).startswith("finished: 2 tasks: 2 done")
 
 
+def test_the_summary_rate_of_a_slow_batch_is_not_rounded_to_nothing():
+    one, _, _, _ = _printer(1)
+    _finish(one, [1])
+    assert one.summary(4.0, False).endswith("in 4.00 s (0.2 files/s)")
+    many, _, _, _ = _printer(3000)
+    _finish(many, list(range(1, 3001)))
+    assert many.summary(1.0, False).endswith("(3,000 files/s)")
+
+
 def test_queued_tasks_cancelled_at_once_count_as_cancelled():
     printer = _printer(1000)[0]
     _finish(printer, range(1, 11))

@@ -283,12 +283,17 @@ class Printer:
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
         total = self.total + len(skipped_inputs)
-        return f"{head}: {tasks_text(total)}: {what} in {elapsed:.2f} s ({rate:.0f} files/s)"
+        return f"{head}: {tasks_text(total)}: {what} in {elapsed:.2f} s ({rate_text(rate)} files/s)"
 
 
 def tasks_text(n: int) -> str:
     """``n`` tasks, in the singular for one: "1 task", "3 tasks"."""
     return f"{n} task" if n == 1 else f"{n} tasks"
+
+
+def rate_text(rate: float) -> str:
+    """A rate of files a second, with a decimal below 10 so that a slow batch never reads as 0."""
+    return f"{rate:.1f}" if rate < 10 else f"{rate:,.0f}"
 
 
 def _reason_kind(reason: str | None) -> str:
