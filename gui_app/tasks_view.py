@@ -341,7 +341,7 @@ class TasksView(QTableView):
 
     @Slot("QPoint")
     def _show_menu(self, pos: Any) -> None:
-        if not self.selected_rows():
+        if not self.selectionModel().hasSelection():
             return
         self.build_menu().popup(self.viewport().mapToGlobal(pos))
 
