@@ -184,14 +184,17 @@ CASES: list[Case] = [
 ]
 
 
-def run_self_test(out: IO[str] | None = None, workers: int = 2) -> int:
-    """Run every case; print a report; return 0 when all passed, else 1."""
+def run_self_test(out: IO[str] | None = None, workers: int = 2, start_method: str | None = None) -> int:
+    """Run every case; print a report; return 0 when all passed, else 1.
+
+    ``start_method``: as ``EngineConfig.start_method`` (``None``: as ``brigade-cli run`` starts workers).
+    """
     out = out or sys.stdout
     started = time.monotonic()
     failures = 0
     with (
         tempfile.TemporaryDirectory(prefix="brigade-selftest-") as folder,
-        Engine(EngineConfig(workers=workers)) as engine,
+        Engine(EngineConfig(workers=workers, start_method=start_method)) as engine,
     ):
         for case in CASES:
             inputs = os.path.join(folder, case.job)

@@ -22,11 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
     if "--self-test" in args or not has_screen():
+        from core.engine.start import default_start_method
         from core.selftest import run_self_test
 
         if "--self-test" not in args:
             print("brigade: no screen found; running the headless self-test instead", file=sys.stderr)
-        return run_self_test()
+        # Workers start as the window starts them (it runs threads): from the fork server on Linux.
+        return run_self_test(start_method=default_start_method())
     from gui_app.app import run_app
 
     return run_app(args)

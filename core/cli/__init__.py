@@ -12,16 +12,9 @@ from typing import TYPE_CHECKING
 
 from core.cli.exitcodes import ExitCode
 
-# Sub-command modules are imported only after the fork server starts (see ``main``),
-# so its start does not wait for them.
-
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-
-
-# Sub-commands that run batches: their workers start before anything else is imported.
-RUNS_BATCHES = frozenset({"run", "resume", "retry"})
 
 
 # The module that registers each sub-command. A command line names one, and only
@@ -72,10 +65,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure:
             reconfigure(errors="backslashreplace")
     args_list = sys.argv[1:] if argv is None else list(argv)
-    if args_list and args_list[0] in RUNS_BATCHES:
-        from core.engine.start import prestart
-
-        prestart(_start_method(args_list))
     if args_list == ["--self-test"]:
         from core.selftest import run_self_test
 
@@ -105,16 +94,6 @@ def console_main() -> None:
 
     gc.freeze()
     sys.exit(code)
-
-
-def _start_method(args: list[str]) -> str | None:
-    """The ``--start-method`` of a command line, read before it is parsed."""
-    for i, arg in enumerate(args):
-        if arg.startswith("--start-method="):
-            return arg.partition("=")[2]
-        if arg == "--start-method" and i + 1 < len(args):
-            return args[i + 1]
-    return None
 
 
 class UsageError(Exception):

@@ -35,7 +35,10 @@ class EngineConfig:
     workers
         Worker processes, 1 to ``MAX_WORKERS`` (default 0: one per core).
     start_method
-        ``"spawn"`` (default) or ``"forkserver"``; ``"fork"`` is refused.
+        ``"spawn"`` or ``"forkserver"`` (``None``: forkserver on Linux, spawn
+        elsewhere, and on Linux the first workers forked from the engine's
+        process when it runs no other thread: see ``Engine.start``); ``"fork"``
+        is refused.
     recycle_after
         Replace a worker after it ran this many tasks (``None``: never).
     memory_cap

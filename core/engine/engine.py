@@ -39,12 +39,13 @@ from typing import TYPE_CHECKING
 from core.engine import wire
 from core.engine.base import EngineBase
 from core.engine.pool import Chunk, Kill, WorkerHandle, exit_description, start_worker
-from core.engine.start import make_context
+from core.engine.start import can_fork_here, fork_context, make_context
 from core.events import TaskLog, TaskProgress, TaskStarted, WorkerEvent
 from core.model import Failure, FailureKind, TaskState
 
 if TYPE_CHECKING:
-    from typing import Any
+    from multiprocessing.context import BaseContext
+    from typing import Any, Self
 
     from core.engine.api import EngineConfig, Recorder
     from core.engine.batches import BatchRun
@@ -86,6 +87,27 @@ class Engine(EngineBase[Chunk]):
         self._startup_failures = 0
 
     # ------------------------------------------------------------ lifecycle
+    def start(self) -> Self:
+        """Run the engine on a new daemon thread (once; later calls do nothing); return self.
+
+        Started from a process that runs no other thread yet (the CLI, before
+        it walks its folders) with the default start method, the first workers
+        are forks of this process (``can_fork_here``): they take their first
+        tasks at once instead of waiting for a fork server to start and load
+        the worker code. Any later worker (a replacement, a larger pool) is
+        started the usual way, from the engine thread.
+        """
+        if self._thread is None and self.config.start_method is None and can_fork_here():
+            # As on the engine thread (see ``run``), workers start with Ctrl-C blocked.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self._ensure_workers(fork_context())
+            except OSError:
+                pass  # the engine thread starts the rest the usual way, and says what fails
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return super().start()
+
     def run(self) -> None:
         """The engine loop; returns after ``shutdown``. Runs on the calling thread."""
         if hasattr(signal, "pthread_sigmask") and threading.current_thread() is not threading.main_thread():
@@ -446,7 +468,7 @@ class Engine(EngineBase[Chunk]):
             self._terminate(w, tid, failure, time.monotonic() + self.config.kill_grace)
 
     # ------------------------------------------------------------ worker lifecycle
-    def _ensure_workers(self) -> None:
+    def _ensure_workers(self, ctx: BaseContext | None = None) -> None:
         if self._stopping is not None or self._broken:
             return
         live = sum(1 for w in self._workers.values() if not w.retiring)
@@ -454,11 +476,12 @@ class Engine(EngineBase[Chunk]):
         while live < self._target:
             while slot in self._workers:
                 slot += 1
-            self._add_worker(slot)
+            self._add_worker(slot, ctx or self._ctx)
             live += 1
 
-    def _add_worker(self, slot: int) -> None:
-        w = start_worker(self._ctx, self._shared_slots, slot, self.config)
+    def _add_worker(self, slot: int, ctx: BaseContext) -> None:
+        others = tuple(w.conn for w in self._workers.values())
+        w = start_worker(ctx, self._shared_slots, slot, self.config, others)
         w.ran_any = False
         self._workers[slot] = w
         self._by_conn[w.conn] = w

@@ -96,18 +96,26 @@ class WorkerHandle:
         self.temps.clear()
 
 
-def start_worker(ctx: BaseContext, slots: wire.Slots, slot: int, config: EngineConfig) -> WorkerHandle:
-    """Start a worker process in ``slot`` with the worker settings of ``config``; return its handle."""
+def start_worker(
+    ctx: BaseContext, slots: wire.Slots, slot: int, config: EngineConfig, others: tuple[Connection, ...] = ()
+) -> WorkerHandle:
+    """Start a worker process in ``slot`` with the worker settings of ``config``; return its handle.
+
+    ``others``: the engine's connections to its other workers, which a worker
+    forked from the engine's process must not keep open (see ``run_worker``).
+    """
     parent_end, child_end = ctx.Pipe(duplex=True)
     view = slots.view
     view[slot * wire.SLOT_FIELDS + wire.CURRENT] = -1
     view[slot * wire.SLOT_FIELDS + wire.CANCEL] = -1
     view[slot * wire.SLOT_FIELDS + wire.YIELD] = 0
+    forked = ctx.get_start_method() == "fork"
+    inherited = tuple(c.fileno() for c in (parent_end, *others)) if forked else ()
     proc = ctx.Process(  # type: ignore[attr-defined]
         target=run_worker,
         # A forked worker would see the fork server's environment, from when it
         # started; it gets the engine's current one, as a spawned worker does.
-        args=(child_end, slots, slot, dict(os.environ), config.log_level, config.lines),
+        args=(child_end, slots, slot, dict(os.environ), config.log_level, config.lines, inherited),
         name=f"brigade-worker-{slot}",
         daemon=True,
     )

@@ -1,14 +1,18 @@
-"""How worker processes are started, importable before anything else of the engine.
+"""How worker processes are started.
 
-The CLI calls ``prestart`` first thing, so the fork server loads the worker
-code while the CLI loads its own; this module therefore imports nothing of
-Brigade.
+The engine's first workers are forks of its own process when it runs no
+other thread yet (the CLI, before it walks its folders); any other worker
+comes from a fork server on Linux (a clean interpreter with the worker code
+loaded) or is spawned. This module imports nothing of Brigade, so a worker
+started from it loads only what it runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
 import multiprocessing
+import os
 import sys
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING
@@ -45,6 +49,7 @@ def run_worker(
     environ: dict[str, str] | None = None,
     log_level: int = 30,
     lines: str | None = None,
+    inherited: tuple[int, ...] = (),
 ) -> None:
     """Entry point of a worker process: ``core.engine.worker.worker_main``, imported here.
 
@@ -52,7 +57,13 @@ def run_worker(
     ``target``: the engine's own process then never loads the worker's code
     (its logging, its task context). The fork server has that code preloaded;
     a spawned worker imports it here instead of while unpickling its target.
+    ``inherited``: the engine's ends of other workers' connections, which a
+    worker forked from the engine closes first, so that each worker alone
+    holds its engine's end open only while the engine lives.
     """
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     from core.engine.worker import worker_main
 
     worker_main(conn, slots, slot, environ, log_level, lines)
@@ -76,22 +87,27 @@ def default_start_method() -> str:
     return "spawn"
 
 
-def prestart(method: str | None = None) -> None:
-    """Start the fork server now (if ``method`` uses one), so it loads while the caller goes on.
+def can_fork_here() -> bool:
+    """Whether this process may start workers as forks of itself: on Linux, while it runs one thread.
 
-    The server imports the worker code (``PRELOAD``) in its own process while,
-    say, the CLI imports its own modules, so the first workers are forks of a
-    ready interpreter. Uses only ``multiprocessing``'s public names
-    (``set_forkserver_preload`` and ``forkserver.ensure_running``, which the
-    first forkserver process would call anyway).
+    A fork copies memory but only the calling thread: a lock another thread
+    held (in logging, in the allocator, in Qt) stays held in the child for
+    ever. With no other thread there is no such lock, and a worker forked
+    from here is ready at once, without a fork server's interpreter start-up
+    and imports. The count is the kernel's, so threads that Python does not
+    know of (Qt's, a C library's) count too.
     """
-    method = method or default_start_method()
-    if method != "forkserver":
-        return
-    from multiprocessing import forkserver
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
-    multiprocessing.set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
+
+def fork_context() -> BaseContext:
+    """The context that forks this process; only while ``can_fork_here()`` holds."""
+    return multiprocessing.get_context("fork")
 
 
 def make_context(method: str | None) -> BaseContext:

@@ -109,8 +109,9 @@ class StoreRecorder:
 
         For a caller that says why history is off before the engine starts
         (``brigade-cli run``). A database that does not exist yet is only
-        checked for a writable folder here, and made on the writer thread
-        while the caller goes on (making one waits for the disk several times).
+        checked for a writable folder here, and made by ``start`` on the
+        writer thread (making one waits for the disk several times). No
+        thread starts here: the engine may still fork its first workers.
 
         Raises
         ------
@@ -128,7 +129,6 @@ class StoreRecorder:
                 raise StoreError(f"cannot create the history database {path}: {exc}") from exc
             if not os.access(folder, os.W_OK):
                 raise StoreError(f"cannot create the history database {path}: its folder is read-only")
-            recorder.start()
         return recorder
 
     def add_problem_listener(self, listener: Callable[[str], None]) -> None:
@@ -146,6 +146,7 @@ class StoreRecorder:
 
     def _connection(self) -> sqlite3.Connection | None:
         """The writer connection, once ``start`` opened it (``None``: history is off)."""
+        self.start()  # for a caller that records without an engine: a no-op once opened
         opening, self._opening = self._opening, None
         if opening is not None:
             try:

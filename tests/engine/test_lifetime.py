@@ -67,12 +67,10 @@ def _sigkill(process: psutil.Process) -> None:
     process.wait(10)
 
 
-PRESTART_SCRIPT = textwrap.dedent(
+FORKSERVER_SCRIPT = textwrap.dedent(
     """
     import sys
-    from core.engine.start import prestart
     if __name__ == "__main__":
-        prestart("forkserver")
         from core.engine import Engine, EngineConfig
         from core.model import BatchSpec
         engine = Engine(EngineConfig(workers=2, start_method="forkserver")).start()
@@ -85,22 +83,10 @@ PRESTART_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's start method")
-def test_prestart_starts_the_fork_server_with_the_worker_code_preloaded():
-    code = (
-        "import psutil; from core.engine.start import prestart; prestart('forkserver');"
-        "print('\\n'.join(' '.join(c.cmdline()) for c in psutil.Process().children()))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    servers = [line for line in out.stdout.splitlines() if "multiprocessing.forkserver" in line]
-    assert len(servers) == 1
-    assert "core.engine.worker" in servers[0]
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's start method")
-def test_helpers_started_early_die_with_their_engine(tmp_path):
+def test_the_fork_server_and_resource_tracker_die_with_their_engine(tmp_path):
     path = tmp_path / "slow.txt"
     path.write_bytes(b"x")
-    with _engine_process(PRESTART_SCRIPT, str(path)) as engine:
+    with _engine_process(FORKSERVER_SCRIPT, str(path)) as engine:
         workers = _wait_for_workers(engine, 2)
         helpers = engine.children()  # the fork server and the resource tracker
         assert len(helpers) == 2
