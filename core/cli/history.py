@@ -286,10 +286,18 @@ def log_command(args: argparse.Namespace) -> int:
         if task is None:
             raise UsageError(f"no task {args.task} in the history")
         lines = store.log_lines(args.task, args.limit)
+
+    def clock(when: float) -> str:
+        return datetime.datetime.fromtimestamp(when).strftime("%H:%M:%S.%f")[:-3]
+
     for line in lines:
-        stamp = datetime.datetime.fromtimestamp(line.time).strftime("%H:%M:%S.%f")[:-3]
-        level = _level_name(line.level)
-        print(f"{stamp}  #{line.attempt}  {level:7}  {line.text}")
+        print(f"{clock(line.time)}  #{line.attempt}  {_level_name(line.level):7}  {line.text}")
+    if task.failure is not None:
+        # Why the task ended, as the window's log panel shows it: its last word.
+        when = clock(task.ended) if task.ended else " " * 12
+        print(f"{when}  #{task.attempts}  {task.state.label.upper():7}  {task.failure.describe()}")
+        if task.failure.traceback:
+            print(task.failure.traceback.rstrip("\n"))
     if task.log_dropped:
         print(f"({task.log_dropped} more lines were over the limit and not kept)", file=sys.stderr)
     return 0

@@ -44,7 +44,10 @@ def test_history_show_log_export_retry_and_prune(db, tmp_path):
     assert brigade("show", "1", "--state", "done", db=db).stdout.splitlines() == [header]
     first_task = int(shown[0].split()[0])
     log = brigade("log", str(first_task), db=db).stdout.splitlines()
-    assert len(log) == 2 and "INFO" in log[0] and "line 0 of f0000.bin" in log[0] and "WARNING" in log[1]
+    assert "INFO" in log[0] and "line 0 of f0000.bin" in log[0] and "WARNING" in log[1]
+    # Then why it failed, and (the job raised an exception of its own) where.
+    assert log[2].split()[1:3] == ["#1", "FAILED"] and "marker file is missing" in log[2]
+    assert log[3] == "Traceback (most recent call last):" and log[-1].endswith("the marker file is missing")
 
     marker.write_text("ok")
     again = brigade("retry", "1", "--failed", "-w", "2", db=db)
