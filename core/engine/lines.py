@@ -34,11 +34,11 @@ _HEAD_BYTES = 4 * LINE_LIMIT  # UTF-8 takes at most 4 bytes a character
 _PIECE_BYTES = 64 * 1024  # read at a time from the part of a line that is cut
 
 
-def cut_line(text: str) -> str:
-    """``text``, or if longer than ``LINE_LIMIT`` characters and the marker: its start and the marker."""
-    if len(text) <= LINE_LIMIT + _MARKER_ROOM:
+def cut_line(text: str, limit: int = LINE_LIMIT) -> str:
+    """``text``, or if longer than ``limit`` characters and the marker: its start and the marker."""
+    if len(text) <= limit + _MARKER_ROOM:
         return text
-    return with_cut(text[:LINE_LIMIT], len(text) - LINE_LIMIT)
+    return with_cut(text[:limit], len(text) - limit)
 
 
 def with_cut(kept: str, cut: int) -> str:

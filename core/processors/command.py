@@ -31,7 +31,7 @@ import threading
 from collections.abc import Mapping
 from typing import IO, Any
 
-from core.engine.lines import read_lines
+from core.engine.lines import cut_line, read_lines
 from core.params import Param, ParamError, Params, ParamType
 from core.processor import LINE, Cancelled, Processor, RetryableError, TaskContext
 
@@ -291,7 +291,7 @@ class OutputLog:
         with self.lock:
             self.seen += 1
             if text.strip():
-                self.last[level] = text[:LINE_CHARS]
+                self.last[level] = cut_line(text, LINE_CHARS)
             if self.seen <= self.head:
                 self.logger.log(level, "%s", text)
             else:

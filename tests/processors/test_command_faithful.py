@@ -104,3 +104,9 @@ def test_the_cli_prints_the_programs_last_line_per_file(tmp_path):
     done = cli("run", "--job", "command", "--no-history", "-p", "command=printf 'log\\nsaw %s\\n' {/}", path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "saw a.txt\n"
+
+
+def test_a_long_last_line_is_cut_in_the_result_and_says_so(engine, tmp_path):
+    path = write(tmp_path / "in" / "a.txt", b"x")
+    run = run_job(engine, "command", [path], {"command": f"{PY} -c \"print('y' * 2000)\""})
+    assert run.result(path)["line"] == "y" * 500 + "... 1500 characters cut"
