@@ -260,7 +260,9 @@ def run_batch(
         engine.start()
         try:
             handle = engine.submit(spec)
-            while handle.wait(0.1 if printer.tty else 0.5) is None:
+            # Lines reach stdout within 0.1 s of their task's end, so a run killed
+            # outright (SIGKILL) has printed nearly every task the history holds.
+            while handle.wait(0.1) is None:
                 printer.tick()
         except RuntimeError:
             pass  # the engine stopped on an error: said below
