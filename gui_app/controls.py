@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle, QToolBar
 
 from core.model import TaskState
 from gui_app.batch_progress import Progress
+from gui_app.task_text import state_names
 from gui_app.tasks_model import Counts, duration_text
 
 
@@ -265,14 +266,7 @@ class StatusWidgets(QObject):
         for w in (self.counts, self.rate, self.times):
             bar.addPermanentWidget(w)
         bar.addPermanentWidget(self.progress)
-        self._names = {
-            TaskState.QUEUED: self.tr("queued"),
-            TaskState.RUNNING: self.tr("running"),
-            TaskState.DONE: self.tr("done"),
-            TaskState.FAILED: self.tr("failed"),
-            TaskState.CANCELLED: self.tr("cancelled"),
-            TaskState.SKIPPED: self.tr("skipped"),
-        }
+        self._names = state_names()
         self.show(Progress(Counts(), None, None, 0), Rate(), paused=False)
 
     def show(self, progress: Progress, rate: Rate, *, paused: bool, label: str = "") -> None:

@@ -12,8 +12,21 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core.discovery import display_path
+from core.model import TaskState
 
 MAX_ROOTS = 64  # more dropped folders than this: paths show as folder/name (a lookup per painted cell)
+
+
+def state_names() -> dict[TaskState, str]:
+    """Each task state as the window names it (the table's State column, the status bar), translated."""
+    return {
+        TaskState.QUEUED: QCoreApplication.translate("TasksModel", "queued"),
+        TaskState.RUNNING: QCoreApplication.translate("TasksModel", "running"),
+        TaskState.DONE: QCoreApplication.translate("TasksModel", "done"),
+        TaskState.FAILED: QCoreApplication.translate("TasksModel", "failed"),
+        TaskState.CANCELLED: QCoreApplication.translate("TasksModel", "cancelled"),
+        TaskState.SKIPPED: QCoreApplication.translate("TasksModel", "skipped"),
+    }
 
 
 def batch_roots(roots: Iterable[str]) -> tuple[str, ...]:

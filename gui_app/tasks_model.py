@@ -44,7 +44,7 @@ from core.model import BatchSpec, Failure, TaskId, TaskState, task_index
 from core.processor import LINE
 from gui_app.i18n import job_tr
 from gui_app.task_order import Keys, natural_key, numeric_keys, result_of
-from gui_app.task_text import batch_roots, duration_text, one_line, result_text, short_path
+from gui_app.task_text import batch_roots, duration_text, one_line, result_text, short_path, state_names
 
 COL_FILE, COL_JOB, COL_STATE, COL_PROGRESS, COL_DURATION, COL_WORKER, COL_RESULT = range(7)
 COLUMN_COUNT = 7
@@ -164,14 +164,7 @@ class TasksModel(QAbstractTableModel):
             self.tr("Worker"),
             self.tr("Result"),
         ]
-        self._state_names = {
-            TaskState.QUEUED: self.tr("queued"),
-            TaskState.RUNNING: self.tr("running"),
-            TaskState.DONE: self.tr("done"),
-            TaskState.FAILED: self.tr("failed"),
-            TaskState.CANCELLED: self.tr("cancelled"),
-            TaskState.SKIPPED: self.tr("skipped"),
-        }
+        self._state_names = state_names()
         self._result_columns: dict[str, tuple[str, ...]] = {}
         self._titles: dict[str, str] = {}
         self._handlers: dict[type, Callable[[Row, Any], None]] = {
