@@ -446,7 +446,7 @@ class MainWindow(BatchCommands, QMainWindow):
         now = time.monotonic()
         self.model.apply(events)  # one tick's events: the table hears of them once
         self.log.on_events(events)
-        shown = self.log_task
+        shown, accepted = self.log_task, self.accepted
         for ev in events:
             kind = type(ev)
             if kind is TaskLog or kind is TaskStarted or kind is TaskProgress:
@@ -473,6 +473,8 @@ class MainWindow(BatchCommands, QMainWindow):
         if key != self._actions_key:  # asking the widgets costs Qt calls: only when it matters
             self._actions_key = key
             self._update_actions()
+        if self.accepted != accepted:
+            self._on_tick()  # the status bar names the new batch now, not at the next tick
 
     @property
     def log_task(self) -> int:

@@ -232,3 +232,17 @@ def test_a_finished_batch_is_announced_with_its_counts(qtbot, window, tmp_path):
     if window.notifier.last_route == "status bar":
         message = window.statusBar().currentMessage()
         assert f"Batch {batch} finished" in message and "1 done, 1 failed, 0 cancelled" in message
+
+
+def test_the_status_bar_names_a_new_batch_as_soon_as_it_is_accepted(qtbot, window, tmp_path):
+    window._tick.stop()  # the status bar may not wait for its periodic refresh
+    held = make_files(tmp_path / "in", 3)
+    for p in held:
+        p.with_name(p.name + ".hold").write_bytes(b"")
+    use_slow_job(window, seconds=0)
+    assert window.status.counts.text() == "No tasks"
+    drop_and_start(qtbot, window, held)
+    qtbot.waitUntil(lambda: window.accepted == 1, timeout=10_000)
+    text = window.status.counts.text()
+    assert text != "No tasks" and ("queued" in text or "running" in text), text
+    save_artifact(window, "status-new-batch.png")
