@@ -25,6 +25,10 @@ the tasks queued: a queued task is three bytes in its ``BatchRun``.
 
 Every public method is thread-safe: it posts a command and wakes the engine
 thread, which alone touches the pool, the batches and the recorder.
+
+Workers come from a fork server on Linux and are spawned elsewhere
+(``core.engine.start``); an engine started from a process that runs no other
+thread yet (``brigade-cli run``) forks its first workers from that process.
 """
 
 from __future__ import annotations
