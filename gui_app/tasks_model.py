@@ -327,6 +327,20 @@ class TasksModel(QAbstractTableModel):
                 return os.path.dirname(detail.outputs[0])
         return None
 
+    def first_output(self, rows: Iterable[Row]) -> str | None:
+        """The first output of the first of ``rows`` (in their order) that wrote one.
+
+        The rows that wrote outputs are found first: few or none of a select-all's
+        million rows did, so no row is asked in turn when none did.
+        """
+        wrote = {row: d.outputs[0] for row, d in self._details.items() if d.outputs}
+        return next((wrote[r] for r in rows if r in wrote), None) if wrote else None
+
+    def has_result(self, rows: Iterable[Row]) -> bool:
+        """Whether any of ``rows`` has a result or a failure to copy (``full_result``)."""
+        texts, failed = self._texts, {row for row, d in self._details.items() if d.failure is not None}
+        return bool(texts or failed) and any(r in texts or r in failed for r in rows)
+
     def full_result(self, row: Row) -> str:
         """The result or failure of a task, nothing cut: the reason and the traceback's last line."""
         d = self._details.get(row)

@@ -307,7 +307,7 @@ class TasksView(QTableView):
         retry = menu.addAction(self.tr("Retry"), self._retry_selected)
         retry.setEnabled(bool(states & {TaskState.FAILED, TaskState.CANCELLED}))
         menu.addSeparator()
-        output = self._first_output(rows)
+        output = tasks.first_output(rows)
         open_out = menu.addAction(self.tr("Open output"), lambda: self._said(open_path(output)))
         open_out.setEnabled(output is not None)
         folder = self.tasks.output_folder(self.tasks.batch_of(rows[0])) if rows else None
@@ -321,7 +321,7 @@ class TasksView(QTableView):
         copy = menu.addAction(self.tr("Copy path"), self.copy_paths)
         copy.setEnabled(bool(rows))
         copy_result = menu.addAction(self.tr("Copy result"), self.copy_results)
-        copy_result.setEnabled(any(map(tasks.full_result, rows)))
+        copy_result.setEnabled(tasks.has_result(rows))
         menu.addSeparator()
         log = menu.addAction(self.tr("Show log"), self._show_log)
         log.setEnabled(len(rows) >= 1)
@@ -361,17 +361,9 @@ class TasksView(QTableView):
             self.retryRequested.emit(ids)
 
     def _show_log(self) -> None:
-        rows = self.selected_rows()
-        if rows:
-            self.showLogRequested.emit(self.tasks.task_id(rows[0]))
-
-    def _first_output(self, rows: list[int]) -> str | None:
-        detail = self.tasks.detail
-        for r in rows:
-            d = detail(r)
-            if d is not None and d.outputs:
-                return d.outputs[0]
-        return None
+        spans = self.selected_spans()
+        if spans:  # the first selected row's log: of a select-all, no list of every row
+            self.showLogRequested.emit(self.tasks.task_id(self.proxy.source_row(spans[0][0])))
 
     def _first_path(self, rows: list[int]) -> str | None:
         return self.tasks.path(rows[0]) if rows else None

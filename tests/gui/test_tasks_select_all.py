@@ -81,3 +81,28 @@ def test_the_menu_of_a_select_all_offers_what_its_states_allow(view):
     enabled = {a.objectName(): a.isEnabled() for a in view.build_menu().actions() if a.objectName()}
     assert enabled["remove"] and enabled["cancel"] and enabled["copy"]
     assert not enabled["retry"] and not enabled["copy_result"]
+
+
+def test_the_menu_finds_the_few_rows_with_an_output_or_a_result_among_a_select_all(view, qtbot):
+    from core.events import TaskFinished
+    from core.model import Failure, FailureKind
+
+    model = view.tasks
+    view.selectAll()
+    enabled = {a.objectName(): a for a in view.build_menu().actions() if a.objectName()}
+    assert not enabled["open"].isEnabled() and not enabled["copy_result"].isEnabled()
+    # Deep in the table, one task wrote an output and another failed.
+    wrote, failed = model.task_id(20_000), model.task_id(25_000)
+    bad = Failure(FailureKind.ERROR, "bad")
+    model.apply(
+        [
+            TaskFinished(wrote, 2, TaskState.DONE, None, None, 1.0, 2.0, 1, 7, outputs=("/out/a.gz",)),
+            TaskFinished(failed, 2, TaskState.FAILED, None, bad, 1.0, 2.0, 1, 7),
+        ]
+    )
+    enabled = {a.objectName(): a for a in view.build_menu().actions() if a.objectName()}
+    assert enabled["open"].isEnabled() and enabled["copy_result"].isEnabled()
+    assert model.first_output(view.selected_rows()) == "/out/a.gz"
+    with qtbot.waitSignal(view.showLogRequested) as shown:
+        enabled["log"].trigger()
+    assert shown.args == [model.task_id(0)]  # the first selected row's, not one per row
