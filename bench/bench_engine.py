@@ -14,16 +14,14 @@ and faster than xargs; no-op tasks >= 20,000/s; 1,000,000 queued tasks add
 With ``--baseline DIR`` (another checkout of Brigade, such as ``git archive
 main``), that tree's ``brigade-cli run`` joins the contenders, interleaved with
 this tree's, and both run as ``python -m core.cli`` from their own tree; the
-A/B line prints their wall and CPU times (CPU of the CLI and the children it
-waited for: steadier than wall time on a shared machine, without the workers,
-whose parent is the fork server).
+A/B line prints their wall and CPU times (the whole machine's busy CPU during
+each run, workers included: meaningful on an otherwise idle machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import statistics
 
-from bench.common import BIN, ROOT, load, made_corpus, timed_interleaved, verdict
+from bench.common import BIN, ROOT, busy_seconds, load, made_corpus, timed_interleaved, verdict
 
 TARGETS = {"large": 1.0, "mixed": 1.1, "small": 1.3}
 CHUNKSIZES = (1, 4, 16, 64, 256)
@@ -46,9 +44,13 @@ def brigade_cmd(path: str, history: str | None) -> list[str]:
 
 
 def tree_cmd(tree: str, path: str) -> list[str]:
-    """``brigade-cli run`` as ``python -m core.cli``, from the Brigade checkout ``tree``."""
+    """``brigade-cli run`` as ``python -m core.cli``, from the Brigade checkout ``tree``.
+
+    ``-P``: ``-m`` would otherwise put the working folder (this checkout, say)
+    before ``tree`` on the path, and both sides of an A/B would run the same code.
+    """
     run = ["run", "--job", "checksum", "--workers", "2", "--no-history", path]
-    return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "core.cli", *run]
+    return ["env", f"PYTHONPATH={tree}", sys.executable, "-P", "-m", "core.cli", *run]
 
 
 def cpu_interleaved(runs: int, cmds: dict[str, list[str]]) -> dict[str, list[tuple[float, float]]]:
@@ -56,13 +58,11 @@ def cpu_interleaved(runs: int, cmds: dict[str, list[str]]) -> dict[str, list[tup
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
     for _ in range(runs):
         for name, cmd in cmds.items():
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            before = busy_seconds()
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wall = time.perf_counter() - t0
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            times[name].append((wall, cpu))
+            times[name].append((wall, busy_seconds() - before))
     return times
 
 

@@ -4,10 +4,10 @@
 
 Times, in one interleaved run, ``python -c pass`` (the interpreter alone),
 ``brigade-cli --version`` and ``brigade-cli run`` over two small files, and
-prints for each the fastest and median wall time and the median CPU time of
-the process and of the children it waited for (steadier than wall time on a
-shared machine; a fork server, which nobody waits for, is not in it),
-next to the interpreter's own figures. With ``--baseline DIR`` (another
+prints for each the fastest and median wall time and the median CPU time the
+whole machine was busy meanwhile (the CLI and every process it started, fork
+server and workers included: run it on an otherwise idle machine), next to the
+interpreter's own figures. With ``--baseline DIR`` (another
 checkout of Brigade, such as ``git archive main``), the two Brigade commands
 also run from that tree, interleaved with this one, for an A/B comparison.
 The figures are printed, not judged: they depend on the machine and its
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,26 +26,28 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import ROOT, installed_env, load
+from bench.common import ROOT, busy_seconds, installed_env, load
 
 Command = tuple[list[str], dict[str, str]]
 
 
 def brigade(tree: str, *args: str) -> Command:
-    """``brigade-cli ARGS`` run from the Brigade checkout ``tree``."""
+    """``brigade-cli ARGS`` run from the Brigade checkout ``tree``.
+
+    ``-P``: ``-m`` would otherwise put the working folder before ``tree`` on the path.
+    """
     env = installed_env()
     env["PYTHONPATH"] = tree
-    return [sys.executable, "-m", "core.cli", *args], env
+    return [sys.executable, "-P", "-m", "core.cli", *args], env
 
 
 def timed(cmd: Command) -> tuple[float, float]:
     """Run ``cmd`` once; return its wall time and the CPU time of it and its children."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = busy_seconds()
     t0 = time.perf_counter()
     subprocess.run(cmd[0], env=cmd[1], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, busy_seconds() - before
 
 
 def interleaved(runs: int, cmds: dict[str, Command]) -> dict[str, list[tuple[float, float]]]:

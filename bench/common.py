@@ -13,6 +13,24 @@ MAKE_CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "bench", "make_corpu
 BIN = os.path.dirname(sys.executable)
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (Linux ``/proc/stat``), else this process's children's.
+
+    Around one run on an otherwise idle machine, the difference is all that run
+    cost: the CLI, its threads and every process it started, whoever waited
+    for them (a fork server's workers too, which no ``getrusage`` counts).
+    """
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, _idle, _iowait, irq, softirq = map(int, f.readline().split()[1:8])
+        return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+
 def corpus(name: str) -> str:
     """Return the folder of corpus ``name``, generating it the first time."""
     path = os.path.join(CORPUS, name)

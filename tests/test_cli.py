@@ -326,3 +326,12 @@ def test_help_documents_every_exit_code(command):
     assert out.returncode == 0
     for code in ExitCode:
         assert f"\n  {code.value} " in out.stdout, code
+
+
+def test_version_is_said_alike_alone_and_through_the_parser():
+    from core import __version__
+
+    alone = cli("--version")
+    assert alone.returncode == 0 and alone.stdout == f"brigade {__version__}\n"
+    parsed = cli("--version", "jobs")  # not the bare option: the parser's own action answers
+    assert parsed.returncode == 0 and parsed.stdout == alone.stdout

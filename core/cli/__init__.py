@@ -65,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure:
             reconfigure(errors="backslashreplace")
     args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list == ["--version"]:  # as the parser's own option says it, without building every sub-command
+        from core import __version__
+
+        print(f"brigade {__version__}")
+        return ExitCode.OK
     if args_list == ["--self-test"]:
         from core.selftest import run_self_test
 
