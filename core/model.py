@@ -185,6 +185,11 @@ class BatchSpec:
         Optional modification times (``st_mtime``), parallel to ``paths``: the
         store keeps them to tell, on resume, an input that changed since it
         was queued.
+    skipped
+        Inputs that end skipped as soon as the batch is accepted, without
+        running: ``{index in paths: why}`` (a walk could not use them: a FIFO,
+        a folder that contains itself). They are tasks of the batch like any
+        other, so its counts and its history name them; see ``with_skipped``.
     """
 
     job: str
@@ -197,6 +202,7 @@ class BatchSpec:
     output: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     mtimes: Sequence[float] | None = None
+    skipped: Mapping[int, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> BatchSpec:
         """Return a copy with the given fields changed (the paths are shared, not copied)."""
@@ -220,4 +226,25 @@ class BatchSpec:
             task_ids=pick(self.task_ids),
             sizes=pick(self.sizes),
             mtimes=pick(self.mtimes),
+            skipped={},  # a batch from the store: its skipped tasks ended there already
+        )
+
+    def with_skipped(self, inputs: Sequence[tuple[str, str]]) -> BatchSpec:
+        """The same batch with ``inputs`` (``(path, why)``) first among its tasks, each to end skipped.
+
+        First, so that the history writes their rows at once without writing
+        every queued task's row before them.
+        """
+        if not inputs:
+            return self
+        k = len(inputs)
+
+        def ahead(values: Sequence[Any] | None, blank: Any) -> list[Any] | None:
+            return None if values is None else [blank] * k + list(values)
+
+        return self.replace(
+            paths=[path for path, _ in inputs] + list(self.paths),
+            sizes=ahead(self.sizes, 0),
+            mtimes=ahead(self.mtimes, 0.0),
+            skipped={i: why for i, (_, why) in enumerate(inputs)},
         )

@@ -480,8 +480,9 @@ class JobSetup(QWidget):
             return
         self._remember(spec)
         # The selection stays: a refused batch can be fixed and started again, and the
-        # same files can run another job. Clear empties it.
-        self.startRequested.emit(spec)
+        # same files can run another job. Clear empties it. What the walk could not use
+        # is in the batch too, ended skipped with why: the table and the history name it.
+        self.startRequested.emit(spec.with_skipped([(s.path, s.reason) for s in self.found.skipped]))
 
     def _remember(self, spec: BatchSpec) -> None:
         """Keep the values for the next time this job is chosen."""

@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from core.cli.run import ANSWER_WITHIN
+from core.model import TaskState
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -153,12 +154,27 @@ def test_unusable_inputs_are_reported_once_each_and_counted_by_reason(files):
     loop.mkdir()
     (loop / "inner.txt").write_bytes(b"inner")
     os.symlink("..", loop / "up")  # sub/up is the folder that holds sub: a loop
-    out = cli("run", "--job", "checksum", "--no-history", str(files))
+    db = files.parent / "history.sqlite3"
+    out = cli("run", "--job", "checksum", "--db", str(db), str(files))
     assert out.returncode == 1
     listed = sorted(os.path.relpath(line.split("  ", 1)[1], files) for line in out.stdout.splitlines())
     assert listed == [f"f{i}.txt" for i in range(5)] + ["sub/inner.txt"]  # each file once, loop or not
     assert out.stderr.count("symlink loop") == 2, out.stderr  # its line, and the summary's count
-    assert "6 done, 2 skipped (1 FIFO, 1 symlink loop)" in out.stderr
+    assert "8 tasks: 6 done, 2 skipped (1 FIFO, 1 symlink loop)" in out.stderr
+    # The history holds what the summary counts: the two unusable inputs are skipped tasks, with why.
+    from core.store import JobStore
+
+    with JobStore.open(str(db)) as store:
+        (batch,) = store.batches()
+        tasks = store.tasks(batch.id)
+    assert batch.total == 8 and {s: n for s, n in batch.counts.items() if n} == {
+        TaskState.DONE: 6,
+        TaskState.SKIPPED: 2,
+    }
+    skipped = {
+        os.path.relpath(t.path, files): t.result["reason"] for t in tasks if t.state == TaskState.SKIPPED
+    }
+    assert skipped.keys() == {"pipe", "sub/up"} and "FIFO" in skipped["pipe"] and "loop" in skipped["sub/up"]
 
 
 def test_jobs_lists_the_checksum_job_and_its_parameters():

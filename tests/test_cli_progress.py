@@ -33,11 +33,20 @@ def _finish(printer: Printer, task_ids) -> None:
 
 
 def test_the_summary_counts_skipped_inputs_by_kind_in_the_plural():
-    printer, _, _, _ = _printer(1)
-    _finish(printer, [1])
     walk = ["a FIFO (named pipe): never opened"] * 3 + ["a symlink loop"] * 2 + ["a socket: never opened"]
-    summary = printer.summary(0.5, False, walk + ["unreadable: permission denied"] * 2)
-    assert "8 skipped (3 FIFOs, 2 symlink loops, 2 unreadable, 1 socket)" in summary, summary
+    walk += ["unreadable: permission denied"] * 2
+    printer, _, _, _ = _printer(len(walk) + 1)
+    # As the engine ends what the walk could not use (``BatchSpec.with_skipped``): skipped, with why.
+    printer(
+        [
+            TaskFinished(t, 0, TaskState.SKIPPED, {"reason": why}, None, 0.0, 0.0, 0, 0)
+            for t, why in enumerate(walk, start=1)
+        ]
+    )
+    _finish(printer, [len(walk) + 1])
+    printer.drain()
+    summary = printer.summary(0.5, False)
+    assert "9 tasks: 1 done, 8 skipped (3 FIFOs, 2 symlink loops, 2 unreadable, 1 socket)" in summary, summary
 
 
 def test_without_a_terminal_progress_is_a_line_every_10_s_or_10_percent():

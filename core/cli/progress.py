@@ -253,21 +253,15 @@ class Printer:
         if self.tty and self.mode != "quiet":
             self.err.write("\r\033[K")
 
-    def bad(self, skipped_inputs: int = 0) -> int:
-        """Tasks and inputs that make the exit code 1: failed, cancelled, skipped or never ended."""
+    def bad(self) -> int:
+        """Tasks that make the exit code 1: failed, cancelled, skipped or never ended."""
         c = self.counts
         ended_badly = c[TaskState.FAILED] + c[TaskState.CANCELLED] + c[TaskState.SKIPPED]
-        return ended_badly + (self.total - sum(c)) + skipped_inputs
+        return ended_badly + (self.total - sum(c))
 
-    def summary(self, elapsed: float, stopped: bool, skipped_inputs: Sequence[str] = ()) -> str:
-        """One line: what ended how, and why anything was not done (skip reasons counted).
-
-        ``skipped_inputs`` are the reasons of inputs the walk could not use (a
-        FIFO, a symlink loop...): they count as skipped.
-        """
-        reasons = self.skip_reasons + collections.Counter(_reason_kind(r) for r in skipped_inputs)
-        counts = list(self.counts)
-        counts[TaskState.SKIPPED] += len(skipped_inputs)
+    def summary(self, elapsed: float, stopped: bool) -> str:
+        """One line: what ended how, and why anything was not done (skip reasons counted)."""
+        reasons, counts = self.skip_reasons, self.counts
         parts = []
         for s in TaskState:
             if not counts[s]:
@@ -282,8 +276,7 @@ class Printer:
         rate = sum(self.counts) / elapsed if elapsed > 0 else 0.0
         head = "stopped" if stopped else "finished"
         what = ", ".join(parts) or "nothing to do"
-        total = self.total + len(skipped_inputs)
-        return f"{head}: {tasks_text(total)}: {what} in {elapsed:.2f} s ({rate_text(rate)} files/s)"
+        return f"{head}: {tasks_text(self.total)}: {what} in {elapsed:.2f} s ({rate_text(rate)} files/s)"
 
 
 def tasks_text(n: int) -> str:

@@ -224,9 +224,10 @@ def run_command(args: argparse.Namespace) -> int:
         raise
     from core.cli.progress import Printer
 
-    printer = Printer(found.paths, found.sizes, mode=mode, job=args.job)
-    skipped = [s.reason for s in found.skipped]
-    return run_batch(engine, spec, printer, skipped_inputs=skipped, recorder=recorder)
+    # What the walk could not use is in the batch too, ended skipped: the summary and the history agree.
+    spec = spec.with_skipped([(s.path, s.reason) for s in found.skipped])
+    printer = Printer(spec.paths, spec.sizes, mode=mode, job=args.job)
+    return run_batch(engine, spec, printer, recorder=recorder)
 
 
 def _spec(
@@ -237,19 +238,8 @@ def _spec(
     )
 
 
-def run_batch(
-    engine: Backend,
-    spec: BatchSpec,
-    printer: Printer,
-    bad_inputs: int = 0,
-    recorder: Recorder | None = None,
-    skipped_inputs: list[str] | None = None,
-) -> int:
-    """Run ``spec`` on ``engine`` with live progress; return the exit code.
-
-    ``skipped_inputs`` are the reasons of inputs the walk could not use
-    (``bad_inputs`` counts inputs skipped without a reason).
-    """
+def run_batch(engine: Backend, spec: BatchSpec, printer: Printer, recorder: Recorder | None = None) -> int:
+    """Run ``spec`` on ``engine`` with live progress; return the exit code."""
     from core.cli.logs import log_path, log_to_file
 
     log_to_file()
@@ -271,8 +261,7 @@ def run_batch(
     printer.drain()
     printer.clear_line()
     stopped = bool(handle.result is None or handle.result.stopped)
-    reasons = (skipped_inputs or []) + ["unusable input"] * bad_inputs
-    summary = printer.summary(time.monotonic() - started, stopped, reasons)
+    summary = printer.summary(time.monotonic() - started, stopped)
     fault = getattr(engine, "fault", None)
     note, incomplete = store_args.history_outcome(recorder, handle.batch_id)
     print(summary + ("" if fault else note), file=sys.stderr)
@@ -291,7 +280,7 @@ def run_batch(
         return ExitCode.CLUSTER_LOST
     if incomplete:
         return ExitCode.HISTORY_INCOMPLETE
-    return ExitCode.FAILED if printer.bad(len(reasons)) else ExitCode.OK
+    return ExitCode.FAILED if printer.bad() else ExitCode.OK
 
 
 class _Interrupts:

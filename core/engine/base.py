@@ -373,6 +373,10 @@ class EngineBase(ABC, Generic[ChunkT]):
         self._batch_opened(run)
         self._out.append(BatchAccepted(batch_id, spec, ids))
         handle._accept(batch_id, ids)
+        now = time.time()
+        for i, why in spec.skipped.items():
+            skipped = TaskFinished(ids[i], 0, TaskState.SKIPPED, {"reason": why}, None, 0.0, now, 0, 0)
+            self._finish(run, i, TaskState.SKIPPED, None, skipped)
         if self._broken:
             self._fail_queued(run, Failure(FailureKind.WORKER_LOST, self._broken))
         self._check_finished(run)

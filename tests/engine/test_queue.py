@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from core.engine import Engine, EngineConfig
 from core.events import QueueOrdered, TaskFinished, TasksCancelled
 from core.model import TaskState
@@ -65,3 +67,23 @@ def test_a_batch_moved_up_is_served_first(start_method, tmp_path):
     assert orders == [(b_id, a_id)]
     ended = [e.task_id for e in col.events if isinstance(e, TaskFinished)]
     assert ended == [*b.task_ids, *a.task_ids]
+
+
+def test_inputs_given_as_skipped_end_skipped_with_why_and_never_run(start_method, tmp_path):
+    paths = make_files(tmp_path, ["a.txt", "b.txt"])
+    # A FIFO would hang a worker that opened it: it must never reach one.
+    os.mkfifo(tmp_path / "pipe")
+    why = "a FIFO (named pipe): never opened"
+    spec = faulty_spec(paths, "ok").with_skipped([(str(tmp_path / "pipe"), why)])
+    assert spec.paths[0] == str(tmp_path / "pipe") and spec.skipped == {0: why}
+    col = Collector()
+    with _engine(start_method) as engine:
+        engine.add_listener(col)
+        handle = engine.submit(spec)
+        result = handle.wait(30)
+    fifo, *files = handle.task_ids
+    assert col.finished[fifo].state == TaskState.SKIPPED
+    assert col.finished[fifo].result == {"reason": why}
+    assert fifo not in col.started
+    assert [col.finished[t].state for t in files] == [TaskState.DONE, TaskState.DONE]
+    assert result.counts[TaskState.SKIPPED] == 1 and result.counts[TaskState.DONE] == 2

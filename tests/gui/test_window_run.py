@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.model import TaskState
 from gui_app.tasks_model import COL_RESULT
-from tests.gui.conftest import make_files
+from tests.gui.conftest import make_files, save_artifact
 from tests.gui.jobs import SLOW
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
@@ -74,20 +74,25 @@ def test_dropped_folder_runs_to_done_with_digests(qtbot, window, tmp_path):
     assert "5 files" in summary and "1 skipped" in summary
     assert window.setup.set_job("checksum")
     qtbot.mouseClick(window.setup.start_btn, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=10_000)
+    # The FIFO the walk could not use is a row too, skipped with why: nothing dropped is lost.
+    qtbot.waitUntil(lambda: window.model.rowCount() == 6, timeout=10_000)
     qtbot.waitUntil(lambda: len(rows_in(window, TaskState.DONE)) == 5, timeout=60_000)
     model = window.model
-    for row in range(5):
+    (fifo,) = rows_in(window, TaskState.SKIPPED)
+    assert os.path.basename(model.path(fifo)) == "pipe" and "FIFO" in model.index(fifo, COL_RESULT).data()
+    done = rows_in(window, TaskState.DONE)
+    for row in done:
         path = model.path(row)
         with open(path, "rb") as f:
             expected = hashlib.sha256(f.read()).hexdigest()
         assert model.index(row, COL_RESULT).data() == expected
         assert model.worker(row) in set(window.bridge.engine.worker_pids) | {model.worker(row)}
         assert model.worker(row) > 0
-    assert {os.path.basename(model.path(r)) for r in range(5)} == {f.name for f in files}
+    assert {os.path.basename(model.path(r)) for r in done} == {f.name for f in files}
     window._on_tick()
-    assert "done 5" in window.status.counts.text()
-    assert window.status.progress.value() == window.status.progress.maximum() == 5
+    assert "done 5" in window.status.counts.text() and "skipped 1" in window.status.counts.text()
+    assert window.status.progress.value() == window.status.progress.maximum() == 6
+    save_artifact(window, "window-walk-skipped-row.png")
 
 
 def test_failing_file_shows_reason_and_log(qtbot, window, tmp_path):
