@@ -48,6 +48,7 @@ from gui_app.job_setup import DropZone, JobSetup
 from gui_app.log_panel import LogPanel
 from gui_app.notify import Notifier
 from gui_app.settings import Settings
+from gui_app.task_text import finished_text
 from gui_app.tasks_model import BatchRows, TasksModel
 from gui_app.tasks_view import TasksPane
 
@@ -483,20 +484,9 @@ class MainWindow(BatchCommands, QMainWindow):
     def _on_batch_finished(self, ev: BatchFinished) -> None:
         counts = {TaskState(k): v for k, v in ev.counts.items()}
         if not ev.stopped and not self.closing:
-            text = self.tr("%1 done, %2 failed, %3 cancelled in %4 s")
-            for i, n in enumerate(
-                (
-                    counts.get(TaskState.DONE, 0),
-                    counts.get(TaskState.FAILED, 0),
-                    counts.get(TaskState.CANCELLED, 0),
-                )
-            ):
-                text = text.replace(f"%{i + 1}", str(n))
             ran = self.clocks.elapsed(ev.batch_id, time.monotonic())  # running time, pauses left out
-            self.notifier.notify(
-                self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)),
-                text.replace("%4", f"{ev.elapsed if ran is None else ran:.1f}"),
-            )
+            text = finished_text(counts, ev.elapsed if ran is None else ran)
+            self.notifier.notify(self.tr("Batch %1 finished").replace("%1", str(ev.batch_id)), text)
         self._refresh_history()
         self.batchFinished.emit(ev)
         if self.model.counts.unfinished == 0:

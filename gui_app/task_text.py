@@ -6,13 +6,14 @@ Plain functions, shared by the table, the status bar and the history panel.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core.discovery import display_path
 from core.model import TaskState
+from gui_app.i18n import arg
 
 MAX_ROOTS = 64  # more dropped folders than this: paths show as folder/name (a lookup per painted cell)
 
@@ -27,6 +28,20 @@ def state_names() -> dict[TaskState, str]:
         TaskState.CANCELLED: QCoreApplication.translate("TasksModel", "cancelled"),
         TaskState.SKIPPED: QCoreApplication.translate("TasksModel", "skipped"),
     }
+
+
+def finished_text(counts: Mapping[TaskState, int], seconds: float) -> str:
+    """How a batch ended, for its notification: done, failed, cancelled, and skipped when some were."""
+    done, failed, cancelled, skipped = (
+        counts.get(s, 0) for s in (TaskState.DONE, TaskState.FAILED, TaskState.CANCELLED, TaskState.SKIPPED)
+    )
+    if skipped:  # said only then: most batches skip nothing
+        template = QCoreApplication.translate(
+            "MainWindow", "%1 done, %2 failed, %3 cancelled, %4 skipped in %5 s"
+        )
+        return arg(template, done, failed, cancelled, skipped, f"{seconds:.1f}")
+    template = QCoreApplication.translate("MainWindow", "%1 done, %2 failed, %3 cancelled in %4 s")
+    return arg(template, done, failed, cancelled, f"{seconds:.1f}")
 
 
 def batch_roots(roots: Iterable[str]) -> tuple[str, ...]:

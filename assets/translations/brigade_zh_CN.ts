@@ -931,6 +931,10 @@
         <translation>历史记录不可用：%1</translation>
     </message>
     <message>
+        <source>%1 done, %2 failed, %3 cancelled, %4 skipped in %5 s</source>
+        <translation>%1 个完成，%2 个失败，%3 个已取消，%4 个已跳过，用时 %5 秒</translation>
+    </message>
+    <message>
         <source>%1 done, %2 failed, %3 cancelled in %4 s</source>
         <translation>%1 个完成，%2 个失败，%3 个已取消，用时 %4 秒</translation>
     </message>

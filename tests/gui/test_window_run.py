@@ -178,3 +178,12 @@ def test_files_dropped_on_the_table_go_to_the_job_setup(qtbot, window, tmp_path)
     with qtbot.waitSignal(window.setup.discovered, timeout=10_000):
         drop_paths(window.view.viewport(), files)
     assert window.setup.found.count == 3 and window.setup.start_btn.isEnabled()
+
+
+def test_a_batch_end_names_its_skipped_tasks_only_when_there_are_some(qapp):
+    from gui_app.task_text import finished_text
+
+    plain = finished_text({TaskState.DONE: 5, TaskState.FAILED: 1}, 2.0)
+    assert plain == "5 done, 1 failed, 0 cancelled in 2.0 s"
+    with_skips = finished_text({TaskState.DONE: 5, TaskState.SKIPPED: 3}, 0.25)
+    assert with_skips == "5 done, 0 failed, 0 cancelled, 3 skipped in 0.2 s"
