@@ -158,7 +158,6 @@ def _certain(matches: list[Any]) -> Any:
             "or a list of likely ones, e.g. -p fallback=cp1252,gbk"
         )
     return best
-    return str(codecs.lookup(best.encoding).name)
 
 
 def check_fallback(names: str) -> tuple[str, ...]:
